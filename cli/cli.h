@@ -1,0 +1,40 @@
+/* cli.h — what the command files share: the command table's shape, exit
+ * codes, and the options every command accepts. */
+#ifndef KB_CLI_H
+#define KB_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+/* Exit codes, documented in the README and in `kbundle --help`. */
+enum kb_exit {
+	KB_EXIT_OK = 0,		/* everything asked for was done */
+	KB_EXIT_FAIL = 1,	/* something failed (reported on stderr) */
+	KB_EXIT_USAGE = 2,	/* bad arguments or configuration */
+	KB_EXIT_PARTIAL = 3,	/* some upstreams failed, the rest were updated */
+};
+
+struct kb_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;	/* one line for `kbundle --help` */
+};
+
+/* Options every command takes; put KB_CLI_COMMON_LONGOPTS in the long
+ * options and "hqv" in the short ones, and hand unknown letters to
+ * kb_cli_common_opt(), which returns true when it handled one. */
+#define KB_CLI_COMMON_LONGOPTS                                   \
+	{ "help", no_argument, NULL, 'h' },                      \
+	{ "quiet", no_argument, NULL, 'q' },                     \
+	{ "verbose", no_argument, NULL, 'v' }
+bool kb_cli_common_opt(int c);
+
+/* Map an error (0 or negative) to an exit code. */
+int kb_cli_exit(int err);
+
+/* The default work directory (.kbundle) unless --workdir was given. */
+#define KB_DEFAULT_WORKDIR ".kbundle"
+
+/* One declaration per command file (cli/cmd_<name>.c). */
+
+#endif

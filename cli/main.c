@@ -1,0 +1,80 @@
+/* main.c — kbundle's entry point and its one command table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "lib/error.h"
+#include "lib/features.h"
+#include "lib/log.h"
+
+static const struct kb_cmd kb_commands[] = {
+	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
+};
+
+static void kb_usage(FILE *f)
+{
+	fprintf(f, "usage: kbundle [-q|-v] <command> [options]\n"
+		   "       kbundle --version | --help\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(kb_commands) / sizeof(kb_commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", kb_commands[i].name, kb_commands[i].help);
+	fprintf(f, "\n'kbundle <command> --help' describes a command.\n"
+		   "exit status: 0 ok, 1 failure, 2 usage or configuration error,\n"
+		   "             3 partial (some upstreams failed, the rest were updated)\n");
+}
+
+bool kb_cli_common_opt(int c)
+{
+	switch (c) {
+	case 'q':
+		kb_log_set_level(KB_LOG_ERROR);
+		return true;
+	case 'v':
+		kb_log_set_level(kb_log_get_level() < KB_LOG_INFO ? KB_LOG_INFO : KB_LOG_DEBUG);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int kb_cli_exit(int err)
+{
+	if (!err)
+		return KB_EXIT_OK;
+	if (err == -KB_EUSAGE)
+		return KB_EXIT_USAGE;
+	return KB_EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("kbundle %s\nfeatures: %s\n", KB_VERSION, kb_features());
+			return KB_EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			kb_usage(stdout);
+			return KB_EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+			kb_cli_common_opt('q');
+		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			kb_cli_common_opt('v');
+		else {
+			fprintf(stderr, "kbundle: unknown option '%s'\n", argv[i]);
+			kb_usage(stderr);
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		kb_usage(stderr);
+		return KB_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(kb_commands) / sizeof(kb_commands[0]); c++)
+		if (!strcmp(argv[i], kb_commands[c].name))
+			return kb_commands[c].fn(argc - i, argv + i);
+	fprintf(stderr, "kbundle: '%s' is not a command; see 'kbundle --help'\n", argv[i]);
+	return KB_EXIT_USAGE;
+}
