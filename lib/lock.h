@@ -1,0 +1,23 @@
+/* lock.h — the work directory's writer lock (WORKDIR/lock).
+ *
+ * Every command that writes lists, the manifest, the cache or bundles takes
+ * it, so an overlapping cron run exits at once instead of corrupting state.
+ * flock(2) on the file: the kernel drops it when the process dies, so a
+ * crashed run never leaves a stale lock behind. The holder's pid and start
+ * time are written into the file only to name it in the refusal message. */
+#ifndef KB_LOCK_H
+#define KB_LOCK_H
+
+struct kb_lock {
+	int fd;		/* -1 when not held */
+	char *path;
+};
+
+/* Take the lock without waiting (creating workdir if needed). Returns 0, or
+ * -KB_ELOCKED after logging "WORKDIR is locked by pid N (…)"; other errors
+ * are logged with the path. what names the command for the holder line. */
+int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what);
+/* Release; safe on a lock never taken. */
+void kb_lock_release(struct kb_lock *l);
+
+#endif
