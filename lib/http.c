@@ -514,8 +514,9 @@ static long kb_http_start_due(struct kb_http *h)
 
 int kb_http_run(struct kb_http *h)
 {
+	long wait = kb_http_start_due(h);
+
 	while (h->wait_head || h->running) {
-		long wait = kb_http_start_due(h);
 		int still = 0, msgs;
 		CURLMsg *m;
 
@@ -529,12 +530,15 @@ int kb_http_run(struct kb_http *h)
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			kb_http_settle(h, x, m->data.result);
 		}
+		/* After settling: a retry just scheduled decides how long to sleep. */
+		wait = kb_http_start_due(h);
 		if (!h->running && !h->wait_head)
 			break;
 		if (wait < 0 || wait > 1000)
 			wait = 1000;
 		if (curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL) != CURLM_OK)
 			return -KB_EHTTP;
+		wait = kb_http_start_due(h);
 	}
 	kb_progress_done();
 	return 0;
