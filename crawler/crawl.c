@@ -2,10 +2,8 @@
  * directory, give each upstream a private temp directory, dispatch by family,
  * and merge + write its list only when everything about it succeeded. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "crawler/crawl.h"
@@ -13,6 +11,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/http.h"
+#include "lib/lock.h"
 #include "lib/log.h"
 
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status)
@@ -117,30 +116,6 @@ out:
 	return err;
 }
 
-/* One writer per work directory at a time. */
-static int kb_crawl_lock(const char *workdir, int *fd)
-{
-	char *path = kb_path_join(workdir, "lock");
-	int err = kb_mkdir_p(workdir, 0755);
-
-	*fd = -1;
-	if (!err) {
-		*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (*fd < 0)
-			err = -errno;
-	}
-	if (err) {
-		kb_error("%s: %s", path, kb_strerror(err));
-	} else if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		err = errno == EWOULDBLOCK ? -KB_ELOCKED : -errno;
-		kb_error("%s: %s", path, kb_strerror(err));
-		close(*fd);
-		*fd = -1;
-	}
-	free(path);
-	return err;
-}
-
 static bool kb_crawl_selected(const struct kb_crawl_opts *o, const struct kb_upstream *u)
 {
 	if (!o->nnames)
@@ -156,7 +131,8 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 	struct kb_upstream *ups = NULL;
 	struct kb_crawl_result *r = NULL;
 	size_t nups = 0, n = 0;
-	int err, first = 0, lock = -1;
+	struct kb_lock lock = { .fd = -1 };
+	int err, first = 0;
 
 	*res = NULL;
 	*nres = 0;
@@ -177,9 +153,11 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 			goto out;
 		}
 	}
-	err = kb_crawl_lock(o->workdir, &lock);
-	if (err)
-		goto out;
+	if (!o->lock_held) {
+		err = kb_lock_take(&lock, o->workdir, "crawl");
+		if (err)
+			goto out;
+	}
 	r = kb_xcalloc(nups ? nups : 1, sizeof(*r));
 	for (size_t i = 0; i < nups; i++) {
 		if (!kb_crawl_selected(o, &ups[i]))
@@ -197,8 +175,7 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 		kb_warn("%s: no enabled upstream to crawl", o->upstreams_dir);
 	err = first;
 out:
-	if (lock >= 0)
-		close(lock);
+	kb_lock_release(&lock);
 	kb_upstreams_free(ups, nups);
 	*res = r;
 	*nres = n;

@@ -7,6 +7,7 @@
 #ifndef KB_CRAWL_H
 #define KB_CRAWL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct kb_crawl_opts {
 	const char *date;		/* YYYY-MM-DD for first/last seen */
 	char *const *names;		/* upstream stems; none: every enabled one */
 	size_t nnames;
+	bool lock_held;			/* the caller holds WORKDIR/lock (kbundle update) */
 };
 
 struct kb_crawl_result {
