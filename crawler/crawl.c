@@ -1,6 +1,7 @@
 /* crawl.c — run the crawl over the selected upstreams: lock the work
- * directory, give each upstream a private temp directory, dispatch by family,
- * and merge + write its list only when everything about it succeeded. */
+ * directory, give each upstream a job with a private temp directory, run
+ * every job's downloads at once on one HTTP engine (struct kb_crawl_job),
+ * and merge + write each list only when everything about it succeeded. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,77 +44,152 @@ int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const
 	return 0;
 }
 
-/* One upstream, all or nothing for its list. */
-static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream *u,
-			struct kb_crawl_result *r)
+/* The validator key of the list on disk: a 304 vouches only for the list
+ * that the same kbundle made from the same upstream file last time. */
+static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 {
-	char *tmproot = kb_path_join(o->workdir, "tmp");
-	char *tmpl = NULL, *list = NULL;
-	struct kb_pkglist prev = { 0 }, fresh = { 0 };
+	char list_sha[KB_SHA256_HEX_LEN + 1] = "-", hex[KB_SHA256_HEX_LEN + 1];
+	char *conf = NULL, *text;
+	size_t len = 0;
+
+	if (kb_file_read(u->path, 1u << 20, &conf, &len))
+		conf = kb_xstrdup("?");
+	if (kb_sha256_file(list, list_sha, NULL))
+		strcpy(list_sha, "-");
+	text = kb_xasprintf("kbundle-crawl-state 1\n%s\n%s\n%s", KB_VERSION, list_sha, conf);
+	kb_sha256_buf(text, strlen(text), hex);
+	free(text);
+	free(conf);
+	return kb_xstrdup(hex);
+}
+
+static char *kb_crawl_list_path(const struct kb_crawl_opts *o, const struct kb_upstream *u)
+{
+	return kb_xasprintf("%s/%s.list", o->lists_dir, u->name);
+}
+
+static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_upstream *u,
+			      struct kb_http *http, struct kb_crawl_job *j)
+{
+	char *tmproot = kb_path_join(o->workdir, "tmp"), *list = kb_crawl_list_path(o, u);
+	int err;
+
+	j->u = u;
+	j->o = o;
+	j->http = http;
+	j->state_dir = kb_path_join(o->workdir, "state");
+	j->tag = kb_crawl_tag(u, list);
+	err = kb_mkdir_p(tmproot, 0755);
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: %s", tmproot, kb_strerror(err));
+		goto out;
+	}
+	j->tmpdir = kb_xasprintf("%s/crawl-%s.XXXXXX", tmproot, u->name);
+	if (!mkdtemp(j->tmpdir)) {
+		kb_crawl_job_fail(j, -errno, "%s: %s", j->tmpdir, strerror(errno));
+		free(j->tmpdir);
+		j->tmpdir = NULL;
+		goto out;
+	}
+	switch (u->family) {
+	case KB_FAMILY_APT:
+		kb_crawl_apt_start(j);
+		break;
+	default:
+		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: rpm-md upstreams are not supported by this build",
+				  u->path);
+		break;
+	}
+out:
+	free(list);
+	free(tmproot);
+}
+
+/* Let every live job look at its finished downloads; true when one queued more. */
+static bool kb_crawl_jobs_step(struct kb_crawl_job *jobs, size_t n)
+{
+	bool more = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].u->family != KB_FAMILY_APT)
+			continue;
+		more |= kb_crawl_apt_step(&jobs[i]) == 1;
+	}
+	return more;
+}
+
+/* Merge and write one upstream's list: all or nothing. */
+static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
+			   struct kb_crawl_result *r)
+{
+	char *list = kb_crawl_list_path(o, j->u), *tag = NULL;
+	struct kb_pkglist prev = { 0 };
 	size_t before_present = 0, before = 0;
 	int err;
 
-	err = kb_mkdir_p(tmproot, 0755);
-	if (err) {
-		kb_error("%s: %s", tmproot, kb_strerror(err));
-		goto out;
-	}
-	tmpl = kb_xasprintf("%s/crawl-%s.XXXXXX", tmproot, u->name);
-	if (!mkdtemp(tmpl)) {
-		err = -errno;
-		kb_error("%s: %s", tmpl, strerror(errno));
-		free(tmpl);
-		tmpl = NULL;
-		goto out;
-	}
-	list = kb_xasprintf("%s/%s.list", o->lists_dir, u->name);
-	/* read the old list first: a broken one fails before any download */
+	/* read the old list first: a broken one fails before anything is written */
 	err = kb_pkglist_read(list, &prev);
-	if (err)
-		goto out;
-	switch (u->family) {
-	case KB_FAMILY_APT:
-		err = kb_crawl_apt(u, tmpl, &fresh);
-		break;
-	default:
-		kb_error("%s: rpm-md upstreams are not supported by this build", u->path);
-		err = -KB_EUSAGE;
-		break;
-	}
-	if (err)
-		goto out;
-	if (fresh.n == 0) {
-		kb_error("%s: no kernel packages found in any index: refusing to mark every "
-			 "package of %s as gone", u->path, list);
-		err = -KB_ENOTFOUND;
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: unreadable (%s); fix or remove it", list,
+				  kb_strerror(err));
 		goto out;
 	}
+	err = j->err;
+	if (err)
+		goto out;
 	before = prev.n;
 	for (size_t i = 0; i < prev.n; i++)
 		before_present += prev.v[i].present;
-	r->present = fresh.n;
-	kb_pkglist_merge(&prev, &fresh, o->date);
+	if (j->unchanged) {
+		/* The signed indexes did not change: neither does the list, not even
+		 * last_seen (see README: last_seen is the last crawl that read an
+		 * index listing the package). */
+		r->unchanged = true;
+		r->packages = prev.n;
+		r->present = before_present;
+		kb_info("%s: unchanged upstream (304): %s kept as it is", j->u->name, list);
+		goto out;
+	}
+	if (j->fresh.n == 0) {
+		kb_crawl_job_fail(j, -KB_ENOTFOUND,
+				  "no kernel packages found in any index: refusing to mark every "
+				  "package of %s as gone", list);
+		err = j->err;
+		goto out;
+	}
+	r->present = j->fresh.n;
+	kb_pkglist_merge(&prev, &j->fresh, o->date);
 	err = kb_mkdir_p(o->lists_dir, 0755);
 	if (!err)
 		err = kb_pkglist_write(list, &prev);
-	else
-		kb_error("%s: %s", o->lists_dir, kb_strerror(err));
-	if (err)
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: %s", list, kb_strerror(err));
 		goto out;
+	}
 	r->packages = prev.n;
 	r->added = prev.n - before;
 	r->vanished = prev.n - r->present - (before - before_present);
-	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", u->name,
+	tag = kb_crawl_tag(j->u, list);
+	kb_crawl_apt_commit(j, tag);
+	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", j->u->name,
 		r->packages, r->present, r->added, r->vanished, list);
 out:
-	if (tmpl)
-		kb_rm_rf(tmpl);
 	kb_pkglist_free(&prev);
-	kb_pkglist_free(&fresh);
-	free(tmpl);
-	free(tmproot);
+	free(tag);
 	free(list);
 	return err;
+}
+
+static void kb_crawl_job_free(struct kb_crawl_job *j)
+{
+	kb_crawl_apt_free(j);
+	if (j->tmpdir)
+		kb_rm_rf(j->tmpdir);
+	free(j->tmpdir);
+	free(j->state_dir);
+	free(j->tag);
+	free(j->reason);
+	kb_pkglist_free(&j->fresh);
 }
 
 static bool kb_crawl_selected(const struct kb_crawl_opts *o, const struct kb_upstream *u)
@@ -132,6 +208,10 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 	struct kb_crawl_result *r = NULL;
 	size_t nups = 0, n = 0;
 	struct kb_lock lock = { .fd = -1 };
+	struct kb_http_opts hopts = { .retries = 2 };
+	struct kb_crawl_job *jobs = NULL;
+	struct kb_http *http = NULL;
+	char *state = NULL;
 	int err, first = 0;
 
 	*res = NULL;
@@ -159,22 +239,45 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 			goto out;
 	}
 	r = kb_xcalloc(nups ? nups : 1, sizeof(*r));
+	jobs = kb_xcalloc(nups ? nups : 1, sizeof(*jobs));
+	state = kb_path_join(o->workdir, "state");
+	err = kb_http_new(&http, &hopts, state);
+	if (err)
+		goto out;
+	/* Every upstream's downloads share the engine: start them all, then
+	 * let each take its next step until none wants more. */
 	for (size_t i = 0; i < nups; i++) {
 		if (!kb_crawl_selected(o, &ups[i]))
 			continue;
 		r[n].upstream = kb_xstrdup(ups[i].name);
-		r[n].err = kb_crawl_one(o, &ups[i], &r[n]);
-		if (r[n].err) {
-			kb_warn("%s: crawl failed (%s); its list is unchanged", ups[i].name,
-				kb_strerror(r[n].err));
-			first = first ? first : r[n].err;
-		}
+		kb_crawl_job_init(o, &ups[i], http, &jobs[n]);
 		n++;
+	}
+	do {
+		err = kb_http_run(http);
+		if (err)
+			goto out;
+	} while (kb_crawl_jobs_step(jobs, n));
+	for (size_t i = 0; i < n; i++) {
+		r[i].err = kb_crawl_finish(o, &jobs[i], &r[i]);
+		r[i].bytes = jobs[i].bytes;
+		if (r[i].err) {
+			r[i].reason = kb_xstrdup(jobs[i].reason ? jobs[i].reason
+								: kb_strerror(r[i].err));
+			kb_error("%s: crawl failed, its list is unchanged: %s", r[i].upstream,
+				 r[i].reason);
+			first = first ? first : r[i].err;
+		}
 	}
 	if (!n)
 		kb_warn("%s: no enabled upstream to crawl", o->upstreams_dir);
 	err = first;
 out:
+	for (size_t i = 0; jobs && i < n; i++)
+		kb_crawl_job_free(&jobs[i]);
+	free(jobs);
+	kb_http_free(http);
+	free(state);
 	kb_lock_release(&lock);
 	kb_upstreams_free(ups, nups);
 	*res = r;
@@ -184,7 +287,9 @@ out:
 
 void kb_crawl_results_free(struct kb_crawl_result *res, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(res[i].upstream);
+		free(res[i].reason);
+	}
 	free(res);
 }

@@ -367,12 +367,16 @@ static enum kb_attempt kb_http_accept(struct kb_http_xfer *x)
 		}
 	}
 	if (r->verify) {
-		err = r->verify(r, x->tmp, r->ctx);
+		char *why = NULL;
+
+		err = r->verify(r, x->tmp, r->ctx, &why);
 		if (err) {
 			r->err = err;
-			kb_http_note(x, "rejected: %s", kb_strerror(err));
+			kb_http_note(x, "%s", why ? why : kb_strerror(err));
+			free(why);
 			return KB_ATTEMPT_RETRY;
 		}
+		free(why);
 	}
 	if (rename(x->tmp, r->dest) != 0) {
 		r->err = -errno;
@@ -564,13 +568,29 @@ void kb_http_free(struct kb_http *h)
 	free(h);
 }
 
-int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r)
+int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r, const char *tag)
 {
-	struct kb_http_validators v = { r->etag, r->last_modified };
+	struct kb_http_validators v = { r->etag, r->last_modified }, none = { 0 };
+	const char *url = r->urls[r->mirror];
+	bool moved = strcmp(tag ? tag : "", r->state_tag ? r->state_tag : "") != 0;
+	int err = 0;
 
-	if (!h->state_dir || r->err || r->unchanged)
+	if (!h->state_dir || r->err)
 		return 0;
-	return kb_http_validators_save(h->state_dir, r->urls[r->mirror], r->state_tag, &v);
+	if (r->unchanged) {
+		/* Still valid: carry the stored validators over to the new key. */
+		if (!moved)
+			return 0;
+		err = kb_http_validators_load(h->state_dir, url, r->state_tag, &v);
+		if (!err)
+			err = kb_http_validators_save(h->state_dir, url, tag, &v);
+		kb_http_validators_free(&v);
+	} else {
+		err = kb_http_validators_save(h->state_dir, url, tag, &v);
+	}
+	if (!err && moved)
+		err = kb_http_validators_save(h->state_dir, url, r->state_tag, &none);
+	return err == -KB_ENOTFOUND ? 0 : err;
 }
 
 int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opts *opts,

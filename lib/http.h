@@ -36,7 +36,9 @@ struct kb_http_opts {
 void kb_http_opts_defaults(struct kb_http_opts *o);
 
 struct kb_http_req;
-typedef int (*kb_http_verify_fn)(struct kb_http_req *r, const char *path, void *ctx);
+/* Check a complete body (in path) before it is renamed to dest; an error
+ * (with *why, malloc'd, saying what was wrong) counts as a failed attempt. */
+typedef int (*kb_http_verify_fn)(struct kb_http_req *r, const char *path, void *ctx, char **why);
 typedef void (*kb_http_done_fn)(struct kb_http_req *r, void *ctx);
 
 struct kb_http_req {
@@ -83,11 +85,11 @@ void kb_http_free(struct kb_http *h);
 void kb_http_req_clear(struct kb_http_req *r);
 
 /* Store the answer's validators (r->etag, r->last_modified) for the URL that
- * answered, so the next run asks conditionally. Callers commit only once they
- * accepted what was fetched: a validator saved for an index whose use then
- * failed would make the next run skip it. A request answered 304 keeps its
- * stored validators. */
-int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r);
+ * answered, under tag (which replaces r->state_tag: the key moves with what
+ * the validators vouch for, e.g. the list written from this index). Callers
+ * commit only once they accepted what was fetched: a validator saved for an
+ * index whose use then failed would make the next run skip it. */
+int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r, const char *tag);
 
 /* Fetch url into dest (a thin call into the engine). Returns 0,
  * -KB_ENOTFOUND on 404/410, -KB_EHTTP on other failures, -KB_ELIMIT past

@@ -120,7 +120,8 @@ fault tampered-index '*/InRelease * tamper' fail
 fault tampered-packages '*/Packages* * tamper' fail
 fault stale-index "*/bookworm/InRelease * serve $W/InRelease.gen0" fail
 
-# The 429 answers were honoured: the retry waited at least Retry-After.
+# The 429 answers were honoured: solo and duo each got one (requests 1 and 2
+# of the path), and neither retried before Retry-After (1 s) had passed.
 scenario=retry-after
 fault 429-timing '*/InRelease 1-2 429 1' recover
 python3 - "$W/proxy.log" <<'EOF' || kb_die "Retry-After was not honoured"
@@ -131,7 +132,8 @@ for line in open(sys.argv[1]):
     if path.endswith("/bookworm/InRelease") and "-updates" not in path:
         t.setdefault(path, []).append(float(ts))
 for path, v in t.items():
-    assert len(v) >= 3, (path, v)
-    assert all(b - a >= 0.95 for a, b in zip(v, v[1:3])), (path, v)
+    v.sort()
+    assert len(v) >= 4, (path, v)
+    assert v[2] - v[1] >= 0.95, (path, v)
 EOF
 echo "PASS"
