@@ -25,15 +25,15 @@ echo '*/Packages* 1 stall 2' >"$W/rules"
 kb_upstream_file "$W/up" debian-12 debian "http://127.0.0.1:$(cat "$W/proxy.port")" "$KB_KEYRING" \
 	"${KB_DEBIAN_SUITES[@]}"
 nightly() {
-	"$KBUNDLE" update --no-pack --upstreams "$W/up" --lists "$W/lists" --workdir "$W/work" \
+	exec "$KBUNDLE" update --no-pack --upstreams "$W/up" --lists "$W/lists" --workdir "$W/work" \
 		--manifest "$W/manifest.yml" --json "$W/summary-$1.json"
 }
 rc1=0 rc2=0
-nightly 1 >"$W/out1" 2>"$W/err1" &
+(nightly 1 >"$W/out1" 2>"$W/err1") &
 p1=$!
 for _ in $(seq 100); do [ -s "$W/work/lock" ] && break; sleep 0.05; done
 start=$(date +%s%N)
-nightly 2 >"$W/out2" 2>"$W/err2" || rc2=$?
+(nightly 2 >"$W/out2" 2>"$W/err2") || rc2=$?
 took=$((($(date +%s%N) - start) / 1000000))
 wait "$p1" || rc1=$?
 cat "$W/err1" "$W/err2" >&2
@@ -51,5 +51,5 @@ left=$(find "$W/lists" "$W/work" "$W" -maxdepth 1 -name '*.tmp*' -o -maxdepth 1 
 [ -z "$(find "$W/work/tmp" -mindepth 1 2>/dev/null | head -n 1)" ] || kb_die "work/tmp not cleaned"
 # The lock is free again.
 : >"$W/rules"
-nightly 3 >/dev/null 2>&1 || kb_die "a later run could not take the lock"
+(nightly 3 >/dev/null 2>&1) || kb_die "a later run could not take the lock"
 echo PASS

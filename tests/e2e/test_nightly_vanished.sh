@@ -31,10 +31,10 @@ kb_apt_index_remove "$W/mirror" bookworm-security "$KB_HDR_B"
 nightly 2026-01-02 "${pack[@]}"
 r=$(row "$KB_HDR_B")
 [ -n "$r" ] || kb_die "$KB_HDR_B was deleted from the list"
-[ "$(cut -f13 <<<"$r")" = 0 ] || kb_die "$KB_HDR_B not marked gone: $r"
-[ "$(cut -f12 <<<"$r")" = 2026-01-01 ] || kb_die "$KB_HDR_B last_seen moved: $r"
-[ "$(cut -f11 <<<"$r")" = 2026-01-01 ] || kb_die "$KB_HDR_B first_seen moved: $r"
-[ "$(row "$KB_HDR_A" | cut -f12)" = 2026-01-02 ] || kb_die "$KB_HDR_A last_seen not updated"
+[ "$(cut -f12 <<<"$r")" = 0 ] || kb_die "$KB_HDR_B not marked gone: $r"
+[ "$(cut -f11 <<<"$r")" = 2026-01-01 ] || kb_die "$KB_HDR_B last_seen moved: $r"
+[ "$(cut -f10 <<<"$r")" = 2026-01-01 ] || kb_die "$KB_HDR_B first_seen moved: $r"
+[ "$(row "$KB_HDR_A" | cut -f11)" = 2026-01-02 ] || kb_die "$KB_HDR_A last_seen not updated"
 python3 - "$W/summary.json" "$KB_REL_B" <<'PY' || kb_die "summary does not report $KB_REL_B as gone"
 import json, sys
 s = json.load(open(sys.argv[1]))
