@@ -391,6 +391,37 @@ static void test_group_ubuntu(void **state)
 	kb_pkglist_free(&l);
 }
 
+/* Fields the manifest could not hold leave their bundle out, so whatever is
+ * written loads back. */
+static void test_group_hostile(void **state)
+{
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+	struct kb_pkg *p;
+
+	(void)state;
+	debian_list(&l);
+	for (size_t i = 0; i < l.n; i++) {
+		p = &l.v[i];
+		if (!strcmp(p->name, "linux-headers-6.1.0-47-cloud-amd64")) {
+			free(p->path);
+			p->path = kb_xstrdup("pool/../../etc/shadow");
+		} else if (!strcmp(p->name, "linux-headers-6.1.0-47-arm64")) {
+			free(p->release);
+			p->release = kb_xstrdup("6.1.0-47 arm64");
+		}
+	}
+	kb_group_list(&kb_group_rule_debian, "debian", "debian-12", &l, &m, &s);
+	assert_int_equal(m.n, 4);
+	assert_int_equal(s.n, 4);
+	assert_true(skipped(&s, "6.1.0-47-cloud-amd64", "relative path inside the mirror"));
+	assert_true(skipped(&s, "6.1.0-47 arm64", "blank"));
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+	kb_pkglist_free(&l);
+}
+
 /* Group l (in its current order) into path. */
 static void group_write(const struct kb_pkglist *l, const char *path)
 {
@@ -698,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_relation_satisfied),
 		cmocka_unit_test(test_group_debian),
 		cmocka_unit_test(test_group_ubuntu),
+		cmocka_unit_test(test_group_hostile),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_bundle_id),
 		cmocka_unit_test(test_round_trip),
