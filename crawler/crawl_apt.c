@@ -195,7 +195,7 @@ int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, cons
 	}
 	err = kb_stream_open(path, KB_PACKAGES_MAX_UNPACKED, &s);
 	if (err) {
-		kb_error("%s: %s", url, kb_strerror(err));
+		kb_error("%s: cannot read the index (%s)", url, kb_strerror(err));
 		goto out;
 	}
 	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, &c);
