@@ -60,6 +60,12 @@
 #                   May be called several times (the variables name the last).
 #   kb_nginx_stop [DIR]     stop one early (default: the last started)
 #
+# Expected results (for exact assertions)
+#   kb_pick_rows PICKS      recognised picks as list columns 1-8, sorted
+#   kb_list_rows LIST       a kbundle list's columns 1-8, sorted
+#   kb_manifest_rows FILE   manifest as "release role name version kind path
+#                           size sha256" lines (role: headers|images), sorted
+#
 # kbundle inputs
 #   kb_upstream_file DIR NAME DISTRO URL KEYRING SUITE…  write DIR/NAME.yml
 #                   (family apt, amd64, component main; KB_UPSTREAM_RELEASE
@@ -559,6 +565,35 @@ _kb_mirror_from_picks() {
 	done
 	KB_KEYRING=$(kb_gpg_key archive)/keyring.gpg
 	export KB_KEYRING
+}
+
+# ------------------------------------------------------ expected results
+# kb_pick_rows PICKS — the packages a crawler must list (kind ≠ "-"), once
+# each, as list columns 1–8: name version arch kind release path size sha256
+# (sorted, C locale).
+kb_pick_rows() {
+	local suite name ver arch kind rel pool file
+	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
+		[ "$kind" != - ] || continue
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$ver" "$arch" "$kind" "$rel" "$pool" \
+			"$(awk '$1 == "Size:" { print $2 }' "$file.stanza")" \
+			"$(awk '$1 == "SHA256:" { print $2 }' "$file.stanza")"
+	done <"$1" | LC_ALL=C sort -u
+}
+# kb_list_rows LIST — a kbundle list's columns 1–8, sorted, no header.
+kb_list_rows() { grep -v '^#' "$1" | cut -f1-8 | LC_ALL=C sort; }
+# kb_manifest_rows MANIFEST — one line per package of each bundle:
+#   release role(headers|images) name version kind path size sha256
+kb_manifest_rows() {
+	python3 - "$1" <<'PY' | LC_ALL=C sort
+import sys, yaml
+m = yaml.safe_load(open(sys.argv[1]))
+for b in m.get("bundles") or []:
+    for role in ("headers", "images"):
+        for p in b.get(role) or []:
+            print("\t".join(str(x) for x in (b["release"], role, p["name"], p["version"],
+                  p["kind"], p["path"], p["size"], p["sha256"])))
+PY
 }
 
 # ------------------------------------------------------------------- nginx
