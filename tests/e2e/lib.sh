@@ -47,8 +47,11 @@
 #                   Packages{,.gz,.xz}, dists/<suite>/{Release,InRelease,Release.gpg}
 #   kb_mirror_ubuntu DIR           Ubuntu layout (see the Ubuntu section below)
 #   kb_apt_index_remove DIR SUITE PKG   drop PKG's stanza from a suite and re-sign
-#   kb_apt_finish_suite DIR SUITE       recompress Packages, rewrite and re-sign
+#   kb_apt_finish_suite DIR SUITE [KEY] recompress Packages, rewrite and re-sign
 #                   Release (call after editing dists/SUITE/main/binary-*/Packages)
+#   kb_apt_release DIR SUITE [KEY]      rewrite and re-sign Release over the
+#                   files as they are (e.g. a truncated Packages.xz that the
+#                   signed Release then vouches for); KEY = a kb_gpg_key name
 #   kb_gpg_key NAME         make (once) a throwaway key NAME; prints its home
 #                           directory; its keyring is HOME/keyring.gpg
 #
@@ -328,12 +331,21 @@ _kb_release_fields() {
 # kb_apt_finish_suite DIR SUITE [KEYNAME] — compress each component's
 # Packages, write Release (MD5Sum/SHA1/SHA256/SHA512) and sign it.
 kb_apt_finish_suite() {
-	local dir=$1 suite=$2 key=${3:-archive} d p origin label asuite codename version descr comps archs
+	local dir=$1 suite=$2 key=${3:-archive} d p
 	d=$dir/dists/$suite
 	for p in "$d"/*/binary-*/Packages; do
 		gzip -9nc "$p" >"$p.gz.tmp" && mv -f "$p.gz.tmp" "$p.gz"
 		xz -T1 -6c "$p" >"$p.xz.tmp" && mv -f "$p.xz.tmp" "$p.xz"
 	done
+	kb_apt_release "$dir" "$suite" "$key"
+}
+
+# kb_apt_release DIR SUITE [KEYNAME] — (re)write Release over the files the
+# suite holds now, as they are, and sign it (InRelease, Release.gpg).
+kb_apt_release() {
+	local dir=$1 suite=$2 key=${3:-archive} d origin label asuite codename version descr comps archs
+	d=$dir/dists/$suite
+	rm -f "$d/Release" "$d/InRelease" "$d/Release.gpg"
 	IFS='|' read -r origin label asuite codename version descr <<<"$(_kb_release_fields "$suite")"
 	comps=$(cd "$d" && ls -d */ | tr -d / | tr '\n' ' ')
 	archs=$(cd "$d" && ls -d */binary-* | sed 's,.*/binary-,,' | sort -u | tr '\n' ' ')
