@@ -151,14 +151,32 @@ _kb_cache_lock() {
 }
 _kb_cache_unlock() { exec {_kb_lock_fd}>&-; }
 
-# _kb_apt_field PKG[=VER] FIELD — FIELD of one version (the candidate unless
-# =VER is given).
+# apt-cache costs ~0.6 s a call here, so the picker asks once for many
+# packages (_kb_apt_dump, every version) and reads the answers from that dump.
+_kb_apt_dump() { apt-cache show "$@" >>"$KB_TMP/apt.dump" 2>/dev/null || true; }
+# _kb_apt_field PKG[=VER] FIELD — FIELD of one version (without =VER: the
+# first apt lists, its candidate).
 _kb_apt_field() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null |
-		awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
+	local pkg=${1%%=*} ver=
+	[[ $1 != *=* ]] || ver=${1#*=}
+	grep -qxF "Package: $pkg" "$KB_TMP/apt.dump" 2>/dev/null || _kb_apt_dump "$pkg"
+	awk -v p="$pkg" -v v="$ver" -v f="$2" 'BEGIN { RS = "" }
+		{
+			n = split($0, l, "\n"); pk = ""; vv = ""; val = ""
+			for (i = 1; i <= n; i++) {
+				if (l[i] ~ /^Package: /) pk = substr(l[i], 10)
+				if (l[i] ~ /^Version: /) vv = substr(l[i], 10)
+				if (index(l[i], f ": ") == 1) val = substr(l[i], length(f) + 3)
+			}
+			if (pk == p && (v == "" || vv == v)) { print val; exit }
+		}' "$KB_TMP/apt.dump"
 }
 _kb_apt_versions() { # all versions apt knows of PKG, newest first
-	apt-cache show "$1" 2>/dev/null | awk '$1 == "Version:" { print $2 }' | sort -Vr
+	grep -qxF "Package: $1" "$KB_TMP/apt.dump" 2>/dev/null || _kb_apt_dump "$1"
+	awk -v p="$1" 'BEGIN { RS = "" } {
+		n = split($0, l, "\n"); pk = ""
+		for (i = 1; i <= n; i++) { if (l[i] ~ /^Package: /) pk = substr(l[i], 10); if (l[i] ~ /^Version: /) vv = substr(l[i], 10) }
+		if (pk == p) print vv }' "$KB_TMP/apt.dump" | sort -Vr | uniq
 }
 
 # ------------------------------------------------------- picking real packages
@@ -175,6 +193,14 @@ kb_debian_pick() {
 		sort -V | tail -n 1)
 	[ -n "$name" ] || kb_skip "apt knows no linux-headers-6.12.*-amd64 (run apt-get update)"
 	KB_ABI_B=${name#linux-headers-}; KB_ABI_B=${KB_ABI_B%-amd64}
+	for s in "$KB_ABI_A" "$KB_ABI_B"; do
+		set -- "$@" "linux-headers-$s-amd64" "linux-headers-$s-common" "linux-image-$s-amd64" \
+			"linux-image-$s-amd64-unsigned"
+	done
+	_kb_apt_dump "$@" linux-headers-amd64 linux-libc-dev hello
+	_kb_apt_dump $(_kb_apt_field "linux-headers-$KB_ABI_A-amd64" Depends |
+		grep -oE 'linux-kbuild-[^ ,]+') $(_kb_apt_field "linux-headers-$KB_ABI_B-amd64" Depends |
+		grep -oE 'linux-kbuild-[^ ,]+')
 	for s in A B; do
 		local abi=KB_ABI_$s
 		abi=${!abi}
@@ -257,10 +283,9 @@ kb_debian_fetch() {
 		_kb_pick_line $sa "$KB_IMAGE_A" "$KB_VER_A" image "$KB_REL_A"
 		[ -z "$KB_KBUILD_OLD_VER_A" ] ||
 			_kb_pick_line $sa "$KB_KBUILD_A" "$KB_KBUILD_OLD_VER_A" kbuild "${KB_KBUILD_A#linux-kbuild-}"
-		v=$(_kb_apt_field linux-headers-amd64 Version)
-		_kb_pick_line $sa linux-headers-amd64 "$v" - -
-		_kb_pick_line $sa linux-libc-dev "$(_kb_apt_field linux-libc-dev Version)" - -
-		_kb_pick_line $sa hello "$(_kb_apt_field hello Version)" - -
+		for v in linux-headers-amd64 linux-libc-dev hello; do
+			_kb_pick_line $sa $v "$(_kb_apt_versions $v | head -n 1)" - -
+		done
 		_kb_pick_line $sb "$KB_HDR_B" "$KB_VER_B" headers "$KB_REL_B"
 		_kb_pick_line $sb "$KB_COMMON_B" "$KB_VER_B" headers-common "$KB_ABI_B"
 		_kb_pick_line $sb "$KB_KBUILD_B" "$KB_KBUILD_VER_B" kbuild "${KB_KBUILD_B#linux-kbuild-}"
