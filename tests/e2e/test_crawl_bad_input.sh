@@ -10,13 +10,19 @@ set -euo pipefail
 kb_need nginx gpgv python3 xz
 [ -x "$KBUNDLE" ] || kb_skip "no kbundle binary at $KBUNDLE"
 
-m=$KB_TMP/mirror up=$KB_TMP/upstreams lists=$KB_TMP/lists wd=$KB_TMP/work
+m=$KB_TMP/mirror up=$KB_TMP/upstreams lists=$KB_TMP/lists
 kb_mirror_debian "$m"
 kb_nginx_start "$m"
 # The upstream under attack, and a healthy one (another suite of the mirror).
 kb_upstream_file "$up" debian-e2e debian "$KB_NGINX_URL" "$KB_KEYRING" "${KB_DEBIAN_SUITES[@]}"
 kb_upstream_file "$up" debian-base debian "$KB_NGINX_URL" "$KB_KEYRING" bookworm
-crawl() { "$KBUNDLE" crawl --upstreams "$up" --lists "$lists" --workdir "$wd" --date "$1" "${@:2}"; }
+# Each crawl gets a fresh work directory: with the HTTP validators of an
+# earlier crawl, an unchanged InRelease (304) rightly means "nothing to
+# fetch", and the attack below it would never be read.
+crawl() {
+	"$KBUNDLE" crawl --upstreams "$up" --lists "$lists" --workdir "$(mktemp -d "$KB_TMP/work.XXXXXX")" \
+		--date "$1" "${@:2}"
+}
 crawl 2026-01-01 debian-e2e debian-base
 cp "$lists/debian-e2e.list" "$KB_TMP/saved.list"
 sec=$m/dists/bookworm-security idx=$m/dists/bookworm-security/main/binary-amd64
