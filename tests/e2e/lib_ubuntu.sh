@@ -14,7 +14,7 @@
 #   KB_UBU_PICKS: TSV as KB_DEB_PICKS (A's packages appear twice: in
 #   jammy-updates and jammy-security, like real security kernels)
 #   KB_UBUNTU_SUITES=(jammy jammy-updates jammy-security)
-KB_UBUNTU_RECIPE=1
+KB_UBUNTU_RECIPE=1 # bump when what lib_ubuntu.sh builds changes: it keys the cache
 KB_UABI_A=5.15.0-91 KB_UVER_A=5.15.0-91.101 KB_USRC_A=linux
 KB_UABI_B=6.8.0-40 KB_UVER_B=6.8.0-40.40~22.04.3 KB_USRC_B=linux-hwe-6.8
 KB_UREL_A=$KB_UABI_A-generic KB_UREL_B=$KB_UABI_B-generic
