@@ -118,6 +118,32 @@ static bool kb_crawl_jobs_step(struct kb_crawl_job *jobs, size_t n)
 	return more;
 }
 
+/* An unchanged upstream: move last_seen of what is present to today. */
+static int kb_crawl_touch(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
+			  struct kb_pkglist *l, const char *list)
+{
+	bool moved = false;
+	char *tag = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].present && strcmp(l->v[i].last_seen, o->date)) {
+			snprintf(l->v[i].last_seen, sizeof(l->v[i].last_seen), "%s", o->date);
+			moved = true;
+		}
+	if (!moved)
+		return 0;	/* same day: not one byte changes */
+	err = kb_pkglist_write(list, l);
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: %s", list, kb_strerror(err));
+		return err;
+	}
+	tag = kb_crawl_tag(j->u, list);
+	kb_crawl_apt_commit(j, tag);
+	free(tag);
+	return 0;
+}
+
 /* Merge and write one upstream's list: all or nothing. */
 static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
 			   struct kb_crawl_result *r)
@@ -141,13 +167,16 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 	for (size_t i = 0; i < prev.n; i++)
 		before_present += prev.v[i].present;
 	if (j->unchanged) {
-		/* The signed indexes did not change: neither does the list, not even
-		 * last_seen (see README: last_seen is the last crawl that read an
-		 * index listing the package). */
+		/* The signed indexes did not change, and the tag proves the list on
+		 * disk is what they gave last time: the packages are the same, only
+		 * last_seen moves to today (last_seen: the last day a crawl confirmed
+		 * the package in the upstream index, by reading it or by a 304). */
 		r->unchanged = true;
 		r->packages = prev.n;
 		r->present = before_present;
-		kb_info("%s: unchanged upstream (304): %s kept as it is", j->u->name, list);
+		err = kb_crawl_touch(o, j, &prev, list);
+		if (!err)
+			kb_info("%s: unchanged upstream (304): %s", j->u->name, list);
 		goto out;
 	}
 	if (j->fresh.n == 0) {
@@ -264,8 +293,10 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 		if (r[i].err) {
 			r[i].reason = kb_xstrdup(jobs[i].reason ? jobs[i].reason
 								: kb_strerror(r[i].err));
-			kb_error("%s: crawl failed, its list is unchanged: %s", r[i].upstream,
-				 r[i].reason);
+			if (!jobs[i].logged)
+				kb_error("%s: %s", r[i].upstream, r[i].reason);
+			kb_warn("%s: crawl failed (%s); its list is unchanged", r[i].upstream,
+				kb_strerror(r[i].err));
 			first = first ? first : r[i].err;
 		}
 	}

@@ -65,6 +65,7 @@ struct kb_crawl_job {
 	struct kb_pkglist fresh;	/* what the indexes list (unmerged) */
 	int err;			/* first error: the upstream failed */
 	char *reason;
+	bool logged;			/* the reason was already logged where it arose */
 	bool unchanged;
 	uint64_t bytes;
 	void *family;			/* the family crawler's own state */

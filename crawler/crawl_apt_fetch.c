@@ -394,8 +394,10 @@ static int kb_apt_parse_all(struct kb_crawl_job *j)
 			}
 			kb_info("%s: %s", j->u->name, url);
 			err = kb_crawl_apt_parse_index(j->u, x->dest, url, &j->fresh);
-			if (err)
+			if (err) {
 				kb_crawl_job_fail(j, err, "%s: %s", url, kb_strerror(err));
+				j->logged = true;	/* the parser named the line */
+			}
 			unlink(x->dest);
 		}
 	if (!j->err)

@@ -374,7 +374,9 @@ static enum kb_attempt kb_http_accept(struct kb_http_xfer *x)
 			r->err = err;
 			kb_http_note(x, "%s", why ? why : kb_strerror(err));
 			free(why);
-			return KB_ATTEMPT_RETRY;
+			/* A bad signature or a stale index is what this mirror
+			 * serves: asking it again would get the same. */
+			return KB_ATTEMPT_NEXT_MIRROR;
 		}
 		free(why);
 	}

@@ -37,7 +37,9 @@ void kb_http_opts_defaults(struct kb_http_opts *o);
 
 struct kb_http_req;
 /* Check a complete body (in path) before it is renamed to dest; an error
- * (with *why, malloc'd, saying what was wrong) counts as a failed attempt. */
+ * (with *why, malloc'd, saying what was wrong) moves on to the next mirror.
+ * (A size or sha256 mismatch, by contrast, is retried on the same mirror
+ * first: a body cut short or caught mid-sync may come whole next time.) */
 typedef int (*kb_http_verify_fn)(struct kb_http_req *r, const char *path, void *ctx, char **why);
 typedef void (*kb_http_done_fn)(struct kb_http_req *r, void *ctx);
 
