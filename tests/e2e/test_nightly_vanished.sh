@@ -2,6 +2,7 @@
 # test_nightly_vanished.sh — a kernel whose packages disappear from the
 # upstream index stays in the list marked gone (present=0, last_seen kept),
 # is reported as "left", keeps its manifest entry and keeps its bundle.
+# --dry-run shows the same change first without writing anything.
 set -euo pipefail
 . "$KB_SRC/tests/e2e/lib.sh"
 kb_need gpgv
@@ -28,6 +29,26 @@ bundles_before=$(ls "$W/work/bundles" 2>/dev/null | sort || true)
 # Release B's headers leave bookworm-security.
 sleep 1
 kb_apt_index_remove "$W/mirror" bookworm-security "$KB_HDR_B"
+
+# --dry-run reports the change and writes nothing the next run reads.
+cp "$list" "$W/before.list"
+cp "$W/manifest.yml" "$W/before.manifest"
+state_before=$(cd "$W/work" && find state -type f -exec sha256sum {} + | sort)
+nightly 2026-01-02 --dry-run --json "$W/dry.json" >"$W/dry.out"
+cat "$W/dry.out"
+cmp "$list" "$W/before.list" || kb_die "--dry-run changed the list"
+cmp "$W/manifest.yml" "$W/before.manifest" || kb_die "--dry-run changed the manifest"
+[ "$state_before" = "$(cd "$W/work" && find state -type f -exec sha256sum {} + | sort)" ] ||
+	kb_die "--dry-run changed the HTTP state"
+grep -q "$KB_REL_B" "$W/dry.out" || kb_die "--dry-run does not show $KB_REL_B leaving"
+python3 - "$W/dry.json" "$KB_REL_B" <<'PY' || kb_die "--dry-run summary wrong"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["dry_run"] is True
+assert [k["release"] for k in s["gone_kernels"]] == [sys.argv[2]], s["gone_kernels"]
+PY
+[ -z "$(ls -A "$W/work/tmp" 2>/dev/null)" ] || kb_die "--dry-run left scratch files: $(ls -A "$W/work/tmp")"
+
 nightly 2026-01-02 "${pack[@]}"
 r=$(row "$KB_HDR_B")
 [ -n "$r" ] || kb_die "$KB_HDR_B was deleted from the list"
