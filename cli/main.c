@@ -9,6 +9,7 @@
 
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
+	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
 };
 
 static void kb_usage(FILE *f)
