@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundles/pack_run.h"
 #include "bundles/update.h"
 #include "crawler/crawl.h"
 #include "crawler/upstream.h"
@@ -197,13 +198,32 @@ out:
 	return err;
 }
 
-/* Pack the bundles that are new since the previous manifest. */
+/* Pack every manifest bundle the work directory does not have yet: the new
+ * ones, and any an earlier night failed to pack. Already packed bundles are
+ * skipped by their stamps, so a night without news packs nothing. */
 static int kb_update_pack(const struct kb_update_opts *o, struct kb_update_summary *s)
 {
-	/* The packer has not landed yet: the pack stage is reported as not run. */
-	(void)o;
-	(void)s;
-	return 0;
+	struct kb_pack_opts po = {
+		.manifest = o->manifest_path,
+		.upstreams = o->upstreams_dir,
+		.workdir = o->workdir,
+		.jobs = o->jobs ? o->jobs : 2,
+	};
+	struct kb_pack_stats st;
+	int err = kb_pack_run(&po, &st);
+
+	s->npacked = st.packed;
+	s->npack_failed = st.failed;
+	s->pkgs_downloaded = st.downloaded;
+	if (st.failed) {
+		char *what = kb_xasprintf("%zu of %zu bundles", st.failed, st.selected);
+
+		kb_update_fail(s, "pack", what, "see the log for each bundle's error");
+		free(what);
+	} else if (err) {
+		kb_update_fail(s, "pack", o->manifest_path, kb_strerror(err));
+	}
+	return err;
 }
 
 static int kb_update_report(const struct kb_update_opts *o, struct kb_update_summary *s)

@@ -65,8 +65,9 @@ struct kb_update_summary {
 	size_t nnew_k, ngone_k;
 	char **new_bundles;	/* bundle ids not in the previous manifest */
 	size_t nnew_bundles;
-	char **packed;		/* bundle ids packed by this run */
-	size_t npacked;
+	size_t npacked;		/* bundles packed by this run */
+	size_t npack_failed;	/* bundles that failed to pack */
+	size_t pkgs_downloaded;	/* packages the pack stage downloaded */
 	struct kb_update_failure *fail;
 	size_t nfail;
 	struct kb_update_stage stages[3];

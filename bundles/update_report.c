@@ -157,7 +157,9 @@ int kb_update_write_json(const struct kb_update_summary *s, const char *path)
 	kb_json_kernels(&j, "new_kernels", s->new_k, s->nnew_k);
 	kb_json_kernels(&j, "gone_kernels", s->gone_k, s->ngone_k);
 	kb_json_ids(&j, "new_bundles", s->new_bundles, s->nnew_bundles);
-	kb_json_ids(&j, "packed", s->packed, s->npacked);
+	kb_json_uint(&j, "packed", s->npacked);
+	kb_json_uint(&j, "pack_failed", s->npack_failed);
+	kb_json_uint(&j, "packages_downloaded", s->pkgs_downloaded);
 	kb_json_arr_begin(&j, "failures");
 	for (size_t i = 0; i < s->nfail; i++) {
 		kb_json_obj_begin(&j, NULL);
@@ -206,8 +208,9 @@ void kb_update_print(const struct kb_update_summary *s, FILE *f)
 	}
 	kb_print_kernels(f, "new kernels", s->new_k, s->nnew_k);
 	kb_print_kernels(f, "kernels that left upstream indexes", s->gone_k, s->ngone_k);
-	if (s->nnew_bundles)
-		fprintf(f, "new bundles: %zu, packed: %zu\n", s->nnew_bundles, s->npacked);
+	if (s->nnew_bundles || s->npacked || s->npack_failed)
+		fprintf(f, "new bundles: %zu; packed: %zu, failed: %zu (%zu packages downloaded)\n",
+			s->nnew_bundles, s->npacked, s->npack_failed, s->pkgs_downloaded);
 	if (s->nfail) {
 		fprintf(f, "failures (%zu):\n", s->nfail);
 		for (size_t i = 0; i < s->nfail; i++)
@@ -245,9 +248,6 @@ void kb_update_summary_free(struct kb_update_summary *s)
 	for (size_t i = 0; i < s->nnew_bundles; i++)
 		free(s->new_bundles[i]);
 	free(s->new_bundles);
-	for (size_t i = 0; i < s->npacked; i++)
-		free(s->packed[i]);
-	free(s->packed);
 	for (size_t i = 0; i < s->nfail; i++) {
 		free(s->fail[i].stage);
 		free(s->fail[i].what);

@@ -39,5 +39,7 @@ int kb_cli_exit(int err);
 int kb_cmd_crawl(int argc, char **argv);
 int kb_cmd_manifest(int argc, char **argv);
 int kb_cmd_update(int argc, char **argv);
+int kb_cmd_pack(int argc, char **argv);
+int kb_cmd_cache(int argc, char **argv);
 
 #endif

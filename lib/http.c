@@ -3,11 +3,13 @@
  * conditional requests (see http.h). kb_http_get_file is a one-request run
  * of the same engine, so kbundle has a single HTTP stack. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -30,6 +32,9 @@ struct kb_http_xfer {
 	struct kb_sha256 sha;
 	bool hashing;
 	uint64_t got, max;
+	uint64_t offset;	/* resumed from here */
+	bool checked;		/* the first body bytes were looked at */
+	bool keep_part;		/* resume: a cut transfer is continued later */
 	bool over;
 	bool sent_conditional;
 	int tries;		/* attempts on the current mirror */
@@ -99,18 +104,28 @@ void kb_http_opts_defaults(struct kb_http_opts *o)
 		o->retry_after_cap_s = 120;
 }
 
+static CURLcode kb_http_global_rc;
+
+static void kb_http_global_init_once(void)
+{
+	kb_http_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void kb_http_global_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, kb_http_global_init_once);
+}
+
 int kb_http_new(struct kb_http **hp, const struct kb_http_opts *o, const char *state_dir)
 {
-	static bool global_done;
-	struct kb_http *h = kb_xcalloc(1, sizeof(*h));
+	struct kb_http *h;
 
-	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			free(h);
-			return -KB_EHTTP;
-		}
-		global_done = true;
-	}
+	kb_http_global_init();
+	if (kb_http_global_rc != CURLE_OK)
+		return -KB_EHTTP;
+	h = kb_xcalloc(1, sizeof(*h));
 	if (o)
 		h->o = *o;
 	kb_http_opts_defaults(&h->o);
@@ -174,6 +189,26 @@ static size_t kb_http_on_body(char *p, size_t size, size_t n, void *ctx)
 	struct kb_http_xfer *x = ctx;
 	size_t len = size * n;
 
+	if (!x->checked) {
+		long code = 0;
+
+		/* Asked for a range but got the whole body: start over. */
+		x->checked = true;
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (x->offset && code == 200) {
+			if (fflush(x->f) != 0 || ftruncate(fileno(x->f), 0) != 0 ||
+			    fseek(x->f, 0, SEEK_SET) != 0)
+				return 0;
+			x->offset = 0;
+			x->got = 0;
+			if (x->hashing) {
+				char junk[KB_SHA256_HEX_LEN + 1];
+
+				kb_sha256_final(&x->sha, junk);
+				kb_sha256_init(&x->sha);
+			}
+		}
+	}
 	if (x->max && x->got + len > x->max) {
 		x->over = true;
 		return 0;
@@ -228,17 +263,33 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	const char *url = r->urls[r->mirror];
 	struct kb_http_validators v = { 0 };
 	uint64_t max = r->max_bytes ? r->max_bytes : h->o.max_bytes;
+	struct stat st;
 
 	x->tmp = kb_xasprintf("%s.part", r->dest);
-	x->f = fopen(x->tmp, "w");
+	x->offset = 0;
+	if (r->resume && stat(x->tmp, &st) == 0 && st.st_size > 0)
+		x->offset = (uint64_t)st.st_size;
+	x->f = fopen(x->tmp, x->offset ? "a+" : "w");
 	if (!x->f)
 		return -errno;
-	x->got = 0;
+	x->got = x->offset;
+	x->checked = false;
 	x->over = false;
 	x->max = max;
 	x->hashing = r->sha256 != NULL;
-	if (x->hashing)
+	if (x->hashing) {
 		kb_sha256_init(&x->sha);
+		if (x->offset) {
+			/* The part already on disk counts for the checksum. */
+			char buf[65536];
+			size_t got;
+
+			rewind(x->f);
+			while ((got = fread(buf, 1, sizeof(buf), x->f)) > 0)
+				kb_sha256_update(&x->sha, buf, got);
+			fseek(x->f, 0, SEEK_END);
+		}
+	}
 	x->errbuf[0] = '\0';
 	x->sent_conditional = false;
 	if (r->conditional && h->state_dir &&
@@ -272,8 +323,10 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout_s);
 	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, h->o.low_speed_time_s);
-	if (max)
+	if (max && !x->offset)
 		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	if (x->offset)
+		curl_easy_setopt(x->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, kb_http_on_body);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, kb_http_on_header);
@@ -312,8 +365,9 @@ static void kb_http_attempt_cleanup(struct kb_http *h, struct kb_http_xfer *x)
 		kb_sha256_final(&x->sha, junk);	/* frees the context */
 		x->hashing = false;
 	}
-	if (x->tmp)
+	if (x->tmp && !x->keep_part)
 		unlink(x->tmp);
+	x->keep_part = false;
 	free(x->tmp);
 	x->tmp = NULL;
 }
@@ -404,6 +458,7 @@ static enum kb_attempt kb_http_judge(struct kb_http *h, struct kb_http_xfer *x, 
 	}
 	if (rc != CURLE_OK) {
 		r->err = -KB_EHTTP;
+		x->keep_part = r->resume;
 		kb_http_note(x, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		/* Timeouts, resets, short bodies, refused connections: all may pass. */
 		return KB_ATTEMPT_RETRY;
@@ -422,6 +477,8 @@ static enum kb_attempt kb_http_judge(struct kb_http *h, struct kb_http_xfer *x, 
 	}
 	r->err = st == 404 || st == 410 ? -KB_ENOTFOUND : -KB_EHTTP;
 	kb_http_note(x, "HTTP %ld", st);
+	if (st == 416 && x->offset)
+		return KB_ATTEMPT_RETRY;	/* the part is whole or no prefix: start over */
 	if (st == 429 || st == 408 || st >= 500) {
 		long secs;
 
@@ -603,6 +660,7 @@ int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opt
 	struct kb_http *h = NULL;
 	int err;
 
+	r.resume = opts && opts->resume;
 	err = kb_http_new(&h, opts, NULL);
 	if (err)
 		goto out;

@@ -28,7 +28,15 @@ struct kb_http_opts {
 	long backoff_base_ms;	/* first retry delay; 0: 1000 */
 	long backoff_cap_ms;	/* longest back-off; 0: 60000 */
 	long retry_after_cap_s;	/* longest Retry-After honoured; 0: 120 */
+	/* kb_http_get_file: keep dest.part after a failed transfer and continue
+	 * it with a Range request next time (a server that ignores Range
+	 * restarts it). */
+	int resume;
 };
+
+/* libcurl's global setup; call once before downloading from threads
+ * (kb_http_new calls it too). */
+void kb_http_global_init(void);
 
 /* Fill unset (zero) fields with the defaults. KBUNDLE_HTTP_STALL_S and
  * KBUNDLE_HTTP_BACKOFF_MS override low_speed_time_s and backoff_base_ms, so
@@ -52,6 +60,8 @@ struct kb_http_req {
 	uint64_t size;		/* expected size, 0: unknown */
 	const char *sha256;	/* expected hex digest, NULL: unchecked */
 	bool conditional;	/* send stored validators; a 304 sets unchanged */
+	bool resume;		/* continue dest.part with a Range request; keep it on a
+				 * failed transfer */
 	const char *state_tag;	/* mixed into the validator key (e.g. a config hash) */
 	kb_http_verify_fn verify;	/* optional check on the temp file; an error retries */
 	kb_http_done_fn done;	/* called once when the request has its final result */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,15 +36,31 @@ static void kb_lock_holder(int fd, char *buf, size_t len)
 	}
 }
 
+/* The lock this process holds, so nested takers do not lock themselves out
+ * (flock locks belong to the open file: a second open would conflict). */
+static struct {
+	dev_t dev;
+	ino_t ino;
+	int depth;
+} kb_lock_held;
+
 int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
 {
+	struct stat st;
 	char holder[256], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int err;
 
 	l->fd = -1;
+	l->nested = false;
 	l->path = kb_path_join(workdir, "lock");
+	if (kb_lock_held.depth && stat(l->path, &st) == 0 && st.st_dev == kb_lock_held.dev &&
+	    st.st_ino == kb_lock_held.ino) {
+		kb_lock_held.depth++;
+		l->nested = true;
+		return 0;
+	}
 	err = kb_mkdir_p(workdir, 0755);
 	if (err) {
 		kb_error("%s: cannot create: %s", workdir, kb_strerror(err));
@@ -68,6 +85,11 @@ int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
 	}
 	/* Ours now: say who holds it. Rewriting in place is fine — only a
 	 * process that failed to take the lock reads it, for its message. */
+	if (fstat(l->fd, &st) == 0) {
+		kb_lock_held.dev = st.st_dev;
+		kb_lock_held.ino = st.st_ino;
+		kb_lock_held.depth = 1;
+	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (ftruncate(l->fd, 0) == 0)
@@ -81,7 +103,12 @@ out:
 
 void kb_lock_release(struct kb_lock *l)
 {
+	if (l->nested) {
+		kb_lock_held.depth--;
+		l->nested = false;
+	}
 	if (l->fd >= 0) {
+		kb_lock_held.depth = 0;
 		/* Leave the file: unlinking it would race with a run that opened it
 		 * and is about to flock the orphaned inode. */
 		if (ftruncate(l->fd, 0) != 0)

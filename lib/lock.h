@@ -8,14 +8,19 @@
 #ifndef KB_LOCK_H
 #define KB_LOCK_H
 
+#include <stdbool.h>
+
 struct kb_lock {
-	int fd;		/* -1 when not held */
+	int fd;		/* -1 when not held (or held through an outer taker) */
 	char *path;
+	bool nested;	/* this process already held it: release is a no-op */
 };
 
 /* Take the lock without waiting (creating workdir if needed). Returns 0, or
  * -KB_ELOCKED after logging "WORKDIR is locked by pid N (…)"; other errors
- * are logged with the path. what names the command for the holder line. */
+ * are logged with the path. what names the command for the holder line.
+ * Taking a lock this process already holds (kbundle update → crawl → pack)
+ * succeeds at once, nested: only the outermost release lets go. */
 int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what);
 /* Release; safe on a lock never taken. */
 void kb_lock_release(struct kb_lock *l);

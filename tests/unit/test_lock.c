@@ -1,5 +1,6 @@
-/* test_lock.c — unit tests for lib/lock: a second taker is refused at once
- * with -KB_ELOCKED, the holder is named, and release lets the next one in. */
+/* test_lock.c — unit tests for lib/lock: another process is refused at once
+ * with -KB_ELOCKED, the holder is named, the same process nests, and
+ * release lets the next one in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,14 +34,29 @@ static void test_lock_exclusive(void **state)
 	assert_true(strncmp(buf, want, strlen(want)) == 0);
 	free(want);
 	free(buf);
-	/* flock locks belong to the open file, so a second open in this very
-	 * process is refused just like another process would be. */
+	/* Another process is refused at once. */
 	kb_log_set_level(-1);
-	assert_int_equal(kb_lock_take(&b, dir, "crawl"), -KB_ELOCKED);
-	assert_int_equal(b.fd, -1);
-	kb_lock_release(&b);	/* harmless */
+	{
+		pid_t pid = fork();
+		int status = 0;
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int err = kb_lock_take(&b, dir, "crawl");
+
+			_exit(err == -KB_ELOCKED && b.fd == -1 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	/* This process taking it again (update -> crawl -> pack) nests. */
+	assert_int_equal(kb_lock_take(&b, dir, "crawl"), 0);
+	assert_true(b.nested);
+	kb_lock_release(&b);
+	assert_false(b.nested);
 	kb_lock_release(&a);
 	assert_int_equal(kb_lock_take(&b, dir, "crawl"), 0);
+	assert_false(b.nested);
 	kb_lock_release(&b);
 	kb_log_set_level(KB_LOG_INFO);
 	assert_int_equal(kb_rm_rf(tmpl), 0);
