@@ -74,36 +74,6 @@ static uint32_t kb_http_random(struct kb_http *h)
 	return h->rnd;
 }
 
-static long kb_env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return dflt;
-	n = strtol(v, &end, 10);
-	return *end || n <= 0 ? dflt : n;
-}
-
-void kb_http_opts_defaults(struct kb_http_opts *o)
-{
-	if (!o->connect_timeout_s)
-		o->connect_timeout_s = 15;
-	if (!o->low_speed_time_s)
-		o->low_speed_time_s = kb_env_long("KBUNDLE_HTTP_STALL_S", 30);
-	if (!o->max_host_conns)
-		o->max_host_conns = 4;
-	if (!o->max_parallel)
-		o->max_parallel = 16;
-	if (!o->backoff_base_ms)
-		o->backoff_base_ms = kb_env_long("KBUNDLE_HTTP_BACKOFF_MS", 1000);
-	if (!o->backoff_cap_ms)
-		o->backoff_cap_ms = 60000;
-	if (!o->retry_after_cap_s)
-		o->retry_after_cap_s = 120;
-}
-
 static CURLcode kb_http_global_rc;
 
 static void kb_http_global_init_once(void)

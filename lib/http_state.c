@@ -1,5 +1,6 @@
-/* http_state.c — the HTTP validator store (ETag, Last-Modified per URL) and
- * the pure retry arithmetic (Retry-After, back-off) the engine uses.
+/* http_state.c — the HTTP validator store (ETag, Last-Modified per URL),
+ * the engine's defaults, and the pure retry arithmetic (Retry-After,
+ * back-off) it uses.
  *
  * A validator lives in WORKDIR/state/http/<sha256(url "\n" tag)>:
  *
@@ -26,6 +27,36 @@
 
 #define KB_STATE_MAGIC "kbundle-http-state 1"
 #define KB_STATE_MAX_VALUE 1024
+
+static long kb_env_long(const char *name, long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return *end || n <= 0 ? dflt : n;
+}
+
+void kb_http_opts_defaults(struct kb_http_opts *o)
+{
+	if (!o->connect_timeout_s)
+		o->connect_timeout_s = 15;
+	if (!o->low_speed_time_s)
+		o->low_speed_time_s = kb_env_long("KBUNDLE_HTTP_STALL_S", 30);
+	if (!o->max_host_conns)
+		o->max_host_conns = 4;
+	if (!o->max_parallel)
+		o->max_parallel = 16;
+	if (!o->backoff_base_ms)
+		o->backoff_base_ms = kb_env_long("KBUNDLE_HTTP_BACKOFF_MS", 1000);
+	if (!o->backoff_cap_ms)
+		o->backoff_cap_ms = 60000;
+	if (!o->retry_after_cap_s)
+		o->retry_after_cap_s = 120;
+}
 
 int kb_http_retry_after_parse(const char *value, time_t now, long *secs)
 {

@@ -39,6 +39,7 @@ static void kb_lock_holder(int fd, char *buf, size_t len)
 /* The lock this process holds, so nested takers do not lock themselves out
  * (flock locks belong to the open file: a second open would conflict). */
 static struct {
+	pid_t pid;	/* a forked child holds nothing: flock is per open file */
 	dev_t dev;
 	ino_t ino;
 	int depth;
@@ -55,7 +56,8 @@ int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
 	l->fd = -1;
 	l->nested = false;
 	l->path = kb_path_join(workdir, "lock");
-	if (kb_lock_held.depth && stat(l->path, &st) == 0 && st.st_dev == kb_lock_held.dev &&
+	if (kb_lock_held.depth && kb_lock_held.pid == getpid() && stat(l->path, &st) == 0 &&
+	    st.st_dev == kb_lock_held.dev &&
 	    st.st_ino == kb_lock_held.ino) {
 		kb_lock_held.depth++;
 		l->nested = true;
@@ -86,6 +88,7 @@ int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
 	/* Ours now: say who holds it. Rewriting in place is fine — only a
 	 * process that failed to take the lock reads it, for its message. */
 	if (fstat(l->fd, &st) == 0) {
+		kb_lock_held.pid = getpid();
 		kb_lock_held.dev = st.st_dev;
 		kb_lock_held.ino = st.st_ino;
 		kb_lock_held.depth = 1;
