@@ -421,6 +421,14 @@ static enum kb_attempt kb_http_judge(struct kb_http *h, struct kb_http_xfer *x, 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &st);
 	r->status = st;
 	x->retry_after_s = -1;
+	if ((x->over || rc == CURLE_FILESIZE_EXCEEDED) && r->size && x->max == r->size) {
+		/* Longer than the signed metadata says: a file caught mid-sync,
+		 * like a checksum mismatch — worth another try. */
+		r->err = -KB_ECHECKSUM;
+		kb_http_note(x, "size mismatch (larger than the %llu bytes expected)",
+			     (unsigned long long)r->size);
+		return KB_ATTEMPT_RETRY;
+	}
 	if (x->over || rc == CURLE_FILESIZE_EXCEEDED) {
 		r->err = -KB_ELIMIT;
 		kb_http_note(x, "larger than %llu bytes", (unsigned long long)x->max);

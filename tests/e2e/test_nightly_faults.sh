@@ -44,10 +44,11 @@ upstream duo "$proxy" "$nginx"
 upstream ref "$nginx"
 
 lists=$W/lists
-run() { # expected exit status; runs the nightly crawl + manifest
+run() { # EXPECTED_EXIT [NAME…]; runs the nightly crawl + manifest
 	local want=$1 rc=0
+	shift
 	"$KBUNDLE" update --no-pack --upstreams "$up" --lists "$lists" --workdir "$W/work" \
-		--manifest "$W/manifest.yml" --json "$W/summary.json" >"$W/out" 2>"$W/err" || rc=$?
+		--manifest "$W/manifest.yml" --json "$W/summary.json" "$@" >"$W/out" 2>"$W/err" || rc=$?
 	if [ "$rc" != "$want" ]; then
 		cat "$W/out" "$W/err" >&2
 		kb_die "$scenario: exit $rc, want $want"
@@ -119,6 +120,16 @@ fault truncated-always '*/Packages* * truncate' fail
 fault tampered-index '*/InRelease * tamper' fail
 fault tampered-packages '*/Packages* * tamper' fail
 fault stale-index "*/bookworm/InRelease * serve $W/InRelease.gen0" fail
+
+# When every upstream of the run fails, the run fails: exit 1, list intact.
+scenario=all-failed
+cp "$W/gen0.list" "$lists/solo.list"
+printf '* * 503\n' >"$W/rules"
+run 1 solo
+same "$lists/solo.list" "$W/gen0.list"
+grep -q '"outcome": "failed"' "$W/summary.json" || kb_die "$scenario: outcome not 'failed'"
+# Not on a terminal (cron): no progress lines, only log lines.
+! grep -q $'\r' "$W/err" || kb_die "progress lines written to a non-terminal"
 
 # The 429 answers were honoured: solo and duo each got one (requests 1 and 2
 # of the path), and neither retried before Retry-After (1 s) had passed.

@@ -25,6 +25,14 @@ pack=()
 nightly 2026-01-01 "${pack[@]}"
 row "$KB_HDR_B" | grep -q . || kb_die "$KB_HDR_B not in the first list"
 bundles_before=$(ls "$W/work/bundles" 2>/dev/null | sort || true)
+bundle_b=
+if [ ${#pack[@]} -eq 0 ]; then
+	id_b=$(awk -v rel="$KB_REL_B" '/^- id:/ { id = $3 } $1 == "release:" && $2 == rel { print id }' \
+		"$W/manifest.yml" | head -n 1)
+	bundle_b=$W/work/bundles/$id_b.tgz
+	[ -s "$bundle_b" ] || kb_die "no bundle packed for $KB_REL_B ($bundle_b)"
+	sha_b=$(kb_sha256 "$bundle_b")
+fi
 
 # Release B's headers leave bookworm-security.
 sleep 1
@@ -65,4 +73,5 @@ PY
 grep -q "$KB_REL_B" "$W/manifest.yml" || kb_die "the manifest dropped $KB_REL_B"
 bundles_after=$(ls "$W/work/bundles" 2>/dev/null | sort || true)
 [ "$bundles_before" = "$bundles_after" ] || kb_die "bundles changed: $bundles_before -> $bundles_after"
+[ -z "$bundle_b" ] || [ "$(kb_sha256 "$bundle_b")" = "$sha_b" ] || kb_die "the bundle of $KB_REL_B changed"
 echo PASS
