@@ -187,7 +187,7 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 		goto out;
 	}
 	r->present = j->fresh.n;
-	kb_pkglist_merge(&prev, &j->fresh, o->date);
+	r->vanished = kb_pkglist_merge(&prev, &j->fresh, o->date);
 	err = kb_mkdir_p(o->lists_dir, 0755);
 	if (!err)
 		err = kb_pkglist_write(list, &prev);
@@ -197,7 +197,6 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 	}
 	r->packages = prev.n;
 	r->added = prev.n - before;
-	r->vanished = prev.n - r->present - (before - before_present);
 	tag = kb_crawl_tag(j->u, list);
 	kb_crawl_apt_commit(j, tag);
 	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", j->u->name,

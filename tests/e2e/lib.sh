@@ -16,7 +16,7 @@
 #   kb_on_exit CMD [ARG…]   run CMD ARG… when the test exits (last registered runs
 #                           first). lib.sh owns the EXIT trap: use this, not trap.
 #   kb_sha256 FILE          print FILE's sha256
-#   kb_fast_tmpdir          print a fresh tmpfs directory (removed on exit)
+#   kb_fast_tmpdir          print a fresh tmpfs directory (KB_FAST; removed on exit)
 #   kb_unshare FILE         replace a pool hard link by a private copy: do this
 #                           before modifying a .deb in place (pool files are hard
 #                           links into the shared cache)
@@ -67,6 +67,7 @@
 #                   Exports KB_NGINX_URL, KB_NGINX_ACCESS_LOG, KB_NGINX_ERROR_LOG,
 #                   KB_NGINX_DIR, KB_NGINX_PID; stopped when the test exits.
 #                   May be called several times (the variables name the last).
+#                   Call it in the test's own shell (it exports), not in $(…).
 #   kb_nginx_stop [DIR]     stop one early (default: the last started)
 #
 # Expected results (for exact assertions)
@@ -101,6 +102,10 @@ KB_E2E_LIB_LOADED=1
 : "${TMPDIR:=/tmp}"
 export KB_SRC KBUNDLE KB_TEST_CACHE TMPDIR
 KB_TMP=$(mktemp -d "$TMPDIR/kb-e2e.XXXXXX")
+# Scratch space on tmpfs when there is one (header trees are ~10,000 small
+# files: 0.3 s there, 8 s on these disks); removed with KB_TMP on exit.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then KB_FAST=$(mktemp -d /dev/shm/kb-e2e.XXXXXX)
+else KB_FAST=$KB_TMP/fast && mkdir -p "$KB_FAST"; fi
 KB_ARCH=amd64
 
 kb_log() { echo "e2e: $*" >&2; }
@@ -116,32 +121,34 @@ kb_need() {
 
 # Cleanups run in reverse order of registration; the test's exit status is
 # kept. Each entry is a command line quoted with printf %q, so arguments with
-# spaces survive.
+# spaces survive. kb_on_exit only works in the test's own shell, not inside
+# $(…): lib.sh's helpers that may run there (kb_fast_tmpdir, kb_gpg_key)
+# leave their cleanup to _kb_run_cleanups instead. A signal still runs it.
 _kb_cleanups=()
 kb_on_exit() { _kb_cleanups+=("$(printf '%q ' "$@")"); }
 _kb_run_cleanups() {
-	local rc=$? i
+	local rc=$? i h
+	trap - EXIT INT TERM HUP
 	for ((i = ${#_kb_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_kb_cleanups[i]}" >/dev/null 2>&1 || true
 	done
-	rm -rf "$KB_TMP"
+	for h in "$KB_TMP"/gpg-*; do
+		[ ! -d "$h" ] || gpgconf --homedir "$h" --kill gpg-agent >/dev/null 2>&1 || true
+	done
+	rm -rf "$KB_TMP" "$KB_FAST"
 	exit $rc
 }
 trap _kb_run_cleanups EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 # Name the failing command and line, so a log says where a test stopped.
 set -E
 trap 'kb_log "command failed (status $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
 
 kb_sha256() { sha256sum "$1" | cut -d' ' -f1; }
-# kb_fast_tmpdir — a fresh directory on tmpfs when there is one (header trees
-# are ~10,000 small files: 0.3 s there, 8 s on these disks), removed on exit.
-kb_fast_tmpdir() {
-	local d
-	if [ -d /dev/shm ] && [ -w /dev/shm ]; then d=$(mktemp -d /dev/shm/kb-e2e.XXXXXX)
-	else d=$(mktemp -d "$KB_TMP/fast.XXXXXX"); fi
-	kb_on_exit rm -rf "$d"
-	echo "$d"
-}
+# kb_fast_tmpdir — a fresh directory under KB_FAST (tmpfs), removed on exit.
+kb_fast_tmpdir() { mktemp -d "$KB_FAST/d.XXXXXX"; }
 kb_unshare() { cp -p "$1" "$1.kb-unshare" && mv -f "$1.kb-unshare" "$1"; }
 
 # ---------------------------------------------------------------- the cache
@@ -344,7 +351,6 @@ kb_gpg_key() {
 	if [ ! -f "$home/keyring.gpg" ]; then
 		kb_need gpg gpgv gpgconf
 		mkdir -p "$home" && chmod 700 "$home"
-		kb_on_exit gpgconf --homedir "$home" --kill gpg-agent
 		gpg --homedir "$home" --batch --quiet --passphrase '' \
 			--quick-gen-key "kbundle test $name <$name@kbundle.invalid>" ed25519 sign never 2>/dev/null
 		gpg --homedir "$home" --batch --quiet --export >"$home/keyring.gpg"

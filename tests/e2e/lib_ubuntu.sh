@@ -87,10 +87,9 @@ kb_ubuntu_fetch() {
 			kb_log "building the Ubuntu-layout packages (once per input set)"
 			mkdir -p "$KB_TEST_CACHE/ubuntu"
 			b=$(mktemp -d "$KB_TEST_CACHE/ubuntu/.build.XXXXXX")
-			# A header tree is ~10,000 small files: build it on tmpfs when we can.
-			if [ -w /dev/shm ]; then work=$(mktemp -d /dev/shm/kb-ubuntu.XXXXXX)
-			else work=$(mktemp -d "$KB_TMP/ubuntu-work.XXXXXX"); fi
-			kb_on_exit rm -rf "$work" "$b"
+			# A header tree is ~10,000 small files: build it on tmpfs.
+			work=$(kb_fast_tmpdir)
+			kb_on_exit rm -rf "$b"
 			_kb_ubuntu_kernel "$work" "$b" A
 			_kb_ubuntu_kernel "$work" "$b" B
 			# Not kernel packages: the meta package, tools, a plain program.
