@@ -63,6 +63,31 @@ static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 	return kb_xstrdup(hex);
 }
 
+/* Families not (yet) driven in phases crawl a whole upstream in one call,
+ * after the phased ones, downloading with kb_crawl_fetch (the same engine,
+ * one file at a time, no conditional requests): fn(u, tmpdir, fresh). */
+static int (*const kb_crawl_whole[])(const struct kb_upstream *, const char *,
+				     struct kb_pkglist *) = {
+	[KB_FAMILY_APT] = NULL,		/* phased: crawl_apt_fetch.c */
+	[KB_FAMILY_RPMMD] = NULL,	/* none in this build */
+};
+
+static void kb_crawl_jobs_whole(struct kb_crawl_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kb_crawl_job *j = &jobs[i];
+		int err;
+
+		if (j->err || j->u->family == KB_FAMILY_APT || !kb_crawl_whole[j->u->family])
+			continue;
+		err = kb_crawl_whole[j->u->family](j->u, j->tmpdir, &j->fresh);
+		if (err) {
+			kb_crawl_job_fail(j, err, "%s", kb_strerror(err));
+			j->logged = true;	/* the family crawler names the URL */
+		}
+	}
+}
+
 static char *kb_crawl_list_path(const struct kb_crawl_opts *o, const struct kb_upstream *u)
 {
 	return kb_xasprintf("%s/%s.list", o->lists_dir, u->name);
@@ -91,15 +116,11 @@ static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_ups
 		j->tmpdir = NULL;
 		goto out;
 	}
-	switch (u->family) {
-	case KB_FAMILY_APT:
+	if (u->family == KB_FAMILY_APT)
 		kb_crawl_apt_start(j);
-		break;
-	default:
+	else if (!kb_crawl_whole[u->family])
 		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: rpm-md upstreams are not supported by this build",
 				  u->path);
-		break;
-	}
 out:
 	free(list);
 	free(tmproot);
@@ -286,6 +307,7 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 		if (err)
 			goto out;
 	} while (kb_crawl_jobs_step(jobs, n));
+	kb_crawl_jobs_whole(jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		r[i].err = kb_crawl_finish(o, &jobs[i], &r[i]);
 		r[i].bytes = jobs[i].bytes;
