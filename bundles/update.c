@@ -351,6 +351,7 @@ int kb_update_run(const struct kb_update_opts *o, struct kb_update_summary *s)
 		t0 = kb_ms_now();
 		err = kb_update_pack(o, s);
 		s->stages[KB_STAGE_PACK].ms = kb_ms_now() - t0;
+		s->stages[KB_STAGE_PACK].ran = true;
 		s->stages[KB_STAGE_PACK].err = err;
 		err = 0;
 	}

@@ -208,9 +208,11 @@ void kb_update_print(const struct kb_update_summary *s, FILE *f)
 	}
 	kb_print_kernels(f, "new kernels", s->new_k, s->nnew_k);
 	kb_print_kernels(f, "kernels that left upstream indexes", s->gone_k, s->ngone_k);
-	if (s->nnew_bundles || s->npacked || s->npack_failed)
+	if (s->stages[2].ran)
 		fprintf(f, "new bundles: %zu; packed: %zu, failed: %zu (%zu packages downloaded)\n",
 			s->nnew_bundles, s->npacked, s->npack_failed, s->pkgs_downloaded);
+	else if (s->nnew_bundles)
+		fprintf(f, "new bundles: %zu (not packed by this run)\n", s->nnew_bundles);
 	if (s->nfail) {
 		fprintf(f, "failures (%zu):\n", s->nfail);
 		for (size_t i = 0; i < s->nfail; i++)
