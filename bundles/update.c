@@ -27,8 +27,6 @@
 #include "manifest/group.h"
 #include "manifest/manifest.h"
 
-enum { KB_STAGE_CRAWL, KB_STAGE_MANIFEST, KB_STAGE_PACK };
-
 static int64_t kb_ms_now(void)
 {
 	struct timespec ts;

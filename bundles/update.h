@@ -44,6 +44,8 @@ struct kb_update_upstream {
 	size_t pkgs_new, pkgs_gone, pkgs_total;
 };
 
+enum { KB_STAGE_CRAWL, KB_STAGE_MANIFEST, KB_STAGE_PACK, KB_STAGE_COUNT };
+
 struct kb_update_stage {
 	const char *name;	/* "crawl", "manifest", "pack" */
 	int64_t ms;
@@ -70,7 +72,7 @@ struct kb_update_summary {
 	size_t pkgs_downloaded;	/* packages the pack stage downloaded */
 	struct kb_update_failure *fail;
 	size_t nfail;
-	struct kb_update_stage stages[3];
+	struct kb_update_stage stages[KB_STAGE_COUNT];
 	uint64_t bytes;		/* body bytes downloaded by the whole run */
 	int exit_status;	/* 0 ok, 1 failed, 3 partial */
 };

@@ -208,7 +208,7 @@ void kb_update_print(const struct kb_update_summary *s, FILE *f)
 	}
 	kb_print_kernels(f, "new kernels", s->new_k, s->nnew_k);
 	kb_print_kernels(f, "kernels that left upstream indexes", s->gone_k, s->ngone_k);
-	if (s->stages[2].ran)
+	if (s->stages[KB_STAGE_PACK].ran)
 		fprintf(f, "new bundles: %zu; packed: %zu, failed: %zu (%zu packages downloaded)\n",
 			s->nnew_bundles, s->npacked, s->npack_failed, s->pkgs_downloaded);
 	else if (s->nnew_bundles)
