@@ -143,18 +143,19 @@ out:
 	return err;
 }
 
-static int kb_update_lists_read(const struct kb_update_summary *s, const char *dir,
-				struct kb_pkglist *v)
+/* The lists as they are, for the summary. One that does not read (logged
+ * with its line) counts as empty here: the crawl refuses to touch it and
+ * fails that upstream alone. */
+static void kb_update_lists_read(const struct kb_update_summary *s, const char *dir,
+				 struct kb_pkglist *v)
 {
 	for (size_t i = 0; i < s->nup; i++) {
 		char *p = kb_list_path(dir, s->up[i].name);
-		int err = kb_pkglist_read(p, &v[i]);
 
+		if (kb_pkglist_read(p, &v[i]))
+			kb_pkglist_free(&v[i]);
 		free(p);
-		if (err)
-			return err;
 	}
-	return 0;
 }
 
 /* Rebuild the manifest; record the bundles the previous one did not have. */
@@ -287,9 +288,7 @@ int kb_update_run(const struct kb_update_opts *o, struct kb_update_summary *s)
 	}
 	before = kb_xcalloc(s->nup, sizeof(*before));
 	after = kb_xcalloc(s->nup, sizeof(*after));
-	err = kb_update_lists_read(s, o->lists_dir, before);
-	if (err)
-		goto out;
+	kb_update_lists_read(s, o->lists_dir, before);
 	lists_dir = kb_xstrdup(o->lists_dir);
 	workdir = kb_xstrdup(o->workdir);
 	manifest_out = kb_xstrdup(o->manifest_path);
@@ -324,9 +323,7 @@ int kb_update_run(const struct kb_update_opts *o, struct kb_update_summary *s)
 	}
 	for (size_t i = 0; i < s->nup; i++)
 		s->bytes += s->up[i].bytes;
-	err = kb_update_lists_read(s, lists_dir, after);
-	if (err)
-		goto out;
+	kb_update_lists_read(s, lists_dir, after);
 	for (size_t i = 0; i < s->nup; i++)
 		kb_update_diff_list(s, &s->up[i], &before[i], &after[i]);
 
