@@ -1,5 +1,5 @@
-/* test_crawler.c — unit tests for crawler/: upstream files, package lists,
- * Release and Packages parsing, kernel package recognisers. No network. */
+/* test_crawler.c — unit tests for crawler/: upstream files, package lists and
+ * their version order. No network. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/vercmp.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -238,7 +239,7 @@ static void test_pkglist_roundtrip(void **state)
 	add_pkg(&fresh, "linux-kbuild-6.1", "6.1.164-1", "amd64", KB_KIND_KBUILD, "6.1", 'c');
 	add_pkg(&fresh, "linux-kbuild-6.1", "6.1.99-1", "amd64", KB_KIND_KBUILD, "6.1", 'd');
 	add_pkg(&fresh, "linux-kbuild-6.1", "6.1.164-1", "amd64", KB_KIND_KBUILD, "6.1", 'c');
-	kb_pkglist_merge(&prev, &fresh, "2026-01-01");
+	assert_int_equal(kb_pkglist_merge(&prev, &fresh, "2026-01-01"), 0);
 	assert_int_equal(prev.n, 4);	/* the duplicate folded */
 	assert_int_equal(fresh.n, 0);
 	assert_int_equal(kb_pkglist_write(p, &prev), 0);
@@ -266,7 +267,7 @@ static void test_pkglist_roundtrip(void **state)
 		"6.1.0-48-amd64", 'e');
 	add_pkg(&fresh, "linux-kbuild-6.1", "6.1.164-1", "amd64", KB_KIND_KBUILD, "6.1", 'c');
 	add_pkg(&fresh, "linux-kbuild-6.1", "6.1.99-1", "amd64", KB_KIND_KBUILD, "6.1", 'd');
-	kb_pkglist_merge(&back, &fresh, "2026-02-02");
+	assert_int_equal(kb_pkglist_merge(&back, &fresh, "2026-02-02"), 1);	/* 46 */
 	assert_int_equal(kb_pkglist_write(p, &back), 0);
 	assert_int_equal(back.n, 5);
 	assert_string_equal(back.v[0].name, "linux-headers-6.1.0-46-amd64");
@@ -354,6 +355,15 @@ static void test_pkglist_bad(void **state)
 	free(dir);
 }
 
+/* Lists sort versions the way apt does. */
+static void test_version_order(void **state)
+{
+	(void)state;
+	assert_true(kb_deb_vercmp("6.1.164-1", "6.1.99-1") > 0);
+	assert_true(kb_deb_vercmp("6.12.117-1~deb12u1", "6.12.117-1") < 0);
+	assert_true(kb_deb_vercmp("5.15.0-100.110", "5.15.0-91.101") > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_upstream_load_dir),
 		cmocka_unit_test(test_pkglist_roundtrip),
 		cmocka_unit_test(test_pkglist_bad),
+		cmocka_unit_test(test_version_order),
 	};
 
 	kb_log_set_level(getenv("KB_TEST_VERBOSE") ? KB_LOG_DEBUG : KB_LOG_ERROR);
