@@ -5,19 +5,17 @@
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
-kb_need nginx dpkg-deb
+kb_need nginx make gcc modinfo python3
 
-kb_mirror_debian "$KB_TMP/mirror"
-# slow enough that a kill lands mid-download
+kb_pipeline debian
+# pack from a second, slow server on the same mirror, so a kill lands mid-download
 echo 'limit_rate 3m;' >"$KB_TMP/slow.conf"
-kb_nginx_start "$KB_TMP/mirror" "$KB_TMP/slow.conf"
-ups=$KB_TMP/upstreams wd=$KB_TMP/wd
-kb_upstream_file "$ups" debian-12 debian "$KB_NGINX_URL" "$KB_KEYRING" "${KB_DEBIAN_SUITES[@]}"
-pack_lists "$KB_TMP/lists" "$ups" "$KB_DEB_PICKS"
-"$KBUNDLE" manifest --upstreams "$ups" --lists "$KB_TMP/lists" -o "$KB_TMP/manifest.yml"
+kb_nginx_start "$KB_MIRROR" "$KB_TMP/slow.conf"
+sed -i "s|^mirrors: .*|mirrors: [\"$KB_NGINX_URL\"]|" "$KB_UPSTREAMS/$KB_UPSTREAM.yml"
+ups=$KB_UPSTREAMS wd=$KB_TMP/packwd
 rel_re="^${KB_REL_A}\$"
 pack_bg() {
-	"$KBUNDLE" pack --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" --workdir "$wd" \
+	"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd" \
 		--release "$rel_re" -j 2 >>"$KB_TMP/pack.log" 2>&1 &
 	pid=$!
 }
@@ -54,7 +52,7 @@ no_partial_objects
 ! ls "$wd"/bundles/*.tgz >/dev/null 2>&1 || kb_die "a bundle was visible before it was complete"
 
 # 3: to the end
-"$KBUNDLE" pack --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" --workdir "$wd" --release "$rel_re"
+"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd" --release "$rel_re"
 grep -q '"Range' "$KB_NGINX_ACCESS_LOG" || grep -qE '"bytes=[0-9]+-"' "$KB_NGINX_ACCESS_LOG" ||
 	kb_die "the interrupted download was not resumed with a Range request"
 id=$(pack_index_id "$wd/bundles/index.json" "$KB_REL_A")
@@ -64,7 +62,7 @@ gzip -t "$wd/bundles/$id.tgz"
 left=$(find "$wd" -name '*.tmp.*' -o -name '*.part' -o -name '*.dl')
 [ -z "$left" ] || kb_die "leftovers: $left"
 no_partial_objects
-scratch=$(pack_scratch)
+scratch=$(kb_fast_tmpdir)
 vm=$(pack_build_module "$wd/bundles/$id.tgz" "$scratch/m")
 case "$vm" in "$KB_REL_A "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_A" ;; esac
 echo ok
