@@ -65,4 +65,19 @@ no_partial_objects
 scratch=$(kb_fast_tmpdir)
 vm=$(pack_build_module "$wd/bundles/$id.tgz" "$scratch/m")
 case "$vm" in "$KB_REL_A "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_A" ;; esac
+
+# Two runs at once on one work directory: one waits for the other's lock,
+# then finds the bundle packed; both succeed and the bundle is whole.
+sum=$(kb_sha256 "$wd/bundles/$id.tgz")
+rm -rf "$wd/bundles" "$wd/cache/bundles"
+for n in 1 2; do
+	"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd" --release "$rel_re" \
+		>"$KB_TMP/both$n.log" 2>&1 &
+	eval "p$n=\$!"
+done
+wait "$p1" || kb_die "the first of two concurrent runs failed: $(cat "$KB_TMP/both1.log")"
+wait "$p2" || kb_die "the second of two concurrent runs failed: $(cat "$KB_TMP/both2.log")"
+cat "$KB_TMP/both1.log" "$KB_TMP/both2.log" | grep -q ' 1 packed, 0 already packed' || kb_die "neither run packed"
+cat "$KB_TMP/both1.log" "$KB_TMP/both2.log" | grep -q ' 0 packed, 1 already packed' || kb_die "both runs packed"
+[ "$(kb_sha256 "$wd/bundles/$id.tgz")" = "$sum" ] || kb_die "concurrent runs changed the bundle's bytes"
 echo ok
