@@ -10,20 +10,12 @@ export KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 export KBUNDLE=${KBUNDLE:-$KB_SRC/build/kbundle}
 . "$KB_SRC/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
-kb_need dpkg-deb tar gzip make gcc modinfo
-
-kb_debian_fetch
-wd=$KB_TMP/wd ups=$KB_TMP/upstreams
-# no mirror is needed: the cache holds every package
-kb_upstream_file "$ups" debian-12 debian http://127.0.0.1:9 none "${KB_DEBIAN_SUITES[@]}"
-pack_lists "$KB_TMP/lists" "$ups" "$KB_DEB_PICKS"
-"$KBUNDLE" -q manifest --upstreams "$ups" --lists "$KB_TMP/lists" -o "$KB_TMP/manifest.yml" 2>/dev/null
-while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
-	s=$(kb_sha256 "$file")
-	mkdir -p "$wd/cache/objects/${s:0:2}"
-	ln -f "$file" "$wd/cache/objects/${s:0:2}/$s" 2>/dev/null || cp "$file" "$wd/cache/objects/${s:0:2}/$s"
-done <"$KB_DEB_PICKS"
-scratch=$(pack_scratch)
+kb_need dpkg-deb tar gzip make gcc modinfo nginx python3
+kb_pipeline debian
+wd=$KB_WORKDIR ups=$KB_UPSTREAMS
+# fill the cache (not timed): both sides start from the same cached packages
+"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd"
+scratch=$(kb_fast_tmpdir)
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 # timed FILE CMD… — run CMD; append "wall cpu" (cpu = user+sys, children too)
 TIMEFORMAT='%R %U %S'
@@ -58,7 +50,7 @@ for s in A B; do
 		rm -rf "$scratch/x" && mkdir -p "$scratch/x"
 		timed "$KB_TMP/shell.t" shell_way "$scratch/x" "$abi" "$rel" "$scratch/shell.tgz" "${debs[@]}"
 		rm -rf "$wd/bundles" "$wd/cache/bundles"
-		timed "$KB_TMP/kb.t" "$KBUNDLE" -q pack --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" \
+		timed "$KB_TMP/kb.t" "$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$ups" \
 			--workdir "$wd" --release "^${rel//+/\\+}\$" -j 2
 	done
 	id=$(pack_index_id "$wd/bundles/index.json" "$rel")
