@@ -30,7 +30,7 @@ int kb_cache_open(struct kb_cache *c, const char *workdir)
 		kb_error("%s: %s", workdir, kb_strerror(err));
 		goto out;
 	}
-	err = kb_lock_take(&c->lock, workdir, "pack");
+	err = kb_lock_wait(&c->lock, workdir, "pack");
 out:
 	if (err)
 		kb_cache_close(c);

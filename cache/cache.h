@@ -26,9 +26,9 @@ struct kb_cache {
 	struct kb_lock lock;
 };
 
-/* Create the directories and take the work directory's lock (lib/lock: a
- * run that finds it held exits at once, naming the holder; kbundle update
- * holding it already is fine). */
+/* Create the directories and take the work directory's lock (lib/lock's
+ * kb_lock_wait: while another run holds it, say so naming the holder and
+ * wait; kbundle update holding it already is fine). */
 int kb_cache_open(struct kb_cache *c, const char *workdir);
 void kb_cache_close(struct kb_cache *c);
 

@@ -45,7 +45,7 @@ static struct {
 	int depth;
 } kb_lock_held;
 
-int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
+static int kb_lock_get(struct kb_lock *l, const char *workdir, const char *what, bool wait)
 {
 	struct stat st;
 	char holder[256], stamp[32];
@@ -73,6 +73,12 @@ int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
 		err = -errno;
 		kb_error("%s: %s", l->path, strerror(errno));
 		goto out;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && wait) {
+		kb_lock_holder(l->fd, holder, sizeof(holder));
+		kb_info("%s is locked by %s; waiting for it", workdir, holder);
+		while (flock(l->fd, LOCK_EX) != 0 && errno == EINTR)
+			;
 	}
 	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
 		err = errno == EWOULDBLOCK ? -KB_ELOCKED : -errno;
@@ -102,6 +108,16 @@ out:
 	if (err)
 		kb_lock_release(l);
 	return err;
+}
+
+int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what)
+{
+	return kb_lock_get(l, workdir, what, false);
+}
+
+int kb_lock_wait(struct kb_lock *l, const char *workdir, const char *what)
+{
+	return kb_lock_get(l, workdir, what, true);
 }
 
 void kb_lock_release(struct kb_lock *l)

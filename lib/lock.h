@@ -22,6 +22,10 @@ struct kb_lock {
  * Taking a lock this process already holds (kbundle update → crawl → pack)
  * succeeds at once, nested: only the outermost release lets go. */
 int kb_lock_take(struct kb_lock *l, const char *workdir, const char *what);
+/* The same, but while another run holds the lock, say so (naming it) and
+ * wait for it: for interactive commands (pack) that would rather queue
+ * behind the nightly job than fail. */
+int kb_lock_wait(struct kb_lock *l, const char *workdir, const char *what);
 /* Release; safe on a lock never taken. */
 void kb_lock_release(struct kb_lock *l);
 

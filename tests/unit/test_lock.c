@@ -63,10 +63,39 @@ static void test_lock_exclusive(void **state)
 	free(dir);
 }
 
+/* kb_lock_wait queues behind the holder instead of failing. */
+static void test_lock_wait(void **state)
+{
+	char tmpl[] = "/tmp/kb-test-lock-XXXXXX";
+	struct kb_lock a, b;
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	assert_int_equal(kb_lock_take(&a, tmpl, "update"), 0);
+	kb_log_set_level(-1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int err = kb_lock_wait(&b, tmpl, "pack");
+
+		_exit(err == 0 && b.fd >= 0 ? 0 : 1);
+	}
+	usleep(200 * 1000);
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);	/* still waiting */
+	kb_lock_release(&a);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	kb_log_set_level(KB_LOG_INFO);
+	assert_int_equal(kb_rm_rf(tmpl), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lock_exclusive),
+		cmocka_unit_test(test_lock_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
