@@ -478,8 +478,9 @@ static void kb_http_finish(struct kb_http *h, struct kb_http_xfer *x)
 	r->priv = NULL;
 	free(x);
 	h->finished++;
-	kb_progress("downloading: %u/%u files, %.1f MiB", h->finished, h->queued,
-		    (double)h->bytes / (1024 * 1024));
+	if (h->queued > 1)	/* one file (kb_http_get_file): its caller reports */
+		kb_progress("downloading: %u/%u files, %.1f MiB", h->finished, h->queued,
+			    (double)h->bytes / (1024 * 1024));
 	if (r->done)
 		r->done(r, r->ctx);	/* may queue more requests */
 }
