@@ -260,6 +260,26 @@ static void test_layout_refuses(void **state)
 	kb_tree_free(&out);
 	kb_tree_free(&src);
 
+	/* links that lead back up into what is being copied stay links */
+	kb_tree_init(&src);
+	put_file(&src, "usr/src/h/Makefile", "VERSION = 1\n");
+	put_link(&src, "usr/src/h/s", "../../lib/k/d1");
+	put_file(&src, "usr/lib/k/d1/f", "f");
+	put_link(&src, "usr/lib/k/d1/up", "..");
+	put_link(&src, "usr/lib/k/d1/self", ".");
+	kb_tree_sort(&src);
+	kb_tree_init(&out);
+	assert_int_equal(kb_layout_build(&src, &o, &out), 0);
+	assert_int_equal(kb_tree_get(&out, "usr/src/h/s/f")->type, KB_NODE_FILE);
+	assert_string_equal(kb_tree_get(&out, "usr/src/h/s/self")->link, ".");
+	assert_int_equal(kb_tree_get(&out, "usr/src/h/s/up")->type, KB_NODE_DIR);
+	assert_int_equal(kb_tree_get(&out, "usr/src/h/s/up/d1/f")->type, KB_NODE_FILE);
+	assert_string_equal(kb_tree_get(&out, "usr/src/h/s/up/d1/up")->link, "..");
+	assert_true(out.n < 20);
+	assert_int_equal(kb_tree_check_contained(&out, root, "t"), 0);
+	kb_tree_free(&out);
+	kb_tree_free(&src);
+
 	/* the containment check on a finished tree */
 	kb_tree_init(&out);
 	put_file(&out, "usr/src/h/Makefile", "x := 1\ninclude /usr/src/other/Makefile\n");
