@@ -10,6 +10,7 @@
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
 	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
+	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },
 };
 
 static void kb_usage(FILE *f)
