@@ -279,7 +279,7 @@ static void kb_vm_set(struct kb_vm_check_result *r, enum kb_vm_status st, char *
 	r->detail = detail;
 }
 
-static void kb_vm_check_vermagic(struct kb_vm_unit *u, const char *uname)
+void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname)
 {
 	char *bad = kb_xstrdup("");
 
@@ -348,7 +348,7 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_PASS, NULL);
 	}
 	if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS)
-		kb_vm_check_vermagic(u, uname);
+		kb_vm_unit_vermagic(u, uname);
 	else
 		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
 	err = err == -ENOENT || (err < 0 && err != -ETIMEDOUT && err != -KB_ESUBPROC) ? err : 0;

@@ -21,6 +21,9 @@ int kb_vm_bundle_read(const char *root, char **build_dir, char **uname);
 int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *uname,
 		     const char *work, int timeout_ms);
 
+/* Set u's vermagic check: every .ko's vermagic must start with uname. */
+void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname);
+
 /* The lines of make's output a person needs: compiler and modpost errors
  * (at most max lines), else the last max lines. malloc'd. */
 char *kb_vm_build_errors(const char *out, int max);

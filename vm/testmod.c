@@ -7,6 +7,7 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "vm/testmod.h"
 
@@ -65,19 +66,29 @@ static const char kb_vm_testmod_check[] =
 	"[ \"$m\" = 42 ] || { echo \"magic is '$m', want 42\"; exit 1; }\n"
 	"dmesg | grep -q 'kbundle_test: loaded' || { echo 'no load message in dmesg'; exit 1; }\n";
 
+static const struct { const char *name; const char *text; } kb_vm_testmod_files[] = {
+	{ "kbundle_test.c", kb_vm_testmod_c },
+	{ "Kbuild", kb_vm_testmod_kbuild },
+	{ "check.sh", kb_vm_testmod_check },
+};
+#define KB_VM_NFILES (sizeof(kb_vm_testmod_files) / sizeof(kb_vm_testmod_files[0]))
+
+void kb_vm_testmod_digest(struct kb_sha256 *h)
+{
+	for (size_t i = 0; i < KB_VM_NFILES; i++) {
+		kb_sha256_update(h, kb_vm_testmod_files[i].name, strlen(kb_vm_testmod_files[i].name) + 1);
+		kb_sha256_update(h, kb_vm_testmod_files[i].text, strlen(kb_vm_testmod_files[i].text) + 1);
+	}
+}
+
 int kb_vm_testmod_write(const char *dir)
 {
-	static const struct { const char *name; const char *text; } files[] = {
-		{ "kbundle_test.c", kb_vm_testmod_c },
-		{ "Kbuild", kb_vm_testmod_kbuild },
-		{ "check.sh", kb_vm_testmod_check },
-	};
 	int err = 0;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
-		char *p = kb_path_join(dir, files[i].name);
+	for (size_t i = 0; i < KB_VM_NFILES && !err; i++) {
+		char *p = kb_path_join(dir, kb_vm_testmod_files[i].name);
 
-		err = kb_file_write_atomic(p, files[i].text, strlen(files[i].text));
+		err = kb_file_write_atomic(p, kb_vm_testmod_files[i].text, strlen(kb_vm_testmod_files[i].text));
 		if (err)
 			kb_error("%s: %s", p, kb_strerror(err));
 		free(p);

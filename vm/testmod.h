@@ -8,4 +8,8 @@
 /* Write the module's source, Kbuild and check.sh into dir (which exists). */
 int kb_vm_testmod_write(const char *dir);
 
+struct kb_sha256;
+/* Feed the module's files into h (the built-module cache key). */
+void kb_vm_testmod_digest(struct kb_sha256 *h);
+
 #endif

@@ -11,11 +11,13 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/yaml_doc.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
+#include "vm/modcache.h"
 #include "vm/qemu.h"
 #include "vm/report.h"
 #include "vm/target.h"
@@ -30,9 +32,11 @@ struct kb_vm_ctx {
 	char *tmp;		/* tmpfs work tree of this run */
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
+	char *mcache;		/* WORKDIR/cache/modules */
 	pthread_mutex_t lock;	/* next, and the accelerator decision */
 	const char *accel;	/* decided once, by the first kernel that boots */
 	int fatal;		/* host-side trouble (no make, no qemu) */
+	double t0;
 };
 
 void kb_vmtest_opts_init(struct kb_vmtest_opts *o)
@@ -111,6 +115,48 @@ static const char *kb_vm_accel(struct kb_vm_ctx *c, const char *kernel, const ch
 	return c->accel;
 }
 
+/* Units whose modules the cache holds for this bundle's bytes. Returns 1
+ * when some must be built (the bundle is needed), 0 when none, with *uname
+ * the release they were built for. */
+static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+				  struct kb_vm_kernel *k, char **keys, char **uname)
+{
+	char hex[KB_SHA256_HEX_LEN + 1];
+	size_t misses = 0;
+
+	if (kb_sha256_file(t->bundle, hex, NULL) != 0)
+		return 1;	/* the extraction names the problem */
+	for (size_t i = 0; i < k->nunits; i++) {
+		char *un = NULL;
+
+		keys[i] = kb_vm_modcache_key(&k->units[i], hex);
+		if (keys[i] && kb_vm_modcache_get(c->mcache, keys[i], &k->units[i], &un)) {
+			free(*uname);
+			*uname = un;
+		} else {
+			misses++;
+		}
+	}
+	if (!misses)
+		return 0;
+	free(*uname);
+	*uname = NULL;
+	return 1;
+}
+
+static char *kb_vm_bundle_distro(const char *root)
+{
+	char *p = kb_path_join(root, "BUNDLE_DISTRO"), *d = NULL;
+	size_t len;
+
+	if (kb_file_read(p, 256, &d, &len) != 0 || !len || memchr(d, '\n', len)) {
+		free(d);
+		d = NULL;
+	}
+	free(p);
+	return d;
+}
+
 /* Build and boot; every outcome lands in k's checks. */
 static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struct kb_vm_kernel *k,
 			      const char *tmp)
@@ -118,14 +164,18 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why;
+	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
 	struct kb_vm_parsed p = { 0 };
 	size_t built = 0;
 	int err;
 
-	err = kb_vm_bundle_extract(t->bundle, root);
-	if (!err)
-		err = kb_vm_bundle_read(root, &build_dir, &uname);
+	err = 0;
+	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
+		err = kb_vm_bundle_extract(t->bundle, root);
+		if (!err)
+			err = kb_vm_bundle_read(root, &build_dir, &uname);
+	}
 	if (err) {
 		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
 				   kb_strerror(err));
@@ -133,17 +183,31 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		free(why);
 		goto out;
 	}
+	kb_debug("%s: bundle ready (%.2f s)", t->id, kb_vm_now() - c->t0);
 	if (!k->release)
 		k->release = kb_xstrdup(uname);
+	if (!k->distro && build_dir)
+		k->distro = kb_vm_bundle_distro(root);
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
-		kb_info("%s: building %s", k->release, k->units[i].name);
-		err = kb_vm_unit_build(&k->units[i], build_dir, uname, mods,
-				       c->o->build_timeout_s * 1000);
+		struct kb_vm_unit *u = &k->units[i];
+
+		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
+			kb_vm_unit_vermagic(u, uname);
+			built++;
+			continue;
+		}
+		kb_info("%s: building %s", k->release, u->name);
+		err = kb_vm_unit_build(u, build_dir, uname, mods, c->o->build_timeout_s * 1000);
 		if (err)
 			c->fatal = err;
-		built += k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS;
+		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
+			continue;
+		built++;
+		if (keys[i])
+			kb_vm_modcache_put(c->mcache, keys[i], u, uname);
 	}
+	kb_debug("%s: modules built (%.2f s)", k->release, kb_vm_now() - c->t0);
 	if (!built) {
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
 		goto out;
@@ -158,6 +222,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		free(why);
 		goto out;
 	}
+	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
 	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
 	init = kb_vm_init_script(k);
 	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
@@ -183,6 +248,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		c->fatal = err;
 		goto out;
 	}
+	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
 	k->console = br.console;
 	br.console = NULL;
 	kb_vm_console_parse(k->console ? k->console : "", k->console ? strlen(k->console) : 0, &p);
@@ -197,6 +263,9 @@ out:
 	free(uname);
 	free(kernel);
 	free(init);
+	for (size_t i = 0; i < k->nunits; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
@@ -343,6 +412,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	int err;
 
 	*passed = false;
+	c.t0 = t0;
 	err = kb_vm_targets(o, &c.targets, &c.n);
 	if (err)
 		goto out;
@@ -351,6 +421,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
 	c.kcache = kb_xasprintf("%s/cache/kernels", o->workdir);
+	c.mcache = kb_xasprintf("%s/cache/modules", o->workdir);
 	c.tmp = kb_vm_tmp_root();
 	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
 		kb_error("%s: cannot create the report directory", c.logs);
@@ -393,5 +464,6 @@ out:
 	free(c.tmp);
 	free(c.logs);
 	free(c.kcache);
+	free(c.mcache);
 	return err;
 }
