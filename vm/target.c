@@ -9,6 +9,9 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "bundles/pack_run.h"
+#include "cache/cache.h"
+#include "crawler/upstream.h"
 #include "manifest/manifest.h"
 #include "vm/target.h"
 
@@ -87,28 +90,108 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 	t->bundle = kb_xasprintf("%s/bundles/%s.tgz", o->workdir, e->id);
 	t->images = kb_xcalloc(e->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < e->nimages; i++) {
-		/* The image package proper first; a modules package may follow. */
+		/* The image package proper; the kernel is never in a modules package. */
 		if (e->images[i].kind != KB_KIND_IMAGE)
 			continue;
 		if (!t->image_key)
 			t->image_key = kb_xstrdup(e->images[i].sha256);
 		t->images[t->nimages++] = kb_vm_object(o->workdir, e->images[i].sha256);
 	}
+}
+
+/* Pack what is not packed yet, with pack's own core and selectors. */
+static int kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_vm_target *v,
+			      size_t n)
+{
+	struct kb_pack_opts po = {
+		.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
+		.id = o->id, .release_re = o->release_re, .distro = o->distro,
+		.jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
+	};
+	struct kb_pack_stats st;
+	size_t missing = 0;
+
+	for (size_t i = 0; i < n; i++)
+		missing += !kb_vm_is_file(v[i].bundle);
+	if (!missing)
+		return 0;
+	kb_info("packing %zu bundle%s first", missing, missing == 1 ? "" : "s");
+	return kb_pack_run(&po, &st);
+}
+
+/* Download the kernel image packages the cache lacks, from the entry's
+ * upstream mirrors, verified against the manifest's sha256. */
+static int kb_vm_fetch_images(const struct kb_vmtest_opts *o, const struct kb_manifest *m,
+			      const bool *sel)
+{
+	struct kb_upstream *ups = NULL;
+	struct kb_strv *mirrors = NULL;
+	struct kb_fetch *f = NULL;
+	struct kb_cache cache = { 0 };
+	size_t nups = 0, nf = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t k = 0; sel[i] && k < m->v[i].nimages; k++) {
+			char *p = kb_vm_object(o->workdir, m->v[i].images[k].sha256);
+
+			nf += m->v[i].images[k].kind == KB_KIND_IMAGE && !kb_vm_is_file(p);
+			free(p);
+		}
+	if (!nf)
+		return 0;
+	err = kb_upstream_load_dir(o->upstreams, &ups, &nups);
+	if (err)
+		goto out;
+	mirrors = kb_xcalloc(nups ? nups : 1, sizeof(*mirrors));
+	for (size_t u = 0; u < nups; u++)
+		kb_upstream_mirrors_all(&ups[u], &mirrors[u]);
+	f = kb_xcalloc(nf, sizeof(*f));
+	nf = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct kb_strv *mv = NULL;
+
+		for (size_t u = 0; sel[i] && u < nups; u++)
+			if (!strcmp(ups[u].name, m->v[i].upstream))
+				mv = &mirrors[u];
+		for (size_t k = 0; mv && k < m->v[i].nimages; k++)
+			if (m->v[i].images[k].kind == KB_KIND_IMAGE)
+				f[nf++] = (struct kb_fetch){ .pkg = &m->v[i].images[k], .mirrors = mv };
+	}
+	err = kb_cache_open(&cache, o->workdir);
+	if (!err)
+		err = kb_cache_fetch_all(&cache, f, nf, o->jobs > 1 ? o->jobs : 1);
+out:
+	if (cache.workdir)
+		kb_cache_close(&cache);
+	for (size_t i = 0; i < nf; i++)
+		free(f[i].path);
+	free(f);
+	for (size_t u = 0; mirrors && u < nups; u++)
+		kb_strv_free(&mirrors[u]);
+	free(mirrors);
+	kb_upstreams_free(ups, nups);
+	return err;
+}
+
+/* What still keeps a target from booting, in words. */
+static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_entry *e)
+{
 	if (!t->nimages)
 		t->error = kb_xasprintf("no kernel image in the manifest entry %.12s (%s): "
 					"nothing to boot", e->id, e->release);
 	else if (!kb_vm_is_file(t->images[0]))
-		t->error = kb_xasprintf("the kernel image package %s is not in the cache "
-					"(%s); run `kbundle pack` for this entry first",
-					e->images[0].name, t->images[0]);
+		t->error = kb_xasprintf("the kernel image package for %s is not in the cache "
+					"and could not be downloaded (%s)", e->release, t->images[0]);
 	else if (!kb_vm_is_file(t->bundle))
-		t->error = kb_xasprintf("bundle %s is missing; run `kbundle pack --id %.12s`",
-					t->bundle, e->id);
+		t->error = kb_xasprintf("bundle %s is missing and could not be packed", t->bundle);
 }
 
 int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, size_t *n)
 {
 	struct kb_manifest m = { 0 };
+	bool *sel = NULL;
+	size_t *idx = NULL;
 	regex_t re;
 	bool have_re = false;
 	int err;
@@ -128,16 +211,30 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	if (err)
 		goto out;
 	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));
-	for (size_t i = 0; i < m.n; i++)
-		if (kb_vm_selected(o, &m.v[i], have_re ? &re : NULL))
+	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
+	idx = kb_xcalloc(m.n ? m.n : 1, sizeof(*idx));
+	for (size_t i = 0; i < m.n; i++) {
+		sel[i] = kb_vm_selected(o, &m.v[i], have_re ? &re : NULL);
+		if (sel[i]) {
+			idx[*n] = i;
 			kb_vm_target_from(o, &m.v[i], &(*out)[(*n)++]);
+		}
+	}
 	if (!*n) {
 		kb_error("%s: no entry matches the selection", o->manifest);
 		err = -KB_EUSAGE;
+		goto out;
 	}
+	/* Failures here are per entry: the entries still report why. */
+	kb_vm_pack_missing(o, *out, *n);
+	kb_vm_fetch_images(o, &m, sel);
+	for (size_t i = 0; i < *n; i++)
+		kb_vm_target_check(&(*out)[i], &m.v[idx[i]]);
 out:
 	if (have_re)
 		regfree(&re);
+	free(sel);
+	free(idx);
 	kb_manifest_free(&m);
 	return err;
 }
