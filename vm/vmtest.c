@@ -163,13 +163,18 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
-	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why;
+	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
+	const char *want;
 	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
 	struct kb_vm_parsed p = { 0 };
 	size_t built = 0;
-	int err;
+	int err, kerr;
 
+	/* The kernel first: the modules' vermagic must name the kernel that
+	 * boots, which in direct mode need not be the bundle's. */
+	kerr = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
+				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
 		err = kb_vm_bundle_extract(t->bundle, root);
@@ -188,17 +193,18 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		k->release = kb_xstrdup(uname);
 	if (!k->distro && build_dir)
 		k->distro = kb_vm_bundle_distro(root);
+	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, uname);
+			kb_vm_unit_vermagic(u, want);
 			built++;
 			continue;
 		}
 		kb_info("%s: building %s", k->release, u->name);
-		err = kb_vm_unit_build(u, build_dir, uname, mods, c->o->build_timeout_s * 1000);
+		err = kb_vm_unit_build(u, build_dir, want, mods, c->o->build_timeout_s * 1000);
 		if (err)
 			c->fatal = err;
 		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
@@ -208,18 +214,16 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 			kb_vm_modcache_put(c->mcache, keys[i], u, uname);
 	}
 	kb_debug("%s: modules built (%.2f s)", k->release, kb_vm_now() - c->t0);
-	if (!built) {
-		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
-		goto out;
-	}
-	err = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
-			       t->nimages, c->o->bundle ? NULL : t->release, &kernel);
-	if (err) {
+	if (kerr) {
 		why = kb_xasprintf("no kernel to boot: %s holds no usable kernel image for %s (%s)",
 				   t->images[0], t->release ? t->release : "this bundle",
-				   kb_strerror(err));
+				   kb_strerror(kerr));
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
 		free(why);
+		goto out;
+	}
+	if (!built) {
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
 		goto out;
 	}
 	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
@@ -262,6 +266,7 @@ out:
 	free(build_dir);
 	free(uname);
 	free(kernel);
+	free(krel);
 	free(init);
 	for (size_t i = 0; i < k->nunits; i++)
 		free(keys[i]);
