@@ -13,6 +13,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/pool.h"
 #include "lib/yaml_doc.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
@@ -28,12 +29,12 @@ struct kb_vm_ctx {
 	const struct kb_vmtest_opts *o;
 	struct kb_vm_target *targets;
 	struct kb_vm_kernel *kernels;
-	size_t n, next;
+	size_t n;
 	char *tmp;		/* tmpfs work tree of this run */
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
 	char *mcache;		/* WORKDIR/cache/modules */
-	pthread_mutex_t lock;	/* next, and the accelerator decision */
+	pthread_mutex_t lock;	/* the accelerator decision, fatal */
 	const char *accel;	/* decided once, by the first kernel that boots */
 	int fatal;		/* host-side trouble (no make, no qemu) */
 	double t0;
@@ -100,6 +101,15 @@ static void kb_vm_units_init(const struct kb_vmtest_opts *o, struct kb_vm_kernel
 		k->units[k->nunits].name = kb_vm_unit_name(o->modules[i], k, k->nunits);
 		k->units[k->nunits].src = kb_xstrdup(o->modules[i]);
 	}
+}
+
+/* Host-side trouble (no make, no qemu) fails the run whatever the checks say. */
+static void kb_vm_fatal(struct kb_vm_ctx *c, int err)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!c->fatal)
+		c->fatal = err;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static const char *kb_vm_accel(struct kb_vm_ctx *c, const char *kernel, const char *tmp)
@@ -206,7 +216,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		kb_info("%s: building %s", k->release, u->name);
 		err = kb_vm_unit_build(u, build_dir, want, mods, c->o->build_timeout_s * 1000);
 		if (err)
-			c->fatal = err;
+			kb_vm_fatal(c, err);
 		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
 			continue;
 		built++;
@@ -249,7 +259,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 				   kb_strerror(err));
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
 		free(why);
-		c->fatal = err;
+		kb_vm_fatal(c, err);
 		goto out;
 	}
 	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
@@ -301,20 +311,9 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 	free(tmp);
 }
 
-static void *kb_vm_worker(void *arg)
+static void kb_vm_worker(void *ctx, size_t i)
 {
-	struct kb_vm_ctx *c = arg;
-
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&c->lock);
-		i = c->next++;
-		pthread_mutex_unlock(&c->lock);
-		if (i >= c->n)
-			return NULL;
-		kb_vm_worker_one(c, i);
-	}
+	kb_vm_worker_one(ctx, i);
 }
 
 static int kb_vm_config_checks(const struct kb_ynode *seq, const char *path, bool *critical,
@@ -408,8 +407,6 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 {
 	struct kb_vm_ctx c = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct kb_vm_run run = { 0 };
-	pthread_t *th = NULL;
-	size_t nth = 0;
 	double t0 = kb_vm_now();
 	time_t now = time(NULL);
 	struct tm tm;
@@ -434,17 +431,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		goto out;
 	}
 	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
-	nth = (size_t)(o->jobs > 1 ? o->jobs : 1);
-	if (nth > c.n)
-		nth = c.n;
-	th = kb_xcalloc(nth, sizeof(*th));
-	for (size_t i = 1; i < nth; i++)
-		if (pthread_create(&th[i], NULL, kb_vm_worker, &c) != 0)
-			th[i] = 0;
-	kb_vm_worker(&c);
-	for (size_t i = 1; i < nth; i++)
-		if (th[i])
-			pthread_join(th[i], NULL);
+	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
 	run.nkernels = c.n;
 	run.seconds = kb_vm_now() - t0;
@@ -465,7 +452,6 @@ out:
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
 	kb_vm_targets_free(c.targets, c.n);
-	free(th);
 	free(c.tmp);
 	free(c.logs);
 	free(c.kcache);
