@@ -43,7 +43,7 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, struct kb_packed *p)
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
-	struct kb_layout_opts o = { .name = e->id };
+	struct kb_layout_opts o = { .name = e->release };
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -75,7 +75,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
-		err = kb_tree_check_contained(&p->out, p->build_dir, e->id);
+		err = kb_tree_check_contained(&p->out, p->build_dir, e->release);
 out:
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_free(&jobs[i].tree);
