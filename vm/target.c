@@ -76,6 +76,12 @@ out:
 	return err;
 }
 
+/* The VM stage boots x86-64 kernels (qemu-system-x86_64). */
+static bool kb_vm_bootable(const struct kb_bundle_entry *e)
+{
+	return !strcmp(e->arch, "amd64") || !strcmp(e->arch, "x86_64");
+}
+
 static bool kb_vm_selected(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			   const regex_t *re)
 {
@@ -83,7 +89,13 @@ static bool kb_vm_selected(const struct kb_vmtest_opts *o, const struct kb_bundl
 		return false;
 	if (o->distro && strcmp(e->distro, o->distro))
 		return false;
-	return !re || regexec(re, e->release, 0, NULL, 0) == 0;
+	if (re && regexec(re, e->release, 0, NULL, 0) != 0)
+		return false;
+	if (!kb_vm_bootable(e)) {
+		kb_debug("%s (%s): not an x86-64 kernel, skipped", e->release, e->arch);
+		return false;
+	}
+	return true;
 }
 
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
@@ -202,7 +214,30 @@ static int kb_vm_vercmp(const struct kb_bundle_entry *a, const struct kb_bundle_
 	return kb_deb_vercmp(a->version, b->version);
 }
 
-/* --latest: of the selected entries, only the newest of each upstream. */
+/* A kernel's flavour: the trailing dash-separated words of its release that
+ * start with a letter ("cloud-amd64" in 6.12.117+deb12-cloud-amd64,
+ * "generic" in 6.8.0-45-generic); "" when there are none (RPM releases). */
+static const char *kb_vm_flavour(const char *release)
+{
+	const char *f = release + strlen(release);
+
+	for (const char *p = f; p > release; p--)
+		if (p[-1] == '-') {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+				break;
+			f = p;
+		}
+	return f;
+}
+
+/* Same upstream, architecture and flavour: one line of kernels. */
+static bool kb_vm_same_line(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
+{
+	return !strcmp(a->upstream, b->upstream) && !strcmp(a->arch, b->arch) &&
+	       !strcmp(kb_vm_flavour(a->release), kb_vm_flavour(b->release));
+}
+
+/* --latest: of the selected entries, only the newest of each line. */
 static void kb_vm_keep_latest(const struct kb_manifest *m, struct kb_vm_target *v, size_t *idx,
 			      size_t *n)
 {
@@ -216,7 +251,7 @@ static void kb_vm_keep_latest(const struct kb_manifest *m, struct kb_vm_target *
 			const struct kb_bundle_entry *f = &m->v[idx[j]];
 			int c = kb_vm_vercmp(f, e);
 
-			if (j != i && !strcmp(f->upstream, e->upstream) &&
+			if (j != i && kb_vm_same_line(f, e) &&
 			    (c > 0 || (c == 0 && strcmp(f->release, e->release) > 0)))
 				newest = false;
 		}
@@ -274,7 +309,7 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 			sel[idx[i]] = true;
 	}
 	if (!*n) {
-		kb_error("%s: no entry matches the selection", o->manifest);
+		kb_error("%s: no x86-64 entry matches the selection", o->manifest);
 		err = -KB_EUSAGE;
 		goto out;
 	}
