@@ -18,6 +18,7 @@
 #include "crawler/rpmmd_primary.h"
 #include "crawler/rpmmd_repomd.h"
 #include "crawler/rpmmd_xml.h"
+#include "crawler/upstream.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -364,6 +365,32 @@ static void test_primary_bad(void **state)
 				       META(PKG("&a;", "<location href=\"k.rpm\"/>")), 0, 0), 0);
 }
 
+/* The rpm-md upstream files shipped in upstreams/ load and say what they must. */
+static void test_upstream_files(void **state)
+{
+	static const char *const names[] = {
+		"almalinux-8", "almalinux-9", "amazonlinux-2023", "centos-stream-9",
+		"centos-stream-10", "fedora-43", "fedora-44", "opensuse-leap-15.6",
+		"oraclelinux-8", "oraclelinux-9", "rocky-8", "rocky-9",
+	};
+	const char *src = getenv("KB_SRC");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = kb_xasprintf("%s/upstreams/%s.yml", src ? src : ".", names[i]);
+		struct kb_upstream u;
+
+		if (kb_upstream_load(path, &u))
+			fail_msg("%s does not load", path);
+		assert_int_equal(u.family, KB_FAMILY_RPMMD);
+		assert_true(u.repos.n > 0 && u.mirrors.n > 0 && u.archs.n > 0);
+		for (size_t r = 0; r < u.repos.n; r++)
+			assert_true(strstr(u.repos.v[r], "$arch") || !strcmp(u.distro, "opensuse"));
+		kb_upstream_free(&u);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_primary_fixture),
 		cmocka_unit_test(test_primary_bad),
+		cmocka_unit_test(test_upstream_files),
 	};
 
 	kb_log_set_level(KB_LOG_ERROR);
