@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "crawler/crawl.h"
 #include "crawler/recognise_rpm.h"
 #include "crawler/rpmmd_primary.h"
 #include "crawler/rpmmd_repomd.h"
@@ -150,11 +151,11 @@ static void test_repomd_fixture(void **state)
 	assert_string_equal(r.href, "repodata/primary.xml.gz");
 	assert_int_equal(strlen(r.sha256), 64);
 	assert_true(r.size > 0 && r.open_size > r.size);
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), 0);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), 0);
 	r.sha256[0] = r.sha256[0] == '0' ? '1' : '0';
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), -KB_ECHECKSUM);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), -KB_ECHECKSUM);
 	r.size++;
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), -KB_ECHECKSUM);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), -KB_ECHECKSUM);
 	free(path);
 	free(prim);
 }
