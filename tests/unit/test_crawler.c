@@ -1,5 +1,5 @@
-/* test_crawler.c — unit tests for crawler/: upstream files, package lists,
- * Release and Packages parsing, kernel package recognisers. No network. */
+/* test_crawler.c — unit tests for crawler/: upstream files, package lists and
+ * their version order. No network. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/vercmp.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -354,6 +355,15 @@ static void test_pkglist_bad(void **state)
 	free(dir);
 }
 
+/* Lists sort versions the way apt does. */
+static void test_version_order(void **state)
+{
+	(void)state;
+	assert_true(kb_deb_vercmp("6.1.164-1", "6.1.99-1") > 0);
+	assert_true(kb_deb_vercmp("6.12.117-1~deb12u1", "6.12.117-1") < 0);
+	assert_true(kb_deb_vercmp("5.15.0-100.110", "5.15.0-91.101") > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_upstream_load_dir),
 		cmocka_unit_test(test_pkglist_roundtrip),
 		cmocka_unit_test(test_pkglist_bad),
+		cmocka_unit_test(test_version_order),
 	};
 
 	kb_log_set_level(getenv("KB_TEST_VERBOSE") ? KB_LOG_DEBUG : KB_LOG_ERROR);
