@@ -40,6 +40,20 @@ struct kb_rpm {
 static pthread_mutex_t kb_rpm_lock = PTHREAD_MUTEX_INITIALIZER;
 static int kb_rpm_ready;
 
+bool kb_rpm_file_is_rpm(const char *path)
+{
+	static const unsigned char lead[4] = { 0xed, 0xab, 0xee, 0xdb };
+	unsigned char buf[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = read(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) && !memcmp(buf, lead, sizeof(lead));
+	close(fd);
+	return yes;
+}
+
 static la_ssize_t kb_rpm_read(struct archive *a, void *ctx, const void **out)
 {
 	struct kb_rpm *r = ctx;

@@ -8,8 +8,14 @@
 #ifndef KB_RPM_H
 #define KB_RPM_H
 
+#include <stdbool.h>
+
 struct archive;
 struct kb_rpm;
+
+/* True when path starts with an rpm lead (0xedabeedb): callers holding
+ * content-addressed files without a name tell .rpm from .deb this way. */
+bool kb_rpm_file_is_rpm(const char *path);
 
 struct kb_rpm_opts {
 	/* An armored OpenPGP public key file (RPM-GPG-KEY-…). When set, the

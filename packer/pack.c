@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "packer/layout.h"
 #include "packer/pack.h"
+#include "lib/rpm.h"
 #include "packer/rpm_tree.h"
 
 struct kb_pack_job {
@@ -23,16 +24,14 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	size_t n = strlen(j->path);
-
-	if (n > 4 && !strcmp(j->path + n - 4, ".rpm"))
+	if (kb_rpm_file_is_rpm(j->path))
 		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, NULL);
 	else
 		j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
 	return NULL;
 }
 
-/* rpm bundles are read and laid out the rpm way (usr/src/kernels/<uname>). */
+/* rpm bundles are laid out the rpm way (usr/src/kernels/<uname>). */
 static bool kb_pack_is_rpm(const struct kb_bundle_entry *e)
 {
 	size_t n = e->nheaders ? strlen(e->headers[0].path) : 0;

@@ -86,11 +86,11 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 	struct archive_entry *e;
 	struct archive *a;
 	char *buf = NULL;
-	size_t len = 0, pl = strlen(pkg);
+	size_t len = 0;
 	int err, rc;
 
 	/* RHEL-like images keep it in lib/modules/<uname>/vmlinuz (kernel-core) */
-	if (pl > 4 && !strcmp(pkg + pl - 4, ".rpm")) {
+	if (kb_rpm_file_is_rpm(pkg)) {
 		err = kb_rpm_open(pkg, pkg, NULL, &rpm);
 		a = err ? NULL : kb_rpm_payload(rpm);
 	} else {

@@ -25,7 +25,7 @@
 #     KB_RPM_SUSE_UNAME    the release kbundle derives for that pair
 #   kb_rpm_repo DIR COMPRESS RPM…  copy RPMs into DIR/Packages and run
 #                          createrepo_c with --general-compress-type COMPRESS
-#                          (gz, zstd, xz, bz2)
+#                          (gz, xz, bz2; zstd: gz recompressed, see below)
 #   kb_rpm_sign_repomd DIR [KEYNAME]  detached armored repomd.xml.asc with the
 #                          throwaway key (lib.sh kb_gpg_key); its binary keyring
 #                          is $(kb_gpg_key KEYNAME)/keyring.gpg
@@ -183,12 +183,45 @@ kb_rpm_build() {
 }
 
 kb_rpm_repo() {
-	local dir=$1 comp=$2
+	local dir=$1 comp=$2 native=$2
 	shift 2
 	mkdir -p "$dir/Packages"
 	cp "$@" "$dir/Packages/"
-	createrepo_c --quiet --no-database --general-compress-type "$comp" "$dir" >/dev/null ||
+	# Debian 12's createrepo_c (0.17) predates zstd metadata (Fedora's default
+	# since 40): make gzip and recompress primary the way newer ones write it.
+	[ "$comp" = zstd ] && native=gz
+	createrepo_c --quiet --no-database --general-compress-type "$native" "$dir" >/dev/null ||
 		kb_die "createrepo_c failed on $dir"
+	[ "$comp" = zstd ] && _kb_rpm_primary_zstd "$dir"
+	return 0
+}
+
+# Replace DIR's primary.xml.gz by a .zst and update repomd.xml to match.
+_kb_rpm_primary_zstd() {
+	kb_need zstd
+	python3 - "$1" <<'EOP' || kb_die "could not recompress $1's primary with zstd"
+import hashlib, os, subprocess, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+ns = {"r": "http://linux.duke.edu/metadata/repo"}
+ET.register_namespace("", ns["r"])
+ET.register_namespace("rpm", "http://linux.duke.edu/metadata/rpm")
+tree = ET.parse(os.path.join(d, "repodata/repomd.xml"))
+for data in tree.getroot().findall("r:data", ns):
+    if data.get("type") != "primary":
+        continue
+    loc = data.find("r:location", ns)
+    old = os.path.join(d, loc.get("href"))
+    raw = subprocess.run(["gzip", "-dc", old], check=True, capture_output=True).stdout
+    z = subprocess.run(["zstd", "-q", "-19", "-c"], input=raw, check=True, capture_output=True).stdout
+    sha = hashlib.sha256(z).hexdigest()
+    href = "repodata/%s-primary.xml.zst" % sha
+    open(os.path.join(d, href), "wb").write(z)
+    os.unlink(old)
+    loc.set("href", href)
+    data.find("r:checksum", ns).text = sha
+    data.find("r:size", ns).text = str(len(z))
+tree.write(os.path.join(d, "repodata/repomd.xml"), xml_declaration=True, encoding="UTF-8")
+EOP
 }
 
 kb_rpm_sign_repomd() {

@@ -30,7 +30,7 @@ grep -q '"GET /el/x86_64/os/repodata/repomd.xml.asc ' "$KB_NGINX_ACCESS_LOG" || 
 grep -qE '"GET /el/x86_64/os/repodata/[0-9a-f]{64}-primary.xml.gz ' "$KB_NGINX_ACCESS_LOG" || kb_die "no gzip primary fetched"
 grep -qE '"GET /suse/repo/oss/repodata/[0-9a-f]{64}-primary.xml.zst ' "$KB_NGINX_ACCESS_LOG" || kb_die "no zstd primary fetched"
 list_has() { # LIST NAME ARCH KIND RELEASE
-	awk -F'\t' -v n="$2" -v a="$3" -v k="$4" -v r="$5" '$1 == n && $3 == a && $4 == k && $5 == r && $13 == 1 { f = 1 } END { exit !f }' \
+	awk -F'\t' -v n="$2" -v a="$3" -v k="$4" -v r="$5" '$1 == n && $3 == a && $4 == k && $5 == r && $12 == 1 { f = 1 } END { exit !f }' \
 		"$LISTS/$1.list" || { cat "$LISTS/$1.list"; kb_die "$1.list lacks $2 $3 $4 $5"; }
 }
 list_has el-test kernel-devel x86_64 devel "$u"
@@ -56,10 +56,20 @@ EOP
 # pack: each bundle is rooted at usr/src/kernels/<uname> and builds a module
 "$KBUNDLE" -q pack --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" -j 2 ||
 	kb_die "pack failed"
-VM_WD=$WD
+bundle_of() { # RELEASE — its .tgz, from index.json
+	python3 - "$WD/bundles" "$1" <<'EOP'
+import json, sys
+for b in json.load(open(sys.argv[1] + "/index.json"))["bundles"]:
+    if b.get("uname", b.get("release")) == sys.argv[2]:
+        print(sys.argv[1] + "/" + b["id"] + ".tgz")
+        break
+else:
+    sys.exit("index.json lists no bundle for " + sys.argv[2])
+EOP
+}
 S=$(pack_scratch)
 for rel in "$u" "$su"; do
-	tgz=$(vmtest_bundle "$rel")
+	tgz=$(bundle_of "$rel")
 	vm=$(pack_build_module "$tgz" "$S/$rel")
 	[ "$(cat "$S/$rel/root/BUNDLE_BUILD_DIR")" = "usr/src/kernels/$rel" ] ||
 		kb_die "$rel: BUNDLE_BUILD_DIR is $(cat "$S/$rel/root/BUNDLE_BUILD_DIR")"
@@ -78,6 +88,7 @@ if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 && command -v qemu-
 		--accel tcg --timeout 150 --release "^${u//./\\.}\$" --json "$KB_TMP/r.json" \
 		--junit "$KB_TMP/r.xml" >"$KB_TMP/vm.txt" 2>&1 ||
 		{ cat "$KB_TMP/vm.txt"; kb_die "vmtest failed on the RHEL-layout kernel"; }
+	cat "$KB_TMP/vm.txt"
 	for chk in build vermagic boot insmod loaded rmmod; do
 		st=$(vmtest_check "$KB_TMP/r.json" "$u" kbundle_test $chk)
 		[ "${st%%$'\t'*}" = pass ] || kb_die "vmtest check $chk is not pass: $st"
