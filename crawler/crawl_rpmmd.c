@@ -227,8 +227,13 @@ static int kb_rpmmd_repo_on(struct kb_rpmmd_ctx *c, const char *mirror, const ch
 	url = kb_xasprintf("%s/%s", mirror, ppath);
 	kb_info("%s", url);
 	err = kb_crawl_fetch(url, prim, rp.size ? rp.size : KB_PRIMARY_MAX, &status);
+	if (err == -KB_ELIMIT && rp.size) {
+		kb_error("%s: size mismatch (repomd.xml says %llu bytes, the server sends more)",
+			 url, (unsigned long long)rp.size);
+		err = -KB_ECHECKSUM;
+		goto out;
+	}
 	if (err) {
-		err = err == -KB_ELIMIT ? -KB_ECHECKSUM : err;
 		kb_rpmmd_fail_fetch(url, err, status, last);
 		goto out;
 	}
