@@ -3,7 +3,9 @@
 # nothing is written: a primary whose checksum does not match repomd.xml, a
 # primary that is malformed XML (with matching checksums), a repomd.xml.asc
 # by another key (the list stays as it was, byte for byte); a truncated RPM
-# and an RPM whose payload escapes its root (no bundle is written).
+# and an RPM whose payload escapes its root, and an unsigned RPM where the
+# upstream names a package_key (no bundle is written); the same RPM signed
+# with that key packs.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/lib_rpm.sh"
@@ -122,4 +124,31 @@ for case in trunc escape; do
 	kb_log "$case: refused: $(grep -iE "$pat" "$KB_TMP/err" | head -n 1)"
 	[ -z "$(ls "$WD/bundles" 2>/dev/null | grep '\.tgz$' || true)" ] || kb_die "$case: a bundle was written"
 done
+
+# 6. package signatures (package_key): unsigned refused, signed packed
+home=$(kb_gpg_key rpmkey)
+gpg --homedir "$home" --batch --quiet --yes --armor --output "$KB_TMP/RPM-GPG-KEY-test" --export
+mkdir -p "$KB_TMP/signed"
+cp "$KB_RPM_DEVEL" "$KB_TMP/signed/"
+rpmsign --addsign --define "_gpg_path $home" --define "_gpg_name kbundle test rpmkey" \
+	--define "__gpg /usr/bin/gpg" "$KB_TMP/signed/${KB_RPM_DEVEL##*/}" >/dev/null 2>&1 ||
+	kb_die "rpmsign failed"
+kb_rpm_repo "$M/signed/x86_64/os" gz "$KB_TMP/signed/${KB_RPM_DEVEL##*/}"
+U3=$KB_TMP/up3
+for name in signed unsigned; do
+	kb_rpm_upstream_file "$U3" $name centos "$KB_NGINX_URL" "" "$([ $name = signed ] && echo 'signed/$arch/os' || echo 'el/$arch/os')"
+	echo "package_key: $KB_TMP/RPM-GPG-KEY-test" >>"$U3/$name.yml"
+done
+"$KBUNDLE" -q crawl --upstreams "$U3" --lists "$KB_TMP/l3" --workdir "$WD" || kb_die "crawling the signature repositories failed"
+"$KBUNDLE" -q manifest --upstreams "$U3" --lists "$KB_TMP/l3" -o "$KB_TMP/m3.yml" || kb_die "manifest failed"
+rm -rf "$WD/bundles"
+id_of() { awk -v up="$1" '$1 == "-" && $2 == "id:" { id = $3 } $1 == "upstream:" && $2 == up { print id; exit }' "$KB_TMP/m3.yml"; }
+"$KBUNDLE" pack --manifest "$KB_TMP/m3.yml" --upstreams "$U3" --workdir "$WD" --id "$(id_of unsigned)" 2>"$KB_TMP/err" &&
+	kb_die "an unsigned rpm was packed though the upstream names a package_key"
+grep -q "not signed: refused" "$KB_TMP/err" || { cat "$KB_TMP/err"; kb_die "unsigned: unclear error"; }
+kb_log "unsigned: refused: $(grep "not signed" "$KB_TMP/err" | head -n 1)"
+[ -z "$(ls "$WD/bundles" 2>/dev/null | grep '\.tgz$' || true)" ] || kb_die "unsigned: a bundle was written"
+"$KBUNDLE" -q pack --manifest "$KB_TMP/m3.yml" --upstreams "$U3" --workdir "$WD" --id "$(id_of signed)" ||
+	kb_die "the rpm signed with the package_key was not packed"
+ls "$WD/bundles/$(id_of signed).tgz" >/dev/null || kb_die "no bundle for the signed rpm"
 echo ok
