@@ -36,11 +36,8 @@ KB_RPM_FIXTURE_VERSION=1
 
 # Kernel trees are ~16,000 small files: stage them on tmpfs when there is one
 # (creating files on these disks costs ~0.5 ms each).
-_kb_rpm_scratch() { # sets _KB_RPM_SCRATCH, removed when the test exits
-	local base=$KB_TMP
-	[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-	_KB_RPM_SCRATCH=$(mktemp -d "$base/kb-rpm.XXXXXX")
-	kb_on_exit rm -rf "$_KB_RPM_SCRATCH"
+_kb_rpm_scratch() { # sets _KB_RPM_SCRATCH (lib.sh's tmpfs, removed when the test exits)
+	_KB_RPM_SCRATCH=$(kb_fast_tmpdir)
 }
 
 # _kb_rpm_spec NAME VERSION RELEASE ARCH ROOT PROVIDES REQUIRES PAYLOAD FILE…
