@@ -228,19 +228,9 @@ kb_rpm_sign_repomd() {
 		-o "$dir/repodata/repomd.xml.asc" "$dir/repodata/repomd.xml"
 }
 
-kb_rpm_upstream_file() {
-	local dir=$1 name=$2 distro=$3 url=$4 keyring=$5 r
+kb_rpm_upstream_file() { # lib.sh's kb_upstream_file, for rpm-md on x86_64
+	local dir=$1 name=$2 distro=$3 url=$4 keyring=${5:-none}
 	shift 5
-	mkdir -p "$dir"
-	{
-		echo "distro: $distro"
-		echo "family: rpm-md"
-		echo "release: \"1\""
-		echo "enabled: true"
-		echo "architectures: [x86_64]"
-		echo "mirrors: [\"$url\"]"
-		echo "repos:"
-		for r in "$@"; do echo "  - \"$r\""; done
-		echo "keyring: ${keyring:-none}"
-	} >"$dir/$name.yml"
+	KB_UPSTREAM_FAMILY=rpm-md KB_UPSTREAM_ARCHS=x86_64 \
+		kb_upstream_file "$dir" "$name" "$distro" "$url" "$keyring" "$@"
 }
