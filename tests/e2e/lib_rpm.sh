@@ -26,6 +26,10 @@
 #   kb_rpm_repo DIR COMPRESS RPM…  copy RPMs into DIR/Packages and run
 #                          createrepo_c with --general-compress-type COMPRESS
 #                          (gz, xz, bz2; zstd: gz recompressed, see below)
+#   kb_rpm_edit_primary DIR CODE   run python CODE on DIR's primary.xml (gz) as
+#                          the str `xml` (`repo` = DIR; `re`, `os`, `hashlib`
+#                          imported), write it back and update repomd.xml's
+#                          checksums and sizes to match
 #   kb_rpm_sign_repomd DIR [KEYNAME]  detached armored repomd.xml.asc with the
 #                          throwaway key (lib.sh kb_gpg_key); its binary keyring
 #                          is $(kb_gpg_key KEYNAME)/keyring.gpg
@@ -218,6 +222,26 @@ for data in tree.getroot().findall("r:data", ns):
     data.find("r:checksum", ns).text = sha
     data.find("r:size", ns).text = str(len(z))
 tree.write(os.path.join(d, "repodata/repomd.xml"), xml_declaration=True, encoding="UTF-8")
+EOP
+}
+
+kb_rpm_edit_primary() {
+	python3 - "$1" "$2" <<'EOP' || kb_die "could not edit $1's primary"
+import gzip, hashlib, os, re, sys
+repo, code = sys.argv[1], sys.argv[2]
+repomd = open(repo + "/repodata/repomd.xml").read()
+ppath = repo + "/" + re.search(r'<data type="primary">.*?<location href="([^"]+)"', repomd, re.S).group(1)
+env = {"xml": gzip.open(ppath).read().decode(), "repo": repo, "re": re, "os": os, "hashlib": hashlib}
+exec(code, env)
+raw = env["xml"].encode()
+z = gzip.compress(raw)
+open(ppath, "wb").write(z)
+def sub(tag, val, s):
+    return re.sub(r'(<data type="primary">.*?<%s[^>]*>)[^<]*' % tag, r'\g<1>' + val, s, count=1, flags=re.S)
+for tag, val in (("checksum", hashlib.sha256(z).hexdigest()), ("open-checksum", hashlib.sha256(raw).hexdigest()),
+                 ("size", str(len(z))), ("open-size", str(len(raw)))):
+    repomd = sub(tag, val, repomd)
+open(repo + "/repodata/repomd.xml", "w").write(repomd)
 EOP
 }
 
