@@ -72,18 +72,6 @@ static int kb_vmtest_int(const char *opt, const char *s, int max, int *out)
 	return 0;
 }
 
-static int kb_vmtest_check_opt(const char *s, bool *critical, bool value)
-{
-	int c = kb_vm_check_parse(s);
-
-	if (c < 0) {
-		fprintf(stderr, "kbundle vmtest: '%s' is not a check (see --help)\n", s);
-		return -KB_EUSAGE;
-	}
-	critical[c] = value;
-	return 0;
-}
-
 int kb_cmd_vmtest(int argc, char **argv)
 {
 	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_ID, O_RELEASE, O_DISTRO, O_BUNDLE,
@@ -118,7 +106,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 	int crit[KB_CHK_N] = { 0 };
 	const char *config = NULL;
 	bool passed = false;
-	int c, err = 0, timeout = 0;
+	int c, chk, err = 0, timeout = 0;
 
 	kb_vmtest_opts_init(&o);
 	o.images = images;
@@ -154,10 +142,14 @@ int kb_cmd_vmtest(int argc, char **argv)
 			break;
 		case O_CRIT:
 		case O_NONCRIT:
-			if (kb_vm_check_parse(optarg) < 0)
-				err = kb_vmtest_check_opt(optarg, o.critical, true);
-			else
-				crit[kb_vm_check_parse(optarg)] = c == O_CRIT ? 1 : -1;
+			chk = kb_vm_check_parse(optarg);
+			if (chk < 0) {
+				fprintf(stderr, "kbundle vmtest: '%s' is not a check (see --help)\n",
+					optarg);
+				err = -KB_EUSAGE;
+			} else {
+				crit[chk] = c == O_CRIT ? 1 : -1;
+			}
 			break;
 		case 'h':
 			kb_vmtest_usage(stdout);

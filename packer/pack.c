@@ -57,7 +57,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		 const char *package_key, struct kb_packed *p)
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
-	struct kb_layout_opts o = { .name = e->id };
+	struct kb_layout_opts o = { .name = e->release };
 	char *src_root = NULL;
 	int err = 0;
 
@@ -100,7 +100,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
-		err = kb_tree_check_contained(&p->out, p->build_dir, e->id);
+		err = kb_tree_check_contained(&p->out, p->build_dir, e->release);
 out:
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_free(&jobs[i].tree);

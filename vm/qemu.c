@@ -13,7 +13,7 @@
 #include "vm/initramfs.h"
 #include "vm/qemu.h"
 
-#define KB_VM_PROBE_TIMEOUT_MS 20000	/* a KVM boot takes ~1 s; a hang never ends */
+#define KB_VM_PROBE_TIMEOUT_MS 10000	/* a KVM boot takes ~1 s; a hang never ends */
 #define KB_VM_CONSOLE_MAX (1u << 20)
 
 static double kb_vm_now(void)

@@ -13,6 +13,7 @@
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"
+#include "vm/modbuild.h"
 #include "vm/target.h"
 
 static bool kb_vm_is_file(const char *p)
@@ -44,6 +45,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		err = -KB_EUSAGE;
 		goto out;
 	}
+	kb_vm_bundle_peek(o->bundle, &t->release, &t->distro);
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -207,7 +209,8 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 		}
 		have_re = true;
 	}
-	err = kb_manifest_load(o->manifest, &m);
+	/* A manifest that cannot be read is a configuration error (exit 2). */
+	err = kb_manifest_load(o->manifest, &m) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
 	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));

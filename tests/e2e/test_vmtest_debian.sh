@@ -6,9 +6,11 @@
 # the modules from the cache and still passes.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+. "$KB_SRC/tests/e2e/pack_lib.sh"
 . "$KB_SRC/tests/e2e/vmtest_lib.sh"
 vmtest_need
 kb_debian_fetch
+kb_log "fixtures ready: ${SECONDS} s"
 vmtest_pipeline
 
 vmtest() {
