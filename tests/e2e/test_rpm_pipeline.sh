@@ -87,7 +87,7 @@ else:
     sys.exit("index.json lists no bundle for " + sys.argv[2])
 EOP
 }
-S=$(pack_scratch)
+S=$(kb_fast_tmpdir)
 for rel in "$u" "$su"; do
 	tgz=$(bundle_of "$rel")
 	vm=$(pack_build_module "$tgz" "$S/$rel")
