@@ -260,25 +260,18 @@ static bool kb_vm_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
-		     size_t npkgs, const char *release, char **boot_path, char **kernel_release)
+/* Fill the cache entry dir: vmlinuz and its release from the first package
+ * that holds the kernel, then vmlinux (PVH) or the no-pvh marker. */
+static int kb_vm_kernel_fill(const char *dir, const char *const *pkgs, size_t npkgs,
+			     const char *release)
 {
-	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
-	char *vmlinuz = kb_path_join(dir, "vmlinuz");
-	char *vmlinux = kb_path_join(dir, "vmlinux");
-	char *nopvh = kb_path_join(dir, "no-pvh");
-	char *relpath = kb_path_join(dir, "release"), *found = NULL;
-	char *bz = NULL;
+	char *vmlinuz = kb_path_join(dir, "vmlinuz"), *vmlinux = kb_path_join(dir, "vmlinux");
+	char *nopvh = kb_path_join(dir, "no-pvh"), *relpath = kb_path_join(dir, "release");
+	char *found = NULL, *bz = NULL;
 	void *elf = NULL;
 	size_t bzlen = 0, elflen = 0;
-	int err = 0;
+	int err = kb_mkdir_p(dir, 0755);
 
-	*boot_path = NULL;
-	*kernel_release = NULL;
-	if ((kb_vm_exists(vmlinux) || (kb_vm_exists(vmlinuz) && access(nopvh, F_OK) == 0)) &&
-	    kb_file_read(relpath, 256, &found, &bzlen) == 0)
-		goto done;
-	err = kb_mkdir_p(dir, 0755);
 	if (err) {
 		kb_error("%s: %s", dir, kb_strerror(err));
 		goto out;
@@ -286,8 +279,6 @@ int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *
 	err = -KB_ENOTFOUND;
 	for (size_t i = 0; i < npkgs && err; i++)
 		err = kb_vm_kernel_extract(pkgs[i], release, vmlinuz, &found);
-	if (!err)
-		err = kb_file_write_atomic(relpath, found, strlen(found));
 	if (err)
 		goto out;
 	err = kb_file_read(vmlinuz, KB_VM_KERNEL_MAX, &bz, &bzlen);
@@ -295,31 +286,61 @@ int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *
 		kb_error("%s: %s", vmlinuz, kb_strerror(err));
 		goto out;
 	}
-	err = kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen);
-	if (err) {
+	if (kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen) == 0) {
+		err = kb_file_write_atomic(vmlinux, elf, elflen);
+	} else {
 		/* Not fatal: QEMU boots the bzImage, only more slowly. */
-		kb_info("%s: no PVH entry (%s); booting the compressed image", vmlinuz,
-			kb_strerror(err));
+		kb_info("%s: no PVH entry; booting the compressed image", vmlinuz);
 		err = kb_file_write_atomic(nopvh, "", 0);
-		goto done;
 	}
-	err = kb_file_write_atomic(vmlinux, elf, elflen);
+	/* Written last: its presence says the entry is complete. */
+	if (!err)
+		err = kb_file_write_atomic(relpath, found, strlen(found));
 	if (err)
-		kb_error("%s: %s", vmlinux, kb_strerror(err));
-done:
-	if (!err) {
-		*boot_path = kb_xstrdup(kb_vm_exists(vmlinux) ? vmlinux : vmlinuz);
-		*kernel_release = found;
-		found = NULL;
+		kb_error("%s: %s", dir, kb_strerror(err));
+out:
+	free(vmlinuz);
+	free(vmlinux);
+	free(nopvh);
+	free(relpath);
+	free(found);
+	free(bz);
+	free(elf);
+	return err;
+}
+
+int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
+		     size_t npkgs, const char *release, char **boot_path, char **kernel_release)
+{
+	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
+	char *vmlinux = kb_path_join(dir, "vmlinux"), *vmlinuz = kb_path_join(dir, "vmlinuz");
+	char *relpath = kb_path_join(dir, "release"), *found = NULL;
+	size_t len = 0;
+	int err = 0;
+
+	*boot_path = NULL;
+	*kernel_release = NULL;
+	if (kb_file_read(relpath, 256, &found, &len) != 0 || !len) {
+		err = kb_vm_kernel_fill(dir, pkgs, npkgs, release);
+		if (!err)
+			err = kb_file_read(relpath, 256, &found, &len);
 	}
+	if (err)
+		goto out;
+	/* A cache entry of another kernel than asked for is not this one. */
+	if (release && strcmp(found, release)) {
+		kb_error("%s: holds the kernel of %s, not %s", dir, found, release);
+		err = -KB_ENOTFOUND;
+		goto out;
+	}
+	*boot_path = kb_xstrdup(kb_vm_exists(vmlinux) ? vmlinux : vmlinuz);
+	*kernel_release = found;
+	found = NULL;
 out:
 	free(found);
 	free(relpath);
 	free(dir);
 	free(vmlinuz);
 	free(vmlinux);
-	free(nopvh);
-	free(bz);
-	free(elf);
 	return err;
 }

@@ -360,7 +360,12 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 
 		err = kb_proc_run(argv, &o, &r);
 	}
-	if (err == -ETIMEDOUT) {
+	if (err == -KB_ESUBPROC && r.exit_code == 127 && !r.output_len)
+		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
+	if (err == -ENOENT) {
+		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
+			  kb_xstrdup("build failed: make could not run (is make installed?)"));
+	} else if (err == -ETIMEDOUT) {
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 			  kb_xasprintf("build failed: make did not finish within %d s",
 				       timeout_ms / 1000));

@@ -205,9 +205,9 @@ static void kb_vm_junit_case(xmlTextWriterPtr w, const struct kb_vm_run *run,
 
 			if (u->chk[c].st != KB_ST_FAIL)
 				continue;
-			t = kb_xasprintf("%s%s%s%s:\n%s\n\n", details,
-					 run->critical[c] ? "" : "(non-critical) ",
-					 kb_vm_check_name(c), "", u->chk[c].detail ? u->chk[c].detail : "failed");
+			t = kb_xasprintf("%s%s%s:\n%s\n\n", details,
+					 run->critical[c] ? "" : "(non-critical) ", kb_vm_check_name(c),
+					 u->chk[c].detail ? u->chk[c].detail : "failed");
 			free(details);
 			details = t;
 		}

@@ -305,6 +305,10 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 	}
 	if (!k->release)
 		k->release = kb_xstrdup("unknown");
+	if (access(k->log_path, F_OK) != 0) {	/* never booted: no console log */
+		free(k->log_path);
+		k->log_path = NULL;
+	}
 	k->seconds = kb_vm_now() - t0;
 	if (!c->o->keep)
 		kb_rm_rf(tmp);
