@@ -63,13 +63,13 @@ static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 	return kb_xstrdup(hex);
 }
 
-/* Families not (yet) driven in phases crawl a whole upstream in one call,
+/* Families not driven in phases crawl a whole upstream in one call,
  * after the phased ones, downloading with kb_crawl_fetch (the same engine,
  * one file at a time, no conditional requests): fn(u, tmpdir, fresh). */
 static int (*const kb_crawl_whole[])(const struct kb_upstream *, const char *,
 				     struct kb_pkglist *) = {
 	[KB_FAMILY_APT] = NULL,		/* phased: crawl_apt_fetch.c */
-	[KB_FAMILY_RPMMD] = NULL,	/* none in this build */
+	[KB_FAMILY_RPMMD] = kb_crawl_rpmmd,
 };
 
 static void kb_crawl_jobs_whole(struct kb_crawl_job *jobs, size_t n)
@@ -118,9 +118,6 @@ static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_ups
 	}
 	if (u->family == KB_FAMILY_APT)
 		kb_crawl_apt_start(j);
-	else if (!kb_crawl_whole[u->family])
-		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: rpm-md upstreams are not supported by this build",
-				  u->path);
 out:
 	free(list);
 	free(tmproot);

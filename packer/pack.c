@@ -9,9 +9,11 @@
 #include "lib/log.h"
 #include "packer/layout.h"
 #include "packer/pack.h"
+#include "lib/rpm.h"
+#include "packer/rpm_tree.h"
 
 struct kb_pack_job {
-	const char *path, *name;
+	const char *path, *name, *key;
 	struct kb_tree tree;
 	int err;
 	pthread_t th;
@@ -22,8 +24,19 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
+	if (kb_rpm_file_is_rpm(j->path))
+		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, j->key);
+	else
+		j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
 	return NULL;
+}
+
+/* rpm bundles are laid out the rpm way (usr/src/kernels/<uname>). */
+static bool kb_pack_is_rpm(const struct kb_bundle_entry *e)
+{
+	size_t n = e->nheaders ? strlen(e->headers[0].path) : 0;
+
+	return n > 4 && !strcmp(e->headers[0].path + n - 4, ".rpm");
 }
 
 /* Fold b into a, later packages winning like in a real install. The bytes
@@ -40,10 +53,12 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 	kb_tree_free(b);
 }
 
-int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, struct kb_packed *p)
+int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
+		 const char *package_key, struct kb_packed *p)
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
 	struct kb_layout_opts o = { .name = e->release };
+	char *src_root = NULL;
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -52,6 +67,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	for (size_t i = 0; i < e->nheaders; i++) {
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
+		jobs[i].key = package_key;
 		kb_tree_init(&jobs[i].tree);
 		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
 		if (!jobs[i].started)
@@ -70,8 +86,17 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_absorb(&p->src, &jobs[i].tree);
 	kb_tree_sort(&p->src);
-	p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
-	o.src_root = o.dst_root = p->build_dir;
+	if (kb_pack_is_rpm(e)) {
+		err = kb_rpm_build_root(&p->src, e->release, e->id, &src_root);
+		if (err)
+			goto out;
+		p->build_dir = kb_xasprintf("usr/src/kernels/%s", e->release);
+		o.src_root = src_root;
+	} else {
+		p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
+		o.src_root = p->build_dir;
+	}
+	o.dst_root = p->build_dir;
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
@@ -80,6 +105,7 @@ out:
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_free(&jobs[i].tree);
 	free(jobs);
+	free(src_root);
 	return err;
 }
 

@@ -21,8 +21,10 @@ struct kb_packed {
 	char *build_dir;	/* e.g. usr/src/linux-headers-6.1.0-47-amd64 */
 };
 
-/* paths[i] is the verified local file of e->headers[i]. */
-int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, struct kb_packed *p);
+/* paths[i] is the verified local file of e->headers[i]. package_key (rpm
+ * only; NULL: none) is the armored key every .rpm must be signed with. */
+int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
+		 const char *package_key, struct kb_packed *p);
 void kb_packed_free(struct kb_packed *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/rpm.h"
 #include "vm/kernel.h"
 
 #define KB_VM_KERNEL_MAX (128u << 20)	/* a vmlinuz is ~10 MiB */
@@ -97,17 +98,23 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 			 char **found)
 {
 	struct kb_deb *deb = NULL;
+	struct kb_rpm *rpm = NULL;
 	struct archive_entry *e;
 	struct archive *a;
 	char *buf = NULL;
 	size_t len = 0;
 	int err, rc;
 
-	/* RPM images: the rpm reader plugs in here beside kb_deb_open. */
-	err = kb_deb_open(pkg, &deb);
+	/* RHEL-like images keep it in lib/modules/<uname>/vmlinuz (kernel-core) */
+	if (kb_rpm_file_is_rpm(pkg)) {
+		err = kb_rpm_open(pkg, pkg, NULL, &rpm);
+		a = err ? NULL : kb_rpm_payload(rpm);
+	} else {
+		err = kb_deb_open(pkg, &deb);
+		a = err ? NULL : kb_deb_data(deb);
+	}
 	if (err)
 		goto out;
-	a = kb_deb_data(deb);
 	err = -KB_ENOTFOUND;
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (!kb_vm_kernel_member(archive_entry_pathname(e), release))
@@ -134,6 +141,7 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 out:
 	free(buf);
 	kb_deb_close(deb);
+	kb_rpm_close(rpm);
 	return err;
 }
 
