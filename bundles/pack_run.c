@@ -1,5 +1,4 @@
 /* pack_run.c — the pack command's pipeline over the cache and bundles/. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "manifest/manifest.h"
+#include "manifest/select.h"
 #include "packer/pack.h"
 
 struct kb_pack_item {
@@ -33,18 +33,6 @@ struct kb_pack_ctx {
 	size_t nfetch;
 	size_t packed;
 };
-
-static int kb_pack_select(const struct kb_pack_opts *o, const struct kb_bundle_entry *e,
-			  const regex_t *re)
-{
-	if (o->id && strncmp(e->id, o->id, strlen(o->id)) != 0)
-		return 0;
-	if (o->distro && strcmp(e->distro, o->distro) != 0)
-		return 0;
-	if (re && regexec(re, e->release, 0, NULL, 0) != 0)
-		return 0;
-	return 1;
-}
 
 static void kb_pack_one(void *arg, size_t i)
 {
@@ -83,20 +71,16 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	struct kb_manifest m = { 0 };
 	struct kb_upstream *ups = NULL;
 	struct kb_strv *mirrors = NULL;
-	size_t nups = 0;
-	regex_t re;
-	bool have_re = false;
+	size_t nups = 0, nsel = 0;
+	bool *sel = NULL;
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	if (o->release_re) {
-		if (regcomp(&re, o->release_re, REG_EXTENDED | REG_NOSUB) != 0) {
-			kb_error("--release: '%s' is not a valid regular expression", o->release_re);
-			return -KB_EUSAGE;
-		}
-		have_re = true;
-	}
 	err = kb_manifest_load(o->manifest, &m);
+	if (err)
+		goto out;
+	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
+	err = kb_select_entries(&m, &o->sel, sel, &nsel);
 	if (err)
 		goto out;
 	err = kb_upstream_load_dir(o->upstreams, &ups, &nups);
@@ -124,7 +108,7 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 		struct kb_pack_item *it;
 		struct kb_bundle_info bi;
 
-		if (!kb_pack_select(o, e, have_re ? &re : NULL))
+		if (!sel[i])
 			continue;
 		it = &c.items[c.nitems++];
 		it->e = e;
@@ -174,8 +158,7 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 			err = ierr;
 	}
 out:
-	if (have_re)
-		regfree(&re);
+	free(sel);
 	for (size_t i = 0; i < c.nfetch; i++)
 		free(c.fetch[i].path);
 	free(c.fetch);

@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manifest/select.h"
+
 struct kb_pack_opts {
 	const char *manifest;	/* manifest.yml */
 	const char *upstreams;	/* upstreams/ (mirrors) */
 	const char *workdir;	/* .kbundle */
-	const char *id;		/* select: this bundle id (or a prefix of it) */
-	const char *release_re;	/* select: uname -r matches this POSIX ERE */
-	const char *distro;	/* select: this distro */
+	struct kb_select sel;	/* which entries */
 	int jobs;		/* downloads and bundles at once */
 	int64_t mtime;		/* every tar entry's mtime */
 };

@@ -29,6 +29,29 @@ struct kb_cmd {
 	{ "verbose", no_argument, NULL, 'v' }
 bool kb_cli_common_opt(int c);
 
+/* The manifest selectors that pack and vmtest share (manifest/select.h):
+ * put KB_CLI_SELECT_LONGOPTS in the long options, KB_CLI_SELECT_HELP in the
+ * usage, and hand unknown options to kb_cli_select_opt(). */
+enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OPT_ARCH,
+       KB_OPT_LATEST };
+#define KB_CLI_SELECT_LONGOPTS                                   \
+	{ "id", required_argument, NULL, KB_OPT_ID },            \
+	{ "release", required_argument, NULL, KB_OPT_RELEASE },  \
+	{ "distro", required_argument, NULL, KB_OPT_DISTRO },    \
+	{ "upstream", required_argument, NULL, KB_OPT_UPSTREAM }, \
+	{ "arch", required_argument, NULL, KB_OPT_ARCH },        \
+	{ "latest", no_argument, NULL, KB_OPT_LATEST }
+#define KB_CLI_SELECT_HELP                                                            \
+	"  --id ID           only the bundle with this id (a prefix will do)\n"           \
+	"  --release REGEX   only kernels whose uname -r matches (POSIX ERE)\n"            \
+	"  --distro NAME     only this distro's bundles\n"                                 \
+	"  --upstream NAME   only bundles from upstreams/NAME.yml\n"                        \
+	"  --arch ARCH       only this architecture (amd64, arm64, x86_64…)\n"             \
+	"  --latest          of those, only the newest of each upstream, architecture\n"   \
+	"                    and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"
+struct kb_select;
+bool kb_cli_select_opt(int c, const char *arg, struct kb_select *s);
+
 /* Map an error (0 or negative) to an exit code. */
 int kb_cli_exit(int err);
 

@@ -13,7 +13,8 @@ static void kb_pack_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle pack [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
-		"                    [--id ID] [--release REGEX] [--distro NAME] [-j N] [-q|-v]\n"
+		"                    [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
+		"                    [--arch ARCH] [--latest] [-j N] [-q|-v]\n"
 		"\n"
 		"Pack every manifest entry (or the selected ones) into a self-contained,\n"
 		"reproducible header bundle: WORKDIR/bundles/<id>.tgz, <id>.tgz.sha256 and\n"
@@ -23,9 +24,7 @@ static void kb_pack_usage(FILE *f)
 		"  --manifest FILE   manifest to pack from (default manifest.yml)\n"
 		"  --upstreams DIR   upstream files, for mirrors (default upstreams/)\n"
 		"  --workdir DIR     work directory (default .kbundle/)\n"
-		"  --id ID           only the bundle with this id (a prefix will do)\n"
-		"  --release REGEX   only kernels whose uname -r matches (POSIX ERE)\n"
-		"  --distro NAME     only this distro's bundles\n"
+		KB_CLI_SELECT_HELP
 		"  -j, --jobs N      downloads and bundles at once (default 2)\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
@@ -41,9 +40,7 @@ int kb_cmd_pack(int argc, char **argv)
 		{ "manifest", required_argument, NULL, 'M' },
 		{ "upstreams", required_argument, NULL, 'U' },
 		{ "workdir", required_argument, NULL, 'W' },
-		{ "id", required_argument, NULL, 'I' },
-		{ "release", required_argument, NULL, 'R' },
-		{ "distro", required_argument, NULL, 'D' },
+		KB_CLI_SELECT_LONGOPTS,
 		{ "jobs", required_argument, NULL, 'j' },
 		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -69,15 +66,6 @@ int kb_cmd_pack(int argc, char **argv)
 		case 'W':
 			o.workdir = optarg;
 			break;
-		case 'I':
-			o.id = optarg;
-			break;
-		case 'R':
-			o.release_re = optarg;
-			break;
-		case 'D':
-			o.distro = optarg;
-			break;
 		case 'j':
 			o.jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o.jobs < 1 || o.jobs > 64) {
@@ -89,7 +77,7 @@ int kb_cmd_pack(int argc, char **argv)
 			kb_pack_usage(stdout);
 			return KB_EXIT_OK;
 		default:
-			if (kb_cli_common_opt(c))
+			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
 				break;
 			kb_pack_usage(stderr);
 			return KB_EXIT_USAGE;

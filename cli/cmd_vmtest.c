@@ -16,7 +16,8 @@ static void kb_vmtest_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle vmtest [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
-		"                      [--id ID] [--release REGEX] [--distro NAME] [--latest] [-j N]\n"
+		"                      [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
+		"                      [--arch ARCH] [--latest] [-j N]\n"
 		"                      [--module DIR]... [--accel auto|kvm|tcg] [--timeout SEC]\n"
 		"                      [--json FILE] [--junit FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
@@ -32,11 +33,7 @@ static void kb_vmtest_usage(FILE *f)
 		"  --workdir DIR      work directory (default .kbundle/); bundles come from\n"
 		"                     DIR/bundles, kernels from DIR/cache, console logs go to\n"
 		"                     DIR/reports/vmtest-<time>/\n"
-		"  --id ID            the bundle with this id (or id prefix)\n"
-		"  --release REGEX    bundles whose uname -r matches (POSIX ERE)\n"
-		"  --distro NAME      bundles of this distro\n"
-		"  --latest           of those, only the newest of each upstream, architecture\n"
-		"                     and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"
+		KB_CLI_SELECT_HELP
 		"  --bundle FILE      test this bundle file instead of manifest entries, booting\n"
 		"  --image PACKAGE    the kernel in this image package (repeatable)\n"
 		"  --module DIR       also build and load this module directory (repeatable);\n"
@@ -76,16 +73,13 @@ static int kb_vmtest_int(const char *opt, const char *s, int max, int *out)
 
 int kb_cmd_vmtest(int argc, char **argv)
 {
-	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_ID, O_RELEASE, O_DISTRO, O_BUNDLE,
-	       O_IMAGE, O_MODULE, O_ACCEL, O_TIMEOUT, O_JSON, O_JUNIT, O_CONFIG, O_CRIT,
-	       O_NONCRIT, O_KEEP, O_LATEST };
+	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_BUNDLE, O_IMAGE, O_MODULE, O_ACCEL,
+	       O_TIMEOUT, O_JSON, O_JUNIT, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
 		{ "workdir", required_argument, NULL, O_WORKDIR },
-		{ "id", required_argument, NULL, O_ID },
-		{ "release", required_argument, NULL, O_RELEASE },
-		{ "distro", required_argument, NULL, O_DISTRO },
+		KB_CLI_SELECT_LONGOPTS,
 		{ "bundle", required_argument, NULL, O_BUNDLE },
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "module", required_argument, NULL, O_MODULE },
@@ -98,7 +92,6 @@ int kb_cmd_vmtest(int argc, char **argv)
 		{ "critical", required_argument, NULL, O_CRIT },
 		{ "non-critical", required_argument, NULL, O_NONCRIT },
 		{ "keep", no_argument, NULL, O_KEEP },
-		{ "latest", no_argument, NULL, O_LATEST },
 		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,9 +113,6 @@ int kb_cmd_vmtest(int argc, char **argv)
 		case O_MANIFEST: o.manifest = optarg; break;
 		case O_UPSTREAMS: o.upstreams = optarg; break;
 		case O_WORKDIR: o.workdir = optarg; break;
-		case O_ID: o.id = optarg; break;
-		case O_RELEASE: o.release_re = optarg; break;
-		case O_DISTRO: o.distro = optarg; break;
 		case O_BUNDLE: o.bundle = optarg; break;
 		case O_IMAGE: images[o.nimages++] = optarg; break;
 		case O_MODULE: modules[o.nmodules++] = optarg; break;
@@ -130,7 +120,6 @@ int kb_cmd_vmtest(int argc, char **argv)
 		case O_JUNIT: o.junit = optarg; break;
 		case O_CONFIG: config = optarg; break;
 		case O_KEEP: o.keep = true; break;
-		case O_LATEST: o.latest = true; break;
 		case O_ACCEL:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
 				fprintf(stderr, "kbundle vmtest: --accel: want auto, kvm or tcg\n");
@@ -159,7 +148,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 			kb_vmtest_usage(stdout);
 			goto out;
 		default:
-			if (kb_cli_common_opt(c))
+			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
 				break;
 			kb_vmtest_usage(stderr);
 			err = -KB_EUSAGE;

@@ -6,6 +6,7 @@
 #include "lib/error.h"
 #include "lib/features.h"
 #include "lib/log.h"
+#include "manifest/select.h"
 
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
@@ -36,6 +37,32 @@ bool kb_cli_common_opt(int c)
 		return true;
 	case 'v':
 		kb_log_set_level(kb_log_get_level() < KB_LOG_INFO ? KB_LOG_INFO : KB_LOG_DEBUG);
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool kb_cli_select_opt(int c, const char *arg, struct kb_select *s)
+{
+	switch (c) {
+	case KB_OPT_ID:
+		s->id = arg;
+		return true;
+	case KB_OPT_RELEASE:
+		s->release_re = arg;
+		return true;
+	case KB_OPT_DISTRO:
+		s->distro = arg;
+		return true;
+	case KB_OPT_UPSTREAM:
+		s->upstream = arg;
+		return true;
+	case KB_OPT_ARCH:
+		s->arch = arg;
+		return true;
+	case KB_OPT_LATEST:
+		s->latest = true;
 		return true;
 	default:
 		return false;

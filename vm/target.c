@@ -1,5 +1,4 @@
 /* target.c — manifest entries (or a bundle given directly) to boot. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,15 +8,13 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
-#include "lib/vercmp.h"
 #include "bundles/pack_run.h"
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"
+#include "manifest/select.h"
 #include "vm/modbuild.h"
 #include "vm/target.h"
-
-static void kb_vm_targets_free_one(struct kb_vm_target *t);
 
 static bool kb_vm_is_file(const char *p)
 {
@@ -82,22 +79,6 @@ static bool kb_vm_bootable(const struct kb_bundle_entry *e)
 	return !strcmp(e->arch, "amd64") || !strcmp(e->arch, "x86_64");
 }
 
-static bool kb_vm_selected(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
-			   const regex_t *re)
-{
-	if (o->id && strncmp(e->id, o->id, strlen(o->id)))
-		return false;
-	if (o->distro && strcmp(e->distro, o->distro))
-		return false;
-	if (re && regexec(re, e->release, 0, NULL, 0) != 0)
-		return false;
-	if (!kb_vm_bootable(e)) {
-		kb_debug("%s (%s): not an x86-64 kernel, skipped", e->release, e->arch);
-		return false;
-	}
-	return true;
-}
-
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			      struct kb_vm_target *t)
 {
@@ -124,7 +105,7 @@ static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_v
 	for (size_t i = 0; i < n; i++) {
 		struct kb_pack_opts po = {
 			.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
-			.id = v[i].id, .jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
+			.sel = { .id = v[i].id }, .jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
 		};
 		struct kb_pack_stats st;
 
@@ -203,110 +184,36 @@ static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_en
 		t->error = kb_xasprintf("bundle %s is missing and could not be packed", t->bundle);
 }
 
-/* Package versions compare by the family's rules: RPM paths end in .rpm. */
-static int kb_vm_vercmp(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
-{
-	const char *p = a->nheaders ? a->headers[0].path : "";
-	size_t l = strlen(p);
-
-	if (l > 4 && !strcmp(p + l - 4, ".rpm"))
-		return kb_rpm_vercmp(a->version, b->version);
-	return kb_deb_vercmp(a->version, b->version);
-}
-
-/* A kernel's flavour: the trailing dash-separated words of its release that
- * start with a letter ("cloud-amd64" in 6.12.117+deb12-cloud-amd64,
- * "generic" in 6.8.0-45-generic); "" when there are none (RPM releases). */
-static const char *kb_vm_flavour(const char *release)
-{
-	const char *f = release + strlen(release);
-
-	for (const char *p = f; p > release; p--)
-		if (p[-1] == '-') {
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-				break;
-			f = p;
-		}
-	return f;
-}
-
-/* Same upstream, architecture and flavour: one line of kernels. */
-static bool kb_vm_same_line(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
-{
-	return !strcmp(a->upstream, b->upstream) && !strcmp(a->arch, b->arch) &&
-	       !strcmp(kb_vm_flavour(a->release), kb_vm_flavour(b->release));
-}
-
-/* --latest: of the selected entries, only the newest of each line. */
-static void kb_vm_keep_latest(const struct kb_manifest *m, struct kb_vm_target *v, size_t *idx,
-			      size_t *n)
-{
-	size_t keep = 0;
-
-	for (size_t i = 0; i < *n; i++) {
-		const struct kb_bundle_entry *e = &m->v[idx[i]];
-		bool newest = true;
-
-		for (size_t j = 0; j < *n && newest; j++) {
-			const struct kb_bundle_entry *f = &m->v[idx[j]];
-			int c = kb_vm_vercmp(f, e);
-
-			if (j != i && kb_vm_same_line(f, e) &&
-			    (c > 0 || (c == 0 && strcmp(f->release, e->release) > 0)))
-				newest = false;
-		}
-		if (newest) {
-			struct kb_vm_target t = v[i];
-
-			v[i] = v[keep];
-			v[keep] = t;
-			idx[keep++] = idx[i];
-		} else {
-			kb_vm_targets_free_one(&v[i]);
-		}
-	}
-	*n = keep;
-}
-
 int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, size_t *n)
 {
 	struct kb_manifest m = { 0 };
 	bool *sel = NULL;
-	size_t *idx = NULL;
-	regex_t re;
-	bool have_re = false;
+	size_t *idx = NULL, nsel = 0;
 	int err;
 
 	*out = NULL;
 	*n = 0;
 	if (o->bundle)
 		return kb_vm_targets_direct(o, out, n);
-	if (o->release_re) {
-		if (regcomp(&re, o->release_re, REG_EXTENDED | REG_NOSUB) != 0) {
-			kb_error("--release '%s': not a valid regular expression", o->release_re);
-			return -KB_EUSAGE;
-		}
-		have_re = true;
-	}
 	/* A manifest that cannot be read is a configuration error (exit 2). */
 	err = kb_manifest_load(o->manifest, &m) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
-	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));
 	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
+	err = kb_select_entries(&m, &o->sel, sel, &nsel);
+	if (err)
+		goto out;
+	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));
 	idx = kb_xcalloc(m.n ? m.n : 1, sizeof(*idx));
 	for (size_t i = 0; i < m.n; i++) {
-		sel[i] = kb_vm_selected(o, &m.v[i], have_re ? &re : NULL);
+		if (sel[i] && !kb_vm_bootable(&m.v[i])) {
+			kb_debug("%s (%s): not an x86-64 kernel, skipped", m.v[i].release, m.v[i].arch);
+			sel[i] = false;
+		}
 		if (sel[i]) {
 			idx[*n] = i;
 			kb_vm_target_from(o, &m.v[i], &(*out)[(*n)++]);
 		}
-	}
-	if (o->latest) {
-		kb_vm_keep_latest(&m, *out, idx, n);
-		memset(sel, 0, m.n * sizeof(*sel));
-		for (size_t i = 0; i < *n; i++)
-			sel[idx[i]] = true;
 	}
 	if (!*n) {
 		kb_error("%s: no x86-64 entry matches the selection", o->manifest);
@@ -319,8 +226,6 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	for (size_t i = 0; i < *n; i++)
 		kb_vm_target_check(&(*out)[i], &m.v[idx[i]]);
 out:
-	if (have_re)
-		regfree(&re);
 	free(sel);
 	free(idx);
 	kb_manifest_free(&m);

@@ -7,16 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "manifest/select.h"
 #include "vm/result.h"
 
 struct kb_vmtest_opts {
 	const char *manifest;	/* manifest.yml */
 	const char *upstreams;	/* upstreams/ (mirrors for packages not cached) */
 	const char *workdir;	/* .kbundle */
-	const char *id;		/* select: bundle id or a prefix of it */
-	const char *release_re;	/* select: uname -r matches this POSIX ERE */
-	const char *distro;	/* select: this distro */
-	bool latest;		/* select: only the newest of each upstream, arch, flavour */
+	struct kb_select sel;	/* which manifest entries (x86-64 ones only) */
 	/* Direct mode (no manifest): this bundle, booted with the kernel in
 	 * these packages — e.g. a bundle against a kernel it does not match. */
 	const char *bundle;
