@@ -105,10 +105,14 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], p->path);
 		long status = 0;
 
-		kb_info("downloading %s", url);
+		kb_debug("downloading %s", url);
 		err = kb_http_get_file(url, dl, &ho, &status);
 		if (err) {
-			kb_error("%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
+			/* a path may be relative to any of the upstream's mirrors
+			 * (bookworm-security's pool is on the security mirror), so
+			 * only the last one's failure is an error */
+			kb_log(m + 1 < f->mirrors->n ? KB_LOG_DEBUG : KB_LOG_ERROR,
+			       "%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
 		} else {
 			err = kb_cache_verify(dl, p, url);
 			if (!err && rename(dl, f->path) != 0) {
