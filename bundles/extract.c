@@ -71,7 +71,7 @@ static int kb_extract_dir_empty(const char *dir)
 }
 
 /* root/BUNDLE_BUILD_DIR names a directory inside root: its absolute path. */
-static int kb_extract_build_dir(const char *tgz, const char *root, char **out)
+static int kb_extract_build_dir(const char *name, const char *root, char **out)
 {
 	char *bd = kb_extract_meta(root, "BUNDLE_BUILD_DIR");
 	char *norm = bd ? kb_path_normalize(bd) : NULL;
@@ -80,13 +80,13 @@ static int kb_extract_build_dir(const char *tgz, const char *root, char **out)
 	int err = -KB_EUNSAFE;
 
 	if (!norm || !*norm) {
-		kb_error("%s: BUNDLE_BUILD_DIR is missing or leaves the bundle", tgz);
+		kb_error("%s: BUNDLE_BUILD_DIR is missing or leaves the bundle", name);
 		goto out;
 	}
 	joined = kb_path_join(root, norm);
 	real = realpath(joined, NULL);
 	if (!real || strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0')) {
-		kb_error("%s: BUNDLE_BUILD_DIR '%s' is not a directory inside the bundle", tgz, bd);
+		kb_error("%s: BUNDLE_BUILD_DIR '%s' is not a directory inside the bundle", name, bd);
 		goto out;
 	}
 	*out = real;
@@ -102,7 +102,8 @@ out:
 
 /* After writing: a symlink that resolves at all resolves inside root (the
  * lexical check cannot see a chain of links that climbs out together). */
-static int kb_extract_links_inside(const char *tgz, const char *root, struct kb_extract_links *links)
+static int kb_extract_links_inside(const char *name, const char *root,
+				   struct kb_extract_links *links)
 {
 	size_t rl = strlen(root);
 
@@ -114,7 +115,7 @@ static int kb_extract_links_inside(const char *tgz, const char *root, struct kb_
 		free(p);
 		free(real);
 		if (bad) {
-			kb_error("%s: entry '%s': symlink leads out of the tree", tgz, links->v[i]);
+			kb_error("%s: entry '%s': symlink leads out of the tree", name, links->v[i]);
 			return -KB_EUNSAFE;
 		}
 	}
@@ -122,7 +123,8 @@ static int kb_extract_links_inside(const char *tgz, const char *root, struct kb_
 }
 
 /* Every entry of tgz into root (an empty directory, no symlinks in it). */
-static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_links *links)
+static int kb_extract_into(const char *tgz, const char *name, const char *root,
+			   struct kb_extract_links *links)
 {
 	struct archive *ar = archive_read_new(), *aw = archive_write_disk_new();
 	struct kb_archive_guard g;
@@ -131,16 +133,16 @@ static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_
 
 	if (stat(tgz, &st) != 0) {
 		err = -errno;
-		kb_error("%s: %s", tgz, kb_strerror(err));
+		kb_error("%s: %s", name, kb_strerror(err));
 		goto out;
 	}
-	kb_archive_guard_init(&g, tgz, (uint64_t)st.st_size, NULL);
+	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, NULL);
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_format_tar(ar);
 	archive_write_disk_set_options(aw, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					   ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(ar, tgz, 1 << 16) != ARCHIVE_OK) {
-		kb_error("%s: %s", tgz, archive_error_string(ar));
+		kb_error("%s: %s", name, archive_error_string(ar));
 		err = -KB_EPARSE;
 		goto out;
 	}
@@ -153,7 +155,7 @@ static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			kb_error("%s: %s", tgz, archive_error_string(ar));
+			kb_error("%s: %s", name, archive_error_string(ar));
 			err = -KB_EPARSE;
 			goto out;
 		}
@@ -176,7 +178,7 @@ static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_
 		}
 		r = archive_write_header(aw, e);
 		if (r != ARCHIVE_OK) {
-			kb_error("%s: entry '%s': %s", tgz, se.path, archive_error_string(aw));
+			kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
 			err = -KB_EUNSAFE;
 		}
 		while (!err && se.type == KB_ENTRY_FILE) {
@@ -188,16 +190,16 @@ static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_
 			if (r == ARCHIVE_EOF)
 				break;
 			if (r != ARCHIVE_OK) {
-				kb_error("%s: entry '%s': %s", tgz, se.path, archive_error_string(ar));
+				kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(ar));
 				err = -KB_EPARSE;
 			} else if (!(err = kb_archive_account(&g, se.path, n)) &&
 				   archive_write_data_block(aw, buf, n, off) != ARCHIVE_OK) {
-				kb_error("%s: entry '%s': %s", tgz, se.path, archive_error_string(aw));
+				kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
 				err = -EIO;
 			}
 		}
 		if (!err && archive_write_finish_entry(aw) != ARCHIVE_OK) {
-			kb_error("%s: entry '%s': %s", tgz, se.path, archive_error_string(aw));
+			kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
 			err = -EIO;
 		}
 		kb_safe_entry_free(&se);
@@ -207,7 +209,7 @@ static int kb_extract_into(const char *tgz, const char *root, struct kb_extract_
 			goto out;
 	}
 	if (archive_write_close(aw) != ARCHIVE_OK) {
-		kb_error("%s: %s", tgz, archive_error_string(aw));
+		kb_error("%s: %s", name, archive_error_string(aw));
 		err = -EIO;
 	}
 out:
@@ -216,7 +218,8 @@ out:
 	return err;
 }
 
-int kb_bundle_extract(const char *tgz, const char *id, const char *dir, char **build_dir)
+int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
+		      char **build_dir)
 {
 	struct kb_extract_links links = { 0 };
 	char *d = kb_xstrdup(dir), *parent = NULL, *tmp = NULL, *root = NULL, *sum = NULL;
@@ -239,7 +242,7 @@ int kb_bundle_extract(const char *tgz, const char *id, const char *dir, char **b
 		sum = kb_extract_meta(d, "BUNDLE_CHECKSUM");
 		if (sum && !strcmp(sum, id) && (real = realpath(d, NULL))) {
 			kb_info("%s: bundle %s already extracted there", d, id);
-			err = kb_extract_build_dir(tgz, real, build_dir);
+			err = kb_extract_build_dir(name, real, build_dir);
 			goto out;
 		}
 		kb_error("%s: not empty and not holding bundle %s: extract into a new directory", d, id);
@@ -268,19 +271,19 @@ int kb_bundle_extract(const char *tgz, const char *id, const char *dir, char **b
 		err = -errno;
 		goto out;
 	}
-	err = kb_extract_into(tgz, root, &links);
+	err = kb_extract_into(tgz, name, root, &links);
 	if (!err)
-		err = kb_extract_links_inside(tgz, root, &links);
+		err = kb_extract_links_inside(name, root, &links);
 	if (err)
 		goto out;
 	free(sum);
 	sum = kb_extract_meta(root, "BUNDLE_CHECKSUM");
 	if (!sum || strcmp(sum, id) != 0) {
-		kb_error("%s: BUNDLE_CHECKSUM is not the bundle id %s", tgz, id);
+		kb_error("%s: BUNDLE_CHECKSUM is not the bundle id %s", name, id);
 		err = -KB_ECHECKSUM;
 		goto out;
 	}
-	err = kb_extract_build_dir(tgz, root, build_dir);
+	err = kb_extract_build_dir(name, root, build_dir);
 	if (err)
 		goto out;
 	if ((rmdir(d) != 0 && errno != ENOENT) || rename(tmp, d) != 0) {

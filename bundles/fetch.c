@@ -222,7 +222,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	struct kb_fetch_src s = { 0 };
 	struct kb_index idx = { 0 };
 	const struct kb_index_entry *e;
-	char *where = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
+	char *where = NULL, *url = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
 	char got[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
 	size_t bl;
@@ -262,18 +262,27 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		err = kb_fetch_bundle(&s, e);
 		if (err)
 			goto out;
-		/* the bundle first: a sidecar never names a missing file */
 		tmp_tgz = kb_xasprintf("%s/%s.tgz", s.tmp, e->id);
 		tmp_side = kb_xasprintf("%s.sha256", tmp_tgz);
+		/* extracted before it is kept: a bundle the archive checks
+		 * refuse is not left in outdir either */
+		if (o->extract) {
+			url = kb_xasprintf("%s/%s.tgz", s.base, e->id);
+			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, &r->build_dir);
+			if (err)
+				goto out;
+		}
+		/* the bundle first: a sidecar never names a missing file */
 		if (rename(tmp_tgz, r->path) != 0 || rename(tmp_side, side) != 0) {
 			err = -errno;
 			kb_error("%s: %s", r->path, kb_strerror(err));
 			goto out;
 		}
 		r->downloaded = true;
+		goto out;
 	}
 	if (o->extract)
-		err = kb_bundle_extract(r->path, e->id, o->extract, &r->build_dir);
+		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, &r->build_dir);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
@@ -281,6 +290,7 @@ out:
 	free(s.base);
 	free(s.tmp);
 	free(where);
+	free(url);
 	free(tmp_tgz);
 	free(tmp_side);
 	free(side);

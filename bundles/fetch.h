@@ -32,11 +32,12 @@ struct kb_fetch_result {
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
 void kb_fetch_result_free(struct kb_fetch_result *r);
 
-/* Extract a verified bundle into dir (missing or empty; or holding this
+/* Extract a verified bundle (name: its URL or file, for messages) into dir (missing or empty; or holding this
  * very bundle already, which is kept) through lib/archive_safe's checks,
  * writing into a temp directory beside dir renamed into place when whole.
  * *build_dir: the absolute path of dir/$(cat BUNDLE_BUILD_DIR). */
-int kb_bundle_extract(const char *tgz, const char *id, const char *dir, char **build_dir);
+int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
+		      char **build_dir);
 
 /* The host's architecture in Debian's spelling (amd64, arm64…), and whether
  * two spellings name the same one (amd64 = x86_64, arm64 = aarch64…). */

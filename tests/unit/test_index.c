@@ -121,10 +121,10 @@ static void test_bad_fields(void **state)
 	(void)state;
 	/* sha256 */
 	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "0\"", "1"), -KB_EPARSE);
-	assert_int_equal(parse_one("\"x\"", "\"4878E4A5D5C4C387C3298B4F68FF20316FCFA5E79238D8F74A68D9A7DC7AEB1D\"", "1"),
-			 -KB_EPARSE);
-	assert_int_equal(parse_one("\"x\"", "\"g878e4a5d5c4c387c3298b4f68ff20316fcfa5e79238d8f74a68d9a7dc7aeb1d\"", "1"),
-			 -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"4878E4A5D5C4C387C3298B4F68FF20316FCFA5E7"
+				   "9238D8F74A68D9A7DC7AEB1D\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"g878e4a5d5c4c387c3298b4f68ff20316fcfa5e7"
+				   "9238d8f74a68d9a7dc7aeb1d\"", "1"), -KB_EPARSE);
 	assert_int_equal(parse_one("\"x\"", "null", "1"), -KB_EPARSE);
 	/* size */
 	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "-1"), -KB_EPARSE);
