@@ -234,6 +234,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	bl = strlen(s.base);
 	while (bl > 1 && s.base[bl - 1] == '/')
 		s.base[--bl] = '\0';
+	/* the index's own URL names the same place */
+	if (bl > 11 && !strcmp(s.base + bl - 11, "/index.json"))
+		s.base[bl - 11] = '\0';
 	err = kb_mkdir_p(o->outdir, 0755);
 	if (err) {
 		kb_error("%s: %s", o->outdir, kb_strerror(err));

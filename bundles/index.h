@@ -38,7 +38,8 @@ int kb_index_load(const char *path, struct kb_index *idx);
 void kb_index_free(struct kb_index *idx);
 
 /* Check a .sha256 sidecar's text ("<sha256>  <id>.tgz\n", sha256sum's
- * format) against e; name is the sidecar's file or URL for the message.
+ * format) against e; name is the sidecar's file or URL for the message
+ * (NULL: no message).
  * 0, -KB_EPARSE (malformed) or -KB_ECHECKSUM (another sha256). */
 int kb_index_sidecar_check(const char *text, size_t len, const char *name,
 			   const struct kb_index_entry *e);

@@ -224,20 +224,20 @@ int kb_index_sidecar_check(const char *text, size_t len, const char *name,
 	if (len < KB_SHA256_HEX_LEN + 2 + wl || (text[64] != ' ') ||
 	    (text[65] != ' ' && text[65] != '*') || memcmp(text + 66, want, wl) != 0 ||
 	    (len > 66 + wl && !(len == 67 + wl && text[66 + wl] == '\n'))) {
-		kb_error("%s: not a sha256sum line for %s", name, want);
 		err = -KB_EPARSE;
 		goto out;
 	}
 	memcpy(sha, text, KB_SHA256_HEX_LEN);
 	sha[KB_SHA256_HEX_LEN] = '\0';
-	if (!kb_sha256_valid(sha)) {
-		kb_error("%s: not a sha256sum line for %s", name, want);
+	if (!kb_sha256_valid(sha))
 		err = -KB_EPARSE;
-	} else if (strcmp(sha, e->sha256) != 0) {
-		kb_error("%s: sha256 mismatch with the index (index %s, sidecar %s)", name, e->sha256, sha);
+	else if (strcmp(sha, e->sha256) != 0)
 		err = -KB_ECHECKSUM;
-	}
 out:
+	if (err == -KB_EPARSE && name)
+		kb_error("%s: not a sha256sum line for %s", name, want);
+	else if (err && name)
+		kb_error("%s: sha256 mismatch with the index (index %s, sidecar %s)", name, e->sha256, sha);
 	free(want);
 	return err;
 }

@@ -3,13 +3,17 @@
  * each through a temp file and rename(), so a client reading the server at
  * any moment finds every bundle its index names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bundles/index.h"
 #include "bundles/publish.h"
+#include "cache/cache.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -24,15 +28,10 @@ static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
 	struct stat st;
 	int ok = 0;
 
+	/* a stale sidecar just means "copy it again": no message */
 	if (stat(tgz, &st) == 0 && (uint64_t)st.st_size == e->size &&
-	    kb_file_read(side, 4096, &text, &len) == 0) {
-		int lvl = kb_log_get_level();
-
-		/* a stale sidecar just means "copy it again": no message */
-		kb_log_set_level(KB_LOG_ERROR - 1);
-		ok = kb_index_sidecar_check(text, len, side, e) == 0;
-		kb_log_set_level(lvl);
-	}
+	    kb_file_read(side, 4096, &text, &len) == 0)
+		ok = kb_index_sidecar_check(text, len, NULL, e) == 0;
 	free(text);
 	free(tgz);
 	free(side);
@@ -92,7 +91,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	char *from = kb_path_join(o->workdir, "bundles");
 	char *src_index = kb_path_join(from, "index.json");
 	char *dst_index = kb_path_join(o->to, "index.json");
-	int err;
+	char *lock = kb_path_join(o->to, ".kbundle-publish.lock");
+	int err, lock_fd = -1;
 
 	memset(st, 0, sizeof(*st));
 	err = kb_index_load(src_index, &work);
@@ -105,6 +105,14 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		kb_error("%s: %s", o->to, kb_strerror(err));
 		goto out;
 	}
+	/* two publishers would each merge without the other's bundles */
+	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
+		err = -errno;
+		kb_error("%s: %s", lock, kb_strerror(err));
+		goto out;
+	}
+	kb_cache_sweep(NULL, o->to);	/* temp files of a killed publish */
 	/* read the old index first: one we cannot read is not silently dropped */
 	err = kb_index_load(dst_index, &old);
 	if (err == -KB_ENOTFOUND)
@@ -153,5 +161,8 @@ out:
 	free(from);
 	free(src_index);
 	free(dst_index);
+	free(lock);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return err;
 }

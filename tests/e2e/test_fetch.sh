@@ -28,19 +28,28 @@ assert len(b) == 1 and b[0]["uname"] == sys.argv[2], b
 print(b[0]["id"])' "$pub/index.json" "$KB_REL_A") || kb_die "published index.json is wrong"
 (cd "$pub" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "published sidecar does not check"
 cmp -s "$pub/$id.tgz" "$wd/bundles/$id.tgz" || kb_die "published bundle differs from the packed one"
-ls -A "$pub" | grep -v -e '^index.json$' -e "^$id.tgz" && kb_die "publish left other files"
+ls -A "$pub" | grep -v -e '^index.json$' -e "^$id.tgz" -e '^.kbundle-publish.lock$' &&
+	kb_die "publish left other files"
 kb_nginx_start "$pub"
 url=$KB_NGINX_URL
 
 # fetch + extract + build, as in the README
 scratch=$(kb_fast_tmpdir)
+t0=$(date +%s.%N)
 bd=$(cd "$scratch" && "$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o dl --extract kb) ||
 	kb_die "fetch failed"
+kb_log "fetch + verify + extract of $(stat -c %s "$pub/$id.tgz") bytes ($(tar -tzf "$pub/$id.tgz" | wc -l) entries) to tmpfs: $(echo "$(date +%s.%N) - $t0" | bc) s (sanitized build)"
 [ "$bd" = "$scratch/kb/$(cat "$scratch/kb/BUNDLE_BUILD_DIR")" ] || kb_die "fetch printed '$bd'"
 cmp -s "$scratch/dl/$id.tgz" "$pub/$id.tgz" || kb_die "the fetched bundle differs"
 (cd "$scratch/dl" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "fetched sidecar does not check"
 [ "$(ls -A "$scratch/dl" | wc -l)" = 2 ] || kb_die "fetch left more than the bundle and sidecar: $(ls -A "$scratch/dl")"
 [ "$(ls -A "$scratch" | sort | tr '\n' ' ')" = "dl kb " ] || kb_die "fetch left temp files: $(ls -A "$scratch")"
+# the shell way, for comparison: curl, sha256sum -c, tar -x
+b=$(kb_fast_tmpdir); t0=$(date +%s.%N)
+(cd "$b" && curl -sfO "$url/$id.tgz" && curl -sfO "$url/$id.tgz.sha256" && sha256sum -c --quiet "$id.tgz.sha256" &&
+	mkdir x && tar -xzf "$id.tgz" -C x) || kb_die "the shell way failed"
+kb_log "curl + sha256sum + tar -x of the same: $(echo "$(date +%s.%N) - $t0" | bc) s"
+rm -rf "$b"
 kb_test_module "$scratch/mod"
 make -s -C "$bd" M="$scratch/mod" modules >"$KB_TMP/build.log" 2>&1 ||
 	{ cat "$KB_TMP/build.log" >&2; kb_die "module build against the fetched bundle failed"; }
@@ -59,8 +68,9 @@ assert j["build_dir"] == sys.argv[4], j' "$KB_TMP/fetch.json" "$id" "$KB_REL_A" 
 	kb_die "fetch --json: $(cat "$KB_TMP/fetch.json")"
 [ "$(grep -c "GET /$id.tgz " "$KB_NGINX_ACCESS_LOG")" = "$gets" ] || kb_die "the second fetch downloaded again"
 
-# a directory works as --from too; --arch x86_64 is amd64
-"$KBUNDLE" -q fetch --uname "$KB_REL_A" --from "$pub" --arch x86_64 -o "$KB_TMP/dl-dir" ||
+# a directory works as --from too, and so does the index's own name;
+# --arch x86_64 is amd64
+"$KBUNDLE" -q fetch --uname "$KB_REL_A" --from "$pub/index.json" --arch x86_64 -o "$KB_TMP/dl-dir" ||
 	kb_die "fetch from a directory failed"
 cmp -s "$KB_TMP/dl-dir/$id.tgz" "$pub/$id.tgz" || kb_die "fetch from a directory: different bytes"
 
