@@ -38,7 +38,7 @@ scratch=$(kb_fast_tmpdir)
 t0=$(date +%s.%N)
 bd=$(cd "$scratch" && "$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o dl --extract kb) ||
 	kb_die "fetch failed"
-kb_log "fetch + verify + extract of $(stat -c %s "$pub/$id.tgz") bytes ($(tar -tzf "$pub/$id.tgz" | wc -l) entries) to tmpfs: $(echo "$(date +%s.%N) - $t0" | bc) s (sanitized build)"
+kb_log "fetch + verify + extract of $(stat -c %s "$pub/$id.tgz") bytes ($(tar -tzf "$pub/$id.tgz" | wc -l) entries) to tmpfs: $(echo "$(date +%s.%N) - $t0" | bc) s"
 [ "$bd" = "$scratch/kb/$(cat "$scratch/kb/BUNDLE_BUILD_DIR")" ] || kb_die "fetch printed '$bd'"
 cmp -s "$scratch/dl/$id.tgz" "$pub/$id.tgz" || kb_die "the fetched bundle differs"
 (cd "$scratch/dl" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "fetched sidecar does not check"
