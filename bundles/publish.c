@@ -3,19 +3,17 @@
  * each through a temp file and rename(), so a client reading the server at
  * any moment finds every bundle its index names. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "bundles/index.h"
 #include "bundles/publish.h"
 #include "cache/cache.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/lock.h"
 #include "lib/log.h"
 
 /* dir/<id>.tgz is there with its sidecar naming e's sha256 and e's size. */
@@ -91,8 +89,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	char *from = kb_path_join(o->workdir, "bundles");
 	char *src_index = kb_path_join(from, "index.json");
 	char *dst_index = kb_path_join(o->to, "index.json");
-	char *lock = kb_path_join(o->to, ".kbundle-publish.lock");
-	int err, lock_fd = -1;
+	struct kb_lock lock = { .fd = -1 };
+	int err;
 
 	memset(st, 0, sizeof(*st));
 	err = kb_index_load(src_index, &work);
@@ -106,12 +104,9 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		goto out;
 	}
 	/* two publishers would each merge without the other's bundles */
-	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
-		err = -errno;
-		kb_error("%s: %s", lock, kb_strerror(err));
+	err = kb_lock_wait(&lock, o->to, "publish");
+	if (err)
 		goto out;
-	}
 	kb_cache_sweep(NULL, o->to);	/* temp files of a killed publish */
 	/* read the old index first: one we cannot read is not silently dropped */
 	err = kb_index_load(dst_index, &old);
@@ -161,8 +156,6 @@ out:
 	free(from);
 	free(src_index);
 	free(dst_index);
-	free(lock);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	kb_lock_release(&lock);
 	return err;
 }
