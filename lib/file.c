@@ -11,6 +11,7 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/hash.h"
 
 void *kb_xmalloc(size_t n)
 {
@@ -191,6 +192,58 @@ int kb_file_write_atomic(const char *path, const void *buf, size_t len)
 		return err;
 	kb_atomic_write(&af, buf, len);
 	return kb_atomic_commit(&af);
+}
+
+int kb_file_copy(const char *src, const char *dst, const char *want_sha256, uint64_t max,
+		 char got[65])
+{
+	struct kb_atomic_file af = { 0 };
+	struct kb_sha256 h;
+	char hex[KB_SHA256_HEX_LEN + 1];
+	char *buf = kb_xmalloc(1 << 16);
+	uint64_t total = 0;
+	int fd, err;
+
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	err = kb_atomic_open(&af, dst);
+	if (err)
+		goto out;
+	kb_sha256_init(&h);
+	for (;;) {
+		ssize_t r = read(fd, buf, 1 << 16);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : 0;
+			break;
+		}
+		total += (uint64_t)r;
+		if (max && total > max) {
+			err = -KB_ELIMIT;
+			break;
+		}
+		kb_sha256_update(&h, buf, (size_t)r);
+		kb_atomic_write(&af, buf, (size_t)r);
+	}
+	kb_sha256_final(&h, hex);
+	if (got)
+		memcpy(got, hex, sizeof(hex));
+	if (!err && want_sha256 && strcmp(hex, want_sha256) != 0)
+		err = -KB_ECHECKSUM;
+	if (err)
+		kb_atomic_abort(&af);
+	else
+		err = kb_atomic_commit(&af);
+out:
+	close(fd);
+	free(buf);
+	return err;
 }
 
 int kb_file_read(const char *path, size_t max, char **buf, size_t *len)

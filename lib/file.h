@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -32,6 +33,12 @@ void kb_atomic_abort(struct kb_atomic_file *af);
 /* Read a whole small file (at most max bytes, else -KB_ELIMIT), NUL-terminated. */
 int kb_file_read(const char *path, size_t max, char **buf, size_t *len);
 int kb_file_write_atomic(const char *path, const void *buf, size_t len);
+/* Copy src to dst atomically, hashing on the way; got (optional) receives
+ * the sha256. With want_sha256, dst is replaced only when the copy hashes to
+ * it (else -KB_ECHECKSUM, dst untouched). More than max bytes (0: no
+ * limit): -KB_ELIMIT. Not logged: the caller names the files. */
+int kb_file_copy(const char *src, const char *dst, const char *want_sha256, uint64_t max,
+		 char got[65]);
 int kb_mkdir_p(const char *path, mode_t mode);
 int kb_rm_rf(const char *path);
 /* malloc'd "a/b"; aborts on out-of-memory like the x-allocators below. */

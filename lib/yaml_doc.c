@@ -81,6 +81,12 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 		kb_error("%s:%d: YAML anchors are not allowed", c->name, line);
 		return -KB_EPARSE;
 	}
+	/* "a\0b" would silently read as "a": refuse instead of truncating */
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length &&
+	    memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+		kb_error("%s:%d: NUL character in a string", c->name, line);
+		return -KB_EPARSE;
+	}
 	n = kb_xcalloc(1, sizeof(*n));
 	n->line = line;
 	*out = n;

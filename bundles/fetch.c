@@ -1,0 +1,312 @@
+/* fetch.c — one kernel's bundle from a published index: read index.json
+ * (http(s) or a directory), pick the entry for the uname, download the
+ * bundle and its .sha256 into a private temp directory inside outdir, and
+ * move them into place only when the size, the index's sha256 and the
+ * sidecar's agree. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bundles/fetch.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/http.h"
+#include "lib/log.h"
+
+#define KB_SIDECAR_MAX 4096
+
+/* Spellings of one architecture: Debian's first, then the kernel's/rpm's. */
+static const char *const kb_arch_names[][3] = {
+	{ "amd64", "x86_64", NULL },   { "arm64", "aarch64", NULL }, { "i386", "i686", "i586" },
+	{ "armhf", "armv7l", NULL },   { "ppc64el", "ppc64le", NULL }, { "s390x", NULL, NULL },
+	{ "riscv64", NULL, NULL },     { "loong64", "loongarch64", NULL },
+};
+
+static int kb_arch_group(const char *a)
+{
+	for (size_t g = 0; g < sizeof(kb_arch_names) / sizeof(kb_arch_names[0]); g++)
+		for (size_t k = 0; k < 3 && kb_arch_names[g][k]; k++)
+			if (!strcmp(a, kb_arch_names[g][k]))
+				return (int)g;
+	return -1;
+}
+
+int kb_arch_same(const char *a, const char *b)
+{
+	int g = kb_arch_group(a);
+
+	return !strcmp(a, b) || (g >= 0 && g == kb_arch_group(b));
+}
+
+const char *kb_arch_host(void)
+{
+	static struct utsname u;
+	int g;
+
+	if (uname(&u) != 0)
+		return "unknown";
+	g = kb_arch_group(u.machine);
+	return g >= 0 ? kb_arch_names[g][0] : u.machine;
+}
+
+struct kb_fetch_src {
+	char *base;	/* URL or directory, without trailing '/' */
+	int http;
+	char *tmp;	/* private temp directory inside outdir */
+};
+
+/* base/name into tmp/name (at most max bytes); *where names it for messages. */
+static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where)
+{
+	char *dst = kb_path_join(s->tmp, name);
+	long status = 0;
+	int err;
+
+	*where = kb_path_join(s->base, name);
+	if (s->http) {
+		struct kb_http_opts ho = { .max_bytes = max, .retries = 2 };
+
+		err = kb_http_get_file(*where, dst, &ho, &status);
+		if (err == -KB_ENOTFOUND)
+			kb_error("%s: not found (HTTP %ld)", *where, status);
+		else if (err == -KB_ELIMIT)
+			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
+		else if (err && status)
+			kb_error("%s: HTTP %ld", *where, status);
+		else if (err)
+			kb_error("%s: %s", *where, kb_strerror(err));
+	} else {
+		err = kb_file_copy(*where, dst, NULL, max, NULL);
+		if (err == -ENOENT)
+			kb_error("%s: not found", *where);
+		else if (err == -KB_ELIMIT)
+			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
+		else if (err)
+			kb_error("%s: %s", *where, kb_strerror(err));
+		if (err == -ENOENT)
+			err = -KB_ENOTFOUND;
+	}
+	free(dst);
+	return err;
+}
+
+static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_index *idx, char **where)
+{
+	char *path = kb_path_join(s->tmp, "index.json"), *buf = NULL;
+	size_t len;
+	int err = kb_fetch_get(s, "index.json", KB_INDEX_MAX_BYTES, where);
+
+	if (err)
+		goto out;
+	err = kb_file_read(path, KB_INDEX_MAX_BYTES, &buf, &len);
+	if (err) {
+		kb_error("%s: %s", *where, kb_strerror(err));
+		goto out;
+	}
+	err = kb_index_parse(buf, len, *where, idx);
+out:
+	free(buf);
+	free(path);
+	return err;
+}
+
+/* The one entry for the uname; the candidates listed when there are more. */
+static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *idx,
+			 const char *where, const struct kb_index_entry **pick)
+{
+	const char *arch = o->arch ? o->arch : kb_arch_host();
+	size_t n = 0, any = 0;
+
+	*pick = NULL;
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct kb_index_entry *e = &idx->v[i];
+
+		if (strcmp(e->uname, o->uname) != 0)
+			continue;
+		any++;
+		if (!kb_arch_same(e->arch, arch) || (o->distro && strcmp(e->distro, o->distro) != 0))
+			continue;
+		if (!n++)
+			*pick = e;
+	}
+	if (n == 1)
+		return 0;
+	if (n == 0) {
+		kb_error("%s: no bundle for uname '%s' (arch %s%s%s)%s", where, o->uname, arch,
+			 o->distro ? ", distro " : "", o->distro ? o->distro : "",
+			 any ? "; other architectures or distros have one" : "");
+		return -KB_ENOTFOUND;
+	}
+	kb_error("%s: %zu bundles for uname '%s' (arch %s): choose with --distro or --arch:", where,
+		 n, o->uname, arch);
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct kb_index_entry *e = &idx->v[i];
+
+		if (!strcmp(e->uname, o->uname) && kb_arch_same(e->arch, arch) &&
+		    (!o->distro || !strcmp(e->distro, o->distro)))
+			kb_error("  %s  distro %s  arch %s  %llu bytes", e->id, e->distro, e->arch,
+				 (unsigned long long)e->size);
+	}
+	*pick = NULL;
+	return -KB_EUSAGE;
+}
+
+/* path holds exactly e's bytes. */
+static int kb_fetch_verified(const char *path, const struct kb_index_entry *e, char got[65],
+			     uint64_t *size)
+{
+	*size = 0;
+	got[0] = '\0';
+	if (kb_sha256_file(path, got, size) != 0)
+		return 0;
+	return *size == e->size && !strcmp(got, e->sha256);
+}
+
+/* Download (or copy) the bundle and its sidecar into tmp, check both. */
+static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_entry *e)
+{
+	char *name = kb_xasprintf("%s.tgz", e->id), *side = kb_xasprintf("%s.tgz.sha256", e->id);
+	char *url = NULL, *surl = NULL, *spath = kb_path_join(s->tmp, side);
+	char *tpath = kb_path_join(s->tmp, name), *text = NULL;
+	char got[KB_SHA256_HEX_LEN + 1];
+	uint64_t size;
+	size_t len;
+	int err;
+
+	kb_info("downloading %s (%llu bytes)", name, (unsigned long long)e->size);
+	err = kb_fetch_get(s, name, e->size, &url);
+	if (err)
+		goto out;
+	err = kb_fetch_get(s, side, KB_SIDECAR_MAX, &surl);
+	if (err)
+		goto out;
+	err = kb_file_read(spath, KB_SIDECAR_MAX, &text, &len);
+	if (err) {
+		kb_error("%s: %s", surl, kb_strerror(err));
+		goto out;
+	}
+	err = kb_index_sidecar_check(text, len, surl, e);
+	if (err)
+		goto out;
+	if (!kb_fetch_verified(tpath, e, got, &size)) {
+		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s, %llu bytes): refused",
+			 url, e->sha256, (unsigned long long)e->size, got, (unsigned long long)size);
+		err = -KB_ECHECKSUM;
+	}
+out:
+	free(name);
+	free(side);
+	free(url);
+	free(surl);
+	free(spath);
+	free(tpath);
+	free(text);
+	return err;
+}
+
+static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_index_entry *src)
+{
+	*dst = *src;
+	dst->id = kb_xstrdup(src->id);
+	dst->distro = kb_xstrdup(src->distro);
+	dst->uname = kb_xstrdup(src->uname);
+	dst->arch = kb_xstrdup(src->arch);
+}
+
+int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
+{
+	struct kb_fetch_src s = { 0 };
+	struct kb_index idx = { 0 };
+	const struct kb_index_entry *e;
+	char *where = NULL, *url = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
+	char got[KB_SHA256_HEX_LEN + 1];
+	uint64_t size;
+	size_t bl;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	s.http = !strncmp(o->from, "http://", 7) || !strncmp(o->from, "https://", 8);
+	s.base = kb_xstrdup(!strncmp(o->from, "file://", 7) ? o->from + 7 : o->from);
+	bl = strlen(s.base);
+	while (bl > 1 && s.base[bl - 1] == '/')
+		s.base[--bl] = '\0';
+	/* the index's own URL names the same place */
+	if (bl > 11 && !strcmp(s.base + bl - 11, "/index.json"))
+		s.base[bl - 11] = '\0';
+	err = kb_mkdir_p(o->outdir, 0755);
+	if (err) {
+		kb_error("%s: %s", o->outdir, kb_strerror(err));
+		goto out;
+	}
+	s.tmp = kb_xasprintf("%s/.kbundle-fetch.XXXXXX", o->outdir);
+	if (!mkdtemp(s.tmp)) {
+		err = -errno;
+		kb_error("%s: %s", s.tmp, kb_strerror(err));
+		free(s.tmp);
+		s.tmp = NULL;
+		goto out;
+	}
+	err = kb_fetch_index(&s, &idx, &where);
+	if (err)
+		goto out;
+	err = kb_fetch_pick(o, &idx, where, &e);
+	if (err)
+		goto out;
+	kb_fetch_entry_copy(&r->e, e);
+	r->path = kb_xasprintf("%s/%s.tgz", o->outdir, e->id);
+	side = kb_xasprintf("%s.sha256", r->path);
+	if (kb_fetch_verified(r->path, e, got, &size) && access(side, F_OK) == 0) {
+		kb_info("%s: already here, sha256 verified", r->path);
+	} else {
+		err = kb_fetch_bundle(&s, e);
+		if (err)
+			goto out;
+		tmp_tgz = kb_xasprintf("%s/%s.tgz", s.tmp, e->id);
+		tmp_side = kb_xasprintf("%s.sha256", tmp_tgz);
+		/* extracted before it is kept: a bundle the archive checks
+		 * refuse is not left in outdir either */
+		if (o->extract) {
+			url = kb_xasprintf("%s/%s.tgz", s.base, e->id);
+			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, &r->build_dir);
+			if (err)
+				goto out;
+		}
+		/* the bundle first: a sidecar never names a missing file */
+		if (rename(tmp_tgz, r->path) != 0 || rename(tmp_side, side) != 0) {
+			err = -errno;
+			kb_error("%s: %s", r->path, kb_strerror(err));
+			goto out;
+		}
+		r->downloaded = true;
+		goto out;
+	}
+	if (o->extract)
+		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, &r->build_dir);
+out:
+	if (s.tmp)
+		kb_rm_rf(s.tmp);
+	kb_index_free(&idx);
+	free(s.base);
+	free(s.tmp);
+	free(where);
+	free(url);
+	free(tmp_tgz);
+	free(tmp_side);
+	free(side);
+	return err;
+}
+
+void kb_fetch_result_free(struct kb_fetch_result *r)
+{
+	free(r->e.id);
+	free(r->e.distro);
+	free(r->e.uname);
+	free(r->e.arch);
+	free(r->path);
+	free(r->build_dir);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,47 @@
+/* fetch.h — `kbundle fetch`: the bundle for one kernel from a published
+ * index (an http(s) URL or a directory), verified, and optionally extracted
+ * so a product can build against it. */
+#ifndef KB_FETCH_H
+#define KB_FETCH_H
+
+#include <stdbool.h>
+
+#include "bundles/index.h"
+
+struct kb_fetch_opts {
+	const char *uname;	/* uname -r of the kernel */
+	const char *distro;	/* NULL: any */
+	const char *arch;	/* NULL: the host's */
+	const char *from;	/* base URL (http/https) or directory holding index.json */
+	const char *outdir;	/* where <id>.tgz and its .sha256 go */
+	const char *extract;	/* NULL, or a directory to extract into */
+};
+
+struct kb_fetch_result {
+	struct kb_index_entry e;	/* the chosen index entry */
+	char *path;			/* outdir/<id>.tgz */
+	char *build_dir;		/* absolute; with extract only */
+	bool downloaded;		/* false: a verified copy was already there */
+};
+
+/* 0; -KB_ENOTFOUND when no bundle fits (logged with the uname and the
+ * index); -KB_EUSAGE when several do (each listed); -KB_ECHECKSUM,
+ * -KB_EUNSAFE, -KB_EPARSE, -KB_EHTTP… when the server's files are bad or
+ * unreachable. Nothing half-written or unverified is left in outdir or
+ * extract. */
+int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
+void kb_fetch_result_free(struct kb_fetch_result *r);
+
+/* Extract a verified bundle (name: its URL or file, for messages) into dir (missing or empty; or holding this
+ * very bundle already, which is kept) through lib/archive_safe's checks,
+ * writing into a temp directory beside dir renamed into place when whole.
+ * *build_dir: the absolute path of dir/$(cat BUNDLE_BUILD_DIR). */
+int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
+		      char **build_dir);
+
+/* The host's architecture in Debian's spelling (amd64, arm64…), and whether
+ * two spellings name the same one (amd64 = x86_64, arm64 = aarch64…). */
+const char *kb_arch_host(void);
+int kb_arch_same(const char *a, const char *b);
+
+#endif

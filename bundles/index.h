@@ -1,0 +1,54 @@
+/* index.h — the published bundle index (WORKDIR/bundles/index.json, and its
+ * copy on a static server after `kbundle publish`): which bundles exist, for
+ * which kernel, with their sha256 and size. Read from outside (a server), so
+ * every field is checked: ids are safe file names, sha256s are 64 lowercase
+ * hex digits, sizes are numbers, strings carry no control characters. */
+#ifndef KB_INDEX_H
+#define KB_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/hash.h"
+
+#define KB_INDEX_MAX_BYTES (64u << 20)
+#define KB_INDEX_MAX_ENTRIES 200000
+
+struct kb_index_entry {
+	char *id;		/* the bundle is <id>.tgz beside the index */
+	char *distro;
+	char *uname;		/* uname -r of the kernel */
+	char *arch;
+	char sha256[KB_SHA256_HEX_LEN + 1];
+	uint64_t size;
+};
+
+struct kb_index {
+	int64_t packer_format;
+	struct kb_index_entry *v;
+	size_t n;
+};
+
+/* Parse index.json text (JSON is YAML flow syntax: libyaml reads it under
+ * limits). name (file or URL) prefixes every message, logged once here.
+ * Returns 0, -KB_EPARSE or -KB_ELIMIT; idx is empty on failure. */
+int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_index *idx);
+/* Read and parse a file; -KB_ENOTFOUND (not logged) when it does not exist. */
+int kb_index_load(const char *path, struct kb_index *idx);
+void kb_index_free(struct kb_index *idx);
+
+/* Check a .sha256 sidecar's text ("<sha256>  <id>.tgz\n", sha256sum's
+ * format) against e; name is the sidecar's file or URL for the message
+ * (NULL: no message).
+ * 0, -KB_EPARSE (malformed) or -KB_ECHECKSUM (another sha256). */
+int kb_index_sidecar_check(const char *text, size_t len, const char *name,
+			   const struct kb_index_entry *e);
+
+/* Write idx as index.json to path, atomically. */
+int kb_index_write(const char *path, const struct kb_index *idx);
+
+/* True when s may be used as a file name from outside: 1-128 bytes of
+ * [A-Za-z0-9._+~-], not starting with '.', no "..". */
+int kb_index_name_safe(const char *s);
+
+#endif

@@ -1,0 +1,43 @@
+/* index_write.c — a kb_index as index.json, in the layout bundle.c writes
+ * for a work directory, so a published index reads like a local one. */
+#include <stdlib.h>
+
+#include "bundles/index.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/json.h"
+#include "lib/log.h"
+
+int kb_index_write(const char *path, const struct kb_index *idx)
+{
+	struct kb_json j;
+	char *text;
+	size_t len;
+	int err;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_int(&j, "packer_format", idx->packer_format);
+	kb_json_arr_begin(&j, "bundles");
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct kb_index_entry *e = &idx->v[i];
+
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "id", e->id);
+		kb_json_str(&j, "distro", e->distro);
+		kb_json_str(&j, "uname", e->uname);
+		kb_json_str(&j, "arch", e->arch);
+		kb_json_str(&j, "sha256", e->sha256);
+		kb_json_uint(&j, "size", e->size);
+		kb_json_obj_end(&j);
+	}
+	kb_json_arr_end(&j);
+	kb_json_obj_end(&j);
+	text = kb_json_finish(&j, &len, &err);
+	if (!err)
+		err = kb_file_write_atomic(path, text, len);
+	if (err)
+		kb_error("%s: %s", path, kb_strerror(err));
+	free(text);
+	return err;
+}

@@ -1,0 +1,161 @@
+/* publish.c — work directory bundles → a static-hosting directory. The
+ * order of writes is the point: bundle, sidecar, and only then index.json,
+ * each through a temp file and rename(), so a client reading the server at
+ * any moment finds every bundle its index names. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundles/index.h"
+#include "bundles/publish.h"
+#include "cache/cache.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/lock.h"
+#include "lib/log.h"
+
+/* dir/<id>.tgz is there with its sidecar naming e's sha256 and e's size. */
+static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
+{
+	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
+	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *text = NULL;
+	size_t len;
+	struct stat st;
+	int ok = 0;
+
+	/* a stale sidecar just means "copy it again": no message */
+	if (stat(tgz, &st) == 0 && (uint64_t)st.st_size == e->size &&
+	    kb_file_read(side, 4096, &text, &len) == 0)
+		ok = kb_index_sidecar_check(text, len, NULL, e) == 0;
+	free(text);
+	free(tgz);
+	free(side);
+	return ok;
+}
+
+/* Copy one bundle (checked against the index entry) and write its sidecar. */
+static int kb_publish_one(const char *from, const char *to, const struct kb_index_entry *e)
+{
+	char *src = kb_xasprintf("%s/%s.tgz", from, e->id);
+	char *dst = kb_xasprintf("%s/%s.tgz", to, e->id);
+	char *side = kb_xasprintf("%s.sha256", dst);
+	char *line = kb_xasprintf("%s  %s.tgz\n", e->sha256, e->id);
+	char got[KB_SHA256_HEX_LEN + 1];
+	int err;
+
+	err = kb_file_copy(src, dst, e->sha256, e->size, got);
+	if (err == -KB_ECHECKSUM || err == -KB_ELIMIT)
+		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s): not published",
+			 src, e->sha256, (unsigned long long)e->size, got);
+	else if (err)
+		kb_error("%s -> %s: %s", src, dst, kb_strerror(err));
+	if (err)
+		goto out;
+	err = kb_file_write_atomic(side, line, strlen(line));
+	if (err)
+		kb_error("%s: %s", side, kb_strerror(err));
+out:
+	free(src);
+	free(dst);
+	free(side);
+	free(line);
+	return err;
+}
+
+static int kb_publish_cmp(const void *a, const void *b)
+{
+	const struct kb_index_entry *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->distro, y->distro)) || (c = strcmp(x->uname, y->uname)) ||
+	    (c = strcmp(x->arch, y->arch)))
+		return c;
+	return strcmp(x->id, y->id);
+}
+
+static void kb_publish_take(struct kb_index *dst, struct kb_index_entry *e)
+{
+	dst->v = kb_xrealloc(dst->v, (dst->n + 1) * sizeof(*dst->v));
+	dst->v[dst->n++] = *e;
+	memset(e, 0, sizeof(*e));
+}
+
+int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
+{
+	struct kb_index work = { 0 }, old = { 0 }, out = { 0 };
+	char *from = kb_path_join(o->workdir, "bundles");
+	char *src_index = kb_path_join(from, "index.json");
+	char *dst_index = kb_path_join(o->to, "index.json");
+	struct kb_lock lock = { .fd = -1 };
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = kb_index_load(src_index, &work);
+	if (err == -KB_ENOTFOUND)
+		kb_error("%s: no index to publish (run `kbundle pack` first)", src_index);
+	if (err)
+		goto out;
+	err = kb_mkdir_p(o->to, 0755);
+	if (err) {
+		kb_error("%s: %s", o->to, kb_strerror(err));
+		goto out;
+	}
+	/* two publishers would each merge without the other's bundles */
+	err = kb_lock_wait(&lock, o->to, "publish");
+	if (err)
+		goto out;
+	kb_cache_sweep(NULL, o->to);	/* temp files of a killed publish */
+	/* read the old index first: one we cannot read is not silently dropped */
+	err = kb_index_load(dst_index, &old);
+	if (err == -KB_ENOTFOUND)
+		err = 0;
+	if (err)
+		goto out;
+	for (size_t i = 0; i < work.n; i++) {
+		struct kb_index_entry *e = &work.v[i];
+
+		if (kb_publish_present(o->to, e)) {
+			kb_debug("%s (%s): already published", e->uname, e->id);
+			st->present++;
+		} else {
+			err = kb_publish_one(from, o->to, e);
+			if (err)
+				goto out;
+			kb_info("published %s (%s %s)", e->uname, e->distro, e->id);
+			st->copied++;
+		}
+	}
+	out.packer_format = work.packer_format;
+	for (size_t i = 0; i < old.n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < work.n && !dup; k++)
+			dup = !strcmp(work.v[k].id, old.v[i].id);
+		if (dup)
+			continue;
+		if (!kb_publish_present(o->to, &old.v[i])) {
+			kb_warn("%s: bundle %s (%s) is listed but its files are gone or differ: dropped from the index",
+				dst_index, old.v[i].id, old.v[i].uname);
+			continue;
+		}
+		kb_publish_take(&out, &old.v[i]);
+		st->kept++;
+	}
+	for (size_t i = 0; i < work.n; i++)
+		kb_publish_take(&out, &work.v[i]);
+	if (out.n)
+		qsort(out.v, out.n, sizeof(*out.v), kb_publish_cmp);
+	err = kb_index_write(dst_index, &out);
+out:
+	kb_index_free(&work);
+	kb_index_free(&old);
+	kb_index_free(&out);
+	free(from);
+	free(src_index);
+	free(dst_index);
+	kb_lock_release(&lock);
+	return err;
+}

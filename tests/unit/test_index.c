@@ -1,0 +1,224 @@
+/* test_index.c — unit tests for the published index reader (bundles/
+ * index_read.c): a good index and its round trip through kb_index_write,
+ * every field check (unsafe ids, bad sha256, sizes that are not numbers,
+ * duplicates, missing fields, YAML-only tricks), the .sha256 sidecar check,
+ * and architecture spellings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bundles/fetch.h"
+#include "bundles/index.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+
+#define SHA_A "4878e4a5d5c4c387c3298b4f68ff20316fcfa5e79238d8f74a68d9a7dc7aeb1d"
+#define SHA_B "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+
+/* An index with one bundle whose fields are given (already quoted as JSON). */
+static char *index_text(const char *id, const char *sha, const char *size)
+{
+	return kb_xasprintf("{\n  \"packer_format\": 1,\n  \"bundles\": [\n    {\n"
+			    "      \"id\": %s,\n      \"distro\": \"debian\",\n"
+			    "      \"uname\": \"6.1.0-26-amd64\",\n      \"arch\": \"amd64\",\n"
+			    "      \"sha256\": %s,\n      \"size\": %s\n    }\n  ]\n}\n",
+			    id, sha, size);
+}
+
+static int parse(const char *text)
+{
+	struct kb_index idx;
+	int err = kb_index_parse(text, strlen(text), "test.json", &idx);
+
+	if (!err)
+		kb_index_free(&idx);
+	else
+		assert_int_equal(idx.n, 0);
+	return err;
+}
+
+static int parse_one(const char *id, const char *sha, const char *size)
+{
+	char *t = index_text(id, sha, size);
+	int err = parse(t);
+
+	free(t);
+	return err;
+}
+
+static void test_good(void **state)
+{
+	const char *text =
+		"{\"packer_format\": 3, \"future\": {\"x\": [1, 2]}, \"bundles\": ["
+		"{\"id\": \"" SHA_B "\", \"distro\": \"debian\", \"uname\": \"6.1.0-26-amd64\","
+		" \"arch\": \"amd64\", \"sha256\": \"" SHA_A "\", \"size\": 123456, \"new\": \"ok\"},"
+		"{\"id\": \"b2\", \"distro\": \"alma\", \"uname\": \"5.14.0-427.el9.x86_64\","
+		" \"arch\": \"x86_64\", \"sha256\": \"" SHA_B "\", \"size\": 1}]}";
+	char path[] = "/tmp/kb-test-index.XXXXXX";
+	struct kb_index idx, again;
+	int fd;
+
+	(void)state;
+	assert_int_equal(kb_index_parse(text, strlen(text), "t", &idx), 0);
+	assert_int_equal(idx.packer_format, 3);
+	assert_int_equal(idx.n, 2);
+	assert_string_equal(idx.v[0].id, SHA_B);
+	assert_string_equal(idx.v[0].uname, "6.1.0-26-amd64");
+	assert_string_equal(idx.v[0].sha256, SHA_A);
+	assert_int_equal(idx.v[0].size, 123456);
+	assert_string_equal(idx.v[1].arch, "x86_64");
+
+	/* what kb_index_write writes reads back the same */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(kb_index_write(path, &idx), 0);
+	assert_int_equal(kb_index_load(path, &again), 0);
+	assert_int_equal(again.n, 2);
+	assert_int_equal(again.packer_format, 3);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(again.v[i].id, idx.v[i].id);
+		assert_string_equal(again.v[i].distro, idx.v[i].distro);
+		assert_string_equal(again.v[i].sha256, idx.v[i].sha256);
+		assert_int_equal(again.v[i].size, idx.v[i].size);
+	}
+	kb_index_free(&again);
+	kb_index_free(&idx);
+	unlink(path);
+	assert_int_equal(kb_index_load("/nonexistent/index.json", &idx), -KB_ENOTFOUND);
+
+	/* an empty index is an index */
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": []}"), 0);
+}
+
+static void test_unsafe_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "1"), 0);
+	assert_int_equal(parse_one("\"../../etc/passwd\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"a/b\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"..\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\".hidden\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"/abs\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"a\\u0000b\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"a\\nb\"", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("[\"x\"]", "\"" SHA_A "\"", "1"), -KB_EPARSE);
+	assert_true(kb_index_name_safe("6.1.0-26-amd64_1.2+b3~x"));
+	assert_false(kb_index_name_safe("a..b"));
+}
+
+static void test_bad_fields(void **state)
+{
+	(void)state;
+	/* sha256 */
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "0\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"4878E4A5D5C4C387C3298B4F68FF20316FCFA5E7"
+				   "9238D8F74A68D9A7DC7AEB1D\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"g878e4a5d5c4c387c3298b4f68ff20316fcfa5e7"
+				   "9238d8f74a68d9a7dc7aeb1d\"", "1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "null", "1"), -KB_EPARSE);
+	/* size */
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "-1"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "0"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "1.5"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "0x10"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "1e9"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "99999999999999999999999"), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "\"\""), -KB_EPARSE);
+	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "{}"), -KB_EPARSE);
+	/* the structure */
+	assert_int_equal(parse("[]"), -KB_EPARSE);
+	assert_int_equal(parse("{\"bundles\": []}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"packer_format\": \"x\", \"bundles\": []}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": {}}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": [1]}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": [{\"id\": \"x\"}]}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": ["), -KB_EPARSE);
+	assert_int_equal(parse(""), -KB_EPARSE);
+	/* a key given twice: readers could disagree on which one counts */
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": [{\"id\": \"x\", \"distro\": \"d\","
+			       " \"uname\": \"u\", \"arch\": \"amd64\", \"sha256\": \"" SHA_A "\","
+			       " \"sha256\": \"" SHA_B "\", \"size\": 1}]}"),
+			 -KB_EPARSE);
+	/* an id listed twice */
+	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": ["
+			       "{\"id\": \"x\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			       " \"sha256\": \"" SHA_A "\", \"size\": 1},"
+			       "{\"id\": \"x\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			       " \"sha256\": \"" SHA_B "\", \"size\": 1}]}"),
+			 -KB_EPARSE);
+	/* YAML that is not JSON: anchors and aliases (the billion laughs) */
+	assert_int_equal(parse("{packer_format: 1, a: &a [x, x], b: [*a, *a], bundles: []}"), -KB_EPARSE);
+}
+
+static void test_limits(void **state)
+{
+	struct kb_str_deep { char *p; } d;
+	size_t n = 100;
+
+	(void)state;
+	d.p = kb_xmalloc(2 * n + 1);
+	memset(d.p, '[', n);
+	memset(d.p + n, ']', n);
+	d.p[2 * n] = '\0';
+	assert_int_equal(parse(d.p), -KB_ELIMIT);
+	free(d.p);
+	/* over the size limit, before any parsing */
+	{
+		struct kb_index idx;
+
+		assert_int_equal(kb_index_parse("{}", (size_t)KB_INDEX_MAX_BYTES + 1, "big", &idx),
+				 -KB_ELIMIT);
+	}
+}
+
+static void test_sidecar(void **state)
+{
+	struct kb_index_entry e = { .id = "abc", .sha256 = SHA_A, .size = 1 };
+	const char *good = SHA_A "  abc.tgz\n";
+
+	(void)state;
+	assert_int_equal(kb_index_sidecar_check(good, strlen(good), "s", &e), 0);
+	assert_int_equal(kb_index_sidecar_check(SHA_A " *abc.tgz", 73, "s", &e), 0);
+	assert_int_equal(kb_index_sidecar_check(SHA_B "  abc.tgz\n", 74, "s", &e), -KB_ECHECKSUM);
+	assert_int_equal(kb_index_sidecar_check(SHA_A "  abd.tgz\n", 74, "s", &e), -KB_EPARSE);
+	assert_int_equal(kb_index_sidecar_check(SHA_A "  abc.tgz\nx", 75, "s", &e), -KB_EPARSE);
+	assert_int_equal(kb_index_sidecar_check(SHA_A "abc.tgz\n", 72, "s", &e), -KB_EPARSE);
+	assert_int_equal(kb_index_sidecar_check("x", 1, "s", &e), -KB_EPARSE);
+	assert_int_equal(kb_index_sidecar_check("", 0, "s", &e), -KB_EPARSE);
+}
+
+static void test_arch(void **state)
+{
+	(void)state;
+	assert_true(kb_arch_same("amd64", "x86_64"));
+	assert_true(kb_arch_same("aarch64", "arm64"));
+	assert_true(kb_arch_same("mips", "mips"));
+	assert_false(kb_arch_same("amd64", "arm64"));
+	assert_false(kb_arch_same("i386", "amd64"));
+	assert_true(strlen(kb_arch_host()) > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_unsafe_ids),
+		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_sidecar),
+		cmocka_unit_test(test_arch),
+	};
+
+	kb_log_set_level(KB_LOG_ERROR + (getenv("KB_TEST_VERBOSE") ? 3 : 0));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
