@@ -1,7 +1,9 @@
 /* stream.h — read a possibly compressed file (gzip, xz, zstd, bzip2, lz4 or
  * plain) as one decompressed byte stream, through libarchive's raw format.
- * The decompressed size is capped: past max_bytes a read fails with
- * -KB_ELIMIT, so a decompression bomb is stopped, not swallowed. */
+ * The decompressed size is capped: past max_bytes (0: the max_unpacked_size
+ * in force, lib/limits.h) or past max_ratio times the packed size, a read
+ * fails with -KB_ELIMIT, logged here with the limit's flag, so a
+ * decompression bomb is stopped, not swallowed. */
 #ifndef KB_STREAM_H
 #define KB_STREAM_H
 
