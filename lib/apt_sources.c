@@ -116,6 +116,8 @@ static bool kb_has_word(const char *words, const char *w)
 {
 	size_t n = strlen(w);
 
+	if (!n)	/* strstr finds "" everywhere: the loop would never advance */
+		return false;
 	for (const char *p = words; (p = strstr(p, w)); p += n)
 		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;
