@@ -5,15 +5,19 @@
 # between runs), the committed tests/fuzz/corpus/<t>, and real-file seeds from
 # tests/fuzz/seeds.sh (BUILD/seeds/<t>). A crash leaves its input in
 # BUILD/crashes/ and fails the run; each target's log is BUILD/logs/<t>.log.
+# KB_FUZZ_OUT moves corpus, crashes and logs elsewhere (the smoke test's
+# fresh dir); KB_FUZZ_SEEDS the seeds.
 set -uo pipefail
 build=${1:?usage: run.sh BUILD SECONDS [TARGET...]}
 secs=${2:?usage: run.sh BUILD SECONDS [TARGET...]}
 shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd)
-mkdir -p "$build/corpus" "$build/crashes" "$build/logs"
-# Seeds are made once per build dir (rm -r BUILD/seeds to remake them).
-[ -e "$build/seeds/.done" ] || "$top/tests/fuzz/seeds.sh" "$build/seeds" ||
+out=${KB_FUZZ_OUT:-$build}
+seeds=${KB_FUZZ_SEEDS:-$build/seeds}
+mkdir -p "$out/corpus" "$out/crashes" "$out/logs"
+# Seeds are made once (rm -r BUILD/seeds to remake them).
+[ -e "$seeds/.done" ] || "$top/tests/fuzz/seeds.sh" "$seeds" ||
 	echo "warning: some seeds could not be made" >&2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -26,21 +30,21 @@ failed=()
 for t in "${targets[@]}"; do
 	bin=$build/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "no fuzz target $t" >&2; failed+=("$t"); continue; }
-	dirs=("$build/corpus/$t")
+	dirs=("$out/corpus/$t")
 	mkdir -p "${dirs[0]}"
-	for d in "$top/tests/fuzz/corpus/$t" "$build/seeds/$t"; do [ -d "$d" ] && dirs+=("$d"); done
+	for d in "$top/tests/fuzz/corpus/$t" "$seeds/$t"; do [ -d "$d" ] && dirs+=("$d"); done
 	dict=()
 	[ -f "$top/tests/fuzz/$t.dict" ] && dict=("-dict=$top/tests/fuzz/$t.dict")
 	nice -n 10 "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 -max_len=262144 \
-		-print_final_stats=1 -artifact_prefix="$build/crashes/$t-" ${dict[@]+"${dict[@]}"} \
-		"${dirs[@]}" >"$build/logs/$t.log" 2>&1
+		-print_final_stats=1 -artifact_prefix="$out/crashes/$t-" ${dict[@]+"${dict[@]}"} \
+		"${dirs[@]}" >"$out/logs/$t.log" 2>&1
 	rc=$?
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/logs/$t.log" | tail -n 1)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$t.log" | tail -n 1)
 	if [ $rc -eq 0 ]; then
 		echo "fuzz $t: ${secs}s, ${execs:-?} executions, no crash"
 	else
-		echo "fuzz $t: FAILED (exit $rc) after ${execs:-?} executions; log: $build/logs/$t.log"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$build/logs/$t.log" | head -n 5 | sed 's/^/    /'
+		echo "fuzz $t: FAILED (exit $rc) after ${execs:-?} executions; log: $out/logs/$t.log"
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$out/logs/$t.log" | head -n 5 | sed 's/^/    /'
 		failed+=("$t")
 	fi
 done
