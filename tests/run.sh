@@ -17,7 +17,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 tests=()
 want() { # selected by the arguments?
-	[ $# -eq 0 ] && return 0
+	[ ${#sel[@]} -eq 0 ] && return 0
 	for w in "${sel[@]}"; do
 		case $w in unit) [[ $1 == unit/* ]] && return 0 ;; e2e) [[ $1 == e2e/* ]] && return 0 ;;
 		*) [[ $1 == *"$w"* ]] && return 0 ;; esac
