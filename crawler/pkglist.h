@@ -55,7 +55,9 @@ int kb_pkglist_read(const char *path, struct kb_pkglist *l);
 /* Sort and write atomically. */
 int kb_pkglist_write(const char *path, struct kb_pkglist *l);
 /* Fold a fresh crawl into the previous list: new packages get first_seen =
- * today, present ones last_seen = today, vanished ones present = false. */
+ * today, present ones last_seen = today, vanished ones present = false (their
+ * last_seen kept). A package is (name, arch, version); duplicates in fresh are
+ * kept once. The entries of fresh move into prev; fresh is left empty. */
 void kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today);
 struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l);
 void kb_pkglist_free(struct kb_pkglist *l);

@@ -10,8 +10,15 @@
  *   suites: [bookworm, bookworm-updates]        # apt
  *   components: [main]                          # apt
  *   repos: ["9-stream/BaseOS/$arch/os"]         # rpm-md, relative to each mirror
- *   keyring: /usr/share/keyrings/debian-archive-keyring.gpg
- */
+ *   keyring: /usr/share/keyrings/debian-archive-keyring.gpg   # or "none": unsigned, explicitly
+ *
+ * Every key is checked (unknown keys are errors, to catch typos) and every
+ * error names the file and line. A relative keyring path is taken relative to
+ * the upstream file's directory.
+ *
+ * Mirrors keep the literal "apt-sources": which mirror apt uses depends on
+ * the suite (bookworm-security is served by the security mirror, bookworm by
+ * the main one), so it is resolved per suite with kb_upstream_mirror(). */
 #ifndef KB_UPSTREAM_H
 #define KB_UPSTREAM_H
 
@@ -32,16 +39,32 @@ struct kb_upstream {
 	char *release;
 	bool enabled;
 	struct kb_strv archs;
-	struct kb_strv mirrors;	/* URLs; "apt-sources" already resolved */
+	struct kb_strv mirrors;	/* URLs without trailing '/', or "apt-sources" */
 	struct kb_strv suites;	/* apt */
 	struct kb_strv components; /* apt */
 	struct kb_strv repos;	/* rpm-md; "$arch" is replaced per architecture */
-	char *keyring;		/* gpgv keyring path, NULL when unsigned */
+	char *keyring;		/* gpgv keyring path, NULL when unsigned ("keyring: none") */
+	bool unsigned_ok;	/* "keyring: none" was said explicitly */
+	char *path;		/* the upstream file, for messages */
 };
+
+#define KB_MIRROR_APT_SOURCES "apt-sources"
+
+/* Mirror i of u for suite (NULL: any suite) as a malloc'd URL without
+ * trailing '/': "apt-sources" becomes the mirror apt uses for that suite.
+ * NULL (logged) when apt has no source. $KB_APT_ROOT, when set, is read
+ * instead of / for apt's configuration (tests). */
+char *kb_upstream_mirror(const struct kb_upstream *u, size_t i, const char *suite);
+/* Every distinct mirror URL u can serve packages from, resolved over all its
+ * suites, in the order a fetcher should try them (list paths are relative to
+ * one of these; the sha256 in the list tells which one served the file). */
+int kb_upstream_mirrors_all(const struct kb_upstream *u, struct kb_strv *out);
+void kb_strv_free(struct kb_strv *v);
 
 /* Load one upstream file; errors name the file and line. */
 int kb_upstream_load(const char *path, struct kb_upstream *u);
-/* Load every *.yml in dir, sorted by name. */
+/* Load every *.yml in dir, sorted by name; the first bad file fails the load
+ * (after every file was checked, so all errors are reported at once). */
 int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n);
 void kb_upstream_free(struct kb_upstream *u);
 void kb_upstreams_free(struct kb_upstream *v, size_t n);
