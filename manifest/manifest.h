@@ -11,6 +11,9 @@
 
 #include "crawler/pkglist.h"
 
+/* The value of the top-level `format:` key; bump on incompatible change. */
+#define KB_MANIFEST_FORMAT "kbundle-manifest 1"
+
 struct kb_mpkg {
 	char *name;
 	char *version;
@@ -39,10 +42,28 @@ struct kb_manifest {
 	size_t n;
 };
 
+/* Strict: unknown or missing keys, wrong types, bad sha256s, an id that is
+ * not the content id of its headers, duplicate ids: -KB_EPARSE, logged
+ * once as "file:line: problem". */
 int kb_manifest_load(const char *path, struct kb_manifest *m);
+/* Deterministic (entries sorted by distro, release, arch, version, id;
+ * packages by name, version, arch, sha256) and atomic: on any error the
+ * previous file stays untouched. */
 int kb_manifest_write(const char *path, const struct kb_manifest *m);
 void kb_manifest_free(struct kb_manifest *m);
+/* Free what one entry holds (not the entry itself). */
+void kb_bundle_entry_free(struct kb_bundle_entry *e);
 /* Compute e->id from e->headers. */
 void kb_bundle_id(struct kb_bundle_entry *e);
+
+struct kb_group_skips;	/* manifest/group.h */
+/* Build the manifest from every lists_dir/<stem>.list, grouped by the rules
+ * for the distro that upstreams_dir/<stem>.yml names (group.h). Incomplete
+ * groups land in skips (warnings), never fail the build; an unreadable list
+ * or upstream file, or a list without an upstream file, does. The same
+ * bundle found in two lists is kept once (from the first upstream by name).
+ * Entries come out sorted by id. */
+int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct kb_manifest *m,
+		      struct kb_group_skips *skips);
 
 #endif

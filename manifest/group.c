@@ -1,0 +1,273 @@
+/* group.c — the distro-blind half of grouping: deduplicate and index a
+ * package list, run a rule per anchor package, turn groups into manifest
+ * entries or warnings. The rules themselves live in group_<family>.c. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "manifest/group.h"
+
+/* The one table of grouping rules; see group.h for how to add one. */
+static const struct kb_group_rule *const kb_group_rules[] = {
+	&kb_group_rule_debian,
+	&kb_group_rule_ubuntu,
+};
+
+struct kb_group {
+	const struct kb_group_rule *rule;
+	const struct kb_pkg **pkgs;	/* deduplicated; name, newest first, arch, sha256 */
+	size_t n;
+	const struct kb_pkg **hdr, **img;	/* the bundle being built */
+	size_t nhdr, nimg;
+	char *reason;			/* why it cannot be built */
+};
+
+const struct kb_group_rule *kb_group_rule_find(const char *distro)
+{
+	for (size_t i = 0; i < sizeof(kb_group_rules) / sizeof(kb_group_rules[0]); i++)
+		for (const char *const *d = kb_group_rules[i]->distros; *d; d++)
+			if (!strcmp(*d, distro))
+				return kb_group_rules[i];
+	return NULL;
+}
+
+/* Total order over every field that reaches the manifest, so which of two
+ * copies of one file survives never depends on the input order. */
+static int kb_pkg_cmp_sha(const void *a, const void *b)
+{
+	const struct kb_pkg *x = *(const struct kb_pkg *const *)a;
+	const struct kb_pkg *y = *(const struct kb_pkg *const *)b;
+	int c;
+
+	if ((c = strcmp(x->sha256, y->sha256)) || (c = strcmp(x->name, y->name)) ||
+	    (c = strcmp(x->version, y->version)) || (c = strcmp(x->arch, y->arch)) ||
+	    (c = strcmp(x->path, y->path)) || (c = (int)x->kind - (int)y->kind))
+		return c;
+	return x->size < y->size ? -1 : x->size > y->size;
+}
+
+static int kb_pkg_cmp_name(const void *a, const void *b, void *arg)
+{
+	const struct kb_pkg *x = *(const struct kb_pkg *const *)a;
+	const struct kb_pkg *y = *(const struct kb_pkg *const *)b;
+	int (*vercmp)(const char *, const char *) = *(int (**)(const char *, const char *))arg;
+	int c;
+
+	if ((c = strcmp(x->name, y->name)))
+		return c;
+	if ((c = vercmp(y->version, x->version)))	/* newest first */
+		return c;
+	if ((c = strcmp(x->version, y->version)) || (c = strcmp(x->arch, y->arch)))
+		return c;
+	return strcmp(x->sha256, y->sha256);
+}
+
+static void kb_group_index(struct kb_group *g, const struct kb_pkglist *l)
+{
+	int (*vercmp)(const char *, const char *) = g->rule->vercmp;
+	size_t n = 0;
+
+	g->pkgs = kb_xcalloc(l->n, sizeof(*g->pkgs));
+	for (size_t i = 0; i < l->n; i++)
+		g->pkgs[i] = &l->v[i];
+	qsort(g->pkgs, l->n, sizeof(*g->pkgs), kb_pkg_cmp_sha);
+	/* one file seen twice (two suites, a re-crawl) counts once */
+	for (size_t i = 0; i < l->n; i++)
+		if (!n || strcmp(g->pkgs[n - 1]->sha256, g->pkgs[i]->sha256))
+			g->pkgs[n++] = g->pkgs[i];
+	g->n = n;
+	qsort_r(g->pkgs, n, sizeof(*g->pkgs), kb_pkg_cmp_name, &vercmp);
+}
+
+size_t kb_group_count(const struct kb_group *g)
+{
+	return g->n;
+}
+
+const struct kb_pkg *kb_group_at(const struct kb_group *g, size_t i)
+{
+	return i < g->n ? g->pkgs[i] : NULL;
+}
+
+static int kb_name_cmp(struct kb_str name, const char *s)
+{
+	size_t n = strlen(s);
+	int c = memcmp(name.p, s, name.n < n ? name.n : n);
+
+	return c ? c : (name.n > n) - (name.n < n);
+}
+
+const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
+				   const struct kb_group_pick *how)
+{
+	const struct kb_pkg *best = NULL;
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {	/* first package not sorting before name */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kb_name_cmp(name, g->pkgs[mid]->name) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < g->n && kb_name_cmp(name, g->pkgs[i]->name) == 0; i++) {
+		const struct kb_pkg *p = g->pkgs[i];
+
+		if (p->kind != how->kind)
+			continue;
+		if (how->arch && strcmp(p->arch, how->arch) && strcmp(p->arch, "all"))
+			continue;
+		if (how->rel && !kb_relation_satisfied(how->rel, p->version, g->rule->vercmp))
+			continue;
+		if (how->prefer_version && !strcmp(p->version, how->prefer_version))
+			return p;
+		if (!best)
+			best = p;	/* sorted newest first */
+	}
+	return best;
+}
+
+static void kb_group_push(const struct kb_pkg ***v, size_t *n, const struct kb_pkg *p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == p)
+			return;
+	*v = kb_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = p;
+}
+
+void kb_group_add_header(struct kb_group *g, const struct kb_pkg *p)
+{
+	kb_group_push(&g->hdr, &g->nhdr, p);
+}
+
+void kb_group_add_image(struct kb_group *g, const struct kb_pkg *p)
+{
+	kb_group_push(&g->img, &g->nimg, p);
+}
+
+int kb_group_incomplete(struct kb_group *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!g->reason) {	/* the first reason is the one that matters */
+		va_start(ap, fmt);
+		if (vasprintf(&g->reason, fmt, ap) < 0)
+			abort();
+		va_end(ap);
+	}
+	return -KB_ENOTFOUND;
+}
+
+static struct kb_mpkg *kb_mpkgs_from(const struct kb_pkg *const *v, size_t n)
+{
+	struct kb_mpkg *out = kb_xcalloc(n, sizeof(*out));
+
+	for (size_t i = 0; i < n; i++) {
+		out[i].name = kb_xstrdup(v[i]->name);
+		out[i].version = kb_xstrdup(v[i]->version);
+		out[i].arch = kb_xstrdup(v[i]->arch);
+		out[i].kind = v[i]->kind;
+		out[i].path = kb_xstrdup(v[i]->path);
+		out[i].size = v[i]->size;
+		memcpy(out[i].sha256, v[i]->sha256, sizeof(out[i].sha256));
+	}
+	return out;
+}
+
+static void kb_group_emit(struct kb_group *g, const struct kb_pkg *anchor, const char *distro,
+			  const char *upstream, struct kb_manifest *m)
+{
+	struct kb_bundle_entry *e;
+
+	m->v = kb_xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	e = &m->v[m->n++];
+	*e = (struct kb_bundle_entry){
+		.distro = kb_xstrdup(distro),
+		.upstream = kb_xstrdup(upstream),
+		.release = kb_xstrdup(anchor->release),
+		.arch = kb_xstrdup(anchor->arch),
+		.version = kb_xstrdup(anchor->version),
+		.headers = kb_mpkgs_from(g->hdr, g->nhdr),
+		.nheaders = g->nhdr,
+		.images = kb_mpkgs_from(g->img, g->nimg),
+		.nimages = g->nimg,
+	};
+	kb_bundle_id(e);
+	if (!g->nimg)
+		kb_warn("%s: %s %s (%s): no kernel image package; the VM stage cannot boot it",
+			upstream, anchor->release, anchor->arch, anchor->version);
+}
+
+static void kb_group_skip(struct kb_group *g, const struct kb_pkg *anchor, const char *upstream,
+			  struct kb_group_skips *skips)
+{
+	struct kb_group_skip *s;
+
+	kb_warn("%s: %s %s (%s) left out: %s", upstream, anchor->release, anchor->arch,
+		anchor->version, g->reason);
+	skips->v = kb_xrealloc(skips->v, (skips->n + 1) * sizeof(*skips->v));
+	s = &skips->v[skips->n++];
+	*s = (struct kb_group_skip){
+		.upstream = kb_xstrdup(upstream),
+		.name = kb_xstrdup(anchor->name),
+		.version = kb_xstrdup(anchor->version),
+		.arch = kb_xstrdup(anchor->arch),
+		.release = kb_xstrdup(anchor->release),
+		.reason = g->reason,
+	};
+	g->reason = NULL;
+}
+
+void kb_group_list(const struct kb_group_rule *rule, const char *distro, const char *upstream,
+		   const struct kb_pkglist *l, struct kb_manifest *m, struct kb_group_skips *skips)
+{
+	struct kb_group g = { .rule = rule };
+
+	kb_group_index(&g, l);
+	for (size_t i = 0; i < g.n; i++) {
+		const struct kb_pkg *anchor = g.pkgs[i];
+		int err;
+
+		if (anchor->kind != rule->anchor)
+			continue;
+		free(g.reason);
+		g.reason = NULL;
+		g.nhdr = g.nimg = 0;
+		kb_group_add_header(&g, anchor);
+		if (!anchor->release[0])
+			err = kb_group_incomplete(&g, "%s has no kernel release", anchor->name);
+		else
+			err = rule->complete(&g, anchor);
+		if (err) {
+			if (!g.reason)	/* a rule that failed without saying why */
+				g.reason = kb_xasprintf("%s", kb_strerror(err));
+			kb_group_skip(&g, anchor, upstream, skips);
+		} else {
+			kb_group_emit(&g, anchor, distro, upstream, m);
+		}
+	}
+	free(g.hdr);
+	free(g.img);
+	free(g.pkgs);
+	free(g.reason);
+}
+
+void kb_group_skips_free(struct kb_group_skips *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].upstream);
+		free(s->v[i].name);
+		free(s->v[i].version);
+		free(s->v[i].arch);
+		free(s->v[i].release);
+		free(s->v[i].reason);
+	}
+	free(s->v);
+	*s = (struct kb_group_skips){ 0 };
+}

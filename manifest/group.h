@@ -1,0 +1,97 @@
+/* group.h — grouping one package list into bundles, by per-distro rules.
+ *
+ * The core (group.c) is distro-blind: it drops duplicate packages (same
+ * sha256), indexes the list by name, and makes one bundle per *anchor*
+ * package (the rule's anchor kind: Debian/Ubuntu `headers`, rpm `devel`).
+ * A rule's complete() adds what else the bundle needs — header packages and
+ * the kernel image packages the VM stage boots — through the kb_group_*
+ * helpers below, or gives up with kb_group_incomplete(), which leaves that
+ * bundle out with a warning naming the release and the reason; other bundles
+ * are unaffected.
+ *
+ * Adding rules for another distro family (the seam):
+ *   1. write manifest/group_<family>.c defining
+ *        const struct kb_group_rule kb_group_rule_<name> = {
+ *                .name = "rhel", .distros = (const char *const[]){ "centos",
+ *                "almalinux", "rocky", NULL }, .anchor = KB_KIND_DEVEL,
+ *                .vercmp = kb_rpm_evrcmp, .complete = kb_group_rhel_complete };
+ *   2. declare it below beside kb_group_rule_debian;
+ *   3. add &kb_group_rule_<name> to the one table, kb_group_rules[] in
+ *      group.c. kb_group_rule_find() looks a distro up in that table.
+ * Rules see the list only through kb_group_pick()/kb_group_at(), so they
+ * need nothing from group.c's internals. */
+#ifndef KB_GROUP_H
+#define KB_GROUP_H
+
+#include <stddef.h>
+
+#include "crawler/pkglist.h"
+#include "lib/strview.h"
+#include "manifest/manifest.h"
+#include "manifest/relation.h"
+
+struct kb_group;	/* one list being grouped, and the bundle being built */
+
+struct kb_group_rule {
+	const char *name;		/* for messages: "debian" */
+	const char *const *distros;	/* upstream `distro:` values served, NULL-ended */
+	enum kb_kind anchor;		/* one bundle per package of this kind */
+	int (*vercmp)(const char *a, const char *b);	/* the family's version order */
+	/* Add the rest of the bundle started by anchor (already added as a
+	 * header package). 0, or kb_group_incomplete()'s return. */
+	int (*complete)(struct kb_group *g, const struct kb_pkg *anchor);
+};
+
+extern const struct kb_group_rule kb_group_rule_debian;	/* group_apt.c */
+extern const struct kb_group_rule kb_group_rule_ubuntu;	/* group_apt.c */
+
+/* The rule serving a distro, NULL when there is none. */
+const struct kb_group_rule *kb_group_rule_find(const char *distro);
+
+/* A bundle left out because its group was incomplete. */
+struct kb_group_skip {
+	char *upstream;
+	char *name;	/* the anchor package */
+	char *version;
+	char *arch;
+	char *release;
+	char *reason;
+};
+
+struct kb_group_skips {
+	struct kb_group_skip *v;
+	size_t n;
+};
+
+/* Group one list: append one entry (id set) per complete bundle to m and
+ * one skip per incomplete one (each also logged as a warning). Entries are
+ * unsorted and may repeat ids found in other lists; kb_manifest_build()
+ * sorts and deduplicates. Never fails: incomplete groups are not errors. */
+void kb_group_list(const struct kb_group_rule *rule, const char *distro, const char *upstream,
+		   const struct kb_pkglist *l, struct kb_manifest *m, struct kb_group_skips *skips);
+void kb_group_skips_free(struct kb_group_skips *s);
+
+/* --- for rule files --- */
+
+struct kb_group_pick {
+	enum kb_kind kind;
+	const char *arch;		/* this arch or "all"; NULL: any */
+	const struct kb_relation *rel;	/* version restriction; NULL: any */
+	const char *prefer_version;	/* taken when present and allowed, else the newest */
+};
+
+/* The package named name that fits how: prefer_version if there is one,
+ * else the newest by the rule's version order (ties: lowest sha256). */
+const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
+				   const struct kb_group_pick *how);
+/* All (deduplicated) packages of the list, sorted by name, newest first. */
+size_t kb_group_count(const struct kb_group *g);
+const struct kb_pkg *kb_group_at(const struct kb_group *g, size_t i);
+
+void kb_group_add_header(struct kb_group *g, const struct kb_pkg *p);
+void kb_group_add_image(struct kb_group *g, const struct kb_pkg *p);
+/* Record why the bundle cannot be made; returns -KB_ENOTFOUND. */
+int kb_group_incomplete(struct kb_group *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
