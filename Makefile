@@ -86,7 +86,7 @@ test-unit:
 # Fuzzing: clang's libFuzzer with ASan+UBSan. The library is rebuilt with
 # clang and coverage (fuzzer-no-link) into build/fuzz; clang++ builds the
 # apt-pkg shim against the same libstdc++ as the distro's g++-built
-# libapt-pkg, so the two link together. FUZZ_TARGETS=yaml_doc picks some.
+# libapt-pkg, so the two link together. FUZZ_TARGETS="deb stream" picks some.
 FUZZ_BUILD   := build/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -95,11 +95,14 @@ override CFLAGS   += -fsanitize=fuzzer-no-link
 override CXXFLAGS += -fsanitize=fuzzer-no-link
 endif
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+# Linked by clang++ like kbundle itself: UBSan's C++ checks in the shim
+# need its C++ runtime.
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(call E,FUZZ,$@)$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS) -lstdc++
+	$(call E,FUZZ,$@)$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BIN)
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
 
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ FUZZ=1 \
