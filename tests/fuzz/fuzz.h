@@ -6,6 +6,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 
@@ -18,6 +22,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	kb_log_set_level(KB_LOG_ERROR - 1);
 	return 0;
+}
+
+/* Loaders that take a path (package lists, upstream files, manifest.yml)
+ * get the input through a memory file: their own reading code runs too, and
+ * no disk is touched. Writes "/proc/self/fd/N" into path; close fd after. */
+static inline int kb_fuzz_memfile(const uint8_t *data, size_t size, char *path, size_t n)
+{
+	int fd = memfd_create("kb-fuzz", MFD_CLOEXEC);
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
+		perror("memfd");
+		abort();
+	}
+	snprintf(path, n, "/proc/self/fd/%d", fd);
+	return fd;
 }
 
 #endif

@@ -85,6 +85,83 @@ if have dpkg-deb; then
 	done
 fi
 
+# Package lists and a manifest made from the real kernel-header stanzas: the
+# names, versions, paths, sizes and sha256s of the archive's packages.
+awk -v RS= -F'\n' '/Package: linux-headers-/ {
+	for (i = 1; i <= NF; i++) { split($i, kv, ": "); f[kv[1]] = kv[2] }
+	print f["Package"] "\t" f["Version"] "\t" f["Architecture"] "\theaders\t" \
+		substr(f["Package"], 15) "\t" f["Filename"] "\t" f["Size"] "\t" f["SHA256"] "\t" \
+		"\t2025-01-01\t2025-02-01\t1"
+}' "$work/packages" | sort | head -n 30 >"$work/list"
+if [ -s "$work/list" ]; then
+	{
+		printf '#kbundle-list 1\tname\tversion\tarch\tkind\trelease\tpath\tsize\tsha256\tdepends\tfirst_seen\tlast_seen\tpresent\n'
+		cat "$work/list"
+	} | seed pkglist real
+	{
+		echo 'format: kbundle-manifest 1'
+		echo 'bundles:'
+		head -n 3 "$work/list" | while IFS=$'\t' read -r name ver arch kind rel path size sha rest; do
+			id=$(printf 'kbundle-bundle-v1\n%s\n' "$sha" | sha256sum | cut -c1-64)
+			printf -- '- id: %s\n  distro: debian\n  upstream: debian-12\n  release: %s\n' "$id" "$rel"
+			printf '  arch: %s\n  version: "%s"\n  headers:\n' "$arch" "$ver"
+			printf '  - name: %s\n    version: "%s"\n    arch: %s\n    kind: headers\n' "$name" "$ver" "$arch"
+			printf '    path: %s\n    size: %s\n    sha256: %s\n  images: []\n' "$path" "$size" "$sha"
+		done
+	} | seed manifest real
+fi
+
+# rpm-md: the committed createrepo_c fixture, and a fresh repository of one
+# rpm built here with rpmbuild, indexed by createrepo_c.
+for f in "$top"/tests/fixtures/rpmmd/repodata/repomd.xml; do [ -f "$f" ] && seed repomd fixture <"$f"; done
+for f in "$top"/tests/fixtures/rpmmd/repodata/primary.xml.gz; do
+	[ -f "$f" ] || continue
+	seed primary fixture.gz <"$f"
+	gzip -dc "$f" | seed primary fixture.xml
+done
+if have rpmbuild && have createrepo_c; then
+	mkdir -p "$work/rpm/SPECS" "$work/repo"
+	cat >"$work/rpm/SPECS/kb.spec" <<'SPEC'
+Name: kernel-devel
+Version: 5.14.0
+Release: 427.el9
+Summary: seed
+License: GPL-2.0-only
+BuildArch: x86_64
+Provides: kernel-devel-uname-r = 5.14.0-427.el9.x86_64
+Requires: kernel-core >= 5.14.0
+%description
+seed
+%install
+mkdir -p %{buildroot}/usr/src/kernels/5.14.0-427.el9.x86_64/include
+echo '#define X 1' > %{buildroot}/usr/src/kernels/5.14.0-427.el9.x86_64/include/x.h
+%files
+/usr/src/kernels/5.14.0-427.el9.x86_64
+SPEC
+	if rpmbuild -bb --quiet --define "_topdir $work/rpm" --define "_build_id_links none" \
+		"$work/rpm/SPECS/kb.spec" >/dev/null 2>&1; then
+		find "$work/rpm/RPMS" -name '*.rpm' -exec cp {} "$work/repo/" \;
+		mkdir -p "$out/rpm" && cp "$work"/repo/*.rpm "$out/rpm/"
+		if createrepo_c -q "$work/repo" >/dev/null 2>&1; then
+			seed repomd made <"$work/repo/repodata/repomd.xml"
+			for p in "$work"/repo/repodata/*primary.xml*; do
+				seed primary "made-${p##*.}" <"$p"
+				case $p in *.zst) zstd -dcq "$p" ;; *.gz) gzip -dc "$p" ;; *.xz) xz -dc "$p" ;; esac |
+					seed primary made.xml
+			done
+		fi
+	fi
+fi
+
+# Bundles as fetch reads them: a small header tree as .tgz, .tar.xz and .tar.
+mkdir -p "$work/tree/usr/src/linux-headers-1.0/include/linux" "$out/tgz"
+echo '#define KB 1' >"$work/tree/usr/src/linux-headers-1.0/include/linux/kb.h"
+ln -s ../include "$work/tree/usr/src/linux-headers-1.0/include/linux/up"
+printf 'debian' >"$work/tree/BUNDLE_DISTRO"
+tar --sort=name --owner=0 --group=0 -C "$work/tree" -czf "$out/tgz/bundle.tgz" .
+tar --owner=0 --group=0 -C "$work/tree" -cJf "$out/tgz/bundle.tar.xz" .
+tar --owner=0 --group=0 -C "$work/tree" -cf "$out/tgz/bundle.tar" .
+
 # YAML: the repository's own upstream files and manifest.
 for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	[ -f "$f" ] || continue
