@@ -36,5 +36,6 @@ int kb_cli_exit(int err);
 #define KB_DEFAULT_WORKDIR ".kbundle"
 
 /* One declaration per command file (cli/cmd_<name>.c). */
+int kb_cmd_crawl(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
+	{ "crawl", kb_cmd_crawl, "fetch upstream indexes into lists/<upstream>.list" },
 };
 
 static void kb_usage(FILE *f)

@@ -1,0 +1,111 @@
+/* cmd_crawl.c — `kbundle crawl`: options, then crawler/crawl.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "crawler/crawl.h"
+#include "lib/error.h"
+#include "lib/log.h"
+
+static void kb_crawl_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbundle crawl [options] [NAME...]\n"
+		"\n"
+		"Fetch each upstream's signed indexes, keep its kernel packages and update\n"
+		"LISTS/NAME.list (sorted; packages that left the index stay, marked). NAMEs are\n"
+		"upstream file stems (debian-12); default: every enabled upstream.\n"
+		"\n"
+		"  --upstreams DIR   upstream files (default: upstreams)\n"
+		"  --lists DIR       package lists (default: lists)\n"
+		"  --workdir DIR     work directory (default: " KB_DEFAULT_WORKDIR ")\n"
+		"  --date YYYY-MM-DD the date recorded as first/last seen (default: today, UTC)\n"
+		"  -q, --quiet       errors only\n"
+		"  -v, --verbose     more (twice: debug)\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"exit status: 0 all upstreams crawled, 1 an upstream failed (its list is left\n"
+		"unchanged, the others are updated), 2 usage or configuration error\n");
+}
+
+static bool kb_date_arg_ok(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	if (strlen(s) != 10)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	return end && *end == '\0';
+}
+
+int kb_cmd_crawl(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "upstreams", required_argument, NULL, 'U' },
+		{ "lists", required_argument, NULL, 'L' },
+		{ "workdir", required_argument, NULL, 'W' },
+		{ "date", required_argument, NULL, 'D' },
+		KB_CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kb_crawl_opts o = { .upstreams_dir = "upstreams", .lists_dir = "lists",
+				   .workdir = KB_DEFAULT_WORKDIR };
+	struct kb_crawl_result *res = NULL;
+	size_t nres = 0, failed = 0;
+	char today[11];
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'U':
+			o.upstreams_dir = optarg;
+			break;
+		case 'L':
+			o.lists_dir = optarg;
+			break;
+		case 'W':
+			o.workdir = optarg;
+			break;
+		case 'D':
+			if (!kb_date_arg_ok(optarg)) {
+				fprintf(stderr, "kbundle crawl: --date wants YYYY-MM-DD, not '%s'\n",
+					optarg);
+				return KB_EXIT_USAGE;
+			}
+			o.date = optarg;
+			break;
+		case 'h':
+			kb_crawl_usage(stdout);
+			return KB_EXIT_OK;
+		default:
+			if (kb_cli_common_opt(c))
+				break;
+			kb_crawl_usage(stderr);
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (!o.date) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+		o.date = today;
+	}
+	o.names = argv + optind;
+	o.nnames = (size_t)(argc - optind);
+	err = kb_crawl(&o, &res, &nres);
+	for (size_t i = 0; i < nres; i++)
+		failed += res[i].err != 0;
+	if (nres)
+		kb_info("crawl: %zu upstream(s), %zu failed", nres, failed);
+	kb_crawl_results_free(res, nres);
+	if (err == -KB_EUSAGE)
+		return KB_EXIT_USAGE;
+	return err ? KB_EXIT_FAIL : KB_EXIT_OK;
+}

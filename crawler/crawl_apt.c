@@ -1,0 +1,454 @@
+/* crawl_apt.c — crawl one apt upstream: per suite, a signed Release from the
+ * first mirror that gives one, then each component/architecture Packages
+ * index it lists, checked against the Release before it is parsed; kernel
+ * packages are kept. Nothing here writes a list: the caller merges. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crawler/apt_packages.h"
+#include "crawler/apt_release.h"
+#include "crawler/crawl.h"
+#include "crawler/recognise_deb.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/gpgv.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/stream.h"
+#include "lib/vercmp.h"
+
+#define KB_RELEASE_MAX (64u << 20)
+#define KB_PACKAGES_MAX_UNPACKED (4ull << 30)
+#define KB_DEPENDS_MAX 4096
+
+struct kb_apt_ctx {
+	const struct kb_upstream *u;
+	kb_deb_recogniser recog;
+	struct kb_pkglist *fresh;
+	const char *url;	/* of the index being parsed */
+};
+
+/* "dir/a_b_c" with any '/' in a, b, c made '_': one flat file name per
+ * suite/component/arch in the private tmpdir. */
+static char *kb_flat(const char *dir, const char *a, const char *b, const char *c)
+{
+	char *name = kb_xasprintf("%s_%s_%s", a, b, c), *path;
+
+	for (char *p = name; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	path = kb_path_join(dir, name);
+	free(name);
+	return path;
+}
+
+static int kb_apt_fail_fetch(const char *url, int err, long status, bool last)
+{
+	if (status >= 400)
+		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: HTTP %ld", url, status);
+	else
+		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: %s", url, kb_strerror(err));
+	return err;
+}
+
+/* Fetch and verify dists/<suite>/{InRelease | Release + Release.gpg} from
+ * mirror base; on success the verified text is in rel_path. */
+static int kb_apt_fetch_signed(const struct kb_upstream *u, const char *base, const char *stem,
+			       const char *rel_path, bool last, char **used_url)
+{
+	char *url = kb_xasprintf("%s/InRelease", base), *inrel = kb_xasprintf("%s.InRelease", stem);
+	char *sig_url = NULL, *sig = NULL, *why = NULL;
+	long status = 0;
+	int err;
+
+	if (!u->keyring)	/* "keyring: none": the plain Release, by choice */
+		goto plain;
+	err = kb_crawl_fetch(url, inrel, KB_RELEASE_MAX, &status);
+	if (!err) {
+		err = kb_gpgv_verify(u->keyring, inrel, NULL, rel_path, &why);
+		if (err)
+			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: signature check failed: %s",
+			       url, why ? why : kb_strerror(err));
+		goto out;
+	}
+	if (err != -KB_ENOTFOUND) {
+		kb_apt_fail_fetch(url, err, status, last);
+		goto out;
+	}
+plain:
+	free(url);
+	url = kb_xasprintf("%s/Release", base);
+	err = kb_crawl_fetch(url, rel_path, KB_RELEASE_MAX, &status);
+	if (err) {
+		kb_apt_fail_fetch(url, err, status, last);
+		goto out;
+	}
+	if (!u->keyring) {
+		kb_warn("%s: not checking a signature (the upstream says keyring: none)", url);
+		goto out;
+	}
+	sig_url = kb_xasprintf("%s/Release.gpg", base);
+	sig = kb_xasprintf("%s.Release.gpg", stem);
+	err = kb_crawl_fetch(sig_url, sig, KB_RELEASE_MAX, &status);
+	if (err) {
+		if (err == -KB_ENOTFOUND)
+			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN,
+			       "%s: no InRelease and no Release.gpg: refusing an unsigned suite",
+			       url);
+		else
+			kb_apt_fail_fetch(sig_url, err, status, last);
+		err = err == -KB_ENOTFOUND ? -KB_EBADSIG : err;
+		goto out;
+	}
+	err = kb_gpgv_verify(u->keyring, rel_path, sig, NULL, &why);
+	if (err)
+		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: signature check failed: %s", sig_url,
+		       why ? why : kb_strerror(err));
+out:
+	if (err)
+		unlink(rel_path);
+	*used_url = url;
+	free(inrel);
+	free(sig_url);
+	free(sig);
+	free(why);
+	return err;
+}
+
+/* The verified Release of suite from the first mirror that gives one. */
+static int kb_apt_release_get(const struct kb_upstream *u, const char *suite, const char *tmpdir,
+			      struct kb_apt_release *rel, char **base_out)
+{
+	char *stem = kb_flat(tmpdir, "dists", suite, "x");
+	char *rel_path = kb_xasprintf("%s.Release", stem);
+	int err = -KB_ENOTFOUND;
+
+	*base_out = NULL;
+	for (size_t i = 0; i < u->mirrors.n; i++) {
+		bool last = i + 1 == u->mirrors.n;
+		char *mirror = kb_upstream_mirror(u, i, suite), *base, *url = NULL, *buf = NULL;
+		size_t len = 0;
+
+		if (!mirror) {
+			err = -KB_EUSAGE;
+			continue;
+		}
+		base = kb_xasprintf("%s/dists/%s", mirror, suite);
+		free(mirror);
+		err = kb_apt_fetch_signed(u, base, stem, rel_path, last, &url);
+		if (!err)
+			err = kb_file_read(rel_path, KB_RELEASE_MAX, &buf, &len);
+		if (!err)
+			err = kb_apt_release_parse(buf, len, url, rel);
+		if (!err && ((rel->suite && !strcmp(rel->suite, suite)) ||
+			     (rel->codename && !strcmp(rel->codename, suite)) ||
+			     (!rel->suite && !rel->codename))) {
+			if (rel->valid_until_ts && rel->valid_until_ts < (long long)time(NULL))
+				kb_warn("%s: expired on %s (accepted: snapshot mirrors keep old "
+					"Release files)", url, rel->valid_until);
+			*base_out = base;
+			base = NULL;
+		} else if (!err) {
+			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN,
+			       "%s: is for suite '%s' (codename '%s'), not '%s'", url,
+			       rel->suite ? rel->suite : "", rel->codename ? rel->codename : "",
+			       suite);
+			kb_apt_release_free(rel);
+			err = -KB_EPARSE;
+		}
+		free(buf);
+		free(url);
+		free(base);
+		if (!err)
+			break;
+	}
+	free(rel_path);
+	free(stem);
+	return err;
+}
+
+static bool kb_text_ok(struct kb_str s)
+{
+	if (!s.n)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if ((unsigned char)s.p[i] < ' ' || s.p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool kb_pool_path_ok(struct kb_str p)
+{
+	if (!kb_text_ok(p) || p.p[0] == '/' || memchr(p.p, ' ', p.n))
+		return false;
+	for (struct kb_str s = p, seg; s.n;) {
+		kb_str_split(&s, '/', &seg);
+		if (!seg.n || kb_str_eq(seg, "..") || kb_str_eq(seg, "."))
+			return false;
+	}
+	return true;
+}
+
+/* The package name at the start of a Depends alternative. */
+static struct kb_str kb_dep_name(struct kb_str alt)
+{
+	size_t n = 0;
+
+	while (n < alt.n && alt.p[n] != ' ' && alt.p[n] != '(' && alt.p[n] != ':' &&
+	       alt.p[n] != '\t' && alt.p[n] != '\n')
+		n++;
+	return kb_str(alt.p, n);
+}
+
+/* Append s to out with every whitespace run made one space. */
+static void kb_dep_append(char *out, size_t *n, size_t cap, struct kb_str s)
+{
+	bool space = false;
+
+	for (size_t i = 0; i < s.n && *n + 2 < cap; i++) {
+		char c = s.p[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = true;
+			continue;
+		}
+		if (space)
+			out[(*n)++] = ' ';
+		space = false;
+		out[(*n)++] = c;
+	}
+	out[*n] = '\0';
+}
+
+/* Depends restricted to kernel packages, alternatives kept together:
+ * "linux-headers-6.1.0-47-common (= 6.1.164-1), linux-kbuild-6.1 (>= 6.1.164-1)". */
+static char *kb_kernel_depends(struct kb_str deps, kb_deb_recogniser recog)
+{
+	char out[KB_DEPENDS_MAX];
+	size_t n = 0;
+	struct kb_str clause, alt;
+
+	out[0] = '\0';
+	while (deps.n) {
+		bool first_alt = true;
+
+		kb_str_split(&deps, ',', &clause);
+		while (clause.n) {
+			struct kb_deb_match m;
+
+			kb_str_split(&clause, '|', &alt);
+			alt = kb_str_trim(alt);
+			if (!alt.n || !recog(kb_dep_name(alt), &m))
+				continue;
+			if (n && n + 3 < sizeof(out)) {
+				memcpy(out + n, first_alt ? ", " : " | ", 3);
+				n += first_alt ? 2 : 3;
+			}
+			kb_dep_append(out, &n, sizeof(out), alt);
+			first_alt = false;
+		}
+	}
+	return kb_xstrdup(out);
+}
+
+static int kb_apt_bad(const struct kb_apt_ctx *c, const struct kb_apt_stanza *st,
+		      struct kb_str name, const char *why)
+{
+	kb_error("%s:%zu: package " KB_STR_FMT ": %s", c->url, st->line, KB_STR_ARG(name), why);
+	return -KB_EPARSE;
+}
+
+static int kb_apt_stanza_cb(void *ctx, const struct kb_apt_stanza *st)
+{
+	struct kb_apt_ctx *c = ctx;
+	struct kb_str name = kb_apt_stanza_get(st, "Package"), arch, ver, file, size, sha;
+	struct kb_deb_match m;
+	struct kb_pkg *p;
+	bool arch_ok = false;
+	uint64_t bytes = 0;
+
+	if (!name.p)
+		return kb_apt_bad(c, st, kb_str_c("?"), "stanza without Package");
+	if (!kb_str_startswith(name, "linux-") || !c->recog(name, &m))
+		return 0;
+	arch = kb_apt_stanza_get(st, "Architecture");
+	ver = kb_apt_stanza_get(st, "Version");
+	file = kb_apt_stanza_get(st, "Filename");
+	size = kb_apt_stanza_get(st, "Size");
+	sha = kb_apt_stanza_get(st, "SHA256");
+	if (!kb_text_ok(name) || memchr(name.p, ' ', name.n))
+		return kb_apt_bad(c, st, kb_str_c("?"), "bad Package");
+	if (!kb_text_ok(arch) || memchr(arch.p, ' ', arch.n))
+		return kb_apt_bad(c, st, name, "missing or bad Architecture");
+	arch_ok = kb_str_eq(arch, "all");
+	for (size_t i = 0; i < c->u->archs.n && !arch_ok; i++)
+		arch_ok = kb_str_eq(arch, c->u->archs.v[i]);
+	if (!arch_ok)
+		return 0;
+	if (!kb_text_ok(ver) || memchr(ver.p, ' ', ver.n))
+		return kb_apt_bad(c, st, name, "missing or bad Version");
+	if (!kb_pool_path_ok(file))
+		return kb_apt_bad(c, st, name, "missing or unsafe Filename");
+	if (sha.n != 64)
+		return kb_apt_bad(c, st, name, "missing or bad SHA256");
+	if (!size.n || size.n > 19)
+		return kb_apt_bad(c, st, name, "missing or bad Size");
+	for (size_t i = 0; i < size.n; i++) {
+		if (size.p[i] < '0' || size.p[i] > '9')
+			return kb_apt_bad(c, st, name, "missing or bad Size");
+		bytes = bytes * 10 + (uint64_t)(size.p[i] - '0');
+	}
+	{
+		char hex[65];
+
+		memcpy(hex, sha.p, 64);
+		hex[64] = '\0';
+		if (!kb_sha256_valid(hex))
+			return kb_apt_bad(c, st, name, "missing or bad SHA256");
+		p = kb_pkglist_add(c->fresh);
+		memcpy(p->sha256, hex, sizeof(hex));
+	}
+	p->name = kb_xstrndup(name.p, name.n);
+	p->version = kb_xstrndup(ver.p, ver.n);
+	p->arch = kb_xstrndup(arch.p, arch.n);
+	p->kind = m.kind;
+	p->release = kb_xstrndup(m.release.p, m.release.n);
+	p->path = kb_xstrndup(file.p, file.n);
+	p->size = bytes;
+	p->depends = kb_kernel_depends(kb_apt_stanza_get(st, "Depends"), c->recog);
+	p->present = true;
+	return 0;
+}
+
+/* Download one Packages index, check it against the Release, parse it. */
+static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_release_file *f,
+			const char *dest)
+{
+	char *url = kb_xasprintf("%s/%s", base, f->path);
+	struct kb_stream *s = NULL;
+	long status = 0;
+	int err;
+
+	kb_info("%s", url);
+	err = kb_crawl_fetch(url, dest, f->size, &status);
+	if (err) {
+		kb_apt_fail_fetch(url, err == -KB_ELIMIT ? -KB_ECHECKSUM : err, status, true);
+		err = err == -KB_ELIMIT ? -KB_ECHECKSUM : err;
+		goto out;
+	}
+	err = kb_crawl_verify_file(dest, url, f->size, f->sha256);
+	if (err)
+		goto out;
+	err = kb_stream_open(dest, KB_PACKAGES_MAX_UNPACKED, &s);
+	if (err) {
+		kb_error("%s: %s", url, kb_strerror(err));
+		goto out;
+	}
+	c->url = url;
+	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, c);
+out:
+	kb_stream_close(s);
+	unlink(dest);
+	free(url);
+	return err;
+}
+
+/* Order for dedupe: key, then position in the crawl (suite order). */
+static int kb_pkgp_cmp(const void *pa, const void *pb)
+{
+	const struct kb_pkg *a = *(const struct kb_pkg *const *)pa, *b = *(const struct kb_pkg *const *)pb;
+	int c = strcmp(a->name, b->name);
+
+	if (!c)
+		c = strcmp(a->arch, b->arch);
+	if (!c)
+		c = strcmp(a->version, b->version);
+	if (!c)
+		c = (a > b) - (a < b);
+	return c;
+}
+
+/* The same package in several suites (or, for Architecture: all, several
+ * indexes) is kept once: the first seen, i.e. from the earliest suite. */
+static void kb_apt_dedupe(struct kb_pkglist *l)
+{
+	struct kb_pkg **v, *out;
+	size_t n = 0;
+
+	if (l->n < 2)
+		return;
+	v = kb_xmalloc(sizeof(*v) * l->n);
+	for (size_t i = 0; i < l->n; i++)
+		v[i] = &l->v[i];
+	qsort(v, l->n, sizeof(*v), kb_pkgp_cmp);
+	out = kb_xmalloc(sizeof(*out) * l->n);
+	for (size_t i = 0; i < l->n; i++) {
+		if (n && !strcmp(v[i]->name, out[n - 1].name) && !strcmp(v[i]->arch, out[n - 1].arch) &&
+		    !strcmp(v[i]->version, out[n - 1].version)) {
+			if (strcmp(v[i]->sha256, out[n - 1].sha256))
+				kb_warn("%s %s %s: differs between suites; keeping the first suite's",
+					v[i]->name, v[i]->version, v[i]->arch);
+			free(v[i]->name);
+			free(v[i]->version);
+			free(v[i]->arch);
+			free(v[i]->release);
+			free(v[i]->path);
+			free(v[i]->depends);
+			continue;
+		}
+		out[n++] = *v[i];
+	}
+	free(v);
+	free(l->v);
+	l->v = out;
+	l->n = l->cap = n;
+}
+
+int kb_crawl_apt(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh)
+{
+	struct kb_apt_ctx c = { .u = u, .fresh = fresh };
+	int err = 0;
+
+	c.recog = kb_deb_recogniser_for(u->distro);
+	if (!c.recog) {
+		kb_error("%s: no kernel package rules for apt distro '%s' (known: debian, ubuntu)",
+			 u->path, u->distro);
+		return -KB_EUSAGE;
+	}
+	if (!u->keyring && !u->unsigned_ok) {
+		kb_error("%s: no keyring: refusing to crawl unsigned", u->path);
+		return -KB_EBADSIG;
+	}
+	for (size_t s = 0; s < u->suites.n && !err; s++) {
+		struct kb_apt_release rel;
+		char *base = NULL;
+
+		err = kb_apt_release_get(u, u->suites.v[s], tmpdir, &rel, &base);
+		if (err)
+			break;
+		for (size_t ci = 0; ci < u->components.n && !err; ci++)
+			for (size_t a = 0; a < u->archs.n && !err; a++) {
+				const struct kb_release_file *f =
+					kb_apt_release_packages(&rel, u->components.v[ci], u->archs.v[a]);
+				char *dest;
+
+				if (!f) {
+					kb_error("%s/Release: lists no %s/binary-%s/Packages index", base,
+						 u->components.v[ci], u->archs.v[a]);
+					err = -KB_ENOTFOUND;
+					break;
+				}
+				dest = kb_flat(tmpdir, u->suites.v[s], u->components.v[ci], u->archs.v[a]);
+				err = kb_apt_index(&c, base, f, dest);
+				free(dest);
+			}
+		kb_apt_release_free(&rel);
+		free(base);
+	}
+	if (!err)
+		kb_apt_dedupe(fresh);
+	return err;
+}
