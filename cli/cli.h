@@ -37,5 +37,6 @@ int kb_cli_exit(int err);
 
 /* One declaration per command file (cli/cmd_<name>.c). */
 int kb_cmd_crawl(int argc, char **argv);
+int kb_cmd_manifest(int argc, char **argv);
 
 #endif

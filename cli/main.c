@@ -10,6 +10,7 @@
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
 	{ "crawl", kb_cmd_crawl, "fetch upstream indexes into lists/<upstream>.list" },
+	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
 };
 
 static void kb_usage(FILE *f)

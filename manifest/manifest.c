@@ -159,14 +159,14 @@ static bool kb_yaml_needs_quotes(const char *s)
 {
 	bool numeric = true;
 
-	if (!s[0] || kb_yaml_word(s) || !strncmp(s, "0x", 2) || !strncmp(s, "0o", 2) ||
+	if (!s[0] || kb_yaml_word(s) || s[strlen(s) - 1] == ' ' || !strncmp(s, "0x", 2) || !strncmp(s, "0o", 2) ||
 	    !strncmp(s, "0b", 2))
 		return true;
 	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
 	      (s[0] >= '0' && s[0] <= '9') || s[0] == '/' || s[0] == '_'))
 		return true;
 	for (const char *p = s; *p; p++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+~/-",
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+~/- ",
 			    *p))
 			return true;	/* ':' '#' spaces and the rest: let libyaml quote */
 		if (!strchr("0123456789._+-eE", *p))
@@ -175,14 +175,20 @@ static bool kb_yaml_needs_quotes(const char *s)
 	return numeric && s[0] >= '0' && s[0] <= '9';
 }
 
-static void kb_yout_str(struct kb_yout *o, const char *s)
+static void kb_yout_scalar(struct kb_yout *o, const char *s, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
-				     kb_yaml_needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-							     : YAML_PLAIN_SCALAR_STYLE);
+				     style);
 	kb_yout_emit(o, &ev);
+}
+
+/* A string: plain when no reader can mistake it, else double-quoted. */
+static void kb_yout_str(struct kb_yout *o, const char *s)
+{
+	kb_yout_scalar(o, s, kb_yaml_needs_quotes(s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+						       : YAML_PLAIN_SCALAR_STYLE);
 }
 
 static void kb_yout_kv(struct kb_yout *o, const char *key, const char *value)
@@ -233,7 +239,8 @@ static void kb_yout_pkgs(struct kb_yout *o, const char *key, const struct kb_mpk
 		kb_yout_kv(o, "kind", kb_kind_name(p->kind));
 		kb_yout_kv(o, "path", p->path);
 		snprintf(size, sizeof(size), "%" PRIu64, p->size);
-		kb_yout_kv(o, "size", size);
+		kb_yout_str(o, "size");
+		kb_yout_scalar(o, size, YAML_PLAIN_SCALAR_STYLE);	/* an integer */
 		kb_yout_kv(o, "sha256", p->sha256);
 		kb_yout_end(o, true);
 	}

@@ -1,0 +1,82 @@
+/* cmd_manifest.c — `kbundle manifest`: package lists → manifest.yml.
+ * Options and exit codes only; the work is kb_manifest_build() and
+ * kb_manifest_write() in manifest/. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "manifest/group.h"
+#include "manifest/manifest.h"
+
+static void kb_manifest_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbundle manifest [--upstreams DIR] [--lists DIR] [-o FILE] [-q|-v]\n"
+		"\n"
+		"Group the packages of every LISTS/<name>.list into header bundles, by the\n"
+		"rules of the distro UPSTREAMS/<name>.yml names, and write FILE.\n"
+		"\n"
+		"  --upstreams DIR  upstream files (default upstreams/)\n"
+		"  --lists DIR      package lists (default lists/)\n"
+		"  -o, --output FILE  the manifest to write (default manifest.yml)\n"
+		"  -q, --quiet      errors only\n"
+		"  -v, --verbose    more detail\n"
+		"  -h, --help       this text\n"
+		"\n"
+		"A kernel release whose packages are incomplete (no -common, no matching\n"
+		"kbuild, …) is left out with a warning; that is not a failure.\n"
+		"exit status: 0 written, 1 failure (FILE untouched), 2 usage error\n");
+}
+
+int kb_cmd_manifest(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "upstreams", required_argument, NULL, 'U' },
+		{ "lists", required_argument, NULL, 'L' },
+		{ "output", required_argument, NULL, 'o' },
+		KB_CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *upstreams = "upstreams", *lists = "lists", *output = "manifest.yml";
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips skips = { 0 };
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:hqv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'U':
+			upstreams = optarg;
+			break;
+		case 'L':
+			lists = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			kb_manifest_usage(stdout);
+			return KB_EXIT_OK;
+		default:
+			if (kb_cli_common_opt(c))
+				break;
+			kb_manifest_usage(stderr);
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kbundle manifest: unexpected argument '%s'\n", argv[optind]);
+		kb_manifest_usage(stderr);
+		return KB_EXIT_USAGE;
+	}
+	err = kb_manifest_build(upstreams, lists, &m, &skips);
+	if (!err)
+		err = kb_manifest_write(output, &m);
+	if (!err)
+		kb_info("%s: %zu bundles, %zu left out as incomplete", output, m.n, skips.n);
+	kb_manifest_free(&m);
+	kb_group_skips_free(&skips);
+	return kb_cli_exit(err);
+}

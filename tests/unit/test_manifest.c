@@ -1,0 +1,710 @@
+/* test_manifest.c — unit tests for manifest/: Debian relation parsing,
+ * grouping on realistic Debian and Ubuntu lists, determinism, the bundle id,
+ * manifest.yml round trip and the loader's refusals. No network. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "crawler/pkglist.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/vercmp.h"
+#include "manifest/group.h"
+#include "manifest/manifest.h"
+#include "manifest/relation.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *tmpdir_new(void)
+{
+	char *d = kb_xstrdup("/tmp/kb-test-manifest-XXXXXX");
+
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static char *read_all(const char *path)
+{
+	char *buf = NULL;
+
+	assert_int_equal(kb_file_read(path, 1 << 24, &buf, NULL), 0);
+	return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	assert_int_equal(kb_file_write_atomic(path, text, strlen(text)), 0);
+}
+
+/* A list entry as the crawler writes it; the sha256 is derived from name,
+ * version and arch so every distinct file has its own. */
+static struct kb_pkg *add(struct kb_pkglist *l, const char *name, const char *version,
+			  const char *arch, enum kb_kind kind, const char *release,
+			  const char *depends)
+{
+	struct kb_pkg *p = kb_pkglist_add(l);
+	char *key = kb_xasprintf("%s_%s_%s", name, version, arch);
+
+	p->name = kb_xstrdup(name);
+	p->version = kb_xstrdup(version);
+	p->arch = kb_xstrdup(arch);
+	p->kind = kind;
+	p->release = kb_xstrdup(release);
+	p->path = kb_xasprintf("pool/main/l/linux/%s.deb", key);
+	p->size = 1000 + strlen(key);
+	p->depends = kb_xstrdup(depends);
+	kb_sha256_buf(key, strlen(key), p->sha256);
+	memcpy(p->first_seen, "2026-11-20", 11);
+	memcpy(p->last_seen, "2026-11-24", 11);
+	p->present = true;
+	free(key);
+	return p;
+}
+
+static void debian_hdr(struct kb_pkglist *l, const char *abi, const char *flavour,
+		       const char *version, const char *common, const char *arch)
+{
+	char *name = kb_xasprintf("linux-headers-%s-%s", abi, flavour);
+	char *rel = kb_xasprintf("%s-%s", abi, flavour);
+	char *dep = kb_xasprintf("linux-headers-%s-%s (= %s), linux-kbuild-6.1 (>= %s), "
+				 "linux-compiler-gcc-12-x86",
+				 abi, common, version, version);
+
+	add(l, name, version, arch, KB_KIND_HEADERS, rel, dep);
+	free(name);
+	free(rel);
+	free(dep);
+}
+
+/* Debian 12 as it looks: a 6.1 ABI in three flavours (rt with -common-rt),
+ * the same ABI at an older upload, arm64, a 6.12 backport, kbuild-6.1 at
+ * three versions, and two releases that cannot be completed. */
+static void debian_list(struct kb_pkglist *l)
+{
+	const char *v = "6.1.170-3";
+
+	debian_hdr(l, "6.1.0-47", "amd64", v, "common", "amd64");
+	debian_hdr(l, "6.1.0-47", "cloud-amd64", v, "common", "amd64");
+	debian_hdr(l, "6.1.0-47", "rt-amd64", v, "common-rt", "amd64");
+	debian_hdr(l, "6.1.0-47", "arm64", v, "common", "arm64");
+	add(l, "linux-headers-6.1.0-47-common", v, "all", KB_KIND_HEADERS_COMMON, "6.1.0-47", "");
+	add(l, "linux-headers-6.1.0-47-common-rt", v, "all", KB_KIND_HEADERS_COMMON, "6.1.0-47",
+	    "");
+	/* the same file again (seen in two suites): counts once */
+	add(l, "linux-headers-6.1.0-47-common", v, "all", KB_KIND_HEADERS_COMMON, "6.1.0-47", "");
+	/* an earlier upload of the same ABI: a bundle of its own */
+	debian_hdr(l, "6.1.0-47", "amd64", "6.1.170-2", "common", "amd64");
+	add(l, "linux-headers-6.1.0-47-common", "6.1.170-2", "all", KB_KIND_HEADERS_COMMON,
+	    "6.1.0-47", "");
+	/* needs kbuild >= 6.1.180-1, which the list does not have */
+	debian_hdr(l, "6.1.0-50", "amd64", "6.1.180-1", "common", "amd64");
+	add(l, "linux-headers-6.1.0-50-common", "6.1.180-1", "all", KB_KIND_HEADERS_COMMON,
+	    "6.1.0-50", "");
+	add(l, "linux-kbuild-6.1", "6.1.158-1", "amd64", KB_KIND_KBUILD, "6.1", "");
+	add(l, "linux-kbuild-6.1", "6.1.176-1", "amd64", KB_KIND_KBUILD, "6.1", "");
+	add(l, "linux-kbuild-6.1", "6.1.170-3", "amd64", KB_KIND_KBUILD, "6.1", "");
+	add(l, "linux-kbuild-6.1", "6.1.170-3", "arm64", KB_KIND_KBUILD, "6.1", "");
+	add(l, "linux-image-6.1.0-47-amd64", v, "amd64", KB_KIND_IMAGE, "6.1.0-47-amd64", "");
+	add(l, "linux-image-6.1.0-47-amd64-unsigned", v, "amd64", KB_KIND_IMAGE,
+	    "6.1.0-47-amd64", "");
+	add(l, "linux-image-6.1.0-47-cloud-amd64-unsigned", v, "amd64", KB_KIND_IMAGE,
+	    "6.1.0-47-cloud-amd64", "");
+
+	const char *v12 = "6.12.115-2~deb12u1";
+	add(l, "linux-headers-6.12.115+deb12-amd64", v12, "amd64", KB_KIND_HEADERS,
+	    "6.12.115+deb12-amd64",
+	    "linux-base (>= 4.12~), linux-headers-6.12.115+deb12-common (= 6.12.115-2~deb12u1), "
+	    "linux-image-6.12.115+deb12-amd64 (= 6.12.115-2~deb12u1) | "
+	    "linux-image-6.12.115+deb12-amd64-unsigned (= 6.12.115-2~deb12u1), "
+	    "linux-kbuild-6.12.115+deb12, gcc-12");
+	/* -common-rt is missing from the list: left out */
+	add(l, "linux-headers-6.12.115+deb12-rt-amd64", v12, "amd64", KB_KIND_HEADERS,
+	    "6.12.115+deb12-rt-amd64",
+	    "linux-base (>= 4.12~), linux-headers-6.12.115+deb12-common-rt (= 6.12.115-2~deb12u1), "
+	    "linux-kbuild-6.12.115+deb12, gcc-12");
+	add(l, "linux-headers-6.12.115+deb12-common", v12, "all", KB_KIND_HEADERS_COMMON,
+	    "6.12.115+deb12", "");
+	add(l, "linux-kbuild-6.12.115+deb12", v12, "amd64", KB_KIND_KBUILD, "6.12.115+deb12", "");
+	add(l, "linux-image-6.12.115+deb12-amd64", v12, "amd64", KB_KIND_IMAGE,
+	    "6.12.115+deb12-amd64", "");
+}
+
+/* Ubuntu 22.04: generic, lowlatency (its own all-arch package), aws
+ * (linux-aws-headers-<abi>), a hand-made list without Depends, and an aws
+ * release whose all-arch package is missing. */
+static void ubuntu_list(struct kb_pkglist *l)
+{
+	const char *lib = ", libc6 (>= 2.34), libelf1 (>= 0.144), zlib1g (>= 1:1.2.3.3)";
+	char *dep;
+
+	dep = kb_xasprintf("linux-headers-5.15.0-91%s", lib);
+	add(l, "linux-headers-5.15.0-91-generic", "5.15.0-91.101", "amd64", KB_KIND_HEADERS,
+	    "5.15.0-91-generic", dep);
+	free(dep);
+	add(l, "linux-headers-5.15.0-91", "5.15.0-91.101", "all", KB_KIND_HEADERS_COMMON,
+	    "5.15.0-91", "");
+	add(l, "linux-image-5.15.0-91-generic", "5.15.0-91.101", "amd64", KB_KIND_IMAGE,
+	    "5.15.0-91-generic", "");
+	add(l, "linux-image-unsigned-5.15.0-91-generic", "5.15.0-91.101", "amd64", KB_KIND_IMAGE,
+	    "5.15.0-91-generic", "");
+	add(l, "linux-modules-5.15.0-91-generic", "5.15.0-91.101", "amd64", KB_KIND_MODULES,
+	    "5.15.0-91-generic", "");
+
+	dep = kb_xasprintf("linux-lowlatency-headers-5.15.0-91%s", lib);
+	add(l, "linux-headers-5.15.0-91-lowlatency", "5.15.0-91.101", "amd64", KB_KIND_HEADERS,
+	    "5.15.0-91-lowlatency", dep);
+	free(dep);
+	add(l, "linux-lowlatency-headers-5.15.0-91", "5.15.0-91.101", "all",
+	    KB_KIND_HEADERS_COMMON, "5.15.0-91", "");
+	add(l, "linux-image-unsigned-5.15.0-91-lowlatency", "5.15.0-91.101", "amd64",
+	    KB_KIND_IMAGE, "5.15.0-91-lowlatency", "");
+	add(l, "linux-modules-5.15.0-91-lowlatency", "5.15.0-91.101", "amd64", KB_KIND_MODULES,
+	    "5.15.0-91-lowlatency", "");
+
+	dep = kb_xasprintf("linux-aws-headers-5.15.0-1051%s", lib);
+	add(l, "linux-headers-5.15.0-1051-aws", "5.15.0-1051.56", "amd64", KB_KIND_HEADERS,
+	    "5.15.0-1051-aws", dep);
+	free(dep);
+	add(l, "linux-aws-headers-5.15.0-1051", "5.15.0-1051.56", "all", KB_KIND_HEADERS_COMMON,
+	    "5.15.0-1051", "");
+	add(l, "linux-image-5.15.0-1051-aws", "5.15.0-1051.56", "amd64", KB_KIND_IMAGE,
+	    "5.15.0-1051-aws", "");
+	add(l, "linux-modules-5.15.0-1051-aws", "5.15.0-1051.56", "amd64", KB_KIND_MODULES,
+	    "5.15.0-1051-aws", "");
+
+	dep = kb_xasprintf("linux-aws-headers-5.15.0-1052%s", lib);
+	add(l, "linux-headers-5.15.0-1052-aws", "5.15.0-1052.57", "amd64", KB_KIND_HEADERS,
+	    "5.15.0-1052-aws", dep);
+	free(dep);
+
+	add(l, "linux-headers-5.15.0-92-generic", "5.15.0-92.102", "amd64", KB_KIND_HEADERS,
+	    "5.15.0-92-generic", "");
+	add(l, "linux-headers-5.15.0-92", "5.15.0-92.102", "all", KB_KIND_HEADERS_COMMON,
+	    "5.15.0-92", "");
+}
+
+static const struct kb_bundle_entry *find(const struct kb_manifest *m, const char *release,
+					  const char *arch, const char *version)
+{
+	const struct kb_bundle_entry *hit = NULL;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].release, release) && !strcmp(m->v[i].arch, arch) &&
+		    !strcmp(m->v[i].version, version)) {
+			assert_null(hit);	/* exactly one */
+			hit = &m->v[i];
+		}
+	assert_non_null(hit);
+	return hit;
+}
+
+/* The package of entry e named name (in headers or images), its version. */
+static const char *pkg_version(const struct kb_mpkg *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i].version;
+	return NULL;
+}
+
+static bool skipped(const struct kb_group_skips *s, const char *release, const char *why)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].release, release) && strstr(s->v[i].reason, why))
+			return true;
+	return false;
+}
+
+/* ---- relations -------------------------------------------------------- */
+
+static void test_relation_parse(void **state)
+{
+	struct kb_str f = kb_str_c("a (>= 1.0), b:any (= 2) | c (<< 3~), d, e (<= 4) [amd64] <!x>"
+				   ", f(>>5), g (< 6)");
+	struct kb_relation r;
+
+	(void)state;
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "a") && r.op == KB_REL_GE && kb_str_eq(r.version, "1.0"));
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "b") && r.op == KB_REL_EQ && !r.alt);
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "c") && r.op == KB_REL_LT && r.alt &&
+		    kb_str_eq(r.version, "3~"));
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "d") && r.op == KB_REL_ANY && !r.alt);
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "e") && r.op == KB_REL_LE);
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "f") && r.op == KB_REL_GT && kb_str_eq(r.version, "5"));
+	assert_int_equal(kb_relation_next(&f, &r), 1);
+	assert_true(kb_str_eq(r.name, "g") && r.op == KB_REL_LE);	/* obsolete "<" */
+	assert_int_equal(kb_relation_next(&f, &r), 0);
+
+	static const char *const bad[] = { "a (>= )", "a (~ 1)", "a (>= 1", "a,", "a | , b",
+					   "(>= 1)", "a b", "a [amd64" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+
+		f = kb_str_c(bad[i]);
+		while ((rc = kb_relation_next(&f, &r)) > 0)
+			;
+		assert_int_equal(rc, -KB_EPARSE);
+	}
+	f = kb_str_c("");
+	assert_int_equal(kb_relation_next(&f, &r), 0);
+}
+
+static void test_relation_satisfied(void **state)
+{
+	static const struct {
+		const char *field, *version;
+		bool ok;
+	} cases[] = {
+		{ "k (>= 6.1.164-1)", "6.1.164-1", true },
+		{ "k (>= 6.1.164-1)", "6.1.170-3", true },
+		{ "k (>= 6.1.164-1)", "6.1.158-1", false },
+		{ "k (>> 6.1.164-1)", "6.1.164-1", false },
+		{ "k (<< 6.12.57-1)", "6.12.57-1~bpo12+1", true },
+		{ "k (<= 6.1.164-1)", "6.1.164-1", true },
+		{ "k (= 6.1.164-1)", "6.1.164-1", true },
+		{ "k (= 6.1.164-1)", "6.1.164-2", false },
+		{ "k", "anything", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kb_str f = kb_str_c(cases[i].field);
+		struct kb_relation r;
+
+		assert_int_equal(kb_relation_next(&f, &r), 1);
+		assert_int_equal(kb_relation_satisfied(&r, cases[i].version, kb_deb_vercmp),
+				 cases[i].ok);
+	}
+}
+
+/* ---- grouping --------------------------------------------------------- */
+
+static void test_group_debian(void **state)
+{
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+	const struct kb_bundle_entry *e, *old;
+
+	(void)state;
+	debian_list(&l);
+	assert_ptr_equal(kb_group_rule_find("debian"), &kb_group_rule_debian);
+	assert_null(kb_group_rule_find("slackware"));
+	kb_group_list(&kb_group_rule_debian, "debian", "debian-12", &l, &m, &s);
+	assert_int_equal(m.n, 6);
+	assert_int_equal(s.n, 2);
+	assert_true(skipped(&s, "6.1.0-50-amd64", "linux-kbuild-6.1 (>= 6.1.180-1)"));
+	assert_true(skipped(&s, "6.12.115+deb12-rt-amd64", "linux-headers-6.12.115+deb12-common-rt"));
+
+	e = find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-3");
+	assert_string_equal(e->distro, "debian");
+	assert_string_equal(e->upstream, "debian-12");
+	assert_int_equal(e->nheaders, 3);	/* the duplicate -common counted once */
+	assert_string_equal(pkg_version(e->headers, 3, "linux-headers-6.1.0-47-common"),
+			    "6.1.170-3");
+	/* the newest kbuild that satisfies >= 6.1.170-3, not the one equal to it */
+	assert_string_equal(pkg_version(e->headers, 3, "linux-kbuild-6.1"), "6.1.176-1");
+	/* the signed image wins over -unsigned */
+	assert_int_equal(e->nimages, 1);
+	assert_string_equal(e->images[0].name, "linux-image-6.1.0-47-amd64");
+
+	old = find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-2");
+	assert_string_equal(pkg_version(old->headers, 3, "linux-headers-6.1.0-47-common"),
+			    "6.1.170-2");
+	assert_string_not_equal(old->id, e->id);
+
+	e = find(&m, "6.1.0-47-cloud-amd64", "amd64", "6.1.170-3");
+	assert_int_equal(e->nimages, 1);	/* only -unsigned exists */
+	assert_string_equal(e->images[0].name, "linux-image-6.1.0-47-cloud-amd64-unsigned");
+
+	e = find(&m, "6.1.0-47-rt-amd64", "amd64", "6.1.170-3");
+	assert_non_null(pkg_version(e->headers, e->nheaders, "linux-headers-6.1.0-47-common-rt"));
+	assert_null(pkg_version(e->headers, e->nheaders, "linux-headers-6.1.0-47-common"));
+	assert_int_equal(e->nimages, 0);
+
+	e = find(&m, "6.1.0-47-arm64", "arm64", "6.1.170-3");
+	for (size_t i = 0; i < e->nheaders; i++)
+		if (e->headers[i].kind == KB_KIND_KBUILD)
+			assert_string_equal(e->headers[i].arch, "arm64");
+
+	e = find(&m, "6.12.115+deb12-amd64", "amd64", "6.12.115-2~deb12u1");
+	assert_int_equal(e->nheaders, 3);
+	assert_non_null(pkg_version(e->headers, 3, "linux-kbuild-6.12.115+deb12"));
+	assert_string_equal(e->images[0].name, "linux-image-6.12.115+deb12-amd64");
+
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+	kb_pkglist_free(&l);
+}
+
+static void test_group_ubuntu(void **state)
+{
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+	const struct kb_bundle_entry *e;
+
+	(void)state;
+	ubuntu_list(&l);
+	kb_group_list(kb_group_rule_find("ubuntu"), "ubuntu", "ubuntu-22.04", &l, &m, &s);
+	assert_int_equal(m.n, 4);
+	assert_int_equal(s.n, 1);
+	assert_true(skipped(&s, "5.15.0-1052-aws", "linux-aws-headers-5.15.0-1052"));
+
+	e = find(&m, "5.15.0-91-generic", "amd64", "5.15.0-91.101");
+	assert_int_equal(e->nheaders, 2);
+	assert_non_null(pkg_version(e->headers, 2, "linux-headers-5.15.0-91"));
+	assert_int_equal(e->nimages, 2);
+	assert_non_null(pkg_version(e->images, 2, "linux-image-5.15.0-91-generic"));
+	assert_non_null(pkg_version(e->images, 2, "linux-modules-5.15.0-91-generic"));
+
+	e = find(&m, "5.15.0-91-lowlatency", "amd64", "5.15.0-91.101");
+	assert_non_null(pkg_version(e->headers, 2, "linux-lowlatency-headers-5.15.0-91"));
+	assert_non_null(pkg_version(e->images, 2, "linux-image-unsigned-5.15.0-91-lowlatency"));
+
+	e = find(&m, "5.15.0-1051-aws", "amd64", "5.15.0-1051.56");
+	assert_non_null(pkg_version(e->headers, 2, "linux-aws-headers-5.15.0-1051"));
+	assert_non_null(pkg_version(e->images, 2, "linux-modules-5.15.0-1051-aws"));
+
+	/* no Depends: matched by release prefix and version */
+	e = find(&m, "5.15.0-92-generic", "amd64", "5.15.0-92.102");
+	assert_non_null(pkg_version(e->headers, 2, "linux-headers-5.15.0-92"));
+
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+	kb_pkglist_free(&l);
+}
+
+/* Group l (in its current order) into path. */
+static void group_write(const struct kb_pkglist *l, const char *path)
+{
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+
+	kb_group_list(&kb_group_rule_debian, "debian", "debian-12", l, &m, &s);
+	assert_int_equal(kb_manifest_write(path, &m), 0);
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+}
+
+static void test_determinism(void **state)
+{
+	char *dir = tmpdir_new(), *a = kb_path_join(dir, "a.yml"), *b = kb_path_join(dir, "b.yml");
+	char *ta, *tb;
+	struct kb_pkglist l = { 0 };
+
+	(void)state;
+	debian_list(&l);
+	group_write(&l, a);
+	group_write(&l, b);
+	ta = read_all(a);
+	tb = read_all(b);
+	assert_string_equal(ta, tb);
+	free(tb);
+	/* a fixed pseudo-random shuffle, then a reversal: same bytes each time */
+	srand(42);
+	for (size_t i = l.n - 1; i > 0; i--) {
+		size_t j = (size_t)rand() % (i + 1);
+		struct kb_pkg t = l.v[i];
+
+		l.v[i] = l.v[j];
+		l.v[j] = t;
+	}
+	group_write(&l, b);
+	tb = read_all(b);
+	assert_string_equal(ta, tb);
+	free(tb);
+	for (size_t i = 0; i < l.n / 2; i++) {
+		struct kb_pkg t = l.v[i];
+
+		l.v[i] = l.v[l.n - 1 - i];
+		l.v[l.n - 1 - i] = t;
+	}
+	group_write(&l, b);
+	tb = read_all(b);
+	assert_string_equal(ta, tb);
+	assert_non_null(strstr(ta, "format: kbundle-manifest 1\nbundles:\n- id: "));
+	/* versions a YAML 1.1 reader would take for numbers are quoted */
+	assert_non_null(strstr(ta, "  version: \"6.1.170-3\"\n"));
+	assert_non_null(strstr(ta, "  version: 6.12.115-2~deb12u1\n"));
+	assert_non_null(strstr(ta, "    size: 1044\n"));
+	free(ta);
+	free(tb);
+	kb_pkglist_free(&l);
+	assert_int_equal(kb_rm_rf(dir), 0);
+	free(a);
+	free(b);
+	free(dir);
+}
+
+/* ---- bundle id and manifest.yml --------------------------------------- */
+
+static void test_bundle_id(void **state)
+{
+	struct kb_mpkg h[2] = { 0 };
+	struct kb_bundle_entry e = { .headers = h, .nheaders = 2 };
+
+	(void)state;
+	/* sha256("kbundle-bundle-v1\n" "0123…def\n" "aaa…a\n"): sorted, one a line */
+	memset(h[0].sha256, 'a', 64);
+	memcpy(h[1].sha256, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	       65);
+	kb_bundle_id(&e);
+	assert_string_equal(e.id,
+			    "04f68095def92df6a41a65b622f7e52a8c3f569647ea77b0cb200ac98ed881fb");
+	/* the order of the headers does not matter */
+	struct kb_mpkg t = h[0];
+	h[0] = h[1];
+	h[1] = t;
+	kb_bundle_id(&e);
+	assert_string_equal(e.id,
+			    "04f68095def92df6a41a65b622f7e52a8c3f569647ea77b0cb200ac98ed881fb");
+}
+
+static void test_round_trip(void **state)
+{
+	char *dir = tmpdir_new(), *a = kb_path_join(dir, "a.yml"), *b = kb_path_join(dir, "b.yml");
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	char *ta, *tb;
+
+	(void)state;
+	debian_list(&l);
+	ubuntu_list(&l);	/* one list holding both: both rules' shapes in one file */
+	group_write(&l, a);
+	assert_int_equal(kb_manifest_load(a, &m), 0);
+	assert_true(m.n >= 6);
+	assert_int_equal(kb_manifest_write(b, &m), 0);
+	ta = read_all(a);
+	tb = read_all(b);
+	assert_string_equal(ta, tb);
+	kb_manifest_free(&m);
+
+	/* an empty manifest round-trips too */
+	assert_int_equal(kb_manifest_write(a, &m), 0);
+	assert_int_equal(kb_manifest_load(a, &m), 0);
+	assert_int_equal(m.n, 0);
+	kb_manifest_free(&m);
+	free(ta);
+	free(tb);
+	kb_pkglist_free(&l);
+	assert_int_equal(kb_rm_rf(dir), 0);
+	free(a);
+	free(b);
+	free(dir);
+}
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+/* a well-formed id, but not the content id of good_manifest's headers */
+#define ID_OTHER "04f68095def92df6a41a65b622f7e52a8c3f569647ea77b0cb200ac98ed881fb"
+
+static char *good_manifest(const char *id)
+{
+	return kb_xasprintf("format: kbundle-manifest 1\n"
+			    "bundles:\n"
+			    "- id: %s\n"
+			    "  distro: debian\n"
+			    "  upstream: debian-12\n"
+			    "  release: 6.1.0-47-amd64\n"
+			    "  arch: amd64\n"
+			    "  version: \"6.1.170-3\"\n"
+			    "  headers:\n"
+			    "  - name: linux-headers-6.1.0-47-amd64\n"
+			    "    version: \"6.1.170-3\"\n"
+			    "    arch: amd64\n"
+			    "    kind: headers\n"
+			    "    path: pool/main/l/linux/x.deb\n"
+			    "    size: 1655296\n"
+			    "    sha256: " SHA_A "\n"
+			    "  images: []\n",
+			    id);
+}
+
+/* good_manifest with the first `from` replaced by `to` */
+static char *mutate(const char *id, const char *from, const char *to)
+{
+	char *text = good_manifest(id), *at = strstr(text, from), *out;
+
+	assert_non_null(at);
+	out = kb_xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return out;
+}
+
+static void test_load_errors(void **state)
+{
+	char *dir = tmpdir_new(), *p = kb_path_join(dir, "m.yml"), *text;
+	struct kb_mpkg h = { 0 };
+	struct kb_bundle_entry e = { .headers = &h, .nheaders = 1 };
+	struct kb_manifest m = { 0 };
+	static const char *const bad[][2] = {
+		{ "sha256: aaaa", "sha256: AAAA" },		/* not lowercase hex */
+		{ "sha256: aaaa", "sha256: zzzz" },
+		{ "    size: 1655296\n", "" },			/* missing field */
+		{ "  arch: amd64\n", "" },
+		{ "size: 1655296", "size: big" },		/* wrong types */
+		{ "size: 1655296", "size: [1]" },
+		{ "size: 1655296", "size: 0" },
+		{ "size: 1655296", "size: 99999999999999999999999" },
+		{ "  headers:\n", "  headers: linux\n  x:\n" },
+		{ "  distro: debian", "  distro: {a: b}" },
+		{ "  images: []", "  images: {}" },
+		{ "kind: headers", "kind: firmware" },		/* not a kind */
+		{ "kind: headers", "kind: image" },		/* an image among headers */
+		{ "  upstream: debian-12\n", "  upstream: debian-12\n  colour: blue\n" },
+		{ "  upstream: debian-12\n", "  upstream: debian-12\n  upstream: x\n" },
+		{ "path: pool", "path: ../../etc" },
+		{ "path: pool/main/l/linux/x.deb", "path: /etc/passwd" },
+		{ "release: 6.1.0-47-amd64", "release: \"6.1 47\"" },
+		{ "format: kbundle-manifest 1", "format: kbundle-manifest 2" },
+		{ "- id: ", "- id: 1" },			/* not a sha256, then a wrong id */
+	};
+
+	(void)state;
+	memcpy(h.sha256, SHA_A, 65);
+	kb_bundle_id(&e);
+	text = good_manifest(e.id);
+	write_text(p, text);
+	free(text);
+	assert_int_equal(kb_manifest_load(p, &m), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.v[0].headers[0].size, 1655296);
+	assert_int_equal(m.v[0].nimages, 0);
+	kb_manifest_free(&m);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = mutate(e.id, bad[i][0], bad[i][1]);
+		write_text(p, text);
+		free(text);
+		assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+		assert_int_equal(m.n, 0);
+	}
+	/* a content id that is not the one of its headers */
+	text = good_manifest(ID_OTHER);
+	write_text(p, text);
+	free(text);
+	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	/* the same bundle twice */
+	text = good_manifest(e.id);
+	char *twice = kb_xasprintf("%s%s", text, strstr(text, "- id: "));
+	write_text(p, twice);
+	free(twice);
+	free(text);
+	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	write_text(p, "- just\n- a list\n");
+	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	assert_int_equal(kb_rm_rf(dir), 0);
+	assert_true(kb_manifest_load(p, &m) < 0);	/* missing file */
+	free(p);
+	free(dir);
+}
+
+/* ---- building from lists/ and upstreams/ ------------------------------ */
+
+static void write_upstream(const char *dir, const char *name, const char *distro)
+{
+	char *p = kb_xasprintf("%s/%s.yml", dir, name);
+	char *text = kb_xasprintf("distro: %s\nfamily: apt\nrelease: \"1\"\nenabled: true\n"
+				  "architectures: [amd64]\nmirrors: [apt-sources]\n"
+				  "suites: [s]\ncomponents: [main]\nkeyring: none\n",
+				  distro);
+
+	write_text(p, text);
+	free(text);
+	free(p);
+}
+
+static void test_build(void **state)
+{
+	char *dir = tmpdir_new(), *ups = kb_path_join(dir, "upstreams"),
+	     *lists = kb_path_join(dir, "lists"), *p;
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+
+	(void)state;
+	assert_int_equal(kb_mkdir_p(ups, 0755), 0);
+	assert_int_equal(kb_mkdir_p(lists, 0755), 0);
+	write_upstream(ups, "debian-12", "debian");
+	write_upstream(ups, "debian-12-copy", "debian");
+	write_upstream(ups, "ubuntu-22.04", "ubuntu");
+	write_upstream(ups, "slackware-15", "slackware");
+	debian_list(&l);
+	p = kb_path_join(lists, "debian-12.list");
+	assert_int_equal(kb_pkglist_write(p, &l), 0);
+	free(p);
+	/* the same files in a second list: the same bundles, kept once */
+	p = kb_path_join(lists, "debian-12-copy.list");
+	assert_int_equal(kb_pkglist_write(p, &l), 0);
+	free(p);
+	kb_pkglist_free(&l);
+	ubuntu_list(&l);
+	p = kb_path_join(lists, "ubuntu-22.04.list");
+	assert_int_equal(kb_pkglist_write(p, &l), 0);
+	free(p);
+	p = kb_path_join(lists, "slackware-15.list");	/* no rules: left out, warned */
+	assert_int_equal(kb_pkglist_write(p, &l), 0);
+	free(p);
+	kb_pkglist_free(&l);
+
+	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), 0);
+	assert_int_equal(m.n, 6 + 4);
+	assert_int_equal(s.n, 2 * 2 + 1);
+	for (size_t i = 0; i < m.n; i++)
+		if (!strcmp(m.v[i].distro, "debian"))
+			assert_string_equal(m.v[i].upstream, "debian-12");	/* first by name */
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+
+	/* a list no upstream file describes is a configuration error */
+	p = kb_path_join(lists, "orphan.list");
+	write_text(p, "garbage\n");
+	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), -KB_EUSAGE);
+	kb_group_skips_free(&s);
+	/* a malformed list fails the build */
+	write_upstream(ups, "orphan", "debian");
+	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), -KB_EPARSE);
+	assert_int_equal(m.n, 0);
+	kb_group_skips_free(&s);
+	free(p);
+	assert_int_equal(kb_manifest_build(ups, "/nonexistent-kb", &m, &s), -ENOENT);
+
+	assert_int_equal(kb_rm_rf(dir), 0);
+	free(ups);
+	free(lists);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_relation_parse),
+		cmocka_unit_test(test_relation_satisfied),
+		cmocka_unit_test(test_group_debian),
+		cmocka_unit_test(test_group_ubuntu),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_bundle_id),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_build),
+	};
+
+	kb_log_set_level(KB_LOG_ERROR);	/* the warnings are what is tested */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
