@@ -76,9 +76,8 @@ static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream 
 	case KB_FAMILY_APT:
 		err = kb_crawl_apt(u, tmpl, &fresh);
 		break;
-	default:
-		kb_error("%s: rpm-md upstreams are not supported by this build", u->path);
-		err = -KB_EUSAGE;
+	case KB_FAMILY_RPMMD:
+		err = kb_crawl_rpmmd(u, tmpl, &fresh);
 		break;
 	}
 	if (err)

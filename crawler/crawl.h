@@ -46,5 +46,7 @@ int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const
 /* Crawl one apt upstream into fresh (unmerged, deduplicated); tmpdir is
  * private to this call. Errors are logged with their URL. */
 int kb_crawl_apt(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
+/* The same for one rpm-md upstream (crawl_rpmmd.c). */
+int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
 
 #endif

@@ -163,25 +163,3 @@ out:
 	free(buf);
 	return err;
 }
-
-int kb_repomd_verify(const struct kb_repomd_primary *r, const char *path, const char *name)
-{
-	char got[KB_SHA256_HEX_LEN + 1];
-	uint64_t size = 0;
-	int err = kb_sha256_file(path, got, &size);
-
-	if (err) {
-		kb_error("%s: %s", path, kb_strerror(err));
-		return err;
-	}
-	if (r->size && size != r->size) {
-		kb_error("%s: size mismatch (want %llu, got %llu)", name,
-			 (unsigned long long)r->size, (unsigned long long)size);
-		return -KB_ECHECKSUM;
-	}
-	if (strcmp(got, r->sha256)) {
-		kb_error("%s: sha256 mismatch (want %s, got %s)", name, r->sha256, got);
-		return -KB_ECHECKSUM;
-	}
-	return 0;
-}

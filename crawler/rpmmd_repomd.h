@@ -22,9 +22,6 @@ struct kb_repomd_primary {
  * type other than sha256, unsafe href) or -KB_ELIMIT. */
 int kb_repomd_parse(const char *buf, size_t len, const char *name,
 		    struct kb_repomd_primary *out);
-/* Check a downloaded primary file against repomd's size and sha256 before
- * anything parses it; logs "<name>: sha256 mismatch (want …, got …)". */
-int kb_repomd_verify(const struct kb_repomd_primary *r, const char *path, const char *name);
 /* Read and parse a repomd.xml file. */
 int kb_repomd_load(const char *path, struct kb_repomd_primary *out);
 

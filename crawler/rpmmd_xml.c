@@ -5,6 +5,7 @@
 
 #include "crawler/rpmmd_xml.h"
 #include "lib/error.h"
+#include "lib/file.h"
 
 static void kb_xml_on_error(void *arg, xmlErrorPtr e)
 {
@@ -68,11 +69,40 @@ int kb_rpmmd_text_clean(const char *s)
 
 int kb_rpmmd_href_safe(const char *h)
 {
-	if (!*h || h[0] == '/' || strstr(h, "://") || strchr(h, '\\') || strchr(h, '?') ||
-	    !kb_rpmmd_text_clean(h))
-		return 0;
-	for (const char *p = h; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
-		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
-			return 0;
-	return 1;
+	return *h && h[0] != '/' && !strstr(h, "://") && !strchr(h, '\\') && !strchr(h, '?') &&
+	       !strchr(h, '#') && kb_rpmmd_text_clean(h);
+}
+
+char *kb_rpmmd_path_join(const char *repo, const char *href)
+{
+	char *in = kb_xasprintf("%s/%s", repo, href), *out = kb_xmalloc(strlen(in) + 1);
+	char *save = NULL, *tok;
+	size_t n = 0;
+
+	for (tok = strtok_r(in, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..")) {
+			if (!n)
+				goto bad;	/* above the mirror root */
+			while (n && out[n - 1] != '/')
+				n--;
+			if (n)
+				n--;
+			continue;
+		}
+		if (n)
+			out[n++] = '/';
+		memcpy(out + n, tok, strlen(tok));
+		n += strlen(tok);
+	}
+	if (!n)
+		goto bad;
+	out[n] = '\0';
+	free(in);
+	return out;
+bad:
+	free(in);
+	free(out);
+	return NULL;
 }

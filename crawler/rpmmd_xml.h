@@ -22,10 +22,14 @@ void kb_xml_capture_errors(xmlTextReaderPtr rd, struct kb_xml_err *err);
 /* Copy an attribute's value into buf (NUL-terminated). Returns 0, -ENOENT
  * when absent, -KB_ELIMIT when it does not fit. */
 int kb_xml_attr(xmlTextReaderPtr rd, const char *name, char *buf, size_t size);
-/* An href from the metadata is joined to a mirror URL and to a local
- * directory: true only for a relative path that cannot climb out of the
- * repository (no "..", no scheme, no query, no control characters). */
+/* An href from the metadata: true only for a relative path (no scheme, no
+ * leading '/', no query, no backslash, no control characters). It may
+ * hold ".." (Amazon Linux's point from the repository into a shared
+ * blobstore); kb_rpmmd_path_join() decides whether it stays on the mirror. */
 int kb_rpmmd_href_safe(const char *href);
+/* repo + "/" + href, with "." and ".." resolved lexically, as a malloc'd
+ * path relative to the mirror root; NULL when it would climb above it. */
+char *kb_rpmmd_path_join(const char *repo, const char *href);
 /* True when s holds no control characters (tabs and newlines would break
  * the package list's lines). */
 int kb_rpmmd_text_clean(const char *s);

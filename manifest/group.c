@@ -15,6 +15,8 @@
 static const struct kb_group_rule *const kb_group_rules[] = {
 	&kb_group_rule_debian,
 	&kb_group_rule_ubuntu,
+	&kb_group_rule_rhel,
+	&kb_group_rule_suse,
 };
 
 struct kb_group {

@@ -44,6 +44,8 @@ struct kb_group_rule {
 
 extern const struct kb_group_rule kb_group_rule_debian;	/* group_apt.c */
 extern const struct kb_group_rule kb_group_rule_ubuntu;	/* group_apt.c */
+extern const struct kb_group_rule kb_group_rule_rhel;	/* group_rpm.c */
+extern const struct kb_group_rule kb_group_rule_suse;	/* group_rpm.c */
 
 /* The rule serving a distro, NULL when there is none. */
 const struct kb_group_rule *kb_group_rule_find(const char *distro);

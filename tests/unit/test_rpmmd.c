@@ -14,9 +14,12 @@
 
 #include <cmocka.h>
 
+#include "crawler/crawl.h"
 #include "crawler/recognise_rpm.h"
 #include "crawler/rpmmd_primary.h"
 #include "crawler/rpmmd_repomd.h"
+#include "crawler/rpmmd_xml.h"
+#include "crawler/upstream.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -148,11 +151,11 @@ static void test_repomd_fixture(void **state)
 	assert_string_equal(r.href, "repodata/primary.xml.gz");
 	assert_int_equal(strlen(r.sha256), 64);
 	assert_true(r.size > 0 && r.open_size > r.size);
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), 0);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), 0);
 	r.sha256[0] = r.sha256[0] == '0' ? '1' : '0';
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), -KB_ECHECKSUM);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), -KB_ECHECKSUM);
 	r.size++;
-	assert_int_equal(kb_repomd_verify(&r, prim, "primary.xml.gz"), -KB_ECHECKSUM);
+	assert_int_equal(kb_crawl_verify_file(prim, "primary.xml.gz", r.size, r.sha256), -KB_ECHECKSUM);
 	free(path);
 	free(prim);
 }
@@ -168,7 +171,7 @@ static void test_repomd_bad(void **state)
 		"<location href=\"repodata/p.xml.gz\"/></data></repomd>",
 		"<repomd><data type=\"primary\"><checksum type=\"sha256\">"
 		"0000000000000000000000000000000000000000000000000000000000000000</checksum>"
-		"<location href=\"../../etc/passwd\"/></data></repomd>",
+		"<location href=\"/etc/passwd\"/></data></repomd>",
 		"<repomd><data type=\"primary\"><checksum type=\"sha256\">"
 		"0000000000000000000000000000000000000000000000000000000000000000</checksum>"
 		"<location href=\"http://evil/p.xml.gz\"/></data></repomd>",
@@ -183,6 +186,23 @@ static void test_repomd_bad(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (kb_repomd_parse(bad[i], strlen(bad[i]), "bad", &r) != -KB_EPARSE)
 			fail_msg("case %zu parsed", i);
+}
+
+static void test_path_join(void **state)
+{
+	char *p;
+
+	(void)state;
+	/* Amazon Linux 2023: from the repository into the shared blobstore */
+	p = kb_rpmmd_path_join("al2023/core/guids/9cf1/x86_64",
+			       "../../../../blobstore/97cf/kernel-devel-6.1.x86_64.rpm");
+	assert_string_equal(p, "al2023/blobstore/97cf/kernel-devel-6.1.x86_64.rpm");
+	free(p);
+	p = kb_rpmmd_path_join("9-stream/AppStream/x86_64/os/", "./Packages/k.rpm");
+	assert_string_equal(p, "9-stream/AppStream/x86_64/os/Packages/k.rpm");
+	free(p);
+	assert_null(kb_rpmmd_path_join("a/b", "../../../etc/passwd"));
+	assert_null(kb_rpmmd_path_join("a", ".."));
 }
 
 struct collect {
@@ -331,7 +351,7 @@ static void test_primary_bad(void **state)
 	assert_int_equal(parse_mem("", 0, 0), -KB_EPARSE);
 	/* a wanted package without its location, or with one that escapes */
 	assert_int_equal(parse_mem(META(PKG("kernel-devel", "")), 0, 0), -KB_EPARSE);
-	assert_int_equal(parse_mem(META(PKG("kernel-devel", "<location href=\"../x.rpm\"/>")), 0,
+	assert_int_equal(parse_mem(META(PKG("kernel-devel", "<location href=\"x?.rpm\"/>")), 0,
 				   0), -KB_EPARSE);
 	assert_int_equal(parse_mem(META(PKG("kernel-devel", "<location href=\"/etc/x\"/>")), 0, 0),
 			 -KB_EPARSE);
@@ -346,6 +366,32 @@ static void test_primary_bad(void **state)
 				       META(PKG("&a;", "<location href=\"k.rpm\"/>")), 0, 0), 0);
 }
 
+/* The rpm-md upstream files shipped in upstreams/ load and say what they must. */
+static void test_upstream_files(void **state)
+{
+	static const char *const names[] = {
+		"almalinux-8", "almalinux-9", "amazonlinux-2023", "centos-stream-9",
+		"centos-stream-10", "fedora-43", "fedora-44", "opensuse-leap-15.6",
+		"oraclelinux-8", "oraclelinux-9", "rocky-8", "rocky-9",
+	};
+	const char *src = getenv("KB_SRC");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = kb_xasprintf("%s/upstreams/%s.yml", src ? src : ".", names[i]);
+		struct kb_upstream u;
+
+		if (kb_upstream_load(path, &u))
+			fail_msg("%s does not load", path);
+		assert_int_equal(u.family, KB_FAMILY_RPMMD);
+		assert_true(u.repos.n > 0 && u.mirrors.n > 0 && u.archs.n > 0);
+		for (size_t r = 0; r < u.repos.n; r++)
+			assert_true(strstr(u.repos.v[r], "$arch") || !strcmp(u.distro, "opensuse"));
+		kb_upstream_free(&u);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,8 +400,10 @@ int main(void)
 		cmocka_unit_test(test_evr_order),
 		cmocka_unit_test(test_repomd_fixture),
 		cmocka_unit_test(test_repomd_bad),
+		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_primary_fixture),
 		cmocka_unit_test(test_primary_bad),
+		cmocka_unit_test(test_upstream_files),
 	};
 
 	kb_log_set_level(KB_LOG_ERROR);

@@ -1,0 +1,225 @@
+/* bundle.c — meta files, bundle.json and the index around a packed tree. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundles/bundle.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/strview.h"
+#include "packer/pack.h"
+#include "packer/tarball.h"
+
+/* The value of "NAME = value" (Makefile) or NAME="value" (.config) in a
+ * tree file; malloc'd, NULL when absent. */
+static char *kb_bundle_var(const struct kb_tree *t, const char *path, const char *name, char sep)
+{
+	const struct kb_node *nd = kb_tree_get(t, path);
+	struct kb_str text, line;
+
+	if (!nd || nd->type != KB_NODE_FILE)
+		return NULL;
+	text = kb_str((const char *)nd->data, nd->size);
+	while (text.n) {
+		struct kb_str key;
+
+		kb_str_split(&text, '\n', &line);
+		if (!kb_str_split(&line, sep, &key) || !kb_str_eq(kb_str_trim(key), name))
+			continue;
+		line = kb_str_trim(line);
+		if (line.n >= 2 && line.p[0] == '"' && line.p[line.n - 1] == '"')
+			line = kb_str(line.p + 1, line.n - 2);
+		return kb_xstrndup(line.p, line.n);
+	}
+	return NULL;
+}
+
+static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
+{
+	kb_tree_put(t, name, KB_NODE_FILE, 0644, NULL, kb_xstrdup(val), strlen(val), true);
+}
+
+/* Add the meta files and bundle.json to the packed tree. */
+static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
+{
+	char *mk = kb_path_join(p->build_dir, "Makefile");
+	char *cfg = kb_path_join(p->build_dir, ".config");
+	char *ver = kb_bundle_var(&p->out, mk, "VERSION", '=');
+	char *maj = kb_bundle_var(&p->out, mk, "PATCHLEVEL", '=');
+	char *min = kb_bundle_var(&p->out, mk, "SUBLEVEL", '=');
+	char *cc = kb_bundle_var(&p->out, cfg, "CONFIG_CC_VERSION_TEXT", '=');
+	char *kver = NULL, *json = NULL;
+	struct kb_json j;
+	size_t len;
+	int err = 0;
+
+	if (!ver || !maj || !min) {
+		kb_error("%s: %s has no VERSION/PATCHLEVEL/SUBLEVEL", e->id, mk);
+		err = -KB_EPARSE;
+		goto out;
+	}
+	kver = kb_xasprintf("%s.%s.%s", ver, maj, min);
+	kb_bundle_put(&p->out, "BUNDLE_BUILD_DIR", p->build_dir);
+	kb_bundle_put(&p->out, "BUNDLE_CHECKSUM", e->id);
+	kb_bundle_put(&p->out, "BUNDLE_DISTRO", e->distro);
+	kb_bundle_put(&p->out, "BUNDLE_UNAME", e->release);
+	kb_bundle_put(&p->out, "BUNDLE_VERSION", ver);
+	kb_bundle_put(&p->out, "BUNDLE_MAJOR", maj);
+	kb_bundle_put(&p->out, "BUNDLE_MINOR", min);
+	kb_bundle_put(&p->out, "BUNDLE_ARCH", e->arch);
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_str(&j, "id", e->id);
+	kb_json_str(&j, "distro", e->distro);
+	kb_json_str(&j, "upstream", e->upstream);
+	kb_json_str(&j, "uname", e->release);
+	kb_json_str(&j, "arch", e->arch);
+	kb_json_str(&j, "package_version", e->version);
+	kb_json_str(&j, "kernel_version", kver);
+	kb_json_str(&j, "build_dir", p->build_dir);
+	kb_json_str(&j, "compiler", cc);
+	kb_json_str(&j, "kbundle_version", KB_VERSION);
+	kb_json_int(&j, "packer_format", KB_PACKER_FORMAT);
+	kb_json_arr_begin(&j, "packages");
+	for (size_t i = 0; i < e->nheaders; i++) {
+		const struct kb_mpkg *m = &e->headers[i];
+
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "name", m->name);
+		kb_json_str(&j, "version", m->version);
+		kb_json_str(&j, "arch", m->arch);
+		kb_json_str(&j, "kind", kb_kind_name(m->kind));
+		kb_json_str(&j, "path", m->path);
+		kb_json_uint(&j, "size", m->size);
+		kb_json_str(&j, "sha256", m->sha256);
+		kb_json_obj_end(&j);
+	}
+	kb_json_arr_end(&j);
+	kb_json_obj_end(&j);
+	json = kb_json_finish(&j, &len, &err);
+	if (err)
+		goto out;
+	kb_tree_put(&p->out, "bundle.json", KB_NODE_FILE, 0644, NULL, json, len, true);
+	kb_tree_sort(&p->out);
+out:
+	free(mk);
+	free(cfg);
+	free(ver);
+	free(maj);
+	free(min);
+	free(cc);
+	free(kver);
+	return err;
+}
+
+int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths, const char *dir,
+		    int64_t mtime, struct kb_bundle_info *info)
+{
+	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL };
+	struct kb_atomic_file af = { 0 };
+	struct kb_packed p;
+	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
+	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *line = NULL;
+	int err;
+
+	err = kb_pack_tree(e, paths, &p);
+	if (!err)
+		err = kb_bundle_meta(e, &p);
+	if (err)
+		goto out;
+	err = kb_atomic_open(&af, tgz);
+	if (err) {
+		kb_error("%s: %s", tgz, kb_strerror(err));
+		goto out;
+	}
+	err = kb_tarball_write(&p.out, &to, af.f, info->sha256, &info->size);
+	if (err) {
+		kb_atomic_abort(&af);
+		goto out;
+	}
+	err = kb_atomic_commit(&af);
+	if (err) {
+		kb_error("%s: %s", tgz, kb_strerror(err));
+		goto out;
+	}
+	/* sha256sum's format, so `sha256sum -c` checks a download */
+	line = kb_xasprintf("%s  %s.tgz\n", info->sha256, e->id);
+	err = kb_file_write_atomic(side, line, strlen(line));
+	if (err)
+		kb_error("%s: %s", side, kb_strerror(err));
+out:
+	kb_packed_free(&p);
+	free(line);
+	free(tgz);
+	free(side);
+	return err;
+}
+
+int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
+{
+	char *tgz = kb_xasprintf("%s/%s.tgz", dir, id);
+	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *buf = NULL;
+	struct stat st;
+	size_t len;
+	int err = -KB_ENOTFOUND;
+
+	if (stat(tgz, &st) != 0 || kb_file_read(side, 4096, &buf, &len) != 0 || len < 64)
+		goto out;
+	memcpy(info->sha256, buf, 64);
+	info->sha256[64] = '\0';
+	if (!kb_sha256_valid(info->sha256))
+		goto out;
+	info->size = (uint64_t)st.st_size;
+	err = 0;
+out:
+	free(buf);
+	free(tgz);
+	free(side);
+	return err;
+}
+
+int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
+{
+	char *path = kb_path_join(dir, "index.json");
+	struct kb_json j;
+	char *text;
+	size_t len;
+	int err;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_int(&j, "packer_format", KB_PACKER_FORMAT);
+	kb_json_arr_begin(&j, "bundles");
+	for (size_t i = 0; i < m->n; i++) {
+		const struct kb_bundle_entry *e = &m->v[i];
+		struct kb_bundle_info bi;
+
+		if (kb_bundle_stat(dir, e->id, &bi) != 0)
+			continue;
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "id", e->id);
+		kb_json_str(&j, "distro", e->distro);
+		kb_json_str(&j, "uname", e->release);
+		kb_json_str(&j, "arch", e->arch);
+		kb_json_str(&j, "sha256", bi.sha256);
+		kb_json_uint(&j, "size", bi.size);
+		kb_json_obj_end(&j);
+	}
+	kb_json_arr_end(&j);
+	kb_json_obj_end(&j);
+	text = kb_json_finish(&j, &len, &err);
+	if (!err)
+		err = kb_file_write_atomic(path, text, len);
+	if (err)
+		kb_error("%s: %s", path, kb_strerror(err));
+	free(text);
+	free(path);
+	return err;
+}

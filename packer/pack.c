@@ -1,0 +1,92 @@
+/* pack.c — read a bundle's header packages (in parallel: xz decompression
+ * is the slow part) and lay out its tree. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "packer/layout.h"
+#include "packer/pack.h"
+
+struct kb_pack_job {
+	const char *path, *name;
+	struct kb_tree tree;
+	int err;
+	pthread_t th;
+	bool started;
+};
+
+static void *kb_pack_load(void *arg)
+{
+	struct kb_pack_job *j = arg;
+
+	j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
+	return NULL;
+}
+
+/* Fold b into a, later packages winning like in a real install. The bytes
+ * move over; b is left empty. */
+static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct kb_node *nd = &b->v[i];
+
+		kb_tree_put(a, nd->path, nd->type, nd->mode, nd->link, nd->data, nd->size,
+			    nd->owns_data);
+		nd->owns_data = false;
+	}
+	kb_tree_free(b);
+}
+
+int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, struct kb_packed *p)
+{
+	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
+	struct kb_layout_opts o = { .name = e->id };
+	int err = 0;
+
+	memset(p, 0, sizeof(*p));
+	kb_tree_init(&p->src);
+	kb_tree_init(&p->out);
+	for (size_t i = 0; i < e->nheaders; i++) {
+		jobs[i].path = paths[i];
+		jobs[i].name = e->headers[i].name;
+		kb_tree_init(&jobs[i].tree);
+		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
+		if (!jobs[i].started)
+			kb_pack_load(&jobs[i]);
+	}
+	for (size_t i = 0; i < e->nheaders; i++) {
+		if (jobs[i].started)
+			pthread_join(jobs[i].th, NULL);
+		if (jobs[i].err && !err)
+			err = jobs[i].err;
+	}
+	if (err)
+		goto out;
+	/* Manifest order is the install order; kinds never overlap in real
+	 * packages, so this only decides between hostile duplicates. */
+	for (size_t i = 0; i < e->nheaders; i++)
+		kb_tree_absorb(&p->src, &jobs[i].tree);
+	kb_tree_sort(&p->src);
+	p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
+	o.src_root = o.dst_root = p->build_dir;
+	o.karch = kb_layout_karch(e->arch);
+	err = kb_layout_build(&p->src, &o, &p->out);
+	if (!err)
+		err = kb_tree_check_contained(&p->out, p->build_dir, e->id);
+out:
+	for (size_t i = 0; i < e->nheaders; i++)
+		kb_tree_free(&jobs[i].tree);
+	free(jobs);
+	return err;
+}
+
+void kb_packed_free(struct kb_packed *p)
+{
+	kb_tree_free(&p->out);
+	kb_tree_free(&p->src);
+	free(p->build_dir);
+	p->build_dir = NULL;
+}

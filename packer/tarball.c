@@ -1,0 +1,103 @@
+/* tarball.c — libarchive's pax-restricted tar (plain ustar unless a name
+ * needs more) through its gzip filter, into a FILE, hashed on the way. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "lib/error.h"
+#include "lib/log.h"
+#include "packer/tarball.h"
+
+struct kb_tarball_sink {
+	FILE *f;
+	struct kb_sha256 h;
+	uint64_t size;
+	int err;
+};
+
+static la_ssize_t kb_tarball_out(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+	struct kb_tarball_sink *s = ctx;
+
+	(void)a;
+	if (fwrite(buf, 1, n, s->f) != n) {
+		s->err = errno ? -errno : -EIO;
+		return -1;
+	}
+	kb_sha256_update(&s->h, buf, n);
+	s->size += n;
+	return (la_ssize_t)n;
+}
+
+int kb_tarball_write(const struct kb_tree *t, const struct kb_tarball_opts *o, FILE *f,
+		     char sha256[KB_SHA256_HEX_LEN + 1], uint64_t *size)
+{
+	struct kb_tarball_sink sink = { .f = f };
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char level[8];
+	int err = 0;
+
+	kb_sha256_init(&sink.h);
+	snprintf(level, sizeof(level), "%d", o->level ? o->level : 9);
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    /* no time in the gzip header: same input, same bytes */
+	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "compression-level", level) != ARCHIVE_OK ||
+	    archive_write_open2(a, &sink, NULL, kb_tarball_out, NULL, NULL) != ARCHIVE_OK) {
+		kb_error("tarball: %s", archive_error_string(a));
+		err = -KB_EPARSE;
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct kb_node *nd = &t->v[i];
+
+		if (!*nd->path)
+			continue;
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, nd->path);
+		archive_entry_set_mtime(e, o->mtime, 0);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		archive_entry_set_uname(e, "root");
+		archive_entry_set_gname(e, "root");
+		switch (nd->type) {
+		case KB_NODE_DIR:
+			archive_entry_set_filetype(e, AE_IFDIR);
+			archive_entry_set_perm(e, 0755);
+			break;
+		case KB_NODE_FILE:
+			archive_entry_set_filetype(e, AE_IFREG);
+			/* executables stay executable, nothing else survives */
+			archive_entry_set_perm(e, (nd->mode & 0111) ? 0755 : 0644);
+			archive_entry_set_size(e, (la_int64_t)nd->size);
+			break;
+		case KB_NODE_SYMLINK:
+			archive_entry_set_filetype(e, AE_IFLNK);
+			archive_entry_set_perm(e, 0777);
+			archive_entry_set_symlink(e, nd->link);
+			break;
+		}
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    (nd->type == KB_NODE_FILE && nd->size &&
+		     archive_write_data(a, nd->data, nd->size) != (la_ssize_t)nd->size)) {
+			kb_error("tarball: %s: %s", nd->path, archive_error_string(a));
+			err = sink.err ? sink.err : -KB_EPARSE;
+			goto out;
+		}
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		kb_error("tarball: %s", archive_error_string(a));
+		err = sink.err ? sink.err : -KB_EPARSE;
+	}
+out:
+	archive_entry_free(e);
+	archive_write_free(a);
+	kb_sha256_final(&sink.h, sha256);
+	*size = sink.size;
+	return err;
+}
