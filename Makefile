@@ -102,7 +102,7 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
 	$(call E,FUZZ,$@)$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BIN)
-.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+.SECONDARY: $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.o)
 
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ FUZZ=1 \
