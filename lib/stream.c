@@ -42,7 +42,10 @@ static struct kb_stream *kb_stream_new(uint64_t max_bytes, const char *name)
 {
 	struct kb_stream *s = kb_xcalloc(1, sizeof(*s));
 
-	s->max = max_bytes ? max_bytes : kb_limits()->max_unpacked_size;
+	/* a size the caller got from metadata never lifts the limit in force */
+	s->max = kb_limits()->max_unpacked_size;
+	if (max_bytes && max_bytes < s->max)
+		s->max = max_bytes;
 	s->name = kb_xstrdup(name);
 	s->a = archive_read_new();
 	archive_read_support_filter_all(s->a);
@@ -103,8 +106,8 @@ ssize_t kb_stream_read(struct kb_stream *s, void *buf, size_t n)
 		s->eof = 1;
 	s->total += (uint64_t)r;
 	if (s->total > s->max) {
-		kb_error("%s: decompresses to more than %" PRIu64 " bytes (--max-unpacked-size)",
-			 s->name, s->max);
+		kb_error("%s: decompresses to more than %" PRIu64 " bytes%s", s->name, s->max,
+			 s->max == kb_limits()->max_unpacked_size ? " (--max-unpacked-size)" : "");
 		return -KB_ELIMIT;
 	}
 	if (s->in && kb_limits_check_ratio(kb_limits(), s->in, s->total)) {

@@ -1,7 +1,8 @@
 /* stream.h — read a possibly compressed file (gzip, xz, zstd, bzip2, lz4 or
  * plain) as one decompressed byte stream, through libarchive's raw format.
- * The decompressed size is capped: past max_bytes (0: the max_unpacked_size
- * in force, lib/limits.h) or past max_ratio times the packed size, a read
+ * The decompressed size is capped: past max_bytes (0, or more than the
+ * max_unpacked_size in force, lib/limits.h: that limit) or past max_ratio
+ * times the packed size, a read
  * fails with -KB_ELIMIT, logged here with the limit's flag, so a
  * decompression bomb is stopped, not swallowed. */
 #ifndef KB_STREAM_H
