@@ -5,7 +5,8 @@
 set -euo pipefail
 ASAN_OPTIONS=help=1 "$KBUNDLE" --version >"$TMPDIR/help" 2>&1 || true
 grep -q detect_leaks "$TMPDIR/help" || { echo "$KBUNDLE is not built with AddressSanitizer"; exit 1; }
-nm -C "$KBUNDLE" | grep -q __ubsan_handle || { echo "$KBUNDLE is not built with UBSan"; exit 1; }
+nm "$KBUNDLE" >"$TMPDIR/syms"
+grep -q __ubsan_handle "$TMPDIR/syms" || { echo "$KBUNDLE is not built with UBSan"; exit 1; }
 printf '#include <stdlib.h>\nvoid *volatile kb_p;\nint main(void) { kb_p = malloc(77); kb_p = 0; return 0; }\n' \
 	>"$TMPDIR/leak.c"
 cc -fsanitize=address -o "$TMPDIR/leak" "$TMPDIR/leak.c"
