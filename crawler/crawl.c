@@ -13,13 +13,20 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/http.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status)
 {
-	struct kb_http_opts o = { .max_bytes = max_bytes, .retries = 2 };
+	uint64_t lim = kb_limits()->max_index_size;
+	struct kb_http_opts o = { .max_bytes = max_bytes && max_bytes < lim ? max_bytes : lim,
+				  .retries = 2 };
+	int err = kb_http_get_file(url, dest, &o, status);
 
-	return kb_http_get_file(url, dest, &o, status);
+	if (err == -KB_ELIMIT && o.max_bytes == lim)
+		kb_error("%s: larger than %llu bytes (--max-index-size)", url,
+			 (unsigned long long)lim);
+	return err;
 }
 
 int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256)

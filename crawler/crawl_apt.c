@@ -16,12 +16,12 @@
 #include "lib/file.h"
 #include "lib/gpgv.h"
 #include "lib/hash.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/stream.h"
 #include "lib/vercmp.h"
 
 #define KB_RELEASE_MAX (64u << 20)
-#define KB_PACKAGES_MAX_UNPACKED (4ull << 30)
 #define KB_DEPENDS_MAX 4096
 
 struct kb_apt_ctx {
@@ -333,6 +333,13 @@ static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_
 	int err;
 
 	kb_info("%s", url);
+	if (f->size > kb_limits()->max_index_size) {
+		kb_error("%s: the Release says %llu bytes, more than %llu (--max-index-size)", url,
+			 (unsigned long long)f->size,
+			 (unsigned long long)kb_limits()->max_index_size);
+		err = -KB_ELIMIT;
+		goto out;
+	}
 	err = kb_crawl_fetch(url, dest, f->size, &status);
 	if (err) {
 		kb_apt_fail_fetch(url, err == -KB_ELIMIT ? -KB_ECHECKSUM : err, status, true);
@@ -342,7 +349,7 @@ static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_
 	err = kb_crawl_verify_file(dest, url, f->size, f->sha256);
 	if (err)
 		goto out;
-	err = kb_stream_open(dest, KB_PACKAGES_MAX_UNPACKED, &s);
+	err = kb_stream_open(dest, 0, &s);	/* 0: --max-unpacked-size */
 	if (err) {
 		kb_error("%s: %s", url, kb_strerror(err));
 		goto out;
