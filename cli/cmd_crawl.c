@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "crawler/crawl.h"
 #include "lib/error.h"
 #include "lib/log.h"
@@ -29,6 +30,7 @@ static void kb_crawl_usage(FILE *f)
 		"\n"
 		"exit status: 0 all upstreams crawled, 1 an upstream failed (its list is left\n"
 		"unchanged, the others are updated), 2 usage or configuration error\n");
+	kb_cli_limits_usage(f);
 }
 
 static bool kb_date_arg_ok(const char *s)
@@ -51,6 +53,7 @@ int kb_cmd_crawl(int argc, char **argv)
 		{ "workdir", required_argument, NULL, 'W' },
 		{ "date", required_argument, NULL, 'D' },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_crawl_opts o = { .upstreams_dir = "upstreams", .lists_dir = "lists",
@@ -85,7 +88,11 @@ int kb_cmd_crawl(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c))
 				break;
-			kb_crawl_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0)
+				break;
+			if (!err)	/* not a limit either: unknown */
+				kb_crawl_usage(stderr);
 			return KB_EXIT_USAGE;
 		}
 	}

@@ -68,7 +68,7 @@ void kb_cli_limits_usage(FILE *f)
 	const struct kb_limits *d = &kb_limits_default;
 
 	fprintf(f,
-		"limits on outside data (SIZE takes K, M, G):\n"
+		"\nlimits on outside data (SIZE takes K, M, G):\n"
 		"  --max-index-size SIZE     one index or metadata file (default %" PRIu64 "M)\n"
 		"  --max-unpacked-size SIZE  one decompressed index or archive (default %" PRIu64 "M)\n"
 		"  --max-ratio N             unpacked : packed size (default %" PRIu64 ")\n"
