@@ -177,8 +177,10 @@ int kb_apt_packages_parse(struct kb_stream *s, const char *name, const struct kb
 			}
 			r = kb_apt_fill(p);
 			if (r < 0) {
-				if (r == -KB_ELIMIT)
+				if (r == -KB_ELIMIT && p->len >= p->max_stanza + p->max_line)
 					err = kb_apt_fail(p, -KB_ELIMIT, "stanza too long");
+				else if (r == -KB_ELIMIT)	/* the stream's size or ratio */
+					err = (int)r;		/* limit, logged there */
 				else
 					err = kb_apt_fail(p, (int)r, kb_strerror((int)r));
 				goto out;
