@@ -169,4 +169,5 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */upstreams/*) cp "$f" "$out/yaml_doc/" ; mkdir -p "$out/upstream"; cp "$f" "$out/upstream/" ;; esac
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
+ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 touch "$out/.done"
