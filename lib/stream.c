@@ -119,6 +119,12 @@ ssize_t kb_stream_read(struct kb_stream *s, void *buf, size_t n)
 	return r;
 }
 
+void kb_stream_set_name(struct kb_stream *s, const char *name)
+{
+	free(s->name);
+	s->name = kb_xstrdup(name);
+}
+
 uint64_t kb_stream_total(const struct kb_stream *s)
 {
 	return s->total;
