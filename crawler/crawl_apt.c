@@ -354,6 +354,7 @@ static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_
 		kb_error("%s: %s", url, kb_strerror(err));
 		goto out;
 	}
+	kb_stream_set_name(s, url);
 	c->url = url;
 	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, c);
 out:

@@ -253,6 +253,7 @@ static int kb_rpmmd_repo_on(struct kb_rpmmd_ctx *c, const char *mirror, const ch
 		kb_error("%s: %s", url, kb_strerror(err));
 		goto out;
 	}
+	kb_stream_set_name(s, url);
 	c->url = url;
 	err = kb_primary_parse(s, url, NULL, kb_rpmmd_want, kb_rpmmd_pkg, c, &npkgs);
 	if (!err)
