@@ -62,8 +62,8 @@ grep -q "^$hdr	" "$lists/deb.list" || kb_die "crawl missed $hdr"
 
 refused --max-index-size 16K 1 'more than 16384 \(--max-index-size\)'
 refused --max-index-size 1K 1 'InRelease: larger than 1024 bytes \(--max-index-size\)'
-refused --max-unpacked-size 1M 1 'decompresses to more than 1048576 bytes \(--max-unpacked-size\)'
-refused --max-ratio 2 1 'decompresses more than 2 times .* \(--max-ratio\)'
+refused --max-unpacked-size 1M 1 'Packages.xz: decompresses to more than 1048576 bytes \(--max-unpacked-size\)'
+refused --max-ratio 2 1 'Packages.xz: decompresses more than 2 times .* \(--max-ratio\)'
 refused --max-line 1000 1 'line too long \(--max-line\)'
 refused --max-yaml-depth 1 2 'deb.yml:[0-9]+: YAML nested deeper than 1 levels \(--max-yaml-depth\)'
 # a bad value is a usage error
