@@ -7,12 +7,13 @@ set -u
 build=${1:-build}
 shift || true
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "$top/$build" 2>/dev/null && pwd || cd "$build" && pwd)
+build=$(cd "$top/$build" 2>/dev/null && pwd || { cd "$build" && pwd; })
 export KBUNDLE=$build/kbundle KB_SRC=$top KB_BUILD=$build
 export KB_TEST_CACHE=${KB_TEST_CACHE:-/var/cache/kbundle-tests}
 rc=0
 for b in "$build"/bench/* "$top"/bench/*.sh; do
 	[ -e "$b" ] || continue
+	case $b in *.sh) ;; *) [ -x "$b" ] && [ -f "$b" ] || continue ;; esac
 	name=$(basename "$b" .sh)
 	[ "$name" = run ] && continue
 	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then

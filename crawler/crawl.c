@@ -58,7 +58,7 @@ static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream 
 	char *tmproot = kb_path_join(o->workdir, "tmp");
 	char *tmpl = NULL, *list = NULL;
 	struct kb_pkglist prev = { 0 }, fresh = { 0 };
-	size_t before_present = 0, before = 0;
+	size_t before = 0;
 	int err;
 
 	err = kb_mkdir_p(tmproot, 0755);
@@ -96,10 +96,8 @@ static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream 
 		goto out;
 	}
 	before = prev.n;
-	for (size_t i = 0; i < prev.n; i++)
-		before_present += prev.v[i].present;
 	r->present = fresh.n;
-	kb_pkglist_merge(&prev, &fresh, o->date);
+	r->vanished = kb_pkglist_merge(&prev, &fresh, o->date);
 	err = kb_mkdir_p(o->lists_dir, 0755);
 	if (!err)
 		err = kb_pkglist_write(list, &prev);
@@ -109,7 +107,6 @@ static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream 
 		goto out;
 	r->packages = prev.n;
 	r->added = prev.n - before;
-	r->vanished = prev.n - r->present - (before - before_present);
 	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", u->name,
 		r->packages, r->present, r->added, r->vanished, list);
 out:

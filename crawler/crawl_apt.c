@@ -341,9 +341,14 @@ static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_
 		goto out;
 	}
 	err = kb_crawl_fetch(url, dest, f->size, &status);
+	if (err == -KB_ELIMIT) {
+		kb_error("%s: size mismatch (larger than the %llu bytes the Release lists)", url,
+			 (unsigned long long)f->size);
+		err = -KB_ECHECKSUM;
+		goto out;
+	}
 	if (err) {
-		kb_apt_fail_fetch(url, err == -KB_ELIMIT ? -KB_ECHECKSUM : err, status, true);
-		err = err == -KB_ELIMIT ? -KB_ECHECKSUM : err;
+		kb_apt_fail_fetch(url, err, status, true);
 		goto out;
 	}
 	err = kb_crawl_verify_file(dest, url, f->size, f->sha256);
@@ -351,7 +356,7 @@ static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_
 		goto out;
 	err = kb_stream_open(dest, 0, &s);	/* 0: --max-unpacked-size */
 	if (err) {
-		kb_error("%s: %s", url, kb_strerror(err));
+		kb_error("%s: cannot read the index (%s)", url, kb_strerror(err));
 		goto out;
 	}
 	kb_stream_set_name(s, url);

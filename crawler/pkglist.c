@@ -307,14 +307,17 @@ static int kb_pkg_key_cmp(const void *pa, const void *pb)
 /* Identity is (name, arch, version): the distro never reuses one for other
  * contents. If a mirror does anyway, the fresh path/size/sha256 win (the list
  * must say where the file is now) and the change is logged. */
-void kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today)
+size_t kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today)
 {
-	size_t nprev = prev->n;
+	size_t nprev = prev->n, gone = 0;
+	bool *was_present = kb_xcalloc(nprev, sizeof(*was_present));
 
 	if (nprev)
 		qsort(prev->v, nprev, sizeof(*prev->v), kb_pkg_key_cmp);
-	for (size_t i = 0; i < nprev; i++)
+	for (size_t i = 0; i < nprev; i++) {
+		was_present[i] = prev->v[i].present;
 		prev->v[i].present = false;
+	}
 	if (fresh->n) {
 		size_t kept = 1;
 
@@ -357,4 +360,8 @@ void kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const c
 	for (size_t i = 0; i < fresh->n; i++)
 		kb_pkg_free(&fresh->v[i]);
 	fresh->n = 0;
+	for (size_t i = 0; i < nprev; i++)
+		gone += was_present[i] && !prev->v[i].present;
+	free(was_present);
+	return gone;
 }

@@ -57,8 +57,9 @@ int kb_pkglist_write(const char *path, struct kb_pkglist *l);
 /* Fold a fresh crawl into the previous list: new packages get first_seen =
  * today, present ones last_seen = today, vanished ones present = false (their
  * last_seen kept). A package is (name, arch, version); duplicates in fresh are
- * kept once. The entries of fresh move into prev; fresh is left empty. */
-void kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today);
+ * kept once. The entries of fresh move into prev; fresh is left empty.
+ * Returns how many packages were present before and are gone now. */
+size_t kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today);
 struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l);
 void kb_pkglist_free(struct kb_pkglist *l);
 

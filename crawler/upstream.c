@@ -351,7 +351,8 @@ int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n)
 		}
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof(*names), kb_yml_cmp);
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), kb_yml_cmp);
 	out = kb_xcalloc(nnames ? nnames : 1, sizeof(*out));
 	for (size_t i = 0; i < nnames; i++) {
 		char *p = kb_path_join(dir, names[i]);

@@ -4,7 +4,7 @@
  *   distro: debian            # debian, ubuntu, centos, almalinux, fedora, …
  *   family: apt               # apt | rpm-md
  *   release: "12"
- *   enabled: true
+ *   enabled: true             # default true; false: crawled only when named
  *   architectures: [amd64]
  *   mirrors: [apt-sources]    # tried in order; apt-sources = this machine's apt mirror
  *   suites: [bookworm, bookworm-updates]        # apt

@@ -26,14 +26,24 @@ static char *kb_gpgv_message(const struct kb_proc_result *res)
 
 	if (!res->output || !res->output_len)
 		return kb_xstrdup("gpgv failed without a message");
-	m = kb_xstrndup(res->output, res->output_len);
-	/* one line for the log: newlines become "; " */
-	n = strlen(m);
-	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		m[--n] = '\0';
-	for (char *p = m; *p; p++)
-		if (*p == '\n')
-			*p = ';';
+	/* one line for the log: lines joined by "; ", runs of blanks squeezed */
+	m = kb_xmalloc(res->output_len * 2 + 1);
+	n = 0;
+	for (size_t i = 0; i < res->output_len; i++) {
+		char c = res->output[i];
+
+		if (c == '\n' || c == '\r') {
+			if (n && m[n - 1] != ' ')
+				m[n++] = ';';
+			c = ' ';
+		}
+		if ((c == ' ' || c == '\t') && (!n || m[n - 1] == ' '))
+			continue;
+		m[n++] = c == '\t' ? ' ' : c;
+	}
+	while (n && (m[n - 1] == ' ' || m[n - 1] == ';'))
+		n--;
+	m[n] = '\0';
 	return m;
 }
 

@@ -182,6 +182,30 @@ static struct kb_mpkg *kb_mpkgs_from(const struct kb_pkg *const *v, size_t n)
 	return out;
 }
 
+/* The manifest loader refuses blanks, non-ASCII and escaping paths; refuse
+ * them here too, so what is written always loads back. */
+static int kb_group_check(struct kb_group *g, const struct kb_pkg *anchor)
+{
+	const char *why;
+
+	if ((why = kb_manifest_str_check(anchor->release)))
+		return kb_group_incomplete(g, "release \"%s\" %s", anchor->release, why);
+	for (size_t i = 0; i < g->nhdr + g->nimg; i++) {
+		const struct kb_pkg *p = i < g->nhdr ? g->hdr[i] : g->img[i - g->nhdr];
+		const char *fields[][2] = {
+			{ "name", p->name }, { "version", p->version }, { "arch", p->arch },
+		};
+
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+			if ((why = kb_manifest_str_check(fields[f][1])))
+				return kb_group_incomplete(g, "%s: %s \"%s\" %s", p->name,
+							   fields[f][0], fields[f][1], why);
+		if ((why = kb_manifest_path_check(p->path)))
+			return kb_group_incomplete(g, "%s: path \"%s\" %s", p->name, p->path, why);
+	}
+	return 0;
+}
+
 static void kb_group_emit(struct kb_group *g, const struct kb_pkg *anchor, const char *distro,
 			  const char *upstream, struct kb_manifest *m)
 {
@@ -246,6 +270,8 @@ void kb_group_list(const struct kb_group_rule *rule, const char *distro, const c
 			err = kb_group_incomplete(&g, "%s has no kernel release", anchor->name);
 		else
 			err = rule->complete(&g, anchor);
+		if (!err)
+			err = kb_group_check(&g, anchor);
 		if (err) {
 			if (!g.reason)	/* a rule that failed without saying why */
 				g.reason = kb_xasprintf("%s", kb_strerror(err));

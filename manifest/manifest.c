@@ -57,6 +57,32 @@ void kb_bundle_id(struct kb_bundle_entry *e)
 	free(shas);
 }
 
+const char *kb_manifest_str_check(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > KB_MANIFEST_MAX_STR)
+		return "must be 1 to 4096 characters";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return "holds a blank, control or non-ASCII character";
+	return NULL;
+}
+
+const char *kb_manifest_path_check(const char *s)
+{
+	const char *why = kb_manifest_str_check(s);
+	size_t n = strlen(s);
+
+	if (why)
+		return why;
+	/* relative to the mirror, and it must stay under it */
+	if (s[0] == '/' || !strcmp(s, "..") || !strncmp(s, "../", 3) || strstr(s, "/../") ||
+	    (n >= 3 && !strcmp(s + n - 3, "/..")))
+		return "must be a relative path inside the mirror";
+	return NULL;
+}
+
 static void kb_mpkgs_free(struct kb_mpkg *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

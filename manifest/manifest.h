@@ -14,6 +14,16 @@
 /* The value of the top-level `format:` key; bump on incompatible change. */
 #define KB_MANIFEST_FORMAT "kbundle-manifest 1"
 
+/* Longest string field; names, versions and paths are far shorter. */
+#define KB_MANIFEST_MAX_STR 4096
+
+/* What a string field may hold: 1 to KB_MANIFEST_MAX_STR printable ASCII
+ * characters without blanks (they end up in URLs and file names). NULL when
+ * s is fine, else why not. */
+const char *kb_manifest_str_check(const char *s);
+/* A package path: such a string, relative, never leaving the mirror. */
+const char *kb_manifest_path_check(const char *s);
+
 struct kb_mpkg {
 	char *name;
 	char *version;

@@ -15,8 +15,6 @@
 #include "lib/yaml_doc.h"
 #include "manifest/manifest.h"
 
-#define KB_MANIFEST_MAX_STR 4096
-
 struct kb_mload {
 	const char *file;
 };
@@ -78,17 +76,14 @@ static int kb_mload_str(const struct kb_mload *c, const struct kb_ynode *map, co
 			char **out)
 {
 	const struct kb_ynode *v = kb_ymap_get(map, key);
-	size_t n;
+	const char *why;
 
 	if (v->type != KB_Y_SCALAR)
 		return kb_mload_bad(c, v, "'%s' must be a string", key);
-	n = strlen(v->scalar);
-	if (n == 0 || n > KB_MANIFEST_MAX_STR)
-		return kb_mload_bad(c, v, "'%s' must be 1 to 4096 characters", key);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v->scalar[i] <= ' ' || (unsigned char)v->scalar[i] >= 0x7f)
-			return kb_mload_bad(c, v, "'%s' holds a blank or non-ASCII character",
-					    key);
+	why = strcmp(key, "path") ? kb_manifest_str_check(v->scalar)
+				  : kb_manifest_path_check(v->scalar);
+	if (why)
+		return kb_mload_bad(c, v, "'%s' %s", key, why);
 	*out = kb_xstrdup(v->scalar);
 	return 0;
 }
@@ -101,21 +96,6 @@ static int kb_mload_sha(const struct kb_mload *c, const struct kb_ynode *map, co
 	if (v->type != KB_Y_SCALAR || !kb_sha256_valid(v->scalar))
 		return kb_mload_bad(c, v, "'%s' must be 64 lowercase hex digits", key);
 	memcpy(out, v->scalar, 65);
-	return 0;
-}
-
-static int kb_mload_path(const struct kb_mload *c, const struct kb_ynode *map, char **out)
-{
-	const struct kb_ynode *v = kb_ymap_get(map, "path");
-	int err = kb_mload_str(c, map, "path", out);
-	const char *p = *out;
-
-	if (err)
-		return err;
-	/* relative to the mirror, and it must stay under it */
-	if (p[0] == '/' || !strcmp(p, "..") || !strncmp(p, "../", 3) || strstr(p, "/../") ||
-	    (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")))
-		return kb_mload_bad(c, v, "'%s' must be a relative path inside the mirror", "path");
 	return 0;
 }
 
@@ -162,7 +142,7 @@ static int kb_mload_pkgs(const struct kb_mload *c, const struct kb_ynode *entry,
 		    (err = kb_mload_str(c, p, "name", &v[i].name)) ||
 		    (err = kb_mload_str(c, p, "version", &v[i].version)) ||
 		    (err = kb_mload_str(c, p, "arch", &v[i].arch)) ||
-		    (err = kb_mload_path(c, p, &v[i].path)) ||
+		    (err = kb_mload_str(c, p, "path", &v[i].path)) ||
 		    (err = kb_mload_size(c, p, &v[i].size)) ||
 		    (err = kb_mload_sha(c, p, "sha256", v[i].sha256)))
 			break;

@@ -16,7 +16,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 tests=()
-want() { # selected by the arguments?
+want() { # is test $1 selected by the arguments?
 	[ ${#sel[@]} -eq 0 ] && return 0
 	for w in "${sel[@]}"; do
 		case $w in unit) [[ $1 == unit/* ]] && return 0 ;; e2e) [[ $1 == e2e/* ]] && return 0 ;;
@@ -26,10 +26,10 @@ want() { # selected by the arguments?
 }
 sel=("$@")
 for t in "$build"/tests/test_*; do
-	[ -x "$t" ] && want "unit/${t##*/}" ${sel[@]+"${sel[@]}"} && tests+=("unit/${t##*/}")
+	[ -x "$t" ] && want "unit/${t##*/}" && tests+=("unit/${t##*/}")
 done
 for t in "$top"/tests/e2e/test_*.sh; do
-	[ -f "$t" ] && want "e2e/$(basename "$t" .sh)" ${sel[@]+"${sel[@]}"} && tests+=("e2e/$(basename "$t" .sh)")
+	[ -f "$t" ] && want "e2e/$(basename "$t" .sh)" && tests+=("e2e/$(basename "$t" .sh)")
 done
 
 pass=0 fail=0 skip=0 failed=()

@@ -16,6 +16,7 @@
 #   kb_on_exit CMD [ARG…]   run CMD ARG… when the test exits (last registered runs
 #                           first). lib.sh owns the EXIT trap: use this, not trap.
 #   kb_sha256 FILE          print FILE's sha256
+#   kb_fast_tmpdir          print a fresh tmpfs directory (KB_FAST; removed on exit)
 #   kb_unshare FILE         replace a pool hard link by a private copy: do this
 #                           before modifying a .deb in place (pool files are hard
 #                           links into the shared cache)
@@ -45,10 +46,18 @@
 #                   bookworm-security (or everything in SUITE when given).
 #                   pool/main/l/<source>/…, dists/<suite>/main/binary-amd64/
 #                   Packages{,.gz,.xz}, dists/<suite>/{Release,InRelease,Release.gpg}
-#   kb_mirror_ubuntu DIR           Ubuntu layout (see the Ubuntu section below)
+#   kb_mirror_ubuntu DIR [SUITE]   Ubuntu layout, packages built with dpkg-deb from
+#                   the real Debian kernels (lib_ubuntu.sh): GA 5.15.0-91-generic in
+#                   jammy-updates + jammy-security, HWE 6.8.0-40-generic in
+#                   jammy-updates, meta/tools/hello that must not match.
+#                   KB_UREL_X KB_UABI_X KB_UVER_X KB_UHDR_X KB_UINDEP_X KB_UIMAGE_X
+#                   KB_UMODULES_X (X = A, B), KB_UBU_PICKS, KB_UBUNTU_SUITES
 #   kb_apt_index_remove DIR SUITE PKG   drop PKG's stanza from a suite and re-sign
-#   kb_apt_finish_suite DIR SUITE       recompress Packages, rewrite and re-sign
+#   kb_apt_finish_suite DIR SUITE [KEY] recompress Packages, rewrite and re-sign
 #                   Release (call after editing dists/SUITE/main/binary-*/Packages)
+#   kb_apt_release DIR SUITE [KEY]      rewrite and re-sign Release over the
+#                   files as they are (e.g. a truncated Packages.xz that the
+#                   signed Release then vouches for); KEY = a kb_gpg_key name
 #   kb_gpg_key NAME         make (once) a throwaway key NAME; prints its home
 #                           directory; its keyring is HOME/keyring.gpg
 #
@@ -58,12 +67,31 @@
 #                   Exports KB_NGINX_URL, KB_NGINX_ACCESS_LOG, KB_NGINX_ERROR_LOG,
 #                   KB_NGINX_DIR, KB_NGINX_PID; stopped when the test exits.
 #                   May be called several times (the variables name the last).
+#                   Call it in the test's own shell (it exports), not in $(…).
 #   kb_nginx_stop [DIR]     stop one early (default: the last started)
+#
+# Expected results (for exact assertions)
+#   kb_pick_rows PICKS      recognised picks as list columns 1-8, sorted
+#   kb_list_rows LIST       a kbundle list's columns 1-8, sorted
+#   kb_manifest_rows FILE   manifest as "release role name version kind path
+#                           size sha256" lines (role: headers|images), sorted
 #
 # kbundle inputs
 #   kb_upstream_file DIR NAME DISTRO URL KEYRING SUITE…  write DIR/NAME.yml
-#                   (family apt, amd64, component main; KB_UPSTREAM_RELEASE
-#                   overrides the release field)
+#                   (family apt, amd64, component main; KB_UPSTREAM_RELEASE,
+#                   KB_UPSTREAM_ARCHS override; KB_UPSTREAM_FAMILY=rpm-md
+#                   makes the SUITE… arguments repos)
+#   kb_pipeline debian|ubuntu  mirror + nginx + upstream + crawl + manifest;
+#                   sets KB_MIRROR KB_UPSTREAMS KB_LISTS KB_WORKDIR KB_MANIFEST
+#                   KB_UPSTREAM for the stage under test (pack, vmtest, …)
+#   kb_test_module DIR [NAME]  a minimal out-of-tree module (Kbuild + NAME.c)
+#   kb_deb_file NAME [VERSION] the cached .deb of a picked package
+#
+# Note for VM tests: the Ubuntu fixture's kernels are Debian's renamed, so a
+# module built against an Ubuntu bundle says <abi>-generic while the booted
+# kernel (Debian's vmlinuz) calls itself the Debian release: insmod refuses
+# it. Boot-and-load tests use the Debian fixture; the Ubuntu one serves
+# crawl, manifest and pack (a module builds, vermagic = BUNDLE_UNAME).
 
 if [ -n "${KB_E2E_LIB_LOADED:-}" ]; then return 0; fi
 KB_E2E_LIB_LOADED=1
@@ -74,6 +102,10 @@ KB_E2E_LIB_LOADED=1
 : "${TMPDIR:=/tmp}"
 export KB_SRC KBUNDLE KB_TEST_CACHE TMPDIR
 KB_TMP=$(mktemp -d "$TMPDIR/kb-e2e.XXXXXX")
+# Scratch space on tmpfs when there is one (header trees are ~10,000 small
+# files: 0.3 s there, 8 s on these disks); removed with KB_TMP on exit.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then KB_FAST=$(mktemp -d /dev/shm/kb-e2e.XXXXXX)
+else KB_FAST=$KB_TMP/fast && mkdir -p "$KB_FAST"; fi
 KB_ARCH=amd64
 
 kb_log() { echo "e2e: $*" >&2; }
@@ -89,23 +121,34 @@ kb_need() {
 
 # Cleanups run in reverse order of registration; the test's exit status is
 # kept. Each entry is a command line quoted with printf %q, so arguments with
-# spaces survive.
+# spaces survive. kb_on_exit only works in the test's own shell, not inside
+# $(…): lib.sh's helpers that may run there (kb_fast_tmpdir, kb_gpg_key)
+# leave their cleanup to _kb_run_cleanups instead. A signal still runs it.
 _kb_cleanups=()
 kb_on_exit() { _kb_cleanups+=("$(printf '%q ' "$@")"); }
 _kb_run_cleanups() {
-	local rc=$? i
+	local rc=$? i h
+	trap - EXIT INT TERM HUP
 	for ((i = ${#_kb_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_kb_cleanups[i]}" >/dev/null 2>&1 || true
 	done
-	rm -rf "$KB_TMP"
+	for h in "$KB_TMP"/gpg-*; do
+		[ ! -d "$h" ] || gpgconf --homedir "$h" --kill gpg-agent >/dev/null 2>&1 || true
+	done
+	rm -rf "$KB_TMP" "$KB_FAST"
 	exit $rc
 }
 trap _kb_run_cleanups EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 # Name the failing command and line, so a log says where a test stopped.
 set -E
 trap 'kb_log "command failed (status $?) at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
 
 kb_sha256() { sha256sum "$1" | cut -d' ' -f1; }
+# kb_fast_tmpdir — a fresh directory under KB_FAST (tmpfs), removed on exit.
+kb_fast_tmpdir() { mktemp -d "$KB_FAST/d.XXXXXX"; }
 kb_unshare() { cp -p "$1" "$1.kb-unshare" && mv -f "$1.kb-unshare" "$1"; }
 
 # ---------------------------------------------------------------- the cache
@@ -120,14 +163,32 @@ _kb_cache_lock() {
 }
 _kb_cache_unlock() { exec {_kb_lock_fd}>&-; }
 
-# _kb_apt_field PKG[=VER] FIELD — FIELD of one version (the candidate unless
-# =VER is given).
+# apt-cache costs ~0.6 s a call here, so the picker asks once for many
+# packages (_kb_apt_dump, every version) and reads the answers from that dump.
+_kb_apt_dump() { apt-cache show "$@" >>"$KB_TMP/apt.dump" 2>/dev/null || true; }
+# _kb_apt_field PKG[=VER] FIELD — FIELD of one version (without =VER: the
+# first apt lists, its candidate).
 _kb_apt_field() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null |
-		awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
+	local pkg=${1%%=*} ver=
+	[[ $1 != *=* ]] || ver=${1#*=}
+	grep -qxF "Package: $pkg" "$KB_TMP/apt.dump" 2>/dev/null || _kb_apt_dump "$pkg"
+	awk -v p="$pkg" -v v="$ver" -v f="$2" 'BEGIN { RS = "" }
+		{
+			n = split($0, l, "\n"); pk = ""; vv = ""; val = ""
+			for (i = 1; i <= n; i++) {
+				if (l[i] ~ /^Package: /) pk = substr(l[i], 10)
+				if (l[i] ~ /^Version: /) vv = substr(l[i], 10)
+				if (index(l[i], f ": ") == 1) val = substr(l[i], length(f) + 3)
+			}
+			if (pk == p && (v == "" || vv == v)) { print val; exit }
+		}' "$KB_TMP/apt.dump"
 }
 _kb_apt_versions() { # all versions apt knows of PKG, newest first
-	apt-cache show "$1" 2>/dev/null | awk '$1 == "Version:" { print $2 }' | sort -Vr
+	grep -qxF "Package: $1" "$KB_TMP/apt.dump" 2>/dev/null || _kb_apt_dump "$1"
+	awk -v p="$1" 'BEGIN { RS = "" } {
+		n = split($0, l, "\n"); pk = ""
+		for (i = 1; i <= n; i++) { if (l[i] ~ /^Package: /) pk = substr(l[i], 10); if (l[i] ~ /^Version: /) vv = substr(l[i], 10) }
+		if (pk == p) print vv }' "$KB_TMP/apt.dump" | sort -Vr | uniq
 }
 
 # ------------------------------------------------------- picking real packages
@@ -144,6 +205,14 @@ kb_debian_pick() {
 		sort -V | tail -n 1)
 	[ -n "$name" ] || kb_skip "apt knows no linux-headers-6.12.*-amd64 (run apt-get update)"
 	KB_ABI_B=${name#linux-headers-}; KB_ABI_B=${KB_ABI_B%-amd64}
+	for s in "$KB_ABI_A" "$KB_ABI_B"; do
+		set -- "$@" "linux-headers-$s-amd64" "linux-headers-$s-common" "linux-image-$s-amd64" \
+			"linux-image-$s-amd64-unsigned"
+	done
+	_kb_apt_dump "$@" linux-headers-amd64 linux-libc-dev hello
+	_kb_apt_dump $(_kb_apt_field "linux-headers-$KB_ABI_A-amd64" Depends |
+		grep -oE 'linux-kbuild-[^ ,]+') $(_kb_apt_field "linux-headers-$KB_ABI_B-amd64" Depends |
+		grep -oE 'linux-kbuild-[^ ,]+')
 	for s in A B; do
 		local abi=KB_ABI_$s
 		abi=${!abi}
@@ -193,11 +262,32 @@ _kb_pick_line() {
 		"$fn" "$KB_TEST_CACHE/debs/${fn##*/}"
 }
 
+# Picking asks apt-cache ~50 questions (0.6 s each here): remember the
+# answer for as long as apt's package lists are unchanged.
+_KB_PICK_VARS="KB_REL_A KB_REL_B KB_ABI_A KB_ABI_B KB_VER_A KB_VER_B KB_HDR_A KB_HDR_B
+	KB_COMMON_A KB_COMMON_B KB_KBUILD_A KB_KBUILD_B KB_KBUILD_VER_A KB_KBUILD_VER_B
+	KB_IMAGE_A KB_IMAGE_B KB_KBUILD_OLD_VER_A"
+_kb_pick_key() {
+	{ echo "picks 1"; stat -c '%s %Y' /var/lib/apt/lists/*Packages* /var/lib/apt/lists/*Release 2>/dev/null; } |
+		sha256sum | cut -c1-16
+}
+
 kb_debian_fetch() {
 	[ -n "${KB_DEB_PICKS:-}" ] && return 0
-	kb_debian_pick
 	kb_need dpkg-deb apt-ftparchive
-	local picks=$KB_TMP/debian-picks.tsv sa=bookworm sb=bookworm-security v
+	local picks=$KB_TMP/debian-picks.tsv sa=bookworm sb=bookworm-security v pf
+	pf=$KB_TEST_CACHE/picks/debian-$(_kb_pick_key)
+	if [ -f "$pf.env" ] && [ -f "$pf.tsv" ]; then
+		. "$pf.env"
+		export $_KB_PICK_VARS
+		KB_DEBIAN_SUITES=(bookworm bookworm-security)
+		cp "$pf.tsv" "$picks"
+		_kb_fetch_picks "$picks"
+		KB_DEB_PICKS=$picks
+		export KB_DEB_PICKS
+		return 0
+	fi
+	kb_debian_pick
 	{
 		_kb_pick_line $sa "$KB_HDR_A" "$KB_VER_A" headers "$KB_REL_A"
 		_kb_pick_line $sa "$KB_COMMON_A" "$KB_VER_A" headers-common "$KB_ABI_A"
@@ -205,10 +295,9 @@ kb_debian_fetch() {
 		_kb_pick_line $sa "$KB_IMAGE_A" "$KB_VER_A" image "$KB_REL_A"
 		[ -z "$KB_KBUILD_OLD_VER_A" ] ||
 			_kb_pick_line $sa "$KB_KBUILD_A" "$KB_KBUILD_OLD_VER_A" kbuild "${KB_KBUILD_A#linux-kbuild-}"
-		v=$(_kb_apt_field linux-headers-amd64 Version)
-		_kb_pick_line $sa linux-headers-amd64 "$v" - -
-		_kb_pick_line $sa linux-libc-dev "$(_kb_apt_field linux-libc-dev Version)" - -
-		_kb_pick_line $sa hello "$(_kb_apt_field hello Version)" - -
+		for v in linux-headers-amd64 linux-libc-dev hello; do
+			_kb_pick_line $sa $v "$(_kb_apt_versions $v | head -n 1)" - -
+		done
 		_kb_pick_line $sb "$KB_HDR_B" "$KB_VER_B" headers "$KB_REL_B"
 		_kb_pick_line $sb "$KB_COMMON_B" "$KB_VER_B" headers-common "$KB_ABI_B"
 		_kb_pick_line $sb "$KB_KBUILD_B" "$KB_KBUILD_VER_B" kbuild "${KB_KBUILD_B#linux-kbuild-}"
@@ -217,6 +306,11 @@ kb_debian_fetch() {
 	_kb_fetch_picks "$picks"
 	KB_DEB_PICKS=$picks
 	export KB_DEB_PICKS
+	mkdir -p "${pf%/*}"
+	for v in $_KB_PICK_VARS; do printf '%s=%q\n' "$v" "${!v}"; done >"$pf.env.$$"
+	cp "$picks" "$pf.tsv.$$"
+	mv -f "$pf.tsv.$$" "$pf.tsv"
+	mv -f "$pf.env.$$" "$pf.env"
 }
 
 # Download what the cache lacks, and make each .deb's Packages stanza (for its
@@ -257,7 +351,6 @@ kb_gpg_key() {
 	if [ ! -f "$home/keyring.gpg" ]; then
 		kb_need gpg gpgv gpgconf
 		mkdir -p "$home" && chmod 700 "$home"
-		kb_on_exit gpgconf --homedir "$home" --kill gpg-agent
 		gpg --homedir "$home" --batch --quiet --passphrase '' \
 			--quick-gen-key "kbundle test $name <$name@kbundle.invalid>" ed25519 sign never 2>/dev/null
 		gpg --homedir "$home" --batch --quiet --export >"$home/keyring.gpg"
@@ -296,12 +389,21 @@ _kb_release_fields() {
 # kb_apt_finish_suite DIR SUITE [KEYNAME] — compress each component's
 # Packages, write Release (MD5Sum/SHA1/SHA256/SHA512) and sign it.
 kb_apt_finish_suite() {
-	local dir=$1 suite=$2 key=${3:-archive} d p origin label asuite codename version descr comps archs
+	local dir=$1 suite=$2 key=${3:-archive} d p
 	d=$dir/dists/$suite
 	for p in "$d"/*/binary-*/Packages; do
 		gzip -9nc "$p" >"$p.gz.tmp" && mv -f "$p.gz.tmp" "$p.gz"
 		xz -T1 -6c "$p" >"$p.xz.tmp" && mv -f "$p.xz.tmp" "$p.xz"
 	done
+	kb_apt_release "$dir" "$suite" "$key"
+}
+
+# kb_apt_release DIR SUITE [KEYNAME] — (re)write Release over the files the
+# suite holds now, as they are, and sign it (InRelease, Release.gpg).
+kb_apt_release() {
+	local dir=$1 suite=$2 key=${3:-archive} d origin label asuite codename version descr comps archs
+	d=$dir/dists/$suite
+	rm -f "$d/Release" "$d/InRelease" "$d/Release.gpg"
 	IFS='|' read -r origin label asuite codename version descr <<<"$(_kb_release_fields "$suite")"
 	comps=$(cd "$d" && ls -d */ | tr -d / | tr '\n' ' ')
 	archs=$(cd "$d" && ls -d */binary-* | sed 's,.*/binary-,,' | sort -u | tr '\n' ' ')
@@ -336,184 +438,6 @@ _kb_apt_write_packages() {
 		"$(_kb_release_fields "$suite" | cut -d'|' -f2)" "$comp" "$arch" >"$out/Release"
 }
 
-kb_mirror_debian() {
-	kb_debian_fetch
-	_kb_mirror_from_picks "$1" "$KB_DEB_PICKS" "${2:-}"
-}
-
-# kb_apt_index_remove DIR SUITE PKG — the package leaves the index (its file
-# stays in the pool, as on a real mirror).
-kb_apt_index_remove() {
-	local dir=$1 suite=$2 pkg=$3 p
-	for p in "$dir/dists/$suite"/*/binary-*/Packages; do
-		awk -v pkg="$pkg" 'BEGIN { RS = ""; ORS = "\n\n" } { split($0, l, "\n") } l[1] != "Package: " pkg' \
-			"$p" >"$p.tmp"
-		mv -f "$p.tmp" "$p"
-	done
-	kb_apt_finish_suite "$dir" "$suite"
-}
-
-# ------------------------------------------------------------ Ubuntu mirror
-# Two Ubuntu kernels built with dpkg-deb from the real Debian ones (A → the
-# GA kernel 5.15.0-91-generic, B → the HWE kernel 6.8.0-40-generic): Ubuntu's
-# names, versions, dependencies, pool paths and file layout (ubuntu_tree.py),
-# Debian's real header content underneath, its release string rewritten.
-# Built once per input set into $KB_TEST_CACHE/ubuntu/<key>/ (temp dir + mv).
-#   KB_UREL_A=5.15.0-91-generic  KB_UREL_B=6.8.0-40-generic (uname -r)
-#   KB_UABI_A / KB_UABI_B, KB_UVER_A / KB_UVER_B, KB_UHDR_X (…-generic),
-#   KB_UINDEP_X (all-arch headers), KB_UIMAGE_X, KB_UMODULES_X
-#   KB_UBU_PICKS: TSV as KB_DEB_PICKS (A's packages appear twice: in
-#   jammy-updates and jammy-security, like real security kernels)
-#   KB_UBUNTU_SUITES=(jammy jammy-updates jammy-security)
-KB_UBUNTU_RECIPE=1
-KB_UABI_A=5.15.0-91 KB_UVER_A=5.15.0-91.101 KB_USRC_A=linux
-KB_UABI_B=6.8.0-40 KB_UVER_B=6.8.0-40.40~22.04.3 KB_USRC_B=linux-hwe-6.8
-KB_UREL_A=$KB_UABI_A-generic KB_UREL_B=$KB_UABI_B-generic
-KB_UHDR_A=linux-headers-$KB_UREL_A KB_UHDR_B=linux-headers-$KB_UREL_B
-KB_UINDEP_A=linux-headers-$KB_UABI_A KB_UINDEP_B=linux-hwe-6.8-headers-$KB_UABI_B
-KB_UIMAGE_A=linux-image-unsigned-$KB_UREL_A KB_UIMAGE_B=linux-image-unsigned-$KB_UREL_B
-KB_UMODULES_A=linux-modules-$KB_UREL_A KB_UMODULES_B=linux-modules-$KB_UREL_B
-KB_UBUNTU_SUITES=(jammy jammy-updates jammy-security)
-export KB_UABI_A KB_UABI_B KB_UVER_A KB_UVER_B KB_UREL_A KB_UREL_B KB_UHDR_A KB_UHDR_B \
-	KB_UINDEP_A KB_UINDEP_B KB_UIMAGE_A KB_UIMAGE_B KB_UMODULES_A KB_UMODULES_B
-
-# _kb_udeb ROOT OUTDIR NAME VERSION ARCH SOURCE SECTION DEPENDS DESCRIPTION
-_kb_udeb() {
-	local root=$1 outdir=$2 name=$3 ver=$4 arch=$5 src=$6 section=$7 deps=$8 descr=$9 size
-	mkdir -p "$root/DEBIAN"
-	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-	{
-		echo "Package: $name"
-		[ "$src" = "$name" ] || echo "Source: $src"
-		echo "Version: $ver"
-		echo "Architecture: $arch"
-		echo "Maintainer: Ubuntu Kernel Team <kernel-team@lists.ubuntu.com>"
-		echo "Installed-Size: $size"
-		[ -z "$deps" ] || echo "Depends: $deps"
-		echo "Section: $section"
-		echo "Priority: optional"
-		echo "Description: $descr"
-		echo " Built for kbundle's end-to-end tests in Ubuntu's layout."
-	} >"$root/DEBIAN/control"
-	dpkg-deb --root-owner-group -Zzstd -z3 --build "$root" "$outdir/${name}_${ver}_$arch.deb" >/dev/null
-}
-
-# _kb_ubuntu_kernel WORK OUT X — build release X's four packages into OUT.
-_kb_ubuntu_kernel() {
-	local work=$1 out=$2 x=$3 f t
-	local abi=KB_UABI_$x ver=KB_UVER_$x src=KB_USRC_$x indep=KB_UINDEP_$x
-	abi=${!abi} ver=${!ver} src=${!src} indep=${!indep}
-	local rel=$abi-generic up=${abi%%-*}
-	t=$work/$x
-	mkdir -p "$t/x"
-	for f in KB_HDR_$x KB_COMMON_$x KB_KBUILD_$x; do
-		dpkg-deb -x "$(awk -F'\t' -v n="${!f}" '$2 == n { print $8; exit }' "$KB_DEB_PICKS")" "$t/x"
-	done
-	f=KB_IMAGE_$x
-	python3 "$KB_SRC/tests/e2e/ubuntu_tree.py" "$t/x" "$t/out" "$abi" "$indep" generic \
-		"$(awk -F'\t' -v n="${!f}" '$2 == n { print $8; exit }' "$KB_DEB_PICKS")"
-	_kb_udeb "$t/out/indep" "$out" "$indep" "$ver" all "$src" devel \
-		"coreutils | fileutils (>= 4.0)" "Header files related to Linux kernel version $up"
-	_kb_udeb "$t/out/gen" "$out" "linux-headers-$rel" "$ver" amd64 "$src" devel \
-		"$indep, libc6 (>= 2.34), libelf1 (>= 0.142), libssl3 (>= 3.0.0~~alpha1), zlib1g (>= 1:1.2.3.3)" \
-		"Linux kernel headers for version $up on 64 bit x86 SMP"
-	_kb_udeb "$t/out/mod" "$out" "linux-modules-$rel" "$ver" amd64 "$src" kernel \
-		"" "Linux kernel extra modules for version $up on 64 bit x86 SMP"
-	_kb_udeb "$t/out/img" "$out" "linux-image-unsigned-$rel" "$ver" amd64 "$src" kernel \
-		"linux-modules-$rel" "Linux kernel image for version $up on 64 bit x86 SMP"
-	rm -rf "$t"
-}
-
-kb_ubuntu_fetch() {
-	[ -n "${KB_UBU_PICKS:-}" ] && return 0
-	kb_debian_fetch
-	kb_need python3 dpkg-deb zstd
-	local key dir b work picks=$KB_TMP/ubuntu-picks.tsv
-	key=$( { echo "recipe $KB_UBUNTU_RECIPE"; cut -f8 "$KB_DEB_PICKS" | xargs -n1 basename
-		cat "$KB_SRC/tests/e2e/ubuntu_tree.py"; } | sha256sum | cut -c1-16)
-	dir=$KB_TEST_CACHE/ubuntu/$key
-	if [ ! -f "$dir/picks.tsv" ]; then
-		_kb_cache_lock
-		if [ ! -f "$dir/picks.tsv" ]; then
-			kb_log "building the Ubuntu-layout packages (once per input set)"
-			mkdir -p "$KB_TEST_CACHE/ubuntu"
-			b=$(mktemp -d "$KB_TEST_CACHE/ubuntu/.build.XXXXXX")
-			# A header tree is ~10,000 small files: build it on tmpfs when we can.
-			if [ -w /dev/shm ]; then work=$(mktemp -d /dev/shm/kb-ubuntu.XXXXXX)
-			else work=$(mktemp -d "$KB_TMP/ubuntu-work.XXXXXX"); fi
-			kb_on_exit rm -rf "$work" "$b"
-			_kb_ubuntu_kernel "$work" "$b" A
-			_kb_ubuntu_kernel "$work" "$b" B
-			# Not kernel packages: the meta package, tools, a plain program.
-			mkdir -p "$work/meta" "$work/tools/usr/share/doc/linux-tools-common"
-			_kb_udeb "$work/meta" "$b" linux-headers-generic 5.15.0.91.88 amd64 linux-meta devel \
-				"linux-headers-$KB_UREL_A" "Generic Linux kernel headers (meta package)"
-			echo "linux-tools-common" >"$work/tools/usr/share/doc/linux-tools-common/README"
-			_kb_udeb "$work/tools" "$b" linux-tools-common 5.15.0-25.25 all linux admin \
-				"" "Linux kernel version specific tools"
-			cp "$(awk -F'\t' '$2 == "hello" { print $8; exit }' "$KB_DEB_PICKS")" "$b/"
-			_kb_ubuntu_picks "$b" >"$b/picks.tsv.in"
-			_kb_stanzas "$b/picks.tsv.in" "$b"
-			mv "$b/picks.tsv.in" "$b/picks.tsv"
-			rm -rf "$work"
-			mv "$b" "$dir" 2>/dev/null || rm -rf "$b" # another run won the race
-		fi
-		_kb_cache_unlock
-	fi
-	sed "s|@DIR@|$dir|" "$dir/picks.tsv" >"$picks"
-	KB_UBU_PICKS=$picks
-	export KB_UBU_PICKS
-}
-
-# _kb_ubuntu_picks DIR — the pick lines (cache_file as @DIR@/file).
-_kb_ubuntu_picks() {
-	local x s pool kinds name kind rel ver src suites
-	for x in A B; do
-		local abi=KB_UABI_$x v=KB_UVER_$x sr=KB_USRC_$x ind=KB_UINDEP_$x
-		abi=${!abi} ver=${!v} src=${!sr}
-		suites=jammy-updates
-		[ "$x" = B ] || suites="jammy-updates jammy-security"
-		for s in $suites; do
-			pool=pool/main/l/$src
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-				"$s" "${!ind}" "$ver" all headers-common "$abi" "$pool/${!ind}_${ver}_all.deb" "@DIR@/${!ind}_${ver}_all.deb" \
-				"$s" "linux-headers-$abi-generic" "$ver" amd64 headers "$abi-generic" \
-				"$pool/linux-headers-$abi-generic_${ver}_amd64.deb" "@DIR@/linux-headers-$abi-generic_${ver}_amd64.deb" \
-				"$s" "linux-image-unsigned-$abi-generic" "$ver" amd64 image "$abi-generic" \
-				"$pool/linux-image-unsigned-$abi-generic_${ver}_amd64.deb" "@DIR@/linux-image-unsigned-$abi-generic_${ver}_amd64.deb" \
-				"$s" "linux-modules-$abi-generic" "$ver" amd64 modules "$abi-generic" \
-				"$pool/linux-modules-$abi-generic_${ver}_amd64.deb" "@DIR@/linux-modules-$abi-generic_${ver}_amd64.deb"
-		done
-	done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		jammy-updates linux-headers-generic 5.15.0.91.88 amd64 - - \
-		pool/main/l/linux-meta/linux-headers-generic_5.15.0.91.88_amd64.deb "@DIR@/linux-headers-generic_5.15.0.91.88_amd64.deb" \
-		jammy linux-tools-common 5.15.0-25.25 all - - \
-		pool/main/l/linux/linux-tools-common_5.15.0-25.25_all.deb "@DIR@/linux-tools-common_5.15.0-25.25_all.deb"
-	awk -F'\t' -v OFS='\t' '$2 == "hello" { $1 = "jammy"; $8 = "@DIR@/" $8; sub(/@DIR@\/.*\//, "@DIR@/", $8); print; exit }' "$KB_DEB_PICKS"
-}
-
-# _kb_stanzas PICKS DIR — a Packages stanza per .deb, for its pool path.
-_kb_stanzas() {
-	local picks=$1 dir=$2 suite name ver arch kind rel pool file st=$2/.st
-	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
-		file=${file/@DIR@/$dir}
-		[ ! -f "$file.stanza" ] || continue
-		mkdir -p "$st/${pool%/*}"
-		ln -f "$file" "$st/$pool"
-		(cd "$st" && apt-ftparchive -q=2 packages "$pool") >"$file.stanza.tmp"
-		grep -q '^SHA256: ' "$file.stanza.tmp" || kb_die "apt-ftparchive made no stanza for $file"
-		mv -f "$file.stanza.tmp" "$file.stanza"
-		rm -f "$st/$pool"
-	done <"$picks"
-	rm -rf "$st"
-}
-
-kb_mirror_ubuntu() {
-	kb_ubuntu_fetch
-	_kb_mirror_from_picks "$1" "$KB_UBU_PICKS" "${2:-}"
-}
-
 # _kb_mirror_from_picks DIR PICKS [SUITE] — pool hard links, Packages per
 # suite from the cached stanzas, signed Release.
 _kb_mirror_from_picks() {
@@ -533,6 +457,52 @@ _kb_mirror_from_picks() {
 	done
 	KB_KEYRING=$(kb_gpg_key archive)/keyring.gpg
 	export KB_KEYRING
+}
+
+kb_mirror_debian() {
+	kb_debian_fetch
+	_kb_mirror_from_picks "$1" "$KB_DEB_PICKS" "${2:-}"
+}
+
+# kb_apt_index_remove DIR SUITE PKG — the package leaves the index (its file
+# stays in the pool, as on a real mirror).
+kb_apt_index_remove() {
+	local dir=$1 suite=$2 pkg=$3 p
+	for p in "$dir/dists/$suite"/*/binary-*/Packages; do
+		awk -v pkg="$pkg" 'BEGIN { RS = ""; ORS = "\n\n" } { split($0, l, "\n") } l[1] != "Package: " pkg' \
+			"$p" >"$p.tmp"
+		mv -f "$p.tmp" "$p"
+	done
+	kb_apt_finish_suite "$dir" "$suite"
+}
+
+# ------------------------------------------------------ expected results
+# kb_pick_rows PICKS — the packages a crawler must list (kind ≠ "-"), once
+# each, as list columns 1–8: name version arch kind release path size sha256
+# (sorted, C locale).
+kb_pick_rows() {
+	local suite name ver arch kind rel pool file
+	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
+		[ "$kind" != - ] || continue
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$ver" "$arch" "$kind" "$rel" "$pool" \
+			"$(awk '$1 == "Size:" { print $2 }' "$file.stanza")" \
+			"$(awk '$1 == "SHA256:" { print $2 }' "$file.stanza")"
+	done <"$1" | LC_ALL=C sort -u
+}
+# kb_list_rows LIST — a kbundle list's columns 1–8, sorted, no header.
+kb_list_rows() { grep -v '^#' "$1" | cut -f1-8 | LC_ALL=C sort; }
+# kb_manifest_rows MANIFEST — one line per package of each bundle:
+#   release role(headers|images) name version kind path size sha256
+kb_manifest_rows() {
+	python3 - "$1" <<'PY' | LC_ALL=C sort
+import sys, yaml
+m = yaml.safe_load(open(sys.argv[1]))
+for b in m.get("bundles") or []:
+    for role in ("headers", "images"):
+        for p in b.get(role) or []:
+            print("\t".join(str(x) for x in (b["release"], role, p["name"], p["version"],
+                  p["kind"], p["path"], p["size"], p["sha256"])))
+PY
 }
 
 # ------------------------------------------------------------------- nginx
@@ -603,20 +573,87 @@ kb_nginx_stop() {
 
 # ----------------------------------------------------------- kbundle inputs
 kb_upstream_file() {
-	local dir=$1 name=$2 distro=$3 url=$4 keyring=$5 rel
+	local dir=$1 name=$2 distro=$3 url=$4 keyring=$5 rel family=${KB_UPSTREAM_FAMILY:-apt}
 	shift 5
 	case $distro in debian) rel=12 ;; ubuntu) rel=22.04 ;; *) rel=1 ;; esac
 	rel=${KB_UPSTREAM_RELEASE:-$rel}
 	mkdir -p "$dir"
 	{
 		echo "distro: $distro"
-		echo "family: apt"
+		echo "family: $family"
 		echo "release: \"$rel\""
 		echo "enabled: true"
-		echo "architectures: [amd64]"
+		echo "architectures: [${KB_UPSTREAM_ARCHS:-amd64}]"
 		echo "mirrors: [\"$url\"]"
-		echo "suites: [$(IFS=,; echo "$*" | sed 's/,/, /g')]"
-		echo "components: [main]"
+		if [ "$family" = apt ]; then
+			echo "suites: [$(IFS=,; echo "$*" | sed 's/,/, /g')]"
+			echo "components: [main]"
+		else
+			echo "repos: [$(printf '"%s", ' "$@" | sed 's/, $//')]"
+		fi
 		[ -z "$keyring" ] || echo "keyring: $keyring"
 	} >"$dir/$name.yml"
 }
+
+# kb_pipeline DISTRO — the common start of a stage test: the DISTRO
+# (debian|ubuntu) mirror behind nginx, an upstream file, a crawl and a
+# manifest. Sets KB_MIRROR, KB_UPSTREAMS, KB_LISTS, KB_WORKDIR, KB_MANIFEST
+# (all under KB_TMP) and KB_UPSTREAM (the upstream's name: DISTRO-e2e).
+kb_pipeline() {
+	local distro=$1
+	[ -x "$KBUNDLE" ] || kb_skip "no kbundle binary at $KBUNDLE"
+	KB_MIRROR=$KB_TMP/mirror-$distro KB_UPSTREAMS=$KB_TMP/upstreams KB_LISTS=$KB_TMP/lists
+	KB_WORKDIR=$KB_TMP/work KB_MANIFEST=$KB_TMP/manifest.yml KB_UPSTREAM=$distro-e2e
+	export KB_MIRROR KB_UPSTREAMS KB_LISTS KB_WORKDIR KB_MANIFEST KB_UPSTREAM
+	case $distro in
+	debian)
+		kb_mirror_debian "$KB_MIRROR"
+		kb_nginx_start "$KB_MIRROR"
+		kb_upstream_file "$KB_UPSTREAMS" "$KB_UPSTREAM" debian "$KB_NGINX_URL" "$KB_KEYRING" \
+			"${KB_DEBIAN_SUITES[@]}"
+		;;
+	ubuntu)
+		kb_mirror_ubuntu "$KB_MIRROR"
+		kb_nginx_start "$KB_MIRROR"
+		kb_upstream_file "$KB_UPSTREAMS" "$KB_UPSTREAM" ubuntu "$KB_NGINX_URL" "$KB_KEYRING" \
+			"${KB_UBUNTU_SUITES[@]}"
+		;;
+	*) kb_die "kb_pipeline: unknown distro $distro" ;;
+	esac
+	"$KBUNDLE" -q crawl --upstreams "$KB_UPSTREAMS" --lists "$KB_LISTS" --workdir "$KB_WORKDIR" \
+		"$KB_UPSTREAM" || kb_die "kbundle crawl $KB_UPSTREAM failed"
+	"$KBUNDLE" -q manifest --upstreams "$KB_UPSTREAMS" --lists "$KB_LISTS" -o "$KB_MANIFEST" ||
+		kb_die "kbundle manifest failed"
+}
+
+# kb_test_module DIR [NAME] — a minimal out-of-tree module (Kbuild + NAME.c,
+# default kbtest) that logs on load and unload.
+kb_test_module() {
+	local dir=$1 name=${2:-kbtest}
+	mkdir -p "$dir"
+	echo "obj-m := $name.o" >"$dir/Kbuild"
+	cat >"$dir/$name.c" <<EOF
+// $name — built by kbundle's e2e tests against a bundle.
+#include <linux/init.h>
+#include <linux/module.h>
+static int __init ${name}_init(void) { pr_info("$name: loaded\\n"); return 0; }
+static void __exit ${name}_exit(void) { pr_info("$name: unloaded\\n"); }
+module_init(${name}_init);
+module_exit(${name}_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kbundle e2e test module");
+EOF
+}
+
+# kb_deb_file NAME [VERSION] — the cached .deb of a picked package (Debian or
+# Ubuntu picks), for tests that reshape real content (e.g. into RPMs).
+kb_deb_file() {
+	local f
+	f=$(cat "${KB_DEB_PICKS:-/dev/null}" "${KB_UBU_PICKS:-/dev/null}" |
+		awk -F'\t' -v n="$1" -v v="${2:-}" '$2 == n && (v == "" || $3 == v) { print $8; exit }')
+	[ -n "$f" ] && [ -f "$f" ] || kb_die "kb_deb_file: no picked package $1 ${2:-}"
+	echo "$f"
+}
+
+# The Ubuntu-layout mirror lives in its own file (size).
+. "$KB_SRC/tests/e2e/lib_ubuntu.sh"

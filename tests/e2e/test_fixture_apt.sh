@@ -73,5 +73,28 @@ if declare -F kb_mirror_ubuntu >/dev/null; then
 		check_apt_sees "$r" "$name" "$ver"
 	done <"$KB_UBU_PICKS"
 	kb_log "Ubuntu mirror: apt verified and listed $(wc -l <"$KB_UBU_PICKS") packages"
+
+	# Installed as Ubuntu installs them, the headers build a module whose
+	# vermagic is the Ubuntu release; nothing but the build link is absolute.
+	if command -v make >/dev/null && command -v gcc >/dev/null; then
+		root=$(kb_fast_tmpdir)
+		for x in A B; do
+			rel=KB_UREL_$x hdr=KB_UHDR_$x ind=KB_UINDEP_$x
+			dpkg-deb -x "$(kb_deb_file "${!ind}")" "$root"
+			dpkg-deb -x "$(kb_deb_file "${!hdr}")" "$root"
+			[ "$(readlink "$root/lib/modules/${!rel}/build")" = "/usr/src/linux-headers-${!rel}" ] ||
+				kb_die "${!hdr}: no /lib/modules/${!rel}/build link"
+			abs=$(find "$root/usr/src" -type l -lname '/*' | head -n 3)
+			[ -z "$abs" ] || kb_die "${!hdr}: absolute symlinks: $abs"
+			[ -f "$root/usr/src/linux-headers-${!rel}/scripts/mod/modpost" ] || kb_die "${!hdr}: no scripts/mod/modpost"
+			[ -L "$root/usr/src/linux-headers-${!rel}/Makefile" ] || kb_die "${!hdr}: Makefile is not a link into ${!ind}"
+			kb_test_module "$root/mod-$x"
+			make -s -C "$root/usr/src/linux-headers-${!rel}" M="$root/mod-$x" modules >"$KB_TMP/build-$x.log" 2>&1 ||
+				{ cat "$KB_TMP/build-$x.log"; kb_die "module build against ${!hdr} failed"; }
+			vm=$(modinfo -F vermagic "$root/mod-$x/kbtest.ko" 2>/dev/null || strings "$root/mod-$x/kbtest.ko" | sed -n 's/^vermagic=//p')
+			[ "${vm%% *}" = "${!rel}" ] || kb_die "module built against ${!hdr}: vermagic '$vm', want ${!rel}"
+			kb_log "Ubuntu ${!rel}: a module builds against the installed headers, vermagic ${vm%% *}"
+		done
+	fi
 fi
 echo "ok"
