@@ -11,6 +11,8 @@ static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
 	{ "crawl", kb_cmd_crawl, "fetch upstream indexes into lists/<upstream>.list" },
 	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
+	{ "pack", kb_cmd_pack, "pack manifest entries into self-contained header bundles" },
+	{ "cache", kb_cmd_cache, "list the package cache, or gc what no manifest entry needs" },
 };
 
 static void kb_usage(FILE *f)

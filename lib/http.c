@@ -1,5 +1,7 @@
 /* http.c — single downloads through a libcurl easy handle, with retries. */
 #include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,9 @@
 
 struct kb_http_sink {
 	FILE *f;
-	uint64_t got, max;
-	int over;
+	CURL *c;
+	uint64_t got, max, offset;
+	int over, checked;
 };
 
 static size_t kb_http_write(char *p, size_t size, size_t n, void *ctx)
@@ -23,6 +26,19 @@ static size_t kb_http_write(char *p, size_t size, size_t n, void *ctx)
 	struct kb_http_sink *s = ctx;
 	size_t len = size * n;
 
+	if (!s->checked) {
+		long code = 0;
+
+		/* asked for a range but got the whole body: start over */
+		s->checked = 1;
+		curl_easy_getinfo(s->c, CURLINFO_RESPONSE_CODE, &code);
+		if (s->offset && code == 200) {
+			if (fflush(s->f) != 0 || ftruncate(fileno(s->f), 0) != 0)
+				return 0;
+			s->offset = 0;
+			s->got = 0;
+		}
+	}
 	if (s->max && s->got + len > s->max) {
 		s->over = 1;
 		return 0;
@@ -31,14 +47,16 @@ static size_t kb_http_write(char *p, size_t size, size_t n, void *ctx)
 	return fwrite(p, 1, len, s->f);
 }
 
-static void kb_http_global_init(void)
+static void kb_http_global_init_once(void)
 {
-	static int done;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
-	if (!done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		done = 1;
-	}
+void kb_http_global_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, kb_http_global_init_once);
 }
 
 /* One attempt. Returns 0, or an error; *retry says whether trying again
@@ -46,17 +64,23 @@ static void kb_http_global_init(void)
 static int kb_http_once(CURL *c, const char *url, const char *tmp, const struct kb_http_opts *o,
 			long *status, int *retry)
 {
-	struct kb_http_sink sink = { .max = o->max_bytes };
+	struct kb_http_sink sink = { .max = o->max_bytes, .c = c };
 	char errbuf[CURL_ERROR_SIZE] = "";
+	struct stat st;
 	CURLcode rc;
 	int err = 0;
 
 	*retry = 0;
 	*status = 0;
-	sink.f = fopen(tmp, "w");
+	if (o->resume && stat(tmp, &st) == 0 && st.st_size > 0)
+		sink.offset = (uint64_t)st.st_size;
+	sink.got = sink.offset;
+	sink.f = fopen(tmp, sink.offset ? "a" : "w");
 	if (!sink.f)
 		return -errno;
 	curl_easy_reset(c);
+	if (sink.offset)
+		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)sink.offset);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
@@ -80,6 +104,12 @@ static int kb_http_once(CURL *c, const char *url, const char *tmp, const struct 
 	}
 	if (rc != CURLE_OK) {
 		kb_debug("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		*retry = 1;
+		return -KB_EHTTP;
+	}
+	if (*status == 416 && sink.offset) {
+		/* the part is already whole, or not a prefix: start over */
+		unlink(tmp);
 		*retry = 1;
 		return -KB_EHTTP;
 	}
@@ -116,7 +146,8 @@ int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opt
 	}
 	if (!err && rename(tmp, dest) != 0)
 		err = -errno;
-	if (err)
+	/* only a transfer cut short is worth continuing */
+	if (err && !(o->resume && err == -KB_EHTTP))
 		unlink(tmp);
 	curl_easy_cleanup(c);
 	free(tmp);

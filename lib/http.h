@@ -13,7 +13,13 @@ struct kb_http_opts {
 	long low_speed_time_s;	/* abort when under 1 KiB/s this long; 0: 30 */
 	uint64_t max_bytes;	/* refuse bodies larger than this (0: no limit) */
 	int retries;		/* extra attempts on timeouts, resets and 5xx; 0: none */
+	/* Keep dest.part after a failed attempt or run, and continue it with
+	 * a Range request next time (a server that ignores Range restarts it). */
+	int resume;
 };
+
+/* libcurl's global setup; call once before downloading from threads. */
+void kb_http_global_init(void);
 
 /* Fetch url into dest. Returns 0, -KB_ENOTFOUND on 404/410, -KB_EHTTP on
  * other failures, -KB_ELIMIT past max_bytes. The failure, with the URL, is

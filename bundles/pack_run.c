@@ -1,0 +1,189 @@
+/* pack_run.c — the pack command's pipeline over the cache and bundles/. */
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundles/bundle.h"
+#include "bundles/pack_run.h"
+#include "cache/cache.h"
+#include "crawler/upstream.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/pool.h"
+#include "manifest/manifest.h"
+#include "packer/pack.h"
+
+struct kb_pack_item {
+	const struct kb_bundle_entry *e;
+	const struct kb_strv *mirrors;
+	size_t first_fetch;	/* its packages in the fetch array */
+	int err;
+	bool skip;
+};
+
+struct kb_pack_ctx {
+	const struct kb_pack_opts *o;
+	struct kb_cache cache;
+	char *bundles;
+	struct kb_pack_item *items;
+	size_t nitems;
+	struct kb_fetch *fetch;
+	size_t nfetch;
+	size_t packed;
+};
+
+static int kb_pack_select(const struct kb_pack_opts *o, const struct kb_bundle_entry *e,
+			  const regex_t *re)
+{
+	if (o->id && strncmp(e->id, o->id, strlen(o->id)) != 0)
+		return 0;
+	if (o->distro && strcmp(e->distro, o->distro) != 0)
+		return 0;
+	if (re && regexec(re, e->release, 0, NULL, 0) != 0)
+		return 0;
+	return 1;
+}
+
+static void kb_pack_one(void *arg, size_t i)
+{
+	struct kb_pack_ctx *c = arg;
+	struct kb_pack_item *it = &c->items[i];
+	const char **paths;
+	struct kb_bundle_info bi;
+
+	if (it->skip || it->err)
+		return;
+	paths = kb_xcalloc(it->e->nheaders, sizeof(*paths));
+	for (size_t k = 0; k < it->e->nheaders; k++) {
+		const struct kb_fetch *f = &c->fetch[it->first_fetch + k];
+
+		if (f->err) {
+			kb_error("%s (%s): package %s is not available", it->e->id, it->e->release,
+				 f->pkg->name);
+			it->err = f->err;
+			goto out;
+		}
+		paths[k] = f->path;
+	}
+	kb_info("packing %s (%s %s)", it->e->release, it->e->distro, it->e->id);
+	it->err = kb_bundle_build(it->e, paths, c->bundles, c->o->mtime, &bi);
+	if (!it->err)
+		it->err = kb_cache_bundle_stamp(&c->cache, it->e->id, KB_PACKER_FORMAT, bi.sha256, bi.size);
+	if (it->err)
+		kb_error("%s (%s): not packed: %s", it->e->id, it->e->release, kb_strerror(it->err));
+out:
+	free(paths);
+}
+
+int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
+{
+	struct kb_pack_ctx c = { .o = o };
+	struct kb_manifest m = { 0 };
+	struct kb_upstream *ups = NULL;
+	struct kb_strv *mirrors = NULL;
+	size_t nups = 0;
+	regex_t re;
+	bool have_re = false;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	if (o->release_re) {
+		if (regcomp(&re, o->release_re, REG_EXTENDED | REG_NOSUB) != 0) {
+			kb_error("--release: '%s' is not a valid regular expression", o->release_re);
+			return -KB_EUSAGE;
+		}
+		have_re = true;
+	}
+	err = kb_manifest_load(o->manifest, &m);
+	if (err)
+		goto out;
+	err = kb_upstream_load_dir(o->upstreams, &ups, &nups);
+	if (err)
+		goto out;
+	mirrors = kb_xcalloc(nups ? nups : 1, sizeof(*mirrors));
+	for (size_t u = 0; u < nups; u++)
+		kb_upstream_mirrors_all(&ups[u], &mirrors[u]);
+	err = kb_cache_open(&c.cache, o->workdir);
+	if (err)
+		goto out;
+	c.bundles = kb_path_join(o->workdir, "bundles");
+	err = kb_mkdir_p(c.bundles, 0755);
+	if (err) {
+		kb_error("%s: %s", c.bundles, kb_strerror(err));
+		goto out;
+	}
+	/* under the lock: what a killed run left half-written goes */
+	kb_cache_sweep(&c.cache, c.bundles);
+	kb_cache_sweep(&c.cache, c.cache.stamps);
+
+	c.items = kb_xcalloc(m.n ? m.n : 1, sizeof(*c.items));
+	for (size_t i = 0; i < m.n; i++) {
+		const struct kb_bundle_entry *e = &m.v[i];
+		struct kb_pack_item *it;
+		struct kb_bundle_info bi;
+
+		if (!kb_pack_select(o, e, have_re ? &re : NULL))
+			continue;
+		it = &c.items[c.nitems++];
+		it->e = e;
+		st->selected++;
+		if (kb_bundle_stat(c.bundles, e->id, &bi) == 0 &&
+		    kb_cache_bundle_done(&c.cache, e->id, KB_PACKER_FORMAT, bi.sha256, bi.size)) {
+			kb_info("%s (%s): already packed", e->release, e->id);
+			it->skip = true;
+			st->skipped++;
+			continue;
+		}
+		for (size_t u = 0; u < nups; u++)
+			if (!strcmp(ups[u].name, e->upstream))
+				it->mirrors = &mirrors[u];
+		if (!it->mirrors) {
+			kb_error("%s (%s): no upstream file %s/%s.yml for its mirrors", e->id, e->release,
+				 o->upstreams, e->upstream);
+			it->err = -KB_ENOTFOUND;
+			continue;
+		}
+		it->first_fetch = c.nfetch;
+		c.fetch = kb_xrealloc(c.fetch, (c.nfetch + e->nheaders) * sizeof(*c.fetch));
+		for (size_t k = 0; k < e->nheaders; k++)
+			c.fetch[c.nfetch++] = (struct kb_fetch){ .pkg = &e->headers[k], .mirrors = it->mirrors };
+	}
+	if (!c.nitems)
+		kb_warn("%s: no bundle matches the selection", o->manifest);
+	kb_cache_fetch_all(&c.cache, c.fetch, c.nfetch, o->jobs);
+	for (size_t i = 0; i < c.nfetch; i++)
+		st->downloaded += c.fetch[i].downloaded;
+	kb_pool_run(c.nitems, o->jobs, kb_pack_one, &c);
+	for (size_t i = 0; i < c.nitems; i++) {
+		if (c.items[i].err) {
+			st->failed++;
+			if (!err)
+				err = c.items[i].err;
+		} else if (!c.items[i].skip) {
+			st->packed++;
+		}
+	}
+	{
+		int ierr = kb_bundle_index_write(c.bundles, &m);
+
+		if (!err)
+			err = ierr;
+	}
+out:
+	if (have_re)
+		regfree(&re);
+	for (size_t i = 0; i < c.nfetch; i++)
+		free(c.fetch[i].path);
+	free(c.fetch);
+	free(c.items);
+	free(c.bundles);
+	if (c.cache.workdir)
+		kb_cache_close(&c.cache);
+	for (size_t u = 0; mirrors && u < nups; u++)
+		kb_strv_free(&mirrors[u]);
+	free(mirrors);
+	kb_upstreams_free(ups, nups);
+	kb_manifest_free(&m);
+	return err;
+}

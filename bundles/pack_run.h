@@ -1,0 +1,29 @@
+/* pack_run.h — `kbundle pack`'s core: select manifest entries, have their
+ * packages in the cache (downloading what it lacks), pack what is not
+ * already packed by this packer format, and rewrite the index. */
+#ifndef KB_PACK_RUN_H
+#define KB_PACK_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kb_pack_opts {
+	const char *manifest;	/* manifest.yml */
+	const char *upstreams;	/* upstreams/ (mirrors) */
+	const char *workdir;	/* .kbundle */
+	const char *id;		/* select: this bundle id (or a prefix of it) */
+	const char *release_re;	/* select: uname -r matches this POSIX ERE */
+	const char *distro;	/* select: this distro */
+	int jobs;		/* downloads and bundles at once */
+	int64_t mtime;		/* every tar entry's mtime */
+};
+
+struct kb_pack_stats {
+	size_t selected, packed, skipped, failed, downloaded;
+};
+
+/* 0 when every selected bundle is there; the first error otherwise (each
+ * failure logged once with its bundle and URL or entry). */
+int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st);
+
+#endif

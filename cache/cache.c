@@ -1,0 +1,336 @@
+/* cache.c — the content-addressed package store and the work directory
+ * lock (see cache.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/hash.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/pool.h"
+
+int kb_cache_open(struct kb_cache *c, const char *workdir)
+{
+	char *lock = kb_path_join(workdir, "lock");
+	int err = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->lock_fd = -1;
+	c->workdir = kb_xstrdup(workdir);
+	c->objects = kb_path_join(workdir, "cache/objects");
+	c->stamps = kb_path_join(workdir, "cache/bundles");
+	if ((err = kb_mkdir_p(c->objects, 0755)) || (err = kb_mkdir_p(c->stamps, 0755))) {
+		kb_error("%s: %s", workdir, kb_strerror(err));
+		goto out;
+	}
+	c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (c->lock_fd < 0) {
+		err = -errno;
+		kb_error("%s: %s", lock, strerror(errno));
+		goto out;
+	}
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		kb_info("%s: another run holds the lock; waiting", lock);
+		if (flock(c->lock_fd, LOCK_EX) != 0) {
+			err = -errno;
+			kb_error("%s: %s", lock, strerror(errno));
+		}
+	}
+out:
+	free(lock);
+	if (err)
+		kb_cache_close(c);
+	return err;
+}
+
+void kb_cache_close(struct kb_cache *c)
+{
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);	/* releases the flock */
+	free(c->workdir);
+	free(c->objects);
+	free(c->stamps);
+	memset(c, 0, sizeof(*c));
+	c->lock_fd = -1;
+}
+
+char *kb_cache_object_path(const struct kb_cache *c, const char *sha256)
+{
+	return kb_xasprintf("%s/%.2s/%s", c->objects, sha256, sha256);
+}
+
+/* Does the file at path hold exactly p's bytes? -KB_ECHECKSUM (logged with
+ * what), -KB_ENOTFOUND when absent. */
+static int kb_cache_verify(const char *path, const struct kb_mpkg *p, const char *what)
+{
+	char got[KB_SHA256_HEX_LEN + 1];
+	uint64_t size = 0;
+	int err = kb_sha256_file(path, got, &size);
+
+	if (err == -ENOENT)
+		return -KB_ENOTFOUND;
+	if (err) {
+		kb_error("%s: %s", path, kb_strerror(err));
+		return err;
+	}
+	if (size != p->size) {
+		kb_error("%s: size mismatch (want %" PRIu64 ", got %" PRIu64 ")", what, p->size, size);
+		return -KB_ECHECKSUM;
+	}
+	if (strcmp(got, p->sha256) != 0) {
+		kb_error("%s: sha256 mismatch (want %s, got %s)", what, p->sha256, got);
+		return -KB_ECHECKSUM;
+	}
+	return 0;
+}
+
+struct kb_fetch_set {
+	struct kb_fetch *v;
+	size_t *todo;		/* indices of the distinct packages */
+};
+
+static void kb_cache_fetch_one(void *ctx, size_t i)
+{
+	struct kb_fetch_set *set = ctx;
+	struct kb_fetch *f = &set->v[set->todo[i]];
+	const struct kb_mpkg *p = f->pkg;
+	struct kb_http_opts ho = { .retries = 2, .resume = 1, .max_bytes = p->size };
+	char *dl = kb_xasprintf("%s.dl", f->path);
+	int err;
+
+	err = kb_cache_verify(f->path, p, f->path);
+	if (err != -KB_ENOTFOUND) {
+		if (!err)
+			goto out;
+		/* a damaged object is no object */
+		unlink(f->path);
+	}
+	err = -KB_ENOTFOUND;
+	for (size_t m = 0; m < f->mirrors->n; m++) {
+		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], p->path);
+		long status = 0;
+
+		kb_info("downloading %s", url);
+		err = kb_http_get_file(url, dl, &ho, &status);
+		if (err) {
+			kb_error("%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
+		} else {
+			err = kb_cache_verify(dl, p, url);
+			if (!err && rename(dl, f->path) != 0) {
+				err = -errno;
+				kb_error("%s: %s", f->path, strerror(errno));
+			}
+		}
+		unlink(dl);
+		free(url);
+		if (!err) {
+			f->downloaded = true;
+			break;
+		}
+	}
+out:
+	f->err = err;
+	free(dl);
+}
+
+int kb_cache_fetch_all(struct kb_cache *c, struct kb_fetch *v, size_t n, int jobs)
+{
+	struct kb_fetch_set set = { .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
+	size_t *dup_of = kb_xcalloc(n ? n : 1, sizeof(size_t)), ntodo = 0;
+	int err = 0;
+
+	kb_http_global_init();
+	for (size_t i = 0; i < n; i++) {
+		char *dir;
+
+		v[i].path = kb_cache_object_path(c, v[i].pkg->sha256);
+		dup_of[i] = i;
+		/* the same package twice (shared by bundles) is fetched once */
+		for (size_t k = 0; k < ntodo; k++)
+			if (!strcmp(v[set.todo[k]].pkg->sha256, v[i].pkg->sha256))
+				dup_of[i] = set.todo[k];
+		if (dup_of[i] != i)
+			continue;
+		set.todo[ntodo++] = i;
+		dir = kb_xasprintf("%s/%.2s", c->objects, v[i].pkg->sha256);
+		v[i].err = kb_mkdir_p(dir, 0755);
+		free(dir);
+	}
+	kb_pool_run(ntodo, jobs, kb_cache_fetch_one, &set);
+	for (size_t i = 0; i < n; i++) {
+		if (dup_of[i] != i)
+			v[i].err = v[dup_of[i]].err;
+		if (!err)
+			err = v[i].err;
+	}
+	free(dup_of);
+	free(set.todo);
+	return err;
+}
+
+static char *kb_cache_stamp_path(const struct kb_cache *c, const char *id, int format)
+{
+	return kb_xasprintf("%s/%s.f%d", c->stamps, id, format);
+}
+
+bool kb_cache_bundle_done(const struct kb_cache *c, const char *id, int format,
+			  const char *sha256, uint64_t size)
+{
+	char *path = kb_cache_stamp_path(c, id, format), *want = kb_xasprintf("%s %" PRIu64 "\n", sha256, size);
+	char *buf = NULL;
+	size_t len;
+	bool done = kb_file_read(path, 256, &buf, &len) == 0 && strcmp(buf, want) == 0;
+
+	free(buf);
+	free(want);
+	free(path);
+	return done;
+}
+
+int kb_cache_bundle_stamp(const struct kb_cache *c, const char *id, int format,
+			  const char *sha256, uint64_t size)
+{
+	char *path = kb_cache_stamp_path(c, id, format), *text = kb_xasprintf("%s %" PRIu64 "\n", sha256, size);
+	int err = kb_file_write_atomic(path, text, strlen(text));
+
+	if (err)
+		kb_error("%s: %s", path, kb_strerror(err));
+	free(text);
+	free(path);
+	return err;
+}
+
+void kb_cache_sweep(const struct kb_cache *c, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	(void)c;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strstr(de->d_name, ".tmp.")) {
+			char *p = kb_path_join(dir, de->d_name);
+
+			kb_debug("removing %s, left by an interrupted run", p);
+			unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+/* Call fn for every file under objects/<aa>/. */
+static void kb_cache_walk(const struct kb_cache *c,
+			  void (*fn)(void *ctx, const char *path, const char *name, uint64_t size),
+			  void *ctx)
+{
+	DIR *top = opendir(c->objects);
+	struct dirent *a;
+
+	if (!top)
+		return;
+	while ((a = readdir(top))) {
+		char *sub;
+		DIR *d;
+		struct dirent *o;
+
+		if (a->d_name[0] == '.')
+			continue;
+		sub = kb_path_join(c->objects, a->d_name);
+		d = opendir(sub);
+		while (d && (o = readdir(d))) {
+			char *p;
+			struct stat st;
+
+			if (o->d_name[0] == '.')
+				continue;
+			p = kb_path_join(sub, o->d_name);
+			if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+				fn(ctx, p, o->d_name, (uint64_t)st.st_size);
+			free(p);
+		}
+		if (d)
+			closedir(d);
+		free(sub);
+	}
+	closedir(top);
+}
+
+static const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha)
+{
+	for (size_t i = 0; m && i < m->n; i++) {
+		for (size_t k = 0; k < m->v[i].nheaders; k++)
+			if (!strcmp(m->v[i].headers[k].sha256, sha))
+				return &m->v[i].headers[k];
+		for (size_t k = 0; k < m->v[i].nimages; k++)
+			if (!strcmp(m->v[i].images[k].sha256, sha))
+				return &m->v[i].images[k];
+	}
+	return NULL;
+}
+
+struct kb_cache_walk_ctx {
+	const struct kb_manifest *m;
+	uint64_t bytes;
+	size_t count;
+	bool gc;
+};
+
+static void kb_cache_list_one(void *ctx, const char *path, const char *name, uint64_t size)
+{
+	struct kb_cache_walk_ctx *w = ctx;
+	const struct kb_mpkg *p = kb_manifest_find_pkg(w->m, name);
+
+	(void)path;
+	printf("%s\t%" PRIu64 "\t%s\n", name, size, p ? p->name : "-");
+	w->bytes += size;
+	w->count++;
+}
+
+int kb_cache_list(const struct kb_cache *c, const struct kb_manifest *m)
+{
+	struct kb_cache_walk_ctx w = { .m = m };
+
+	kb_cache_walk(c, kb_cache_list_one, &w);
+	printf("%zu objects, %" PRIu64 " bytes\n", w.count, w.bytes);
+	return 0;
+}
+
+static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint64_t size)
+{
+	struct kb_cache_walk_ctx *w = ctx;
+
+	/* partial downloads are named <sha256>.dl.part: needed if the sha is */
+	char sha[KB_SHA256_HEX_LEN + 1];
+
+	snprintf(sha, sizeof(sha), "%s", name);
+	if (kb_sha256_valid(sha) && kb_manifest_find_pkg(w->m, sha))
+		return;
+	kb_info("removing %s (%" PRIu64 " bytes)", path, size);
+	if (unlink(path) == 0) {
+		w->bytes += size;
+		w->count++;
+	}
+}
+
+int kb_cache_gc(const struct kb_cache *c, const struct kb_manifest *m, uint64_t *freed,
+		size_t *removed)
+{
+	struct kb_cache_walk_ctx w = { .m = m, .gc = true };
+
+	kb_cache_walk(c, kb_cache_gc_one, &w);
+	*freed = w.bytes;
+	*removed = w.count;
+	return 0;
+}

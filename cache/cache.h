@@ -1,0 +1,68 @@
+/* cache.h — the work directory's content-addressed store, shared by all
+ * upstreams: WORKDIR/cache/objects/<aa>/<sha256> holds a downloaded package
+ * named by its own sha256, so the same .deb served by two mirrors or
+ * needed by two bundles is fetched and stored once.
+ *
+ * An object appears only by rename() after its size and sha256 matched the
+ * manifest; a download in flight is <sha256>.dl.part (continued with a
+ * Range request by the next run). Built bundles are remembered by (bundle
+ * id, packer format) stamps in WORKDIR/cache/bundles/. Writers hold an
+ * exclusive flock on WORKDIR/lock, so two runs never interleave. */
+#ifndef KB_CACHE_H
+#define KB_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crawler/upstream.h"
+#include "manifest/manifest.h"
+
+struct kb_cache {
+	char *workdir;
+	char *objects;		/* WORKDIR/cache/objects */
+	char *stamps;		/* WORKDIR/cache/bundles */
+	int lock_fd;
+};
+
+/* Create the directories and take the work directory's lock (waiting,
+ * with a message, while another run holds it). */
+int kb_cache_open(struct kb_cache *c, const char *workdir);
+void kb_cache_close(struct kb_cache *c);
+
+/* malloc'd WORKDIR/cache/objects/<aa>/<sha256>. */
+char *kb_cache_object_path(const struct kb_cache *c, const char *sha256);
+
+/* One package to have in the cache. */
+struct kb_fetch {
+	const struct kb_mpkg *pkg;
+	const struct kb_strv *mirrors;	/* tried in order */
+	char *path;		/* out: the verified object */
+	bool downloaded;	/* out: fetched by this run */
+	int err;		/* out */
+};
+
+/* Make every package present and verified, downloading what the cache
+ * lacks with up to jobs transfers at once. Failures are logged with the
+ * URL; the first error is returned, the others are in v[i].err. */
+int kb_cache_fetch_all(struct kb_cache *c, struct kb_fetch *v, size_t n, int jobs);
+
+/* Bundle stamps: was id packed by packer format `format` into exactly
+ * this sha256 and size (the bundle file as it is now)? */
+bool kb_cache_bundle_done(const struct kb_cache *c, const char *id, int format,
+			  const char *sha256, uint64_t size);
+int kb_cache_bundle_stamp(const struct kb_cache *c, const char *id, int format,
+			  const char *sha256, uint64_t size);
+
+/* Remove what a killed run left: temp files of atomic writes. */
+void kb_cache_sweep(const struct kb_cache *c, const char *dir);
+
+/* `kbundle cache list`: one line per object (sha256, size, package name
+ * when the manifest knows it) and a total. m may be NULL. */
+int kb_cache_list(const struct kb_cache *c, const struct kb_manifest *m);
+/* `kbundle cache gc`: delete objects (and partial downloads) that no
+ * manifest entry needs, headers or images. */
+int kb_cache_gc(const struct kb_cache *c, const struct kb_manifest *m, uint64_t *freed,
+		size_t *removed);
+
+#endif

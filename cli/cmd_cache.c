@@ -1,0 +1,94 @@
+/* cmd_cache.c — `kbundle cache [list|gc]`: what the work directory's
+ * package cache holds, and removing what no manifest entry needs. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "cli/cli.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "manifest/manifest.h"
+
+static void kb_cache_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbundle cache [list|gc] [--workdir DIR] [--manifest FILE] [-q|-v]\n"
+		"\n"
+		"  list   one line per cached package: sha256, size, name (from the\n"
+		"         manifest, '-' when it names none); then the total (default)\n"
+		"  gc     delete cached packages that no manifest entry needs\n"
+		"\n"
+		"  --workdir DIR     work directory (default .kbundle/)\n"
+		"  --manifest FILE   manifest (default manifest.yml; gc requires it)\n"
+		"  -q, --quiet       errors only\n"
+		"  -v, --verbose     more detail\n"
+		"  -h, --help        this text\n"
+		"exit status: 0 ok, 1 failure, 2 usage error\n");
+}
+
+int kb_cmd_cache(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "workdir", required_argument, NULL, 'W' },
+		{ "manifest", required_argument, NULL, 'M' },
+		KB_CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *workdir = KB_DEFAULT_WORKDIR, *manifest = "manifest.yml", *action = "list";
+	struct kb_manifest m = { 0 };
+	struct kb_cache cache = { .lock_fd = -1 };
+	int c, err, have_m;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'W':
+			workdir = optarg;
+			break;
+		case 'M':
+			manifest = optarg;
+			break;
+		case 'h':
+			kb_cache_usage(stdout);
+			return KB_EXIT_OK;
+		default:
+			if (kb_cli_common_opt(c))
+				break;
+			kb_cache_usage(stderr);
+			return KB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		action = argv[optind++];
+	if (optind < argc || (strcmp(action, "list") && strcmp(action, "gc"))) {
+		fprintf(stderr, "kbundle cache: unexpected argument '%s'\n", argv[optind - 1]);
+		kb_cache_usage(stderr);
+		return KB_EXIT_USAGE;
+	}
+	have_m = (access(manifest, R_OK) == 0 || !strcmp(action, "gc")) &&
+		 kb_manifest_load(manifest, &m) == 0;
+	if (!have_m && !strcmp(action, "gc")) {
+		/* without the manifest every object would look unneeded */
+		kb_error("cache gc: cannot read %s; nothing removed", manifest);
+		return KB_EXIT_FAIL;
+	}
+	err = kb_cache_open(&cache, workdir);
+	if (err)
+		goto out;
+	if (!strcmp(action, "list")) {
+		err = kb_cache_list(&cache, have_m ? &m : NULL);
+	} else {
+		uint64_t freed = 0;
+		size_t removed = 0;
+
+		err = kb_cache_gc(&cache, &m, &freed, &removed);
+		printf("removed %zu objects, %" PRIu64 " bytes\n", removed, freed);
+	}
+	kb_cache_close(&cache);
+out:
+	kb_manifest_free(&m);
+	return kb_cli_exit(err);
+}
