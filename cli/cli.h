@@ -40,5 +40,6 @@ int kb_cmd_crawl(int argc, char **argv);
 int kb_cmd_manifest(int argc, char **argv);
 int kb_cmd_pack(int argc, char **argv);
 int kb_cmd_cache(int argc, char **argv);
+int kb_cmd_vmtest(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
 	{ "pack", kb_cmd_pack, "pack manifest entries into self-contained header bundles" },
 	{ "cache", kb_cmd_cache, "list the package cache, or gc what no manifest entry needs" },
+	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },
 };
 
 static void kb_usage(FILE *f)

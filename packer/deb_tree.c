@@ -52,25 +52,12 @@ out:
 	return err;
 }
 
-int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name)
+int kb_tree_load_archive(struct kb_tree *t, struct archive *a, struct kb_archive_guard *g,
+			 const char *name)
 {
-	struct kb_archive_limits lim = { .allow_abs_symlinks = true };
-	struct kb_archive_guard g;
-	struct kb_deb *d = NULL;
-	struct stat st;
-	int err;
+	int err = 0;
 
-	if (stat(deb_path, &st) != 0) {
-		err = -errno;
-		kb_error("%s: %s", deb_path, strerror(errno));
-		return err;
-	}
-	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, &lim);
-	err = kb_deb_open(deb_path, &d);
-	if (err)
-		goto out;
 	for (;;) {
-		struct archive *a = kb_deb_data(d);
 		struct archive_entry *e;
 		struct kb_safe_entry se;
 		unsigned char *data = NULL;
@@ -81,19 +68,18 @@ int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name)
 			break;
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
 			kb_error("%s: %s", name, archive_error_string(a));
-			err = -KB_EPARSE;
-			goto out;
+			return -KB_EPARSE;
 		}
-		err = kb_archive_check_entry(&g, e, &se);
+		err = kb_archive_check_entry(g, e, &se);
 		if (err)
-			goto out;
+			return err;
 		switch (se.type) {
 		case KB_ENTRY_DIR:
 			if (*se.path)
 				kb_tree_put(t, se.path, KB_NODE_DIR, se.mode, NULL, NULL, 0, false);
 			break;
 		case KB_ENTRY_FILE:
-			err = kb_deb_read_data(a, &g, &se, &data, &len);
+			err = kb_deb_read_data(a, g, &se, &data, &len);
 			if (!err)
 				kb_tree_put(t, se.path, KB_NODE_FILE, se.mode, NULL, data, len, true);
 			break;
@@ -118,9 +104,28 @@ int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name)
 		}
 		kb_safe_entry_free(&se);
 		if (err)
-			goto out;
+			return err;
 	}
-out:
+	return 0;
+}
+
+int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name)
+{
+	struct kb_archive_limits lim = { .allow_abs_symlinks = true };
+	struct kb_archive_guard g;
+	struct kb_deb *d = NULL;
+	struct stat st;
+	int err;
+
+	if (stat(deb_path, &st) != 0) {
+		err = -errno;
+		kb_error("%s: %s", deb_path, strerror(errno));
+		return err;
+	}
+	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, &lim);
+	err = kb_deb_open(deb_path, &d);
+	if (!err)
+		err = kb_tree_load_archive(t, kb_deb_data(d), &g, name);
 	kb_deb_close(d);
 	return err;
 }

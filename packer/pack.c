@@ -9,6 +9,8 @@
 #include "lib/log.h"
 #include "packer/layout.h"
 #include "packer/pack.h"
+#include "lib/rpm.h"
+#include "packer/rpm_tree.h"
 
 struct kb_pack_job {
 	const char *path, *name;
@@ -22,8 +24,19 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
+	if (kb_rpm_file_is_rpm(j->path))
+		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, NULL);
+	else
+		j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
 	return NULL;
+}
+
+/* rpm bundles are laid out the rpm way (usr/src/kernels/<uname>). */
+static bool kb_pack_is_rpm(const struct kb_bundle_entry *e)
+{
+	size_t n = e->nheaders ? strlen(e->headers[0].path) : 0;
+
+	return n > 4 && !strcmp(e->headers[0].path + n - 4, ".rpm");
 }
 
 /* Fold b into a, later packages winning like in a real install. The bytes
@@ -44,6 +57,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
 	struct kb_layout_opts o = { .name = e->id };
+	char *src_root = NULL;
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -70,8 +84,17 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_absorb(&p->src, &jobs[i].tree);
 	kb_tree_sort(&p->src);
-	p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
-	o.src_root = o.dst_root = p->build_dir;
+	if (kb_pack_is_rpm(e)) {
+		err = kb_rpm_build_root(&p->src, e->release, e->id, &src_root);
+		if (err)
+			goto out;
+		p->build_dir = kb_xasprintf("usr/src/kernels/%s", e->release);
+		o.src_root = src_root;
+	} else {
+		p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
+		o.src_root = p->build_dir;
+	}
+	o.dst_root = p->build_dir;
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
@@ -80,6 +103,7 @@ out:
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_free(&jobs[i].tree);
 	free(jobs);
+	free(src_root);
 	return err;
 }
 

@@ -48,6 +48,13 @@ void kb_tree_subtree(const struct kb_tree *t, const char *dir, size_t *lo, size_
  * -KB_EUNSAFE when ".." climbs above the root, -ELOOP past 40 links. */
 int kb_tree_resolve(const struct kb_tree *t, const char *path, char **out);
 
+struct archive;
+struct kb_archive_guard;
+
+/* Read every entry of an open archive into t, each checked by g first
+ * (lib/archive_safe); errors name the package (name) and the entry. */
+int kb_tree_load_archive(struct kb_tree *t, struct archive *a, struct kb_archive_guard *g,
+			 const char *name);
 /* Load a .deb's data.tar into t, checking every entry (lib/archive_safe):
  * errors name the package and the entry. */
 int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name);

@@ -1,0 +1,268 @@
+/* initramfs.c — the generated /init and the cpio that carries it. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "vm/initramfs.h"
+
+#define KB_VM_FILE_MAX (256u << 20)
+
+/* The guest's helpers. Everything after BEGIN is machine-read: see result.h.
+ * `dmesg -n 1` keeps kernel messages off the console so they cannot split
+ * our lines; the tests read the log with dmesg instead. */
+static const char kb_vm_init_head[] =
+	"#!/bin/sh\n"
+	"/bin/busybox --install -s /bin\n"
+	"export PATH=/bin\n"
+	"mount -t proc proc /proc\n"
+	"mount -t sysfs sysfs /sys\n"
+	"mount -t devtmpfs devtmpfs /dev\n"
+	"dmesg -n 1\n"
+	"D() { while IFS= read -r l; do echo \"KBD $1 $2 $l\"; done; }\n"
+	"scan() {\n"
+	"\tdmesg > /tmp/log\n"
+	"\tif grep -qE 'Oops|BUG:|Call Trace|general protection fault' /tmp/log; then\n"
+	"\t\techo \"KBR $1 oops fail\"; head -n 120 /tmp/log | D $1 oops\n"
+	"\telse echo \"KBR $1 oops pass\"; fi\n"
+	"\tif grep -q 'WARNING:' /tmp/log; then\n"
+	"\t\techo \"KBR $1 warning fail\"; grep -A 30 'WARNING:' /tmp/log | head -n 80 | D $1 warning\n"
+	"\telse echo \"KBR $1 warning pass\"; fi\n"
+	"\tt=$(cat /proc/sys/kernel/tainted)\n"
+	"\tif [ $(( (t & ~base) & ~12288 )) = 0 ]; then echo \"KBR $1 taint pass $t\";\n"
+	"\telse echo \"KBR $1 taint fail $t\"; fi\n"
+	"\tbase=$t\n"
+	"}\n"
+	"echo KBUNDLE-RESULT-BEGIN\n"
+	"base=$(cat /proc/sys/kernel/tainted)\n"
+	"echo \"KBK $(uname -r) $base\"\n";
+
+static const char kb_vm_init_tail[] =
+	"echo KBUNDLE-RESULT-END\n"
+	"poweroff -f\n"
+	"sleep 5\n";
+
+static const char *kb_vm_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The name the kernel gives a module: the file name without .ko, with
+ * dashes as underscores. */
+static char *kb_vm_modname(const char *ko)
+{
+	char *m = kb_xstrdup(kb_vm_base(ko)), *dot = strrchr(m, '.');
+
+	if (dot)
+		*dot = '\0';
+	for (char *p = m; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return m;
+}
+
+static void kb_vm_cat(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void kb_vm_cat(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	char *add, *n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	n = kb_xasprintf("%s%s", *s, add);
+	free(add);
+	free(*s);
+	*s = n;
+}
+
+static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
+{
+	const char *n = u->name;
+	bool check = false;
+	char *p;
+
+	if (u->build_dir) {
+		p = kb_path_join(u->build_dir, "check.sh");
+		check = access(p, R_OK) == 0;
+		free(p);
+	}
+	kb_vm_cat(s, "ok=1\ndmesg -c >/dev/null\necho \"KBS %s insmod\"\n", n);
+	for (size_t i = 0; i < u->nkos; i++)
+		kb_vm_cat(s, "if [ $ok = 1 ] && ! out=$(insmod /m/%s/%s 2>&1); then ok=0; "
+			     "echo \"$out\" | D %s insmod; dmesg | tail -n 60 | D %s insmod; fi\n",
+			  n, kb_vm_base(u->kos[i]), n, n);
+	kb_vm_cat(s, "if [ $ok = 1 ]; then\necho \"KBR %s insmod pass\"\n"
+		     "echo \"KBS %s loaded\"; lok=1\n", n, n);
+	for (size_t i = 0; i < u->nkos; i++) {
+		char *m = kb_vm_modname(u->kos[i]);
+
+		kb_vm_cat(s, "grep -q '^%s ' /proc/modules || { lok=0; "
+			     "echo '%s is not in /proc/modules' | D %s loaded; }\n", m, m, n);
+		free(m);
+	}
+	kb_vm_cat(s, "[ $lok = 1 ] && echo \"KBR %s loaded pass\" || echo \"KBR %s loaded fail\"\n",
+		  n, n);
+	if (check)
+		kb_vm_cat(s, "echo \"KBS %s selftest\"\n"
+			     "if (cd /m/%s && sh ./check.sh) >/tmp/out 2>&1; then "
+			     "echo \"KBR %s selftest pass\"; else "
+			     "echo \"KBR %s selftest fail\"; D %s selftest </tmp/out; fi\n",
+			  n, n, n, n, n);
+	else
+		kb_vm_cat(s, "echo \"KBR %s selftest skip\"\n", n);
+	kb_vm_cat(s, "echo \"KBS %s rmmod\"; rok=1\n", n);
+	for (size_t i = u->nkos; i-- > 0;) {
+		char *m = kb_vm_modname(u->kos[i]);
+
+		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
+			  m, n);
+		free(m);
+	}
+	kb_vm_cat(s, "[ $rok = 1 ] && echo \"KBR %s rmmod pass\" || echo \"KBR %s rmmod fail\"\n"
+		     "else\necho \"KBR %s insmod fail\"\n"
+		     "echo \"KBR %s loaded skip\"; echo \"KBR %s selftest skip\"\n"
+		     "echo \"KBR %s rmmod skip\"\nfi\necho \"KBS %s scan\"\nscan %s\n",
+		  n, n, n, n, n, n, n, n);
+}
+
+char *kb_vm_init_script(const struct kb_vm_kernel *k)
+{
+	char *s = kb_xstrdup(kb_vm_init_head), *n;
+
+	for (size_t i = 0; k && i < k->nunits; i++)
+		if (k->units[i].nkos && k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
+			kb_vm_unit_script(&s, &k->units[i]);
+	n = kb_xasprintf("%s%s", s, kb_vm_init_tail);
+	free(s);
+	return n;
+}
+
+struct kb_vm_cpio {
+	struct archive *a;
+	struct archive_entry *e;
+	unsigned ino;
+	const char *path;
+	int err;
+};
+
+static void kb_vm_cpio_add(struct kb_vm_cpio *c, const char *name, mode_t mode,
+			   const void *data, size_t len, const char *link)
+{
+	if (c->err)
+		return;
+	archive_entry_clear(c->e);
+	archive_entry_set_pathname(c->e, name);
+	archive_entry_set_mode(c->e, mode);
+	archive_entry_set_ino(c->e, ++c->ino);
+	archive_entry_set_nlink(c->e, S_ISDIR(mode) ? 2 : 1);
+	if (S_ISCHR(mode))
+		archive_entry_set_rdev(c->e, makedev(5, 1));
+	if (link)
+		archive_entry_set_symlink(c->e, link);
+	archive_entry_set_size(c->e, S_ISREG(mode) ? (la_int64_t)len : 0);
+	if (archive_write_header(c->a, c->e) != ARCHIVE_OK ||
+	    (S_ISREG(mode) && len && archive_write_data(c->a, data, len) != (la_ssize_t)len)) {
+		kb_error("%s: %s: %s", c->path, name, archive_error_string(c->a));
+		c->err = -EIO;
+	}
+}
+
+static void kb_vm_cpio_file(struct kb_vm_cpio *c, const char *name, mode_t mode,
+			    const char *host)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (c->err)
+		return;
+	err = kb_file_read(host, KB_VM_FILE_MAX, &buf, &len);
+	if (err) {
+		kb_error("%s: %s", host, kb_strerror(err));
+		c->err = err;
+		return;
+	}
+	kb_vm_cpio_add(c, name, S_IFREG | mode, buf, len, NULL);
+	free(buf);
+}
+
+int kb_vm_initramfs_write(const char *path, const char *busybox, const char *init_script,
+			  const struct kb_vm_kernel *k, bool gzip)
+{
+	static const char *const dirs[] = { "bin", "dev", "proc", "sys", "tmp", "m" };
+	struct kb_atomic_file af = { 0 };
+	struct kb_vm_cpio c = { .path = path };
+	int err;
+
+	err = kb_atomic_open(&af, path);
+	if (err) {
+		kb_error("%s: %s", path, kb_strerror(err));
+		return err;
+	}
+	c.a = archive_write_new();
+	c.e = archive_entry_new();
+	archive_write_set_format_cpio_newc(c.a);
+	if (gzip)
+		archive_write_add_filter_gzip(c.a);
+	archive_write_set_bytes_in_last_block(c.a, 1);
+	if (archive_write_open_FILE(c.a, af.f) != ARCHIVE_OK) {
+		kb_error("%s: %s", path, archive_error_string(c.a));
+		c.err = -EIO;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		kb_vm_cpio_add(&c, dirs[i], S_IFDIR | 0755, NULL, 0, NULL);
+	kb_vm_cpio_add(&c, "dev/console", S_IFCHR | 0600, NULL, 0, NULL);
+	kb_vm_cpio_file(&c, "bin/busybox", 0755, busybox);
+	kb_vm_cpio_add(&c, "bin/sh", S_IFLNK | 0777, NULL, 0, "busybox");
+	kb_vm_cpio_add(&c, "init", S_IFREG | 0755, init_script, strlen(init_script), NULL);
+	for (size_t i = 0; k && i < k->nunits; i++) {
+		const struct kb_vm_unit *u = &k->units[i];
+		char *d, *f, *check;
+
+		if (!u->nkos || u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
+			continue;
+		d = kb_xasprintf("m/%s", u->name);
+		kb_vm_cpio_add(&c, d, S_IFDIR | 0755, NULL, 0, NULL);
+		for (size_t j = 0; j < u->nkos; j++) {
+			f = kb_xasprintf("%s/%s", d, kb_vm_base(u->kos[j]));
+			kb_vm_cpio_file(&c, f, 0644, u->kos[j]);
+			free(f);
+		}
+		check = kb_path_join(u->build_dir, "check.sh");
+		if (access(check, R_OK) == 0) {
+			f = kb_xasprintf("%s/check.sh", d);
+			kb_vm_cpio_file(&c, f, 0755, check);
+			free(f);
+		}
+		free(check);
+		free(d);
+	}
+	if (archive_write_close(c.a) != ARCHIVE_OK && !c.err) {
+		kb_error("%s: %s", path, archive_error_string(c.a));
+		c.err = -EIO;
+	}
+	archive_entry_free(c.e);
+	archive_write_free(c.a);
+	if (c.err) {
+		kb_atomic_abort(&af);
+		return c.err;
+	}
+	err = kb_atomic_commit(&af);
+	if (err)
+		kb_error("%s: %s", path, kb_strerror(err));
+	return err;
+}

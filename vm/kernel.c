@@ -1,0 +1,299 @@
+/* kernel.c — find, extract, cache and pre-decompress the kernel image. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "lib/deb.h"
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/log.h"
+#include "lib/rpm.h"
+#include "vm/kernel.h"
+
+#define KB_VM_KERNEL_MAX (128u << 20)	/* a vmlinuz is ~10 MiB */
+#define KB_VM_VMLINUX_MAX (512u << 20)	/* an uncompressed vmlinux ~60 MiB */
+
+bool kb_vm_kernel_member(const char *path, const char *release)
+{
+	size_t rl;
+
+	if (!release) {	/* any kernel: the package's own */
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		if (!strncmp(path, "boot/vmlinuz-", 13) && path[13] && !strchr(path + 13, '/'))
+			return true;
+		return !strncmp(path, "lib/modules/", 12) && strstr(path + 12, "/vmlinuz") &&
+		       !strcmp(strstr(path + 12, "/vmlinuz"), "/vmlinuz");
+	}
+	rl = strlen(release);
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	while (path[0] == '/')
+		path++;
+	if (!strncmp(path, "boot/vmlinuz-", 13))
+		return !strcmp(path + 13, release);
+	if (!strncmp(path, "lib/modules/", 12) && !strncmp(path + 12, release, rl))
+		return !strcmp(path + 12 + rl, "/vmlinuz");
+	if (!strncmp(path, "usr/lib/modules/", 16) && !strncmp(path + 16, release, rl))
+		return !strcmp(path + 16 + rl, "/vmlinuz");
+	return false;
+}
+
+/* Read the current archive entry into memory, at most max bytes. */
+static int kb_vm_read_entry(struct archive *a, struct archive_entry *e, const char *name,
+			    size_t max, char **buf, size_t *len)
+{
+	int64_t size = archive_entry_size(e);
+	char *p = NULL;
+	size_t got = 0;
+	la_ssize_t n;
+	int err = 0;
+
+	if (archive_entry_filetype(e) != AE_IFREG || size <= 0 || (uint64_t)size > max) {
+		kb_error("%s: %s: not a regular file of a plausible size", name,
+			 archive_entry_pathname(e));
+		err = -KB_EUNSAFE;
+		goto out;
+	}
+	p = kb_xmalloc((size_t)size);
+	while (got < (size_t)size && (n = archive_read_data(a, p + got, (size_t)size - got)) > 0)
+		got += (size_t)n;
+	if (got != (size_t)size) {
+		kb_error("%s: %s: truncated (%s)", name, archive_entry_pathname(e),
+			 archive_error_string(a) ?: "short read");
+		err = -KB_EPARSE;
+		goto out;
+	}
+	*buf = p;
+	*len = got;
+	p = NULL;
+out:
+	free(p);
+	return err;
+}
+
+int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path)
+{
+	struct kb_deb *deb = NULL;
+	struct kb_rpm *rpm = NULL;
+	struct archive_entry *e;
+	struct archive *a;
+	char *buf = NULL;
+	size_t len = 0;
+	int err, rc;
+
+	/* RHEL-like images keep it in lib/modules/<uname>/vmlinuz (kernel-core) */
+	if (kb_rpm_file_is_rpm(pkg)) {
+		err = kb_rpm_open(pkg, pkg, NULL, &rpm);
+		a = err ? NULL : kb_rpm_payload(rpm);
+	} else {
+		err = kb_deb_open(pkg, &deb);
+		a = err ? NULL : kb_deb_data(deb);
+	}
+	if (err)
+		goto out;
+	err = -KB_ENOTFOUND;
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (!kb_vm_kernel_member(archive_entry_pathname(e), release))
+			continue;
+		err = kb_vm_read_entry(a, e, pkg, KB_VM_KERNEL_MAX, &buf, &len);
+		break;
+	}
+	if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF) {
+		kb_error("%s: %s", pkg, archive_error_string(a) ?: "unreadable archive");
+		err = -KB_EPARSE;
+		goto out;
+	}
+	if (err == -KB_ENOTFOUND)
+		kb_error("%s: no kernel image for %s in this package (looked for "
+			 "boot/vmlinuz-%s and lib/modules/%s/vmlinuz)", pkg, release ? release : "any release",
+			 release ? release : "*", release ? release : "*");
+	if (err)
+		goto out;
+	err = kb_file_write_atomic(out_path, buf, len);
+	if (err)
+		kb_error("%s: %s", out_path, kb_strerror(err));
+out:
+	free(buf);
+	kb_deb_close(deb);
+	kb_rpm_close(rpm);
+	return err;
+}
+
+static uint32_t kb_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t kb_le64(const unsigned char *p)
+{
+	return kb_le32(p) | (uint64_t)kb_le32(p + 4) << 32;
+}
+
+static uint16_t kb_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The extent of an x86-64 ELF's loadable data (what QEMU reads), or 0 when
+ * it is no such ELF or lacks the PVH entry note (Xen note type 18). */
+static size_t kb_vm_elf_pvh_extent(const unsigned char *p, size_t n)
+{
+	uint64_t phoff, end = 0;
+	uint16_t phentsize, phnum;
+	bool pvh = false;
+
+	if (n < 64 || memcmp(p, "\177ELF\2\1", 6) || kb_le16(p + 18) != 62)
+		return 0;
+	phoff = kb_le64(p + 32);
+	phentsize = kb_le16(p + 54);
+	phnum = kb_le16(p + 56);
+	if (phentsize < 56 || phoff > n || (uint64_t)phnum * phentsize > n - phoff)
+		return 0;
+	for (uint16_t i = 0; i < phnum; i++) {
+		const unsigned char *ph = p + phoff + (uint64_t)i * phentsize;
+		uint64_t off = kb_le64(ph + 8), fsz = kb_le64(ph + 32);
+
+		if (off > n || fsz > n - off)
+			return 0;
+		if (off + fsz > end)
+			end = off + fsz;
+		if (kb_le32(ph) != 4)	/* PT_NOTE */
+			continue;
+		for (uint64_t q = off; q + 12 <= off + fsz;) {
+			uint32_t nsz = kb_le32(p + q), dsz = kb_le32(p + q + 4);
+			uint32_t type = kb_le32(p + q + 8);
+			uint64_t next = q + 12 + ((nsz + 3ull) & ~3ull) + ((dsz + 3ull) & ~3ull);
+
+			if (next > off + fsz)
+				break;
+			if (nsz == 4 && !memcmp(p + q + 12, "Xen", 4) && type == 18)
+				pvh = true;
+			q = next;
+		}
+	}
+	return pvh ? (size_t)end : 0;
+}
+
+int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outlen)
+{
+	const unsigned char *b = bz;
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	unsigned char *v = NULL;
+	uint32_t setup, poff, plen, want;
+	size_t start, got = 0, extent;
+	la_ssize_t n;
+	int err = -KB_EPARSE;
+
+	/* Boot protocol 2.08+ names the compressed payload; its last 4 bytes
+	 * are the uncompressed size, which the decompressors must not see. */
+	if (len < 0x250 || memcmp(b + 0x202, "HdrS", 4) || kb_le16(b + 0x206) < 0x208)
+		goto out;
+	setup = b[0x1f1] ? b[0x1f1] : 4;
+	poff = kb_le32(b + 0x248);
+	plen = kb_le32(b + 0x24c);
+	start = ((size_t)setup + 1) * 512 + poff;
+	if (plen < 8 || start > len || plen > len - start)
+		goto out;
+	want = kb_le32(b + start + plen - 4);
+	if (want < 64 || want > KB_VM_VMLINUX_MAX)
+		goto out;
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_memory(a, b + start, plen - 4) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		err = -KB_ENOTFOUND;	/* a compressor libarchive lacks */
+		goto out;
+	}
+	v = kb_xmalloc(want);
+	while (got < want && (n = archive_read_data(a, v + got, want - got)) > 0)
+		got += (size_t)n;
+	if (got != want)
+		goto out;
+	extent = kb_vm_elf_pvh_extent(v, got);
+	if (!extent) {
+		err = -KB_ENOTFOUND;
+		goto out;
+	}
+	*out = v;
+	*outlen = extent;	/* drop the relocation table appended after the ELF */
+	v = NULL;
+	err = 0;
+out:
+	if (a)
+		archive_read_free(a);
+	free(v);
+	return err;
+}
+
+static bool kb_vm_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
+		     size_t npkgs, const char *release, char **boot_path)
+{
+	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
+	char *vmlinuz = kb_path_join(dir, "vmlinuz");
+	char *vmlinux = kb_path_join(dir, "vmlinux");
+	char *nopvh = kb_path_join(dir, "no-pvh");
+	char *bz = NULL;
+	void *elf = NULL;
+	size_t bzlen = 0, elflen = 0;
+	int err = 0;
+
+	*boot_path = NULL;
+	if (kb_vm_exists(vmlinux) || (kb_vm_exists(vmlinuz) && access(nopvh, F_OK) == 0))
+		goto done;
+	err = kb_mkdir_p(dir, 0755);
+	if (err) {
+		kb_error("%s: %s", dir, kb_strerror(err));
+		goto out;
+	}
+	if (!kb_vm_exists(vmlinuz)) {
+		err = -KB_ENOTFOUND;
+		for (size_t i = 0; i < npkgs && err; i++)
+			err = kb_vm_kernel_extract(pkgs[i], release, vmlinuz);
+		if (err)
+			goto out;
+	}
+	err = kb_file_read(vmlinuz, KB_VM_KERNEL_MAX, &bz, &bzlen);
+	if (err) {
+		kb_error("%s: %s", vmlinuz, kb_strerror(err));
+		goto out;
+	}
+	err = kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen);
+	if (err) {
+		/* Not fatal: QEMU boots the bzImage, only more slowly. */
+		kb_info("%s: no PVH entry (%s); booting the compressed image", vmlinuz,
+			kb_strerror(err));
+		err = kb_file_write_atomic(nopvh, "", 0);
+		goto done;
+	}
+	err = kb_file_write_atomic(vmlinux, elf, elflen);
+	if (err)
+		kb_error("%s: %s", vmlinux, kb_strerror(err));
+done:
+	if (!err)
+		*boot_path = kb_xstrdup(kb_vm_exists(vmlinux) ? vmlinux : vmlinuz);
+out:
+	free(dir);
+	free(vmlinuz);
+	free(vmlinux);
+	free(nopvh);
+	free(bz);
+	free(elf);
+	return err;
+}

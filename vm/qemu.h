@@ -1,0 +1,41 @@
+/* qemu.h — boot one kernel with one initramfs in qemu-system-x86_64, the
+ * console captured to a log file, a host-side timeout; and the choice of
+ * accelerator (KVM only when a real probe boot proves it works: nested KVM
+ * can hang forever on hosts where /dev/kvm opens fine). */
+#ifndef KB_VM_QEMU_H
+#define KB_VM_QEMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KB_VM_QEMU "qemu-system-x86_64"
+
+struct kb_vm_boot {
+	const char *kernel;
+	const char *initrd;
+	const char *accel;	/* "kvm" or "tcg" */
+	const char *log_path;	/* the serial console, and QEMU's own messages */
+	int timeout_ms;
+	int mem_mb;		/* 0: 256 */
+};
+
+struct kb_vm_boot_result {
+	bool timed_out;
+	int exit_code;
+	double seconds;
+	char *console;		/* malloc'd, capped at 1 MiB */
+	size_t console_len;
+};
+
+/* 0 when QEMU ran (whatever the guest did); -ETIMEDOUT when the host
+ * stopped it (r still filled); -errno when it could not start. */
+int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r);
+
+/* Decide the accelerator for mode "auto", "kvm" or "tcg". For auto, the
+ * verdict cached in state_dir/accel is used; otherwise kernel is booted
+ * under KVM with a busybox-only initramfs built in tmp_dir and a short
+ * timeout, and the verdict is cached. *accel is "kvm" or "tcg". */
+int kb_vm_accel_decide(const char *mode, const char *state_dir, const char *kernel,
+		       const char *busybox, const char *tmp_dir, const char **accel);
+
+#endif

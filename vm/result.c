@@ -1,0 +1,311 @@
+/* result.c — check names, the console result parser, and how the guest's
+ * lines and the host's observations become per-unit verdicts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/file.h"
+#include "lib/strview.h"
+#include "vm/result.h"
+
+#define KB_VM_MAX_LINES 100000	/* a guest cannot make the parser hoard memory */
+#define KB_VM_PANIC_CONTEXT 30	/* lines kept before "Kernel panic" */
+
+static const char *const kb_vm_checks[KB_CHK_N] = {
+	[KB_CHK_BUILD] = "build",	[KB_CHK_VERMAGIC] = "vermagic",
+	[KB_CHK_BOOT] = "boot",		[KB_CHK_INSMOD] = "insmod",
+	[KB_CHK_LOADED] = "loaded",	[KB_CHK_SELFTEST] = "selftest",
+	[KB_CHK_RMMOD] = "rmmod",	[KB_CHK_OOPS] = "oops",
+	[KB_CHK_WARNING] = "warning",	[KB_CHK_TAINT] = "taint",
+};
+
+const char *kb_vm_check_name(enum kb_vm_check c)
+{
+	return c < KB_CHK_N ? kb_vm_checks[c] : "?";
+}
+
+int kb_vm_check_parse(const char *name)
+{
+	for (int c = 0; c < KB_CHK_N; c++)
+		if (!strcmp(name, kb_vm_checks[c]))
+			return c;
+	return -1;
+}
+
+const char *kb_vm_status_name(enum kb_vm_status s)
+{
+	switch (s) {
+	case KB_ST_PASS: return "pass";
+	case KB_ST_FAIL: return "fail";
+	case KB_ST_SKIP: return "skip";
+	default: return "notrun";
+	}
+}
+
+static char *kb_vm_word(struct kb_str *s)
+{
+	struct kb_str w;
+
+	kb_str_split(s, ' ', &w);
+	return kb_xstrndup(w.p, w.n);
+}
+
+static void kb_vm_parse_line(struct kb_vm_parsed *p, struct kb_str l)
+{
+	struct kb_vm_parsed_line *pl;
+	struct kb_str rest;
+	char kind, *t;
+
+	if (l.n < 4 || l.p[0] != 'K' || l.p[1] != 'B' || l.p[3] != ' ' ||
+	    !strchr("KSRD", l.p[2]) || p->n >= KB_VM_MAX_LINES)
+		return;
+	kind = l.p[2];
+	rest = kb_str(l.p + 4, l.n - 4);
+	if (kind == 'K') {
+		free(p->guest_release);
+		p->guest_release = kb_vm_word(&rest);
+		t = kb_xstrndup(rest.p, rest.n);
+		p->base_taint = strtoul(t, NULL, 10);
+		free(t);
+		return;
+	}
+	p->v = kb_xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	pl = &p->v[p->n++];
+	memset(pl, 0, sizeof(*pl));
+	pl->kind = kind;
+	pl->unit = kb_vm_word(&rest);
+	pl->check = kb_vm_word(&rest);
+	if (kind == 'R')
+		pl->status = kb_vm_word(&rest);
+	pl->rest = kb_xstrndup(rest.p, rest.n);
+	if (kind == 'S') {
+		free(p->last_unit);
+		free(p->last_step);
+		p->last_unit = kb_xstrdup(pl->unit);
+		p->last_step = kb_xstrdup(pl->check);
+	}
+}
+
+/* The panic line and the lines that led to it (the oops or BUG text). */
+static void kb_vm_find_panic(struct kb_vm_parsed *p, const char *log, size_t len)
+{
+	const char *hit = memmem(log, len, "Kernel panic - not syncing", 26);
+	const char *start, *end;
+	int lines = 0;
+
+	if (!hit)
+		return;
+	start = hit;
+	while (start > log && lines <= KB_VM_PANIC_CONTEXT) {
+		start--;
+		if (*start == '\n')
+			lines++;
+	}
+	if (*start == '\n')
+		start++;
+	end = memchr(hit, '\n', len - (size_t)(hit - log));
+	if (!end)
+		end = log + len;
+	p->panic = kb_xstrndup(start, (size_t)(end - start));
+}
+
+int kb_vm_console_parse(const char *log, size_t len, struct kb_vm_parsed *p)
+{
+	struct kb_str s = kb_str(log, len), l;
+
+	memset(p, 0, sizeof(*p));
+	while (s.n) {
+		kb_str_split(&s, '\n', &l);
+		while (l.n && (l.p[l.n - 1] == '\r' || l.p[l.n - 1] == ' '))
+			l.n--;
+		while (l.n && l.p[0] == '\r')
+			l = kb_str(l.p + 1, l.n - 1);
+		if (kb_str_eq(l, "KBUNDLE-RESULT-BEGIN"))
+			p->begun = true;
+		else if (kb_str_eq(l, "KBUNDLE-RESULT-END") && p->begun)
+			p->ended = true;
+		else if (p->begun && !p->ended)
+			kb_vm_parse_line(p, l);
+	}
+	kb_vm_find_panic(p, log, len);
+	return 0;
+}
+
+void kb_vm_parsed_free(struct kb_vm_parsed *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].unit);
+		free(p->v[i].check);
+		free(p->v[i].status);
+		free(p->v[i].rest);
+	}
+	free(p->v);
+	free(p->guest_release);
+	free(p->last_unit);
+	free(p->last_step);
+	free(p->panic);
+	memset(p, 0, sizeof(*p));
+}
+
+void kb_vm_taint_letters(unsigned long t, char *buf, size_t n)
+{
+	static const char flags[] = "PFSRMBUDAWCIOEKXTN";
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(flags) - 1 && o + 1 < n; i++)
+		if (t & (1ul << i))
+			buf[o++] = flags[i];
+	if (n)
+		buf[o] = '\0';
+}
+
+static struct kb_vm_unit *kb_vm_unit_find(struct kb_vm_kernel *k, const char *name)
+{
+	for (size_t i = 0; i < k->nunits; i++)
+		if (!strcmp(k->units[i].name, name))
+			return &k->units[i];
+	return NULL;
+}
+
+static void kb_vm_detail_add(struct kb_vm_check_result *r, const char *line)
+{
+	char *d = r->detail ? kb_xasprintf("%s\n%s", r->detail, line) : kb_xstrdup(line);
+
+	free(r->detail);
+	r->detail = d;
+}
+
+static void kb_vm_set(struct kb_vm_check_result *r, enum kb_vm_status st, const char *why)
+{
+	r->st = st;
+	if (why)
+		kb_vm_detail_add(r, why);
+}
+
+/* A guest result line becomes a status; taint values become words. */
+static void kb_vm_apply_result(struct kb_vm_unit *u, int c, const struct kb_vm_parsed_line *pl)
+{
+	struct kb_vm_check_result *r = &u->chk[c];
+
+	r->st = !strcmp(pl->status, "pass") ? KB_ST_PASS :
+		!strcmp(pl->status, "skip") ? KB_ST_SKIP : KB_ST_FAIL;
+	if (c == KB_CHK_TAINT && r->st == KB_ST_FAIL) {
+		unsigned long t = strtoul(pl->rest, NULL, 10);
+		char letters[32], *why;
+
+		kb_vm_taint_letters(t & ~KB_VM_TAINT_OK, letters, sizeof(letters));
+		why = kb_xasprintf("the kernel became tainted %s (tainted=%lu); O and E "
+				   "(out-of-tree, unsigned) are expected and ignored", letters, t);
+		kb_vm_detail_add(r, why);
+		free(why);
+	}
+}
+
+void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bool timed_out,
+			int timeout_s)
+{
+	char *why = NULL;
+
+	if (p->guest_release) {
+		free(k->guest_release);
+		k->guest_release = kb_xstrdup(p->guest_release);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct kb_vm_parsed_line *pl = &p->v[i];
+		struct kb_vm_unit *u = kb_vm_unit_find(k, pl->unit);
+		int c = kb_vm_check_parse(pl->check);
+
+		if (!u || c < 0)
+			continue;
+		if (pl->kind == 'R')
+			kb_vm_apply_result(u, c, pl);
+		else if (pl->kind == 'D')
+			kb_vm_detail_add(&u->chk[c], pl->rest);
+	}
+	if (!p->ended) {
+		const char *step = p->last_step ? p->last_step : "boot";
+
+		if (timed_out && p->begun)
+			why = kb_xasprintf("timeout: no result after %d s; the guest was still "
+					   "running %s of %s", timeout_s, step, p->last_unit);
+		else if (timed_out)
+			why = kb_xasprintf("timeout: the kernel did not reach the test script "
+					   "within %d s", timeout_s);
+		else if (p->panic)
+			why = kb_xasprintf("kernel panic:\n%s", p->panic);
+		else
+			why = kb_xasprintf("the VM stopped before the tests finished (last step: "
+					   "%s%s%s)", step, p->last_unit ? " of " : "",
+					   p->last_unit ? p->last_unit : "");
+	}
+	for (size_t i = 0; i < k->nunits; i++) {
+		struct kb_vm_unit *u = &k->units[i];
+		bool running = p->last_unit && !strcmp(p->last_unit, u->name);
+
+		if (u->chk[KB_CHK_BUILD].st == KB_ST_FAIL || u->chk[KB_CHK_BOOT].st != KB_ST_NOTRUN)
+			continue;
+		if (u->chk[KB_CHK_TAINT].st != KB_ST_NOTRUN || p->ended) {
+			kb_vm_set(&u->chk[KB_CHK_BOOT], KB_ST_PASS, NULL);
+			continue;
+		}
+		kb_vm_set(&u->chk[KB_CHK_BOOT], KB_ST_FAIL, why ? why : "no result from the guest");
+		if (running && p->last_step) {
+			int c = kb_vm_check_parse(p->last_step);
+
+			if (c >= 0 && u->chk[c].st == KB_ST_NOTRUN)
+				kb_vm_set(&u->chk[c], KB_ST_FAIL, why);
+		}
+	}
+	/* Whatever the guest never got to is "not reached", not "passed". */
+	for (size_t i = 0; i < k->nunits; i++)
+		for (int c = KB_CHK_INSMOD; c < KB_CHK_N; c++)
+			if (k->units[i].chk[c].st == KB_ST_NOTRUN)
+				k->units[i].chk[c].st = KB_ST_SKIP;
+	free(why);
+}
+
+void kb_vm_kernel_fail_all(struct kb_vm_kernel *k, enum kb_vm_check c, const char *why)
+{
+	for (size_t i = 0; i < k->nunits; i++) {
+		struct kb_vm_unit *u = &k->units[i];
+
+		if (u->chk[c].st == KB_ST_NOTRUN)
+			kb_vm_set(&u->chk[c], KB_ST_FAIL, why);
+		for (int o = 0; o < KB_CHK_N; o++)
+			if (u->chk[o].st == KB_ST_NOTRUN)
+				u->chk[o].st = KB_ST_SKIP;
+	}
+}
+
+bool kb_vm_unit_passed(const struct kb_vm_unit *u, const bool critical[KB_CHK_N])
+{
+	for (int c = 0; c < KB_CHK_N; c++)
+		if (critical[c] && u->chk[c].st == KB_ST_FAIL)
+			return false;
+	return true;
+}
+
+void kb_vm_kernel_free(struct kb_vm_kernel *k)
+{
+	for (size_t i = 0; i < k->nunits; i++) {
+		struct kb_vm_unit *u = &k->units[i];
+
+		free(u->name);
+		free(u->src);
+		free(u->build_dir);
+		for (size_t j = 0; j < u->nkos; j++)
+			free(u->kos[j]);
+		free(u->kos);
+		for (int c = 0; c < KB_CHK_N; c++)
+			free(u->chk[c].detail);
+	}
+	free(k->units);
+	free(k->id);
+	free(k->distro);
+	free(k->release);
+	free(k->guest_release);
+	free(k->accel);
+	free(k->log_path);
+	free(k->console);
+	memset(k, 0, sizeof(*k));
+}

@@ -1,0 +1,469 @@
+/* vmtest.c — the run: per kernel (on up to -j threads) extract the bundle
+ * to tmpfs, build the units, boot, parse the console; then the reports. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/file.h"
+#include "lib/hash.h"
+#include "lib/log.h"
+#include "lib/yaml_doc.h"
+#include "vm/initramfs.h"
+#include "vm/kernel.h"
+#include "vm/modbuild.h"
+#include "vm/modcache.h"
+#include "vm/qemu.h"
+#include "vm/report.h"
+#include "vm/target.h"
+#include "vm/testmod.h"
+#include "vm/vmtest.h"
+
+struct kb_vm_ctx {
+	const struct kb_vmtest_opts *o;
+	struct kb_vm_target *targets;
+	struct kb_vm_kernel *kernels;
+	size_t n, next;
+	char *tmp;		/* tmpfs work tree of this run */
+	char *logs;		/* WORKDIR/reports/vmtest-…/ */
+	char *kcache;		/* WORKDIR/cache/kernels */
+	char *mcache;		/* WORKDIR/cache/modules */
+	pthread_mutex_t lock;	/* next, and the accelerator decision */
+	const char *accel;	/* decided once, by the first kernel that boots */
+	int fatal;		/* host-side trouble (no make, no qemu) */
+	double t0;
+};
+
+void kb_vmtest_opts_init(struct kb_vmtest_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->manifest = "manifest.yml";
+	o->upstreams = "upstreams";
+	o->workdir = ".kbundle";
+	o->accel = "auto";
+	o->jobs = 1;
+	o->timeout_s = 120;
+	o->build_timeout_s = 600;
+	for (int c = 0; c < KB_CHK_N; c++)
+		o->critical[c] = true;
+}
+
+static double kb_vm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Unit names: the directory's base name, [A-Za-z0-9_-], unique. */
+static char *kb_vm_unit_name(const char *dir, const struct kb_vm_kernel *k, size_t n)
+{
+	const char *b;
+	char *name, *t;
+	size_t len;
+
+	len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	b = memrchr(dir, '/', len);
+	b = b ? b + 1 : dir;
+	name = kb_xstrndup(b, len - (size_t)(b - dir));
+	for (char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			*p = '_';
+	for (int dup = 2;; dup++) {
+		bool taken = !name[0];
+
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = !strcmp(k->units[i].name, name);
+		if (!taken)
+			return name;
+		t = kb_xasprintf("%.*s-%d", (int)strcspn(name, "-") ?: 1, name[0] ? name : "m", dup);
+		free(name);
+		name = t;
+	}
+}
+
+static void kb_vm_units_init(const struct kb_vmtest_opts *o, struct kb_vm_kernel *k)
+{
+	k->units = kb_xcalloc(o->nmodules + 1, sizeof(*k->units));
+	k->units[0].name = kb_xstrdup(KB_VM_TESTMOD_NAME);
+	k->nunits = 1;
+	for (size_t i = 0; i < o->nmodules; i++, k->nunits++) {
+		k->units[k->nunits].name = kb_vm_unit_name(o->modules[i], k, k->nunits);
+		k->units[k->nunits].src = kb_xstrdup(o->modules[i]);
+	}
+}
+
+static const char *kb_vm_accel(struct kb_vm_ctx *c, const char *kernel, const char *tmp)
+{
+	char *state = kb_path_join(c->o->workdir, "state");
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->accel && kb_vm_accel_decide(c->o->accel, state, kernel, KB_VM_BUSYBOX, tmp,
+					    &c->accel) != 0)
+		c->accel = "tcg";
+	pthread_mutex_unlock(&c->lock);
+	free(state);
+	return c->accel;
+}
+
+/* Units whose modules the cache holds for this bundle's bytes. Returns 1
+ * when some must be built (the bundle is needed), 0 when none, with *uname
+ * the release they were built for. */
+static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+				  struct kb_vm_kernel *k, char **keys, char **uname)
+{
+	char hex[KB_SHA256_HEX_LEN + 1];
+	size_t misses = 0;
+
+	if (kb_sha256_file(t->bundle, hex, NULL) != 0)
+		return 1;	/* the extraction names the problem */
+	for (size_t i = 0; i < k->nunits; i++) {
+		char *un = NULL;
+
+		keys[i] = kb_vm_modcache_key(&k->units[i], hex);
+		if (keys[i] && kb_vm_modcache_get(c->mcache, keys[i], &k->units[i], &un)) {
+			free(*uname);
+			*uname = un;
+		} else {
+			misses++;
+		}
+	}
+	if (!misses)
+		return 0;
+	free(*uname);
+	*uname = NULL;
+	return 1;
+}
+
+static char *kb_vm_bundle_distro(const char *root)
+{
+	char *p = kb_path_join(root, "BUNDLE_DISTRO"), *d = NULL;
+	size_t len;
+
+	if (kb_file_read(p, 256, &d, &len) != 0 || !len || memchr(d, '\n', len)) {
+		free(d);
+		d = NULL;
+	}
+	free(p);
+	return d;
+}
+
+/* Build and boot; every outcome lands in k's checks. */
+static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struct kb_vm_kernel *k,
+			      const char *tmp)
+{
+	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
+	char *initrd = kb_path_join(tmp, "initrd.cpio");
+	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why;
+	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
+	struct kb_vm_boot_result br = { 0 };
+	struct kb_vm_parsed p = { 0 };
+	size_t built = 0;
+	int err;
+
+	err = 0;
+	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
+		err = kb_vm_bundle_extract(t->bundle, root);
+		if (!err)
+			err = kb_vm_bundle_read(root, &build_dir, &uname);
+	}
+	if (err) {
+		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
+				   kb_strerror(err));
+		kb_vm_kernel_fail_all(k, KB_CHK_BUILD, why);
+		free(why);
+		goto out;
+	}
+	kb_debug("%s: bundle ready (%.2f s)", t->id, kb_vm_now() - c->t0);
+	if (!k->release)
+		k->release = kb_xstrdup(uname);
+	if (!k->distro && build_dir)
+		k->distro = kb_vm_bundle_distro(root);
+	kb_mkdir_p(mods, 0755);
+	for (size_t i = 0; i < k->nunits; i++) {
+		struct kb_vm_unit *u = &k->units[i];
+
+		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
+			kb_vm_unit_vermagic(u, uname);
+			built++;
+			continue;
+		}
+		kb_info("%s: building %s", k->release, u->name);
+		err = kb_vm_unit_build(u, build_dir, uname, mods, c->o->build_timeout_s * 1000);
+		if (err)
+			c->fatal = err;
+		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
+			continue;
+		built++;
+		if (keys[i])
+			kb_vm_modcache_put(c->mcache, keys[i], u, uname);
+	}
+	kb_debug("%s: modules built (%.2f s)", k->release, kb_vm_now() - c->t0);
+	if (!built) {
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
+		goto out;
+	}
+	err = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
+			       t->nimages, c->o->bundle ? NULL : t->release, &kernel);
+	if (err) {
+		why = kb_xasprintf("no kernel to boot: %s holds no usable kernel image for %s (%s)",
+				   t->images[0], t->release ? t->release : "this bundle",
+				   kb_strerror(err));
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
+		free(why);
+		goto out;
+	}
+	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
+	init = kb_vm_init_script(k);
+	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
+	if (err) {
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: the initramfs could not be written "
+				      "(is busybox-static installed?)");
+		goto out;
+	}
+	kb_info("%s: booting (%s)", k->release, k->accel);
+	{
+		struct kb_vm_boot b = {
+			.kernel = kernel, .initrd = initrd, .accel = k->accel,
+			.log_path = k->log_path, .timeout_ms = c->o->timeout_s * 1000,
+		};
+
+		err = kb_vm_qemu_boot(&b, &br);
+	}
+	if (err && err != -ETIMEDOUT) {
+		why = kb_xasprintf("not booted: %s could not run (%s)", "qemu-system-x86_64",
+				   kb_strerror(err));
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
+		free(why);
+		c->fatal = err;
+		goto out;
+	}
+	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
+	k->console = br.console;
+	br.console = NULL;
+	kb_vm_console_parse(k->console ? k->console : "", k->console ? strlen(k->console) : 0, &p);
+	kb_vm_kernel_apply(k, &p, br.timed_out, c->o->timeout_s);
+out:
+	kb_vm_parsed_free(&p);
+	free(br.console);
+	free(root);
+	free(mods);
+	free(initrd);
+	free(build_dir);
+	free(uname);
+	free(kernel);
+	free(init);
+	for (size_t i = 0; i < k->nunits; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
+{
+	struct kb_vm_target *t = &c->targets[i];
+	struct kb_vm_kernel *k = &c->kernels[i];
+	char *tmp = kb_xasprintf("%s/k%zu", c->tmp, i);
+	double t0 = kb_vm_now();
+
+	k->id = kb_xstrdup(t->id);
+	k->distro = t->distro ? kb_xstrdup(t->distro) : NULL;
+	k->release = t->release ? kb_xstrdup(t->release) : NULL;
+	k->log_path = kb_xasprintf("%s/%s.log", c->logs, t->id);
+	kb_vm_units_init(c->o, k);
+	if (t->error) {
+		kb_error("%s", t->error);
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, t->error);
+	} else if (kb_mkdir_p(tmp, 0700) != 0) {
+		kb_vm_kernel_fail_all(k, KB_CHK_BUILD, "the tmpfs work directory could not be made");
+	} else {
+		kb_vm_test_kernel(c, t, k, tmp);
+	}
+	if (!k->release)
+		k->release = kb_xstrdup("unknown");
+	k->seconds = kb_vm_now() - t0;
+	if (!c->o->keep)
+		kb_rm_rf(tmp);
+	free(tmp);
+}
+
+static void *kb_vm_worker(void *arg)
+{
+	struct kb_vm_ctx *c = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&c->lock);
+		i = c->next++;
+		pthread_mutex_unlock(&c->lock);
+		if (i >= c->n)
+			return NULL;
+		kb_vm_worker_one(c, i);
+	}
+}
+
+static int kb_vm_config_checks(const struct kb_ynode *seq, const char *path, bool *critical,
+			       bool value)
+{
+	if (!seq || seq->type != KB_Y_SEQ) {
+		kb_error("%s:%d: want a list of checks", path, seq ? seq->line : 0);
+		return -KB_EUSAGE;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		int c = seq->items[i]->type == KB_Y_SCALAR ? kb_vm_check_parse(seq->items[i]->scalar) : -1;
+
+		if (c < 0) {
+			kb_error("%s:%d: not a check (want one of build, vermagic, boot, insmod, "
+				 "loaded, selftest, rmmod, oops, warning, taint)", path,
+				 seq->items[i]->line);
+			return -KB_EUSAGE;
+		}
+		critical[c] = value;
+	}
+	return 0;
+}
+
+static int kb_vm_config_int(const struct kb_ynode *v, const char *path, int *out)
+{
+	char *end;
+	long n = v && v->type == KB_Y_SCALAR ? strtol(v->scalar, &end, 10) : 0;
+
+	if (!v || v->type != KB_Y_SCALAR || *end || n < 1 || n > 86400) {
+		kb_error("%s:%d: want a number of seconds (1-86400)", path, v ? v->line : 0);
+		return -KB_EUSAGE;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o)
+{
+	struct kb_ynode *root = NULL;
+	int err = kb_yaml_load(path, NULL, &root);
+
+	if (err) {
+		err = -KB_EUSAGE;
+		goto out;
+	}
+	if (root->type != KB_Y_MAP) {
+		kb_error("%s:%d: want a mapping (critical, non_critical, timeout, build_timeout)",
+			 path, root->line);
+		err = -KB_EUSAGE;
+		goto out;
+	}
+	for (size_t i = 0; i + 1 < root->n && !err; i += 2) {
+		const char *key = root->items[i]->scalar ? root->items[i]->scalar : "";
+		const struct kb_ynode *v = root->items[i + 1];
+
+		if (!strcmp(key, "critical")) {
+			for (int c = 0; c < KB_CHK_N; c++)
+				o->critical[c] = false;
+			err = kb_vm_config_checks(v, path, o->critical, true);
+		} else if (!strcmp(key, "non_critical")) {
+			err = kb_vm_config_checks(v, path, o->critical, false);
+		} else if (!strcmp(key, "timeout")) {
+			err = kb_vm_config_int(v, path, &o->timeout_s);
+		} else if (!strcmp(key, "build_timeout")) {
+			err = kb_vm_config_int(v, path, &o->build_timeout_s);
+		} else {
+			kb_error("%s:%d: unknown key '%s'", path, root->items[i]->line, key);
+			err = -KB_EUSAGE;
+		}
+	}
+out:
+	kb_yaml_free(root);
+	return err;
+}
+
+/* The run's tmpfs tree: module builds create thousands of small files. */
+static char *kb_vm_tmp_root(void)
+{
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+	char *t = kb_xasprintf("%s/kbundle-vm.XXXXXX", base ? base : "/tmp");
+
+	if (!mkdtemp(t)) {
+		kb_error("%s: %s", t, strerror(errno));
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
+{
+	struct kb_vm_ctx c = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct kb_vm_run run = { 0 };
+	pthread_t *th = NULL;
+	size_t nth = 0;
+	double t0 = kb_vm_now();
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+	int err;
+
+	*passed = false;
+	c.t0 = t0;
+	err = kb_vm_targets(o, &c.targets, &c.n);
+	if (err)
+		goto out;
+	gmtime_r(&now, &tm);
+	strftime(run.started, sizeof(run.started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
+	c.kcache = kb_xasprintf("%s/cache/kernels", o->workdir);
+	c.mcache = kb_xasprintf("%s/cache/modules", o->workdir);
+	c.tmp = kb_vm_tmp_root();
+	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
+		kb_error("%s: cannot create the report directory", c.logs);
+		err = -EIO;
+		goto out;
+	}
+	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
+	nth = (size_t)(o->jobs > 1 ? o->jobs : 1);
+	if (nth > c.n)
+		nth = c.n;
+	th = kb_xcalloc(nth, sizeof(*th));
+	for (size_t i = 1; i < nth; i++)
+		if (pthread_create(&th[i], NULL, kb_vm_worker, &c) != 0)
+			th[i] = 0;
+	kb_vm_worker(&c);
+	for (size_t i = 1; i < nth; i++)
+		if (th[i])
+			pthread_join(th[i], NULL);
+	run.kernels = c.kernels;
+	run.nkernels = c.n;
+	run.seconds = kb_vm_now() - t0;
+	memcpy(run.critical, o->critical, sizeof(run.critical));
+	kb_vm_report_table(stdout, &run);
+	fflush(stdout);
+	if (o->json && kb_vm_report_write(o->json, kb_vm_report_json, &run) != 0)
+		err = -EIO;
+	if (o->junit && kb_vm_report_write(o->junit, kb_vm_report_junit, &run) != 0)
+		err = -EIO;
+	*passed = kb_vm_run_passed(&run);
+	if (!err && c.fatal)
+		err = c.fatal;
+out:
+	if (c.tmp && !o->keep)
+		kb_rm_rf(c.tmp);
+	for (size_t i = 0; c.kernels && i < c.n; i++)
+		kb_vm_kernel_free(&c.kernels[i]);
+	free(c.kernels);
+	kb_vm_targets_free(c.targets, c.n);
+	free(th);
+	free(c.tmp);
+	free(c.logs);
+	free(c.kcache);
+	free(c.mcache);
+	return err;
+}

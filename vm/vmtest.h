@@ -1,0 +1,49 @@
+/* vmtest.h — `kbundle vmtest`'s core: for each selected bundle, build the
+ * test modules against it, boot the bundle's own kernel with them in QEMU,
+ * and report per kernel x module. */
+#ifndef KB_VMTEST_H
+#define KB_VMTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vm/result.h"
+
+struct kb_vmtest_opts {
+	const char *manifest;	/* manifest.yml */
+	const char *upstreams;	/* upstreams/ (mirrors for packages not cached) */
+	const char *workdir;	/* .kbundle */
+	const char *id;		/* select: bundle id or a prefix of it */
+	const char *release_re;	/* select: uname -r matches this POSIX ERE */
+	const char *distro;	/* select: this distro */
+	/* Direct mode (no manifest): this bundle, booted with the kernel in
+	 * these packages — e.g. a bundle against a kernel it does not match. */
+	const char *bundle;
+	const char *const *images;
+	size_t nimages;
+	const char *const *modules;	/* --module DIR… */
+	size_t nmodules;
+	const char *accel;	/* auto, kvm or tcg */
+	const char *json;	/* report paths, or NULL */
+	const char *junit;
+	int jobs;		/* VMs at once */
+	int timeout_s;		/* per boot */
+	int build_timeout_s;	/* per module build */
+	bool critical[KB_CHK_N];
+	bool keep;		/* keep the tmpfs work tree (debugging) */
+};
+
+/* Defaults: every check critical, auto accelerator, 1 job, 120 s. */
+void kb_vmtest_opts_init(struct kb_vmtest_opts *o);
+
+/* Read a config file (YAML): `critical: [check…]` and/or
+ * `non_critical: [check…]`, `timeout: SEC`, `build_timeout: SEC`.
+ * -KB_EUSAGE for unknown keys or checks (logged with file:line). */
+int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o);
+
+/* 0 when the run happened (then *passed says whether every critical check
+ * passed); -KB_EUSAGE for bad selections or options; other errors when
+ * nothing could be tested. */
+int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed);
+
+#endif
