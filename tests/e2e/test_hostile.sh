@@ -154,7 +154,7 @@ fi
 url='http://127\.0\.0\.1:[0-9]+'
 refused xzbomb 1 "^error: $url/dists/xzbomb/main/binary-amd64/Packages.xz: decompresses more than 200 times its [0-9]+ bytes \(--max-ratio\)"
 refused gzbomb 1 "^error: $url/dists/gzbomb/main/binary-amd64/Packages.gz: decompresses more than 200 times its [0-9]+ bytes \(--max-ratio\)"
-refused truncated 1 "^error: $url/dists/truncated/main/binary-amd64/Packages.xz: malformed input"
+refused truncated 1 "^error: $url/dists/truncated/main/binary-amd64/Packages.xz: .*malformed input"
 refused longline 1 "^error: $url/dists/longline/main/binary-amd64/Packages.xz:[0-9]+: line too long \(--max-line\)"
 refused badstanza 1 "^error: $url/dists/badstanza/main/binary-amd64/Packages.xz:[0-9]+: "
 refused badsha 1 "^error: $url/dists/badsha/InRelease:4: bad sha256"
