@@ -121,4 +121,4 @@ clean:
 	rm -rf build kbundle
 
 .PHONY: all test test-unit unit-bins fuzz fuzz-build fuzz-bins bench install clean
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.d)
