@@ -33,10 +33,12 @@ for t in "${targets[@]}"; do
 	dirs=("$out/corpus/$t")
 	mkdir -p "${dirs[0]}"
 	for d in "$top/tests/fuzz/corpus/$t" "$seeds/$t"; do [ -d "$d" ] && dirs+=("$d"); done
-	dict=()
+	dict=() opts=()
 	[ -f "$top/tests/fuzz/$t.dict" ] && dict=("-dict=$top/tests/fuzz/$t.dict")
+	# <t>.options: extra libFuzzer flags for one target, one line
+	[ -f "$top/tests/fuzz/$t.options" ] && read -ra opts <"$top/tests/fuzz/$t.options"
 	nice -n 10 "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 -max_len=262144 \
-		-print_final_stats=1 -artifact_prefix="$out/crashes/$t-" ${dict[@]+"${dict[@]}"} \
+		-print_final_stats=1 -artifact_prefix="$out/crashes/$t-" ${dict[@]+"${dict[@]}"} ${opts[@]+"${opts[@]}"} \
 		"${dirs[@]}" >"$out/logs/$t.log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$t.log" | tail -n 1)
