@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bundles/bundle.h"
 #include "lib/error.h"
@@ -117,10 +118,13 @@ out:
 	return err;
 }
 
-int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths, const char *dir,
-		    int64_t mtime, struct kb_bundle_info *info)
+int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
+		    const char *package_key, const char *dir, int64_t mtime,
+		    struct kb_bundle_info *info)
 {
-	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL,
+				      .threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu };
 	struct kb_atomic_file af = { 0 };
 	struct kb_packed p;
 	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
@@ -128,7 +132,7 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths, c
 	char *line = NULL;
 	int err;
 
-	err = kb_pack_tree(e, paths, &p);
+	err = kb_pack_tree(e, paths, package_key, &p);
 	if (!err)
 		err = kb_bundle_meta(e, &p);
 	if (err)

@@ -18,6 +18,7 @@ struct kb_pack_item {
 	const struct kb_bundle_entry *e;
 	const struct kb_strv *mirrors;
 	size_t first_fetch;	/* its packages in the fetch array */
+	const char *package_key;	/* its upstream's, for rpm signatures */
 	int err;
 	bool skip;
 };
@@ -67,7 +68,7 @@ static void kb_pack_one(void *arg, size_t i)
 		paths[k] = f->path;
 	}
 	kb_info("packing %s (%s %s)", it->e->release, it->e->distro, it->e->id);
-	it->err = kb_bundle_build(it->e, paths, c->bundles, c->o->mtime, &bi);
+	it->err = kb_bundle_build(it->e, paths, it->package_key, c->bundles, c->o->mtime, &bi);
 	if (!it->err)
 		it->err = kb_cache_bundle_stamp(&c->cache, it->e->id, KB_PACKER_FORMAT, bi.sha256, bi.size);
 	if (it->err)
@@ -136,8 +137,10 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 			continue;
 		}
 		for (size_t u = 0; u < nups; u++)
-			if (!strcmp(ups[u].name, e->upstream))
+			if (!strcmp(ups[u].name, e->upstream)) {
 				it->mirrors = &mirrors[u];
+				it->package_key = ups[u].package_key;
+			}
 		if (!it->mirrors) {
 			kb_error("%s (%s): no upstream file %s/%s.yml for its mirrors", e->id, e->release,
 				 o->upstreams, e->upstream);

@@ -116,6 +116,8 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		unlink(f->path);
 	}
 	err = -KB_ENOTFOUND;
+	if (!f->mirrors->n)
+		kb_error("%s: not in the cache and no mirror to fetch %s from", p->name, p->path);
 	for (size_t m = 0; m < f->mirrors->n; m++) {
 		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], p->path);
 		long status = 0;
@@ -284,7 +286,6 @@ struct kb_cache_walk_ctx {
 	const struct kb_manifest *m;
 	uint64_t bytes;
 	size_t count;
-	bool gc;
 };
 
 static void kb_cache_list_one(void *ctx, const char *path, const char *name, uint64_t size)
@@ -310,10 +311,9 @@ int kb_cache_list(const struct kb_cache *c, const struct kb_manifest *m)
 static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint64_t size)
 {
 	struct kb_cache_walk_ctx *w = ctx;
-
-	/* partial downloads are named <sha256>.dl.part: needed if the sha is */
 	char sha[KB_SHA256_HEX_LEN + 1];
 
+	/* partial downloads are <sha256>.dl.part: kept while the sha is needed */
 	snprintf(sha, sizeof(sha), "%s", name);
 	if (kb_sha256_valid(sha) && kb_manifest_find_pkg(w->m, sha))
 		return;
@@ -327,7 +327,7 @@ static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint6
 int kb_cache_gc(const struct kb_cache *c, const struct kb_manifest *m, uint64_t *freed,
 		size_t *removed)
 {
-	struct kb_cache_walk_ctx w = { .m = m, .gc = true };
+	struct kb_cache_walk_ctx w = { .m = m };
 
 	kb_cache_walk(c, kb_cache_gc_one, &w);
 	*freed = w.bytes;

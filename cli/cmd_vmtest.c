@@ -17,13 +17,13 @@ static void kb_vmtest_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle vmtest [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
-		"                      [--id ID] [--release REGEX] [--distro NAME] [-j N]\n"
+		"                      [--id ID] [--release REGEX] [--distro NAME] [--latest] [-j N]\n"
 		"                      [--module DIR]... [--accel auto|kvm|tcg] [--timeout SEC]\n"
 		"                      [--json FILE] [--junit FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
 		"       kbundle vmtest --bundle FILE.tgz --image PACKAGE... [options]\n"
 		"\n"
-		"For each selected bundle: build the built-in test module (and each --module\n"
+		"For each selected bundle (x86-64 kernels only): build the built-in test module (and each --module\n"
 		"directory, a plain Kbuild directory) against the bundle, check each .ko's\n"
 		"vermagic, boot the bundle's own kernel in QEMU with the modules, insmod,\n"
 		"check, rmmod each one, and scan the kernel log for oopses, warnings and taint.\n"
@@ -36,6 +36,8 @@ static void kb_vmtest_usage(FILE *f)
 		"  --id ID            the bundle with this id (or id prefix)\n"
 		"  --release REGEX    bundles whose uname -r matches (POSIX ERE)\n"
 		"  --distro NAME      bundles of this distro\n"
+		"  --latest           of those, only the newest of each upstream, architecture\n"
+		"                     and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"
 		"  --bundle FILE      test this bundle file instead of manifest entries, booting\n"
 		"  --image PACKAGE    the kernel in this image package (repeatable)\n"
 		"  --module DIR       also build and load this module directory (repeatable);\n"
@@ -74,23 +76,11 @@ static int kb_vmtest_int(const char *opt, const char *s, int max, int *out)
 	return 0;
 }
 
-static int kb_vmtest_check_opt(const char *s, bool *critical, bool value)
-{
-	int c = kb_vm_check_parse(s);
-
-	if (c < 0) {
-		fprintf(stderr, "kbundle vmtest: '%s' is not a check (see --help)\n", s);
-		return -KB_EUSAGE;
-	}
-	critical[c] = value;
-	return 0;
-}
-
 int kb_cmd_vmtest(int argc, char **argv)
 {
 	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_ID, O_RELEASE, O_DISTRO, O_BUNDLE,
 	       O_IMAGE, O_MODULE, O_ACCEL, O_TIMEOUT, O_JSON, O_JUNIT, O_CONFIG, O_CRIT,
-	       O_NONCRIT, O_KEEP };
+	       O_NONCRIT, O_KEEP, O_LATEST };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
@@ -110,6 +100,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		{ "critical", required_argument, NULL, O_CRIT },
 		{ "non-critical", required_argument, NULL, O_NONCRIT },
 		{ "keep", no_argument, NULL, O_KEEP },
+		{ "latest", no_argument, NULL, O_LATEST },
 		KB_CLI_COMMON_LONGOPTS,
 		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -121,7 +112,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 	int crit[KB_CHK_N] = { 0 };
 	const char *config = NULL;
 	bool passed = false;
-	int c, err = 0, timeout = 0;
+	int c, chk, err = 0, timeout = 0;
 
 	kb_vmtest_opts_init(&o);
 	o.images = images;
@@ -142,6 +133,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		case O_JUNIT: o.junit = optarg; break;
 		case O_CONFIG: config = optarg; break;
 		case O_KEEP: o.keep = true; break;
+		case O_LATEST: o.latest = true; break;
 		case O_ACCEL:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
 				fprintf(stderr, "kbundle vmtest: --accel: want auto, kvm or tcg\n");
@@ -157,10 +149,14 @@ int kb_cmd_vmtest(int argc, char **argv)
 			break;
 		case O_CRIT:
 		case O_NONCRIT:
-			if (kb_vm_check_parse(optarg) < 0)
-				err = kb_vmtest_check_opt(optarg, o.critical, true);
-			else
-				crit[kb_vm_check_parse(optarg)] = c == O_CRIT ? 1 : -1;
+			chk = kb_vm_check_parse(optarg);
+			if (chk < 0) {
+				fprintf(stderr, "kbundle vmtest: '%s' is not a check (see --help)\n",
+					optarg);
+				err = -KB_EUSAGE;
+			} else {
+				crit[chk] = c == O_CRIT ? 1 : -1;
+			}
 			break;
 		case 'h':
 			kb_vmtest_usage(stdout);

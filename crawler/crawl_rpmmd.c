@@ -234,8 +234,13 @@ static int kb_rpmmd_repo_on(struct kb_rpmmd_ctx *c, const char *mirror, const ch
 	}
 	/* no size in repomd: --max-index-size caps the download */
 	err = kb_crawl_fetch(url, prim, rp.size, &status);
+	if (err == -KB_ELIMIT && rp.size) {
+		kb_error("%s: size mismatch (repomd.xml says %llu bytes, the server sends more)",
+			 url, (unsigned long long)rp.size);
+		err = -KB_ECHECKSUM;
+		goto out;
+	}
 	if (err) {
-		err = err == -KB_ELIMIT ? -KB_ECHECKSUM : err;
 		kb_rpmmd_fail_fetch(url, err, status, last);
 		goto out;
 	}

@@ -216,6 +216,17 @@ static int kb_ukey(const struct kb_uctx *c, struct kb_upstream *u, const struct 
 		u->unsigned_ok = !u->keyring;
 		return 0;
 	}
+	if (!strcmp(key, "package_key")) {
+		char *s = NULL;
+		int err = kb_uscalar(c, v, key, &s);
+
+		if (err)
+			return err;
+		free(u->package_key);
+		u->package_key = s[0] == '/' ? kb_xstrdup(s) : kb_path_join(c->dir, s);
+		free(s);
+		return 0;
+	}
 	kb_error("%s:%d: unknown key '%s'", c->path, k->line, key);
 	return -KB_EUSAGE;
 }
@@ -428,6 +439,7 @@ void kb_upstream_free(struct kb_upstream *u)
 	kb_strv_free(&u->components);
 	kb_strv_free(&u->repos);
 	free(u->keyring);
+	free(u->package_key);
 	free(u->path);
 	memset(u, 0, sizeof(*u));
 }

@@ -11,6 +11,8 @@
  *   components: [main]                          # apt
  *   repos: ["9-stream/BaseOS/$arch/os"]         # rpm-md, relative to each mirror
  *   keyring: /usr/share/keyrings/debian-archive-keyring.gpg   # or "none": unsigned, explicitly
+ *   package_key: RPM-GPG-KEY-centosofficial   # rpm-md, optional: armored key every
+ *                                             # packed .rpm must be signed with
  *
  * Every key is checked (unknown keys are errors, to catch typos) and every
  * error names the file and line. A relative keyring path is taken relative to
@@ -45,6 +47,8 @@ struct kb_upstream {
 	struct kb_strv repos;	/* rpm-md; "$arch" is replaced per architecture */
 	char *keyring;		/* gpgv keyring path, NULL when unsigned ("keyring: none") */
 	bool unsigned_ok;	/* "keyring: none" was said explicitly */
+	char *package_key;	/* rpm-md: armored public key the packages' signatures must
+				 * verify with (lib/rpm); NULL: package signatures unchecked */
 	char *path;		/* the upstream file, for messages */
 };
 

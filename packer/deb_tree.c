@@ -16,22 +16,23 @@
 #include "lib/log.h"
 #include "packer/tree.h"
 
-/* Read the entry's bytes, counting them against the guard. */
+/* Read the entry's bytes, counting them against the guard. The header's
+ * size is only trusted as a first allocation: the data may be shorter. */
 static int kb_deb_read_data(struct archive *a, struct kb_archive_guard *g,
 			    const struct kb_safe_entry *se, unsigned char **out, size_t *len)
 {
 	size_t cap = se->size ? (size_t)se->size : 4096, n = 0;
-	unsigned char *buf = kb_xmalloc(cap);
+	unsigned char *buf = kb_xmalloc(cap), probe[512];
 	int err = 0;
 
 	for (;;) {
 		la_ssize_t r;
 
-		if (n == cap) {
-			cap *= 2;
-			buf = kb_xrealloc(buf, cap);
-		}
-		r = archive_read_data(a, buf + n, cap - n);
+		/* a full buffer grows only when more data really comes */
+		if (n == cap)
+			r = archive_read_data(a, probe, sizeof(probe));
+		else
+			r = archive_read_data(a, buf + n, cap - n);
 		if (r < 0) {
 			kb_error("%s: entry '%s': %s", g->name, se->path, archive_error_string(a));
 			err = -KB_EPARSE;
@@ -39,6 +40,11 @@ static int kb_deb_read_data(struct archive *a, struct kb_archive_guard *g,
 		}
 		if (r == 0)
 			break;
+		if (n == cap) {
+			cap *= 2;
+			buf = kb_xrealloc(buf, cap);
+			memcpy(buf + n, probe, (size_t)r);
+		}
 		n += (size_t)r;
 		err = kb_archive_account(g, se->path, (uint64_t)r);
 		if (err)

@@ -1,6 +1,7 @@
 /* layout.c — the family fix-ups that make a header tree self-contained
  * (see layout.h for the why). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,10 @@
 
 #define KB_LAYOUT_MAX_DEPTH 8
 #define KB_LAYOUT_MAX_MAPS 16
+/* Directory links copy subtrees, so hostile links could multiply a tree;
+ * real header trees have ~15,000 entries and ~100 MB. */
+#define KB_LAYOUT_MAX_NODES 1000000
+#define KB_LAYOUT_MAX_BYTES (4ull << 30)
 
 /* A source directory copied to a place in the bundle. Links that resolve
  * into a mapped directory stay links (relative); others are materialized. */
@@ -24,6 +29,7 @@ struct kb_layout {
 	const struct kb_tree *src;
 	const struct kb_layout_opts *o;
 	struct kb_tree *out;
+	uint64_t bytes;		/* file bytes in out */
 	struct kb_map maps[KB_LAYOUT_MAX_MAPS];
 	size_t nmaps;
 };
@@ -134,6 +140,7 @@ static int kb_layout_link(struct kb_layout *l, const struct kb_node *nd, const c
 	}
 	tn = kb_tree_get(l->src, target);
 	if (tn && tn->type == KB_NODE_FILE) {
+		l->bytes += tn->size;
 		kb_tree_put(l->out, dst, KB_NODE_FILE, tn->mode, NULL, tn->data, tn->size, false);
 	} else if (kb_tree_is_dir(l->src, target)) {
 		if (depth >= KB_LAYOUT_MAX_DEPTH) {
@@ -161,6 +168,13 @@ static int kb_layout_node(struct kb_layout *l, const struct kb_node *nd, const c
 {
 	if (kb_layout_dropped(l, dst) || !kb_layout_free(l, dst))
 		return 0;
+	l->bytes += nd->size;
+	if (l->out->n >= KB_LAYOUT_MAX_NODES || l->bytes > KB_LAYOUT_MAX_BYTES) {
+		kb_error("%s: '%s': the tree grows past %u entries or %llu bytes (links copying "
+			 "directories into themselves?)", l->o->name, nd->path, KB_LAYOUT_MAX_NODES,
+			 KB_LAYOUT_MAX_BYTES);
+		return -KB_ELIMIT;
+	}
 	switch (nd->type) {
 	case KB_NODE_DIR:
 		kb_tree_put(l->out, dst, KB_NODE_DIR, 0755, NULL, NULL, 0, false);

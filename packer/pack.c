@@ -13,7 +13,7 @@
 #include "packer/rpm_tree.h"
 
 struct kb_pack_job {
-	const char *path, *name;
+	const char *path, *name, *key;
 	struct kb_tree tree;
 	int err;
 	pthread_t th;
@@ -25,7 +25,7 @@ static void *kb_pack_load(void *arg)
 	struct kb_pack_job *j = arg;
 
 	if (kb_rpm_file_is_rpm(j->path))
-		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, NULL);
+		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, j->key);
 	else
 		j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
 	return NULL;
@@ -53,10 +53,11 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 	kb_tree_free(b);
 }
 
-int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, struct kb_packed *p)
+int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
+		 const char *package_key, struct kb_packed *p)
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
-	struct kb_layout_opts o = { .name = e->id };
+	struct kb_layout_opts o = { .name = e->release };
 	char *src_root = NULL;
 	int err = 0;
 
@@ -66,6 +67,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	for (size_t i = 0; i < e->nheaders; i++) {
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
+		jobs[i].key = package_key;
 		kb_tree_init(&jobs[i].tree);
 		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
 		if (!jobs[i].started)
@@ -98,7 +100,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths, stru
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
-		err = kb_tree_check_contained(&p->out, p->build_dir, e->id);
+		err = kb_tree_check_contained(&p->out, p->build_dir, e->release);
 out:
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_free(&jobs[i].tree);

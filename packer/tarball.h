@@ -14,7 +14,8 @@
 
 struct kb_tarball_opts {
 	int64_t mtime;		/* every entry's mtime (SOURCE_DATE_EPOCH, or 0) */
-	int level;		/* gzip level; 0: 9 */
+	int level;		/* gzip level; 0: 6 */
+	int threads;		/* compressing threads; the bytes do not depend on it */
 };
 
 /* Write t (sorted) to f; sha256 and size of the bytes written come back. */

@@ -33,7 +33,8 @@ static const char kb_vm_init_head[] =
 	"scan() {\n"
 	"\tdmesg > /tmp/log\n"
 	"\tif grep -qE 'Oops|BUG:|Call Trace|general protection fault' /tmp/log; then\n"
-	"\t\techo \"KBR $1 oops fail\"; head -n 120 /tmp/log | D $1 oops\n"
+	"\t\techo \"KBR $1 oops fail\"; { grep -m 1 -E 'Oops|BUG:|Call Trace|general protection fault' /tmp/log;\n"
+	"\t\t  head -n 120 /tmp/log; } | D $1 oops\n"
 	"\telse echo \"KBR $1 oops pass\"; fi\n"
 	"\tif grep -q 'WARNING:' /tmp/log; then\n"
 	"\t\techo \"KBR $1 warning fail\"; grep -A 30 'WARNING:' /tmp/log | head -n 80 | D $1 warning\n"
@@ -102,9 +103,11 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 	}
 	kb_vm_cat(s, "ok=1\ndmesg -c >/dev/null\necho \"KBS %s insmod\"\n", n);
 	for (size_t i = 0; i < u->nkos; i++)
-		kb_vm_cat(s, "if [ $ok = 1 ] && ! out=$(insmod /m/%s/%s 2>&1); then ok=0; "
-			     "echo \"$out\" | D %s insmod; dmesg | tail -n 60 | D %s insmod; fi\n",
-			  n, kb_vm_base(u->kos[i]), n, n);
+		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /m/%s/%s 2>&1); rc=$?; "
+			     "if [ $rc != 0 ]; then ok=0; { [ -n \"$out\" ] && echo \"$out\"; "
+			     "echo \"insmod %s: exit status $rc\"; } | D %s insmod; "
+			     "dmesg | tail -n 60 | D %s insmod; fi; fi\n",
+			  n, kb_vm_base(u->kos[i]), kb_vm_base(u->kos[i]), n, n);
 	kb_vm_cat(s, "if [ $ok = 1 ]; then\necho \"KBR %s insmod pass\"\n"
 		     "echo \"KBS %s loaded\"; lok=1\n", n, n);
 	for (size_t i = 0; i < u->nkos; i++) {

@@ -46,6 +46,21 @@ bool kb_vm_kernel_member(const char *path, const char *release)
 	return false;
 }
 
+/* The release a kernel member names (boot/vmlinuz-R, lib/modules/R/vmlinuz). */
+static char *kb_vm_member_release(const char *path)
+{
+	const char *v;
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if ((v = strstr(path, "vmlinuz-")) && !strncmp(path, "boot/", 5))
+		return kb_xstrdup(v + 8);
+	if (!strncmp(path, "usr/", 4))
+		path += 4;
+	v = path + 12;	/* lib/modules/ */
+	return kb_xstrndup(v, strcspn(v, "/"));
+}
+
 /* Read the current archive entry into memory, at most max bytes. */
 static int kb_vm_read_entry(struct archive *a, struct archive_entry *e, const char *name,
 			    size_t max, char **buf, size_t *len)
@@ -79,7 +94,8 @@ out:
 	return err;
 }
 
-int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path)
+int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path,
+			 char **found)
 {
 	struct kb_deb *deb = NULL;
 	struct kb_rpm *rpm = NULL;
@@ -104,6 +120,8 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 		if (!kb_vm_kernel_member(archive_entry_pathname(e), release))
 			continue;
 		err = kb_vm_read_entry(a, e, pkg, KB_VM_KERNEL_MAX, &buf, &len);
+		if (!err)
+			*found = kb_vm_member_release(archive_entry_pathname(e));
 		break;
 	}
 	if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF) {
@@ -242,58 +260,87 @@ static bool kb_vm_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
-		     size_t npkgs, const char *release, char **boot_path)
+/* Fill the cache entry dir: vmlinuz and its release from the first package
+ * that holds the kernel, then vmlinux (PVH) or the no-pvh marker. */
+static int kb_vm_kernel_fill(const char *dir, const char *const *pkgs, size_t npkgs,
+			     const char *release)
 {
-	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
-	char *vmlinuz = kb_path_join(dir, "vmlinuz");
-	char *vmlinux = kb_path_join(dir, "vmlinux");
-	char *nopvh = kb_path_join(dir, "no-pvh");
-	char *bz = NULL;
+	char *vmlinuz = kb_path_join(dir, "vmlinuz"), *vmlinux = kb_path_join(dir, "vmlinux");
+	char *nopvh = kb_path_join(dir, "no-pvh"), *relpath = kb_path_join(dir, "release");
+	char *found = NULL, *bz = NULL;
 	void *elf = NULL;
 	size_t bzlen = 0, elflen = 0;
-	int err = 0;
+	int err = kb_mkdir_p(dir, 0755);
 
-	*boot_path = NULL;
-	if (kb_vm_exists(vmlinux) || (kb_vm_exists(vmlinuz) && access(nopvh, F_OK) == 0))
-		goto done;
-	err = kb_mkdir_p(dir, 0755);
 	if (err) {
 		kb_error("%s: %s", dir, kb_strerror(err));
 		goto out;
 	}
-	if (!kb_vm_exists(vmlinuz)) {
-		err = -KB_ENOTFOUND;
-		for (size_t i = 0; i < npkgs && err; i++)
-			err = kb_vm_kernel_extract(pkgs[i], release, vmlinuz);
-		if (err)
-			goto out;
-	}
+	err = -KB_ENOTFOUND;
+	for (size_t i = 0; i < npkgs && err; i++)
+		err = kb_vm_kernel_extract(pkgs[i], release, vmlinuz, &found);
+	if (err)
+		goto out;
 	err = kb_file_read(vmlinuz, KB_VM_KERNEL_MAX, &bz, &bzlen);
 	if (err) {
 		kb_error("%s: %s", vmlinuz, kb_strerror(err));
 		goto out;
 	}
-	err = kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen);
-	if (err) {
+	if (kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen) == 0) {
+		err = kb_file_write_atomic(vmlinux, elf, elflen);
+	} else {
 		/* Not fatal: QEMU boots the bzImage, only more slowly. */
-		kb_info("%s: no PVH entry (%s); booting the compressed image", vmlinuz,
-			kb_strerror(err));
+		kb_info("%s: no PVH entry; booting the compressed image", vmlinuz);
 		err = kb_file_write_atomic(nopvh, "", 0);
-		goto done;
 	}
-	err = kb_file_write_atomic(vmlinux, elf, elflen);
-	if (err)
-		kb_error("%s: %s", vmlinux, kb_strerror(err));
-done:
+	/* Written last: its presence says the entry is complete. */
 	if (!err)
-		*boot_path = kb_xstrdup(kb_vm_exists(vmlinux) ? vmlinux : vmlinuz);
+		err = kb_file_write_atomic(relpath, found, strlen(found));
+	if (err)
+		kb_error("%s: %s", dir, kb_strerror(err));
 out:
-	free(dir);
 	free(vmlinuz);
 	free(vmlinux);
 	free(nopvh);
+	free(relpath);
+	free(found);
 	free(bz);
 	free(elf);
+	return err;
+}
+
+int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
+		     size_t npkgs, const char *release, char **boot_path, char **kernel_release)
+{
+	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
+	char *vmlinux = kb_path_join(dir, "vmlinux"), *vmlinuz = kb_path_join(dir, "vmlinuz");
+	char *relpath = kb_path_join(dir, "release"), *found = NULL;
+	size_t len = 0;
+	int err = 0;
+
+	*boot_path = NULL;
+	*kernel_release = NULL;
+	if (kb_file_read(relpath, 256, &found, &len) != 0 || !len) {
+		err = kb_vm_kernel_fill(dir, pkgs, npkgs, release);
+		if (!err)
+			err = kb_file_read(relpath, 256, &found, &len);
+	}
+	if (err)
+		goto out;
+	/* A cache entry of another kernel than asked for is not this one. */
+	if (release && strcmp(found, release)) {
+		kb_error("%s: holds the kernel of %s, not %s", dir, found, release);
+		err = -KB_ENOTFOUND;
+		goto out;
+	}
+	*boot_path = kb_xstrdup(kb_vm_exists(vmlinux) ? vmlinux : vmlinuz);
+	*kernel_release = found;
+	found = NULL;
+out:
+	free(found);
+	free(relpath);
+	free(dir);
+	free(vmlinuz);
+	free(vmlinux);
 	return err;
 }

@@ -14,10 +14,12 @@
  * kernel, whatever its release. Extend here for new layouts. */
 bool kb_vm_kernel_member(const char *path, const char *release);
 
-/* Extract the kernel from one image package (.deb, or anything the package
- * reader below opens) into out_path, atomically. -KB_ENOTFOUND when the
- * package holds no kernel for release (logged). */
-int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path);
+/* Extract the kernel from one image package (.deb; the RPM reader plugs in
+ * beside kb_deb_open) into out_path, atomically; *found (malloc'd) is the
+ * release its member names. -KB_ENOTFOUND when the package holds no kernel
+ * for release (logged). */
+int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path,
+			 char **found);
 
 /* From a bzImage in memory: the uncompressed ELF vmlinux inside it, if the
  * kernel has a PVH entry note (CONFIG_PVH). *out is malloc'd. -KB_ENOTFOUND
@@ -26,8 +28,9 @@ int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outl
 
 /* The kernel to boot for release, from the first of pkgs that holds it,
  * cached under cache_dir/<key>/: *boot_path is the PVH vmlinux when there is
- * one, else the vmlinuz. key names the cache entry (the image's sha256). */
+ * one, else the vmlinuz; *kernel_release the release of that kernel. key
+ * names the cache entry (the image's sha256). */
 int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
-		     size_t npkgs, const char *release, char **boot_path);
+		     size_t npkgs, const char *release, char **boot_path, char **kernel_release);
 
 #endif

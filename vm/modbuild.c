@@ -113,6 +113,39 @@ out:
 	return err;
 }
 
+void kb_vm_bundle_peek(const char *tgz, char **uname, char **distro)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int seen = 0;
+
+	*uname = *distro = NULL;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, tgz, 1 << 16) != ARCHIVE_OK)
+		goto out;
+	/* The meta files come first; give up after a few other entries. */
+	for (int n = 0; n < 64 && seen < 2 && archive_read_next_header(a, &e) == ARCHIVE_OK; n++) {
+		const char *p = archive_entry_pathname(e);
+		char **dst, buf[256];
+		la_ssize_t len;
+
+		while (p && p[0] == '.' && p[1] == '/')
+			p += 2;
+		dst = !p ? NULL : !strcmp(p, "BUNDLE_UNAME") ? uname :
+		      !strcmp(p, "BUNDLE_DISTRO") ? distro : NULL;
+		if (!dst || *dst || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		len = archive_read_data(a, buf, sizeof(buf) - 1);
+		if (len <= 0 || memchr(buf, '\n', (size_t)len) || memchr(buf, '\0', (size_t)len))
+			continue;
+		*dst = kb_xstrndup(buf, (size_t)len);
+		seen++;
+	}
+out:
+	archive_read_free(a);
+}
+
 static int kb_vm_read_value(const char *root, const char *name, char **val)
 {
 	char *p = kb_path_join(root, name), *buf = NULL;
@@ -327,7 +360,12 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 
 		err = kb_proc_run(argv, &o, &r);
 	}
-	if (err == -ETIMEDOUT) {
+	if (err == -KB_ESUBPROC && r.exit_code == 127 && !r.output_len)
+		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
+	if (err == -ENOENT) {
+		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
+			  kb_xstrdup("build failed: make could not run (is make installed?)"));
+	} else if (err == -ETIMEDOUT) {
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 			  kb_xasprintf("build failed: make did not finish within %d s",
 				       timeout_ms / 1000));

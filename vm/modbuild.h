@@ -10,6 +10,10 @@
  * directories, regular files and links that stay inside dest. */
 int kb_vm_bundle_extract(const char *tgz, const char *dest);
 
+/* BUNDLE_UNAME and BUNDLE_DISTRO read from the bundle file itself, without
+ * extracting it (they lead the sorted tarball). Each NULL when absent. */
+void kb_vm_bundle_peek(const char *tgz, char **uname, char **distro);
+
 /* From an extracted bundle: the absolute Kbuild directory
  * (root/BUNDLE_BUILD_DIR) and BUNDLE_UNAME. Both malloc'd. */
 int kb_vm_bundle_read(const char *root, char **build_dir, char **uname);

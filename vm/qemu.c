@@ -13,7 +13,7 @@
 #include "vm/initramfs.h"
 #include "vm/qemu.h"
 
-#define KB_VM_PROBE_TIMEOUT_MS 20000	/* a KVM boot takes ~1 s; a hang never ends */
+#define KB_VM_PROBE_TIMEOUT_MS 10000	/* a KVM boot takes ~1 s; a hang never ends */
 #define KB_VM_CONSOLE_MAX (1u << 20)
 
 static double kb_vm_now(void)
@@ -56,10 +56,13 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	r->exit_code = pr.exit_code;
 	r->console = pr.output;
 	r->console_len = pr.output_len;
-	if (err == -KB_ESUBPROC)
+	if (err == -KB_ESUBPROC && pr.exit_code == 127 && !pr.output_len)
+		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
+	else if (err == -KB_ESUBPROC)
 		err = 0;	/* QEMU's own status says little; the console says what happened */
 	if (err && err != -ETIMEDOUT)
-		kb_error("%s: could not run: %s", KB_VM_QEMU, kb_strerror(err));
+		kb_error("%s: could not run: %s (is qemu-system-x86 installed?)", KB_VM_QEMU,
+			 kb_strerror(err));
 	return err;
 }
 

@@ -83,18 +83,27 @@ static char *kb_vm_first_line(const char *s)
 
 char *kb_vm_unit_why(const struct kb_vm_unit *u, const bool critical[KB_CHK_N])
 {
-	for (int c = 0; c < KB_CHK_N; c++) {
+	/* The cause before its symptoms: an oops explains a failed insmod. */
+	static const enum kb_vm_check order[] = {
+		KB_CHK_BUILD, KB_CHK_VERMAGIC, KB_CHK_BOOT, KB_CHK_OOPS, KB_CHK_INSMOD,
+		KB_CHK_LOADED, KB_CHK_SELFTEST, KB_CHK_RMMOD, KB_CHK_WARNING, KB_CHK_TAINT,
+	};
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum kb_vm_check c = order[i];
 		const struct kb_vm_check_result *r = &u->chk[c];
+		const char *d = r->detail ? r->detail : "failed";
 		char *line, *why;
 
 		if (!critical[c] || r->st != KB_ST_FAIL)
 			continue;
+		while (*d == '\n')
+			d++;
 		/* A detail that starts with a heading ("build failed …:") is
 		 * most useful with its first real line too. */
-		line = kb_vm_first_line(r->detail ? r->detail : "failed");
-		if (line[0] && line[strlen(line) - 1] == ':' && r->detail &&
-		    strchr(r->detail, '\n')) {
-			char *next = kb_vm_first_line(strchr(r->detail, '\n') + 1);
+		line = kb_vm_first_line(*d ? d : "failed");
+		if (line[0] && line[strlen(line) - 1] == ':' && strchr(d, '\n')) {
+			char *next = kb_vm_first_line(strchr(d, '\n') + 1);
 
 			why = kb_xasprintf("%s: %s %s", kb_vm_check_name(c), line, next);
 			free(next);
@@ -196,9 +205,9 @@ static void kb_vm_junit_case(xmlTextWriterPtr w, const struct kb_vm_run *run,
 
 			if (u->chk[c].st != KB_ST_FAIL)
 				continue;
-			t = kb_xasprintf("%s%s%s%s:\n%s\n\n", details,
-					 run->critical[c] ? "" : "(non-critical) ",
-					 kb_vm_check_name(c), "", u->chk[c].detail ? u->chk[c].detail : "failed");
+			t = kb_xasprintf("%s%s%s:\n%s\n\n", details,
+					 run->critical[c] ? "" : "(non-critical) ", kb_vm_check_name(c),
+					 u->chk[c].detail ? u->chk[c].detail : "failed");
 			free(details);
 			details = t;
 		}

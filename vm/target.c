@@ -9,11 +9,15 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/vercmp.h"
 #include "bundles/pack_run.h"
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"
+#include "vm/modbuild.h"
 #include "vm/target.h"
+
+static void kb_vm_targets_free_one(struct kb_vm_target *t);
 
 static bool kb_vm_is_file(const char *p)
 {
@@ -44,6 +48,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		err = -KB_EUSAGE;
 		goto out;
 	}
+	kb_vm_bundle_peek(o->bundle, &t->release, &t->distro);
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -71,6 +76,12 @@ out:
 	return err;
 }
 
+/* The VM stage boots x86-64 kernels (qemu-system-x86_64). */
+static bool kb_vm_bootable(const struct kb_bundle_entry *e)
+{
+	return !strcmp(e->arch, "amd64") || !strcmp(e->arch, "x86_64");
+}
+
 static bool kb_vm_selected(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			   const regex_t *re)
 {
@@ -78,7 +89,13 @@ static bool kb_vm_selected(const struct kb_vmtest_opts *o, const struct kb_bundl
 		return false;
 	if (o->distro && strcmp(e->distro, o->distro))
 		return false;
-	return !re || regexec(re, e->release, 0, NULL, 0) == 0;
+	if (re && regexec(re, e->release, 0, NULL, 0) != 0)
+		return false;
+	if (!kb_vm_bootable(e)) {
+		kb_debug("%s (%s): not an x86-64 kernel, skipped", e->release, e->arch);
+		return false;
+	}
+	return true;
 }
 
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
@@ -99,24 +116,23 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 	}
 }
 
-/* Pack what is not packed yet, with pack's own core and selectors. */
-static int kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_vm_target *v,
-			      size_t n)
+/* Pack what is not packed yet, with pack's own core, one entry at a time
+ * (the selection may be narrower than pack's selectors, e.g. --latest). */
+static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_vm_target *v,
+			       size_t n)
 {
-	struct kb_pack_opts po = {
-		.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
-		.id = o->id, .release_re = o->release_re, .distro = o->distro,
-		.jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
-	};
-	struct kb_pack_stats st;
-	size_t missing = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct kb_pack_opts po = {
+			.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
+			.id = v[i].id, .jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
+		};
+		struct kb_pack_stats st;
 
-	for (size_t i = 0; i < n; i++)
-		missing += !kb_vm_is_file(v[i].bundle);
-	if (!missing)
-		return 0;
-	kb_info("packing %zu bundle%s first", missing, missing == 1 ? "" : "s");
-	return kb_pack_run(&po, &st);
+		if (kb_vm_is_file(v[i].bundle))
+			continue;
+		kb_info("%s: packing its bundle first", v[i].release);
+		kb_pack_run(&po, &st);	/* a failure shows as the missing bundle */
+	}
 }
 
 /* Download the kernel image packages the cache lacks, from the entry's
@@ -187,6 +203,71 @@ static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_en
 		t->error = kb_xasprintf("bundle %s is missing and could not be packed", t->bundle);
 }
 
+/* Package versions compare by the family's rules: RPM paths end in .rpm. */
+static int kb_vm_vercmp(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
+{
+	const char *p = a->nheaders ? a->headers[0].path : "";
+	size_t l = strlen(p);
+
+	if (l > 4 && !strcmp(p + l - 4, ".rpm"))
+		return kb_rpm_vercmp(a->version, b->version);
+	return kb_deb_vercmp(a->version, b->version);
+}
+
+/* A kernel's flavour: the trailing dash-separated words of its release that
+ * start with a letter ("cloud-amd64" in 6.12.117+deb12-cloud-amd64,
+ * "generic" in 6.8.0-45-generic); "" when there are none (RPM releases). */
+static const char *kb_vm_flavour(const char *release)
+{
+	const char *f = release + strlen(release);
+
+	for (const char *p = f; p > release; p--)
+		if (p[-1] == '-') {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+				break;
+			f = p;
+		}
+	return f;
+}
+
+/* Same upstream, architecture and flavour: one line of kernels. */
+static bool kb_vm_same_line(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
+{
+	return !strcmp(a->upstream, b->upstream) && !strcmp(a->arch, b->arch) &&
+	       !strcmp(kb_vm_flavour(a->release), kb_vm_flavour(b->release));
+}
+
+/* --latest: of the selected entries, only the newest of each line. */
+static void kb_vm_keep_latest(const struct kb_manifest *m, struct kb_vm_target *v, size_t *idx,
+			      size_t *n)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		const struct kb_bundle_entry *e = &m->v[idx[i]];
+		bool newest = true;
+
+		for (size_t j = 0; j < *n && newest; j++) {
+			const struct kb_bundle_entry *f = &m->v[idx[j]];
+			int c = kb_vm_vercmp(f, e);
+
+			if (j != i && kb_vm_same_line(f, e) &&
+			    (c > 0 || (c == 0 && strcmp(f->release, e->release) > 0)))
+				newest = false;
+		}
+		if (newest) {
+			struct kb_vm_target t = v[i];
+
+			v[i] = v[keep];
+			v[keep] = t;
+			idx[keep++] = idx[i];
+		} else {
+			kb_vm_targets_free_one(&v[i]);
+		}
+	}
+	*n = keep;
+}
+
 int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, size_t *n)
 {
 	struct kb_manifest m = { 0 };
@@ -207,7 +288,8 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 		}
 		have_re = true;
 	}
-	err = kb_manifest_load(o->manifest, &m);
+	/* A manifest that cannot be read is a configuration error (exit 2). */
+	err = kb_manifest_load(o->manifest, &m) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
 	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));
@@ -220,8 +302,14 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 			kb_vm_target_from(o, &m.v[i], &(*out)[(*n)++]);
 		}
 	}
+	if (o->latest) {
+		kb_vm_keep_latest(&m, *out, idx, n);
+		memset(sel, 0, m.n * sizeof(*sel));
+		for (size_t i = 0; i < *n; i++)
+			sel[idx[i]] = true;
+	}
 	if (!*n) {
-		kb_error("%s: no entry matches the selection", o->manifest);
+		kb_error("%s: no x86-64 entry matches the selection", o->manifest);
 		err = -KB_EUSAGE;
 		goto out;
 	}
@@ -239,18 +327,23 @@ out:
 	return err;
 }
 
+static void kb_vm_targets_free_one(struct kb_vm_target *t)
+{
+	free(t->id);
+	free(t->distro);
+	free(t->release);
+	free(t->bundle);
+	for (size_t j = 0; j < t->nimages; j++)
+		free(t->images[j]);
+	free(t->images);
+	free(t->image_key);
+	free(t->error);
+	memset(t, 0, sizeof(*t));
+}
+
 void kb_vm_targets_free(struct kb_vm_target *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].id);
-		free(v[i].distro);
-		free(v[i].release);
-		free(v[i].bundle);
-		for (size_t j = 0; j < v[i].nimages; j++)
-			free(v[i].images[j]);
-		free(v[i].images);
-		free(v[i].image_key);
-		free(v[i].error);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		kb_vm_targets_free_one(&v[i]);
 	free(v);
 }

@@ -13,6 +13,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/pool.h"
 #include "lib/yaml_doc.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
@@ -28,12 +29,12 @@ struct kb_vm_ctx {
 	const struct kb_vmtest_opts *o;
 	struct kb_vm_target *targets;
 	struct kb_vm_kernel *kernels;
-	size_t n, next;
+	size_t n;
 	char *tmp;		/* tmpfs work tree of this run */
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
 	char *mcache;		/* WORKDIR/cache/modules */
-	pthread_mutex_t lock;	/* next, and the accelerator decision */
+	pthread_mutex_t lock;	/* the accelerator decision, fatal */
 	const char *accel;	/* decided once, by the first kernel that boots */
 	int fatal;		/* host-side trouble (no make, no qemu) */
 	double t0;
@@ -102,6 +103,15 @@ static void kb_vm_units_init(const struct kb_vmtest_opts *o, struct kb_vm_kernel
 	}
 }
 
+/* Host-side trouble (no make, no qemu) fails the run whatever the checks say. */
+static void kb_vm_fatal(struct kb_vm_ctx *c, int err)
+{
+	pthread_mutex_lock(&c->lock);
+	if (!c->fatal)
+		c->fatal = err;
+	pthread_mutex_unlock(&c->lock);
+}
+
 static const char *kb_vm_accel(struct kb_vm_ctx *c, const char *kernel, const char *tmp)
 {
 	char *state = kb_path_join(c->o->workdir, "state");
@@ -163,13 +173,18 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
-	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why;
+	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
+	const char *want;
 	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
 	struct kb_vm_parsed p = { 0 };
 	size_t built = 0;
-	int err;
+	int err, kerr;
 
+	/* The kernel first: the modules' vermagic must name the kernel that
+	 * boots, which in direct mode need not be the bundle's. */
+	kerr = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
+				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
 		err = kb_vm_bundle_extract(t->bundle, root);
@@ -188,19 +203,20 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		k->release = kb_xstrdup(uname);
 	if (!k->distro && build_dir)
 		k->distro = kb_vm_bundle_distro(root);
+	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, uname);
+			kb_vm_unit_vermagic(u, want);
 			built++;
 			continue;
 		}
 		kb_info("%s: building %s", k->release, u->name);
-		err = kb_vm_unit_build(u, build_dir, uname, mods, c->o->build_timeout_s * 1000);
+		err = kb_vm_unit_build(u, build_dir, want, mods, c->o->build_timeout_s * 1000);
 		if (err)
-			c->fatal = err;
+			kb_vm_fatal(c, err);
 		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
 			continue;
 		built++;
@@ -208,18 +224,16 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 			kb_vm_modcache_put(c->mcache, keys[i], u, uname);
 	}
 	kb_debug("%s: modules built (%.2f s)", k->release, kb_vm_now() - c->t0);
-	if (!built) {
-		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
-		goto out;
-	}
-	err = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
-			       t->nimages, c->o->bundle ? NULL : t->release, &kernel);
-	if (err) {
+	if (kerr) {
 		why = kb_xasprintf("no kernel to boot: %s holds no usable kernel image for %s (%s)",
 				   t->images[0], t->release ? t->release : "this bundle",
-				   kb_strerror(err));
+				   kb_strerror(kerr));
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
 		free(why);
+		goto out;
+	}
+	if (!built) {
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: no module built");
 		goto out;
 	}
 	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
@@ -245,7 +259,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 				   kb_strerror(err));
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
 		free(why);
-		c->fatal = err;
+		kb_vm_fatal(c, err);
 		goto out;
 	}
 	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
@@ -262,6 +276,7 @@ out:
 	free(build_dir);
 	free(uname);
 	free(kernel);
+	free(krel);
 	free(init);
 	for (size_t i = 0; i < k->nunits; i++)
 		free(keys[i]);
@@ -290,26 +305,19 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 	}
 	if (!k->release)
 		k->release = kb_xstrdup("unknown");
+	if (access(k->log_path, F_OK) != 0) {	/* never booted: no console log */
+		free(k->log_path);
+		k->log_path = NULL;
+	}
 	k->seconds = kb_vm_now() - t0;
 	if (!c->o->keep)
 		kb_rm_rf(tmp);
 	free(tmp);
 }
 
-static void *kb_vm_worker(void *arg)
+static void kb_vm_worker(void *ctx, size_t i)
 {
-	struct kb_vm_ctx *c = arg;
-
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&c->lock);
-		i = c->next++;
-		pthread_mutex_unlock(&c->lock);
-		if (i >= c->n)
-			return NULL;
-		kb_vm_worker_one(c, i);
-	}
+	kb_vm_worker_one(ctx, i);
 }
 
 static int kb_vm_config_checks(const struct kb_ynode *seq, const char *path, bool *critical,
@@ -403,8 +411,6 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 {
 	struct kb_vm_ctx c = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct kb_vm_run run = { 0 };
-	pthread_t *th = NULL;
-	size_t nth = 0;
 	double t0 = kb_vm_now();
 	time_t now = time(NULL);
 	struct tm tm;
@@ -429,17 +435,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		goto out;
 	}
 	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
-	nth = (size_t)(o->jobs > 1 ? o->jobs : 1);
-	if (nth > c.n)
-		nth = c.n;
-	th = kb_xcalloc(nth, sizeof(*th));
-	for (size_t i = 1; i < nth; i++)
-		if (pthread_create(&th[i], NULL, kb_vm_worker, &c) != 0)
-			th[i] = 0;
-	kb_vm_worker(&c);
-	for (size_t i = 1; i < nth; i++)
-		if (th[i])
-			pthread_join(th[i], NULL);
+	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
 	run.nkernels = c.n;
 	run.seconds = kb_vm_now() - t0;
@@ -460,7 +456,6 @@ out:
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
 	kb_vm_targets_free(c.targets, c.n);
-	free(th);
 	free(c.tmp);
 	free(c.logs);
 	free(c.kcache);

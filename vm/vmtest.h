@@ -16,6 +16,7 @@ struct kb_vmtest_opts {
 	const char *id;		/* select: bundle id or a prefix of it */
 	const char *release_re;	/* select: uname -r matches this POSIX ERE */
 	const char *distro;	/* select: this distro */
+	bool latest;		/* select: only the newest of each upstream, arch, flavour */
 	/* Direct mode (no manifest): this bundle, booted with the kernel in
 	 * these packages — e.g. a bundle against a kernel it does not match. */
 	const char *bundle;

@@ -26,6 +26,10 @@
 #   kb_rpm_repo DIR COMPRESS RPM…  copy RPMs into DIR/Packages and run
 #                          createrepo_c with --general-compress-type COMPRESS
 #                          (gz, xz, bz2; zstd: gz recompressed, see below)
+#   kb_rpm_edit_primary DIR CODE   run python CODE on DIR's primary.xml (gz) as
+#                          the str `xml` (`repo` = DIR; `re`, `os`, `hashlib`
+#                          imported), write it back and update repomd.xml's
+#                          checksums and sizes to match
 #   kb_rpm_sign_repomd DIR [KEYNAME]  detached armored repomd.xml.asc with the
 #                          throwaway key (lib.sh kb_gpg_key); its binary keyring
 #                          is $(kb_gpg_key KEYNAME)/keyring.gpg
@@ -36,11 +40,8 @@ KB_RPM_FIXTURE_VERSION=1
 
 # Kernel trees are ~16,000 small files: stage them on tmpfs when there is one
 # (creating files on these disks costs ~0.5 ms each).
-_kb_rpm_scratch() { # sets _KB_RPM_SCRATCH, removed when the test exits
-	local base=$KB_TMP
-	[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-	_KB_RPM_SCRATCH=$(mktemp -d "$base/kb-rpm.XXXXXX")
-	kb_on_exit rm -rf "$_KB_RPM_SCRATCH"
+_kb_rpm_scratch() { # sets _KB_RPM_SCRATCH (lib.sh's tmpfs, removed when the test exits)
+	_KB_RPM_SCRATCH=$(kb_fast_tmpdir)
 }
 
 # _kb_rpm_spec NAME VERSION RELEASE ARCH ROOT PROVIDES REQUIRES PAYLOAD FILE…
@@ -224,6 +225,26 @@ tree.write(os.path.join(d, "repodata/repomd.xml"), xml_declaration=True, encodin
 EOP
 }
 
+kb_rpm_edit_primary() {
+	python3 - "$1" "$2" <<'EOP' || kb_die "could not edit $1's primary"
+import gzip, hashlib, os, re, sys
+repo, code = sys.argv[1], sys.argv[2]
+repomd = open(repo + "/repodata/repomd.xml").read()
+ppath = repo + "/" + re.search(r'<data type="primary">.*?<location href="([^"]+)"', repomd, re.S).group(1)
+env = {"xml": gzip.open(ppath).read().decode(), "repo": repo, "re": re, "os": os, "hashlib": hashlib}
+exec(code, env)
+raw = env["xml"].encode()
+z = gzip.compress(raw)
+open(ppath, "wb").write(z)
+def sub(tag, val, s):
+    return re.sub(r'(<data type="primary">.*?<%s[^>]*>)[^<]*' % tag, r'\g<1>' + val, s, count=1, flags=re.S)
+for tag, val in (("checksum", hashlib.sha256(z).hexdigest()), ("open-checksum", hashlib.sha256(raw).hexdigest()),
+                 ("size", str(len(z))), ("open-size", str(len(raw)))):
+    repomd = sub(tag, val, repomd)
+open(repo + "/repodata/repomd.xml", "w").write(repomd)
+EOP
+}
+
 kb_rpm_sign_repomd() {
 	local dir=$1 home
 	home=$(kb_gpg_key "${2:-archive}")
@@ -231,19 +252,9 @@ kb_rpm_sign_repomd() {
 		-o "$dir/repodata/repomd.xml.asc" "$dir/repodata/repomd.xml"
 }
 
-kb_rpm_upstream_file() {
-	local dir=$1 name=$2 distro=$3 url=$4 keyring=$5 r
+kb_rpm_upstream_file() { # lib.sh's kb_upstream_file, for rpm-md on x86_64
+	local dir=$1 name=$2 distro=$3 url=$4 keyring=${5:-none}
 	shift 5
-	mkdir -p "$dir"
-	{
-		echo "distro: $distro"
-		echo "family: rpm-md"
-		echo "release: \"1\""
-		echo "enabled: true"
-		echo "architectures: [x86_64]"
-		echo "mirrors: [\"$url\"]"
-		echo "repos:"
-		for r in "$@"; do echo "  - \"$r\""; done
-		echo "keyring: ${keyring:-none}"
-	} >"$dir/$name.yml"
+	KB_UPSTREAM_FAMILY=rpm-md KB_UPSTREAM_ARCHS=x86_64 \
+		kb_upstream_file "$dir" "$name" "$distro" "$url" "$keyring" "$@"
 }

@@ -1,67 +1,55 @@
 # tests/e2e/pack_lib.sh — helpers shared by the test_pack_* tests (sourced
-# after lib.sh): crawl a mirror into lists (with `kbundle crawl`, or from the
-# fixture's picks while the crawl command is not in this build), build the
-# test module against an extracted bundle.
+# after lib.sh).
 
-# pack_lists DIR UPSTREAMS PICKS — lists/ for every upstream in UPSTREAMS.
-pack_lists() {
-	local lists=$1 ups=$2 picks=$3 name today suite pname ver arch kind rel pool file dep
-	if "$KBUNDLE" crawl --help >/dev/null 2>&1; then
-		"$KBUNDLE" crawl --upstreams "$ups" --lists "$lists" --workdir "$KB_TMP/crawl-wd"
-		return
-	fi
-	mkdir -p "$lists"
-	today=$(date -u +%F)
-	for name in "$ups"/*.yml; do
-		name=$(basename "$name" .yml)
-		{
-			printf '#kbundle-list 1\tname\tversion\tarch\tkind\trelease\tpath\tsize\tsha256\tdepends\tfirst_seen\tlast_seen\tpresent\n'
-			while IFS=$'\t' read -r suite pname ver arch kind rel pool file; do
-				[ "$kind" = - ] && continue
-				dep=$(dpkg-deb -f "$file" Depends | tr -d '\n')
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t1\n' "$pname" "$ver" "$arch" \
-					"$kind" "$rel" "$pool" "$(stat -c %s "$file")" "$(kb_sha256 "$file")" "$dep" \
-					"$today" "$today"
-			done <"$picks" | LC_ALL=C sort
-		} >"$lists/$name.list"
-	done
-}
-
-# pack_build_module BUNDLE.tgz DIR — extract the bundle into DIR (on tmpfs
-# when there is one) and build the hello module against it; prints the
+# pack_build_module BUNDLE.tgz DIR — extract the bundle into DIR (put it on
+# tmpfs: a header tree is ~13,000 files) and build lib.sh's test module
+# against it with `make -C "$(cat BUNDLE_BUILD_DIR)" M=… modules`; prints the
 # module's vermagic.
 pack_build_module() {
-	local tgz=$1 dir=$2 mod
+	local tgz=$1 dir=$2
 	mkdir -p "$dir/root"
 	tar -xzf "$tgz" -C "$dir/root"
-	mod=$dir/mod
-	mkdir -p "$mod"
-	cat >"$mod/hello.c" <<'EOC'
-#include <linux/init.h>
-#include <linux/module.h>
-static int __init hello_init(void) { pr_info("kbundle hello\n"); return 0; }
-static void __exit hello_exit(void) { }
-module_init(hello_init);
-module_exit(hello_exit);
-MODULE_LICENSE("GPL");
-EOC
-	echo 'obj-m := hello.o' >"$mod/Makefile"
-	(cd "$dir/root" && make -s -C "$(cat BUNDLE_BUILD_DIR)" M="$mod" modules) >"$dir/build.log" 2>&1 ||
+	kb_test_module "$dir/mod"
+	(cd "$dir/root" && make -s -C "$(cat BUNDLE_BUILD_DIR)" M="$dir/mod" modules) >"$dir/build.log" 2>&1 ||
 		{ cat "$dir/build.log" >&2; kb_die "module build against $(basename "$tgz") failed"; }
-	modinfo -F vermagic "$mod/hello.ko"
-}
-
-# A scratch directory for extracted bundles: tmpfs when writable (a header
-# tree is ~13,000 files), somewhere other than the work directory.
-pack_scratch() {
-	local d
-	if [ -w /dev/shm ]; then d=$(mktemp -d /dev/shm/kb-pack.XXXXXX); else d=$(mktemp -d "$TMPDIR/kb-pack.XXXXXX"); fi
-	kb_on_exit rm -rf "$d"
-	echo "$d"
+	modinfo -F vermagic "$dir/mod/kbtest.ko"
 }
 
 # pack_index_id INDEX.json UNAME — the id of the bundle for UNAME.
 pack_index_id() {
 	python3 -c 'import json, sys
 print([b["id"] for b in json.load(open(sys.argv[1]))["bundles"] if b["uname"] == sys.argv[2]][0])' "$1" "$2"
+}
+
+# pack_check_bundle TGZ UNAME ID SCRATCH — the bundle's meta files, its
+# self-containment, and a module built against it (vermagic starts with
+# BUNDLE_UNAME).
+pack_check_bundle() {
+	local tgz=$1 rel=$2 id=$3 d=$4 vm f
+	mkdir -p "$d/meta"
+	(cd "$(dirname "$tgz")" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "$rel: bad .sha256 sidecar"
+	tar -xzf "$tgz" -C "$d/meta" bundle.json BUNDLE_BUILD_DIR BUNDLE_CHECKSUM BUNDLE_DISTRO \
+		BUNDLE_UNAME BUNDLE_VERSION BUNDLE_MAJOR BUNDLE_MINOR BUNDLE_ARCH
+	for f in "$d"/meta/BUNDLE_*; do
+		[ -s "$f" ] || kb_die "$rel: $(basename "$f") is empty"
+		[ "$(wc -l <"$f")" -eq 0 ] || kb_die "$rel: $(basename "$f") holds a newline"
+	done
+	[ "$(cat "$d/meta/BUNDLE_UNAME")" = "$rel" ] || kb_die "BUNDLE_UNAME is not $rel"
+	[ "$(cat "$d/meta/BUNDLE_CHECKSUM")" = "$id" ] || kb_die "$rel: BUNDLE_CHECKSUM is not the id"
+	[ "$(cat "$d/meta/BUNDLE_ARCH")" = amd64 ] || kb_die "$rel: BUNDLE_ARCH is not amd64"
+	python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["id"] == sys.argv[2] and b["uname"] == sys.argv[3], b
+assert "gcc" in (b["compiler"] or ""), b["compiler"]
+assert b["packages"] and all(len(p["sha256"]) == 64 and p["size"] > 0 for p in b["packages"])' \
+		"$d/meta/bundle.json" "$id" "$rel" || kb_die "$rel: bundle.json is wrong"
+	tar -tvzf "$tgz" >"$d/listing"
+	! grep -E '^l.* -> /' "$d/listing" || kb_die "$rel: absolute symlink in the bundle"
+	! grep -E '^[bcps]' "$d/listing" || kb_die "$rel: device node, FIFO or socket in the bundle"
+	! grep -E '^-..[sS]|^-.....[sS]|^d........[tT]' "$d/listing" || kb_die "$rel: setuid/setgid/sticky bits"
+	! grep -vE ' root/root ' "$d/listing" || kb_die "$rel: an entry not owned by root/root"
+	vm=$(pack_build_module "$tgz" "$d/build")
+	case "$vm" in "$rel "*) ;; *) kb_die "$rel: vermagic '$vm' does not start with BUNDLE_UNAME" ;; esac
+	kb_log "$rel: module built against the bundle, vermagic $vm"
+	rm -rf "$d/build"
 }

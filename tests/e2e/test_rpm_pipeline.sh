@@ -3,7 +3,9 @@
 # time from a real kernel (tests/e2e/lib_rpm.sh): a RHEL-layout repository
 # (kernel-devel + kernel-core, gzip metadata, repomd.xml signed and checked
 # with gpgv) and a SUSE-layout one (kernel-devel noarch + kernel-default-devel,
-# zstd metadata). crawl → manifest → pack: both bundles build a module; the
+# zstd metadata), and an Amazon Linux 2023 layout (mirror.list naming the
+# repository, packages in a shared blobstore behind '../' hrefs, crawled only).
+# crawl → manifest → pack: both bundles build a module; the
 # SUSE pair becomes one tree. vmtest boots the vmlinuz that kernel-core keeps
 # in lib/modules/<uname>/ and loads the module built against the RHEL bundle.
 set -euo pipefail
@@ -19,8 +21,26 @@ M=$KB_TMP/mirror
 kb_rpm_repo "$M/el/x86_64/os" gz "$KB_RPM_DEVEL" "$KB_RPM_CORE"
 kb_rpm_sign_repomd "$M/el/x86_64/os"
 kb_rpm_repo "$M/suse/repo/oss" zstd "$KB_RPM_SUSE_SRC" "$KB_RPM_SUSE_OBJ"
+A=$M/al2023/core/guids/0a1b2c3d/x86_64
+kb_rpm_repo "$A" gz "$KB_RPM_DEVEL"
+kb_rpm_edit_primary "$A" "
+for name in os.listdir(repo + '/Packages'):
+    sha = hashlib.sha256(open(repo + '/Packages/' + name, 'rb').read()).hexdigest()
+    blob = repo + '/../../../../blobstore/' + sha
+    os.makedirs(blob)
+    os.rename(repo + '/Packages/' + name, blob + '/' + name)
+    xml = xml.replace('href=\"Packages/' + name, 'href=\"../../../../blobstore/' + sha + '/' + name)"
 kb_nginx_start "$M"
+mkdir -p "$M/al2023/core/mirrors/latest/x86_64"
+echo "$KB_NGINX_URL/al2023/core/guids/0a1b2c3d/x86_64/" >"$M/al2023/core/mirrors/latest/x86_64/mirror.list"
 UPS=$KB_TMP/upstreams WD=$KB_TMP/wd LISTS=$KB_TMP/lists
+kb_rpm_upstream_file "$KB_TMP/al-up" al-test amazonlinux "$KB_NGINX_URL" "" 'al2023/core/mirrors/latest/$arch/mirror.list'
+"$KBUNDLE" -q crawl --upstreams "$KB_TMP/al-up" --lists "$KB_TMP/al-lists" --workdir "$WD" || kb_die "crawling the Amazon Linux layout failed"
+sha=$(kb_sha256 "$KB_RPM_DEVEL")
+grep -qF "al2023/blobstore/$sha/${KB_RPM_DEVEL##*/}" "$KB_TMP/al-lists/al-test.list" ||
+	{ cat "$KB_TMP/al-lists/al-test.list"; kb_die "the Amazon Linux list lacks the blobstore path"; }
+curl -sf -o /dev/null "$KB_NGINX_URL/al2023/blobstore/$sha/${KB_RPM_DEVEL##*/}" || kb_die "the listed path is not on the mirror"
+
 kb_rpm_upstream_file "$UPS" el-test centos "$KB_NGINX_URL" "$(kb_gpg_key)/keyring.gpg" 'el/$arch/os'
 kb_rpm_upstream_file "$UPS" suse-test opensuse "$KB_NGINX_URL" "" 'suse/repo/oss'
 
@@ -67,7 +87,7 @@ else:
     sys.exit("index.json lists no bundle for " + sys.argv[2])
 EOP
 }
-S=$(pack_scratch)
+S=$(kb_fast_tmpdir)
 for rel in "$u" "$su"; do
 	tgz=$(bundle_of "$rel")
 	vm=$(pack_build_module "$tgz" "$S/$rel")

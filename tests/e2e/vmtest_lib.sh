@@ -1,5 +1,6 @@
 # tests/e2e/vmtest_lib.sh — helpers shared by the test_vmtest_* tests (sourced
-# after lib.sh): the real pipeline up to packed bundles, and JSON queries.
+# after lib.sh and pack_lib.sh): the real pipeline up to packed bundles, and
+# JSON queries.
 
 # vmtest_need — skip unless this machine can boot kernels and build modules.
 vmtest_need() {
@@ -10,8 +11,9 @@ vmtest_need() {
 	return 0
 }
 
-# vmtest_pipeline — crawl the Debian e2e mirror, write the manifest and pack
-# both releases. Sets VM_UPS, VM_MANIFEST, VM_WD.
+# vmtest_pipeline [PACK-OPTION…] — crawl the Debian e2e mirror, write the
+# manifest and pack (both releases, or what the options select). Sets
+# VM_UPS, VM_MANIFEST, VM_WD.
 vmtest_pipeline() {
 	kb_mirror_debian "$KB_TMP/mirror"
 	kb_nginx_start "$KB_TMP/mirror"
@@ -21,23 +23,11 @@ vmtest_pipeline() {
 	VM_MANIFEST=$KB_TMP/manifest.yml
 	"$KBUNDLE" -q crawl --upstreams "$VM_UPS" --lists "$KB_TMP/lists" --workdir "$VM_WD"
 	"$KBUNDLE" -q manifest --upstreams "$VM_UPS" --lists "$KB_TMP/lists" -o "$VM_MANIFEST"
-	"$KBUNDLE" -q pack --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" -j 2
+	"$KBUNDLE" -q pack --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" -j 2 "$@"
 }
 
 # vmtest_bundle RELEASE — the path of RELEASE's bundle.
-vmtest_bundle() {
-	python3 - "$VM_WD/bundles/index.json" "$1" <<'EOP'
-import json, sys
-idx = json.load(open(sys.argv[1]))
-items = idx["bundles"] if isinstance(idx, dict) and "bundles" in idx else idx
-for b in items:
-    if b.get("release") == sys.argv[2]:
-        print(sys.argv[1].rsplit("/", 1)[0] + "/" + b["id"] + ".tgz")
-        break
-else:
-    sys.exit("no bundle for " + sys.argv[2])
-EOP
-}
+vmtest_bundle() { echo "$VM_WD/bundles/$(pack_index_id "$VM_WD/bundles/index.json" "$1").tgz"; }
 
 # vmtest_deb NAME — the fixture's cached .deb of package NAME.
 vmtest_deb() { awk -F'\t' -v n="$1" '$2 == n { print $8; exit }' "$KB_DEB_PICKS"; }
