@@ -2,12 +2,10 @@
  * lock (see cache.h). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,11 +19,10 @@
 
 int kb_cache_open(struct kb_cache *c, const char *workdir)
 {
-	char *lock = kb_path_join(workdir, "lock");
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
-	c->lock_fd = -1;
+	c->lock.fd = -1;
 	c->workdir = kb_xstrdup(workdir);
 	c->objects = kb_path_join(workdir, "cache/objects");
 	c->stamps = kb_path_join(workdir, "cache/bundles");
@@ -33,21 +30,8 @@ int kb_cache_open(struct kb_cache *c, const char *workdir)
 		kb_error("%s: %s", workdir, kb_strerror(err));
 		goto out;
 	}
-	c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (c->lock_fd < 0) {
-		err = -errno;
-		kb_error("%s: %s", lock, strerror(errno));
-		goto out;
-	}
-	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		kb_info("%s: another run holds the lock; waiting", lock);
-		if (flock(c->lock_fd, LOCK_EX) != 0) {
-			err = -errno;
-			kb_error("%s: %s", lock, strerror(errno));
-		}
-	}
+	err = kb_lock_wait(&c->lock, workdir, "pack");
 out:
-	free(lock);
 	if (err)
 		kb_cache_close(c);
 	return err;
@@ -55,13 +39,12 @@ out:
 
 void kb_cache_close(struct kb_cache *c)
 {
-	if (c->lock_fd >= 0)
-		close(c->lock_fd);	/* releases the flock */
+	kb_lock_release(&c->lock);
 	free(c->workdir);
 	free(c->objects);
 	free(c->stamps);
 	memset(c, 0, sizeof(*c));
-	c->lock_fd = -1;
+	c->lock.fd = -1;
 }
 
 char *kb_cache_object_path(const struct kb_cache *c, const char *sha256)

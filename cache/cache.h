@@ -16,17 +16,19 @@
 #include <stdint.h>
 
 #include "crawler/upstream.h"
+#include "lib/lock.h"
 #include "manifest/manifest.h"
 
 struct kb_cache {
 	char *workdir;
 	char *objects;		/* WORKDIR/cache/objects */
 	char *stamps;		/* WORKDIR/cache/bundles */
-	int lock_fd;
+	struct kb_lock lock;
 };
 
-/* Create the directories and take the work directory's lock (waiting,
- * with a message, while another run holds it). */
+/* Create the directories and take the work directory's lock (lib/lock's
+ * kb_lock_wait: while another run holds it, say so naming the holder and
+ * wait; kbundle update holding it already is fine). */
 int kb_cache_open(struct kb_cache *c, const char *workdir);
 void kb_cache_close(struct kb_cache *c);
 

@@ -39,7 +39,7 @@ int kb_cmd_cache(int argc, char **argv)
 	};
 	const char *workdir = KB_DEFAULT_WORKDIR, *manifest = "manifest.yml", *action = "list";
 	struct kb_manifest m = { 0 };
-	struct kb_cache cache = { .lock_fd = -1 };
+	struct kb_cache cache = { .lock.fd = -1 };
 	int c, err, have_m;
 
 	optind = 1;

@@ -28,8 +28,10 @@ static void kb_crawl_usage(FILE *f)
 		"  -v, --verbose     more (twice: debug)\n"
 		"  -h, --help        this text\n"
 		"\n"
-		"exit status: 0 all upstreams crawled, 1 an upstream failed (its list is left\n"
-		"unchanged, the others are updated), 2 usage or configuration error\n");
+		"A failed upstream keeps its list byte-for-byte; the others are updated.\n"
+		"exit status: 0 all upstreams crawled, 1 failure (every upstream failed, or the\n"
+		"work directory is locked by another run), 2 usage or configuration error,\n"
+		"3 partial (some upstreams failed, the rest were updated)\n");
 	kb_cli_limits_usage(f);
 }
 
@@ -114,5 +116,7 @@ int kb_cmd_crawl(int argc, char **argv)
 	kb_crawl_results_free(res, nres);
 	if (err == -KB_EUSAGE)
 		return KB_EXIT_USAGE;
+	if (err && failed && failed < nres)
+		return KB_EXIT_PARTIAL;
 	return err ? KB_EXIT_FAIL : KB_EXIT_OK;
 }

@@ -14,6 +14,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "pack", kb_cmd_pack, "pack manifest entries into self-contained header bundles" },
 	{ "cache", kb_cmd_cache, "list the package cache, or gc what no manifest entry needs" },
 	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },
+	{ "update", kb_cmd_update, "the nightly job: crawl, manifest, pack, summary" },
 };
 
 static void kb_usage(FILE *f)

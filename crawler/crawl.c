@@ -1,11 +1,10 @@
 /* crawl.c — run the crawl over the selected upstreams: lock the work
- * directory, give each upstream a private temp directory, dispatch by family,
- * and merge + write its list only when everything about it succeeded. */
+ * directory, give each upstream a job with a private temp directory, run
+ * every job's downloads at once on one HTTP engine (struct kb_crawl_job),
+ * and merge + write each list only when everything about it succeeded. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "crawler/crawl.h"
@@ -14,6 +13,7 @@
 #include "lib/hash.h"
 #include "lib/http.h"
 #include "lib/limits.h"
+#include "lib/lock.h"
 #include "lib/log.h"
 
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status)
@@ -51,97 +51,201 @@ int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const
 	return 0;
 }
 
-/* One upstream, all or nothing for its list. */
-static int kb_crawl_one(const struct kb_crawl_opts *o, const struct kb_upstream *u,
-			struct kb_crawl_result *r)
+/* The validator key of the list on disk: a 304 vouches only for the list
+ * that the same kbundle made from the same upstream file last time. */
+static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 {
-	char *tmproot = kb_path_join(o->workdir, "tmp");
-	char *tmpl = NULL, *list = NULL;
-	struct kb_pkglist prev = { 0 }, fresh = { 0 };
-	size_t before = 0;
+	char list_sha[KB_SHA256_HEX_LEN + 1] = "-", hex[KB_SHA256_HEX_LEN + 1];
+	char *conf = NULL, *text;
+	size_t len = 0;
+
+	if (kb_file_read(u->path, 1u << 20, &conf, &len))
+		conf = kb_xstrdup("?");
+	if (kb_sha256_file(list, list_sha, NULL))
+		strcpy(list_sha, "-");
+	text = kb_xasprintf("kbundle-crawl-state 1\n%s\n%s\n%s", KB_VERSION, list_sha, conf);
+	kb_sha256_buf(text, strlen(text), hex);
+	free(text);
+	free(conf);
+	return kb_xstrdup(hex);
+}
+
+/* Families not (yet) driven in phases crawl a whole upstream in one call,
+ * after the phased ones, downloading with kb_crawl_fetch (the same engine,
+ * one file at a time, no conditional requests): fn(u, tmpdir, fresh). */
+static int (*const kb_crawl_whole[])(const struct kb_upstream *, const char *,
+				     struct kb_pkglist *) = {
+	[KB_FAMILY_APT] = NULL,		/* phased: crawl_apt_fetch.c */
+	[KB_FAMILY_RPMMD] = kb_crawl_rpmmd,	/* crawl_rpmmd.c */
+};
+
+static void kb_crawl_jobs_whole(struct kb_crawl_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kb_crawl_job *j = &jobs[i];
+		int err;
+
+		if (j->err || j->u->family == KB_FAMILY_APT || !kb_crawl_whole[j->u->family])
+			continue;
+		err = kb_crawl_whole[j->u->family](j->u, j->tmpdir, &j->fresh);
+		if (err) {
+			kb_crawl_job_fail(j, err, "%s", kb_strerror(err));
+			j->logged = true;	/* the family crawler names the URL */
+		}
+	}
+}
+
+static char *kb_crawl_list_path(const struct kb_crawl_opts *o, const struct kb_upstream *u)
+{
+	return kb_xasprintf("%s/%s.list", o->lists_dir, u->name);
+}
+
+static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_upstream *u,
+			      struct kb_http *http, struct kb_crawl_job *j)
+{
+	char *tmproot = kb_path_join(o->workdir, "tmp"), *list = kb_crawl_list_path(o, u);
 	int err;
 
+	j->u = u;
+	j->o = o;
+	j->http = http;
+	j->state_dir = kb_path_join(o->workdir, "state");
+	j->tag = kb_crawl_tag(u, list);
 	err = kb_mkdir_p(tmproot, 0755);
 	if (err) {
-		kb_error("%s: %s", tmproot, kb_strerror(err));
+		kb_crawl_job_fail(j, err, "%s: %s", tmproot, kb_strerror(err));
 		goto out;
 	}
-	tmpl = kb_xasprintf("%s/crawl-%s.XXXXXX", tmproot, u->name);
-	if (!mkdtemp(tmpl)) {
-		err = -errno;
-		kb_error("%s: %s", tmpl, strerror(errno));
-		free(tmpl);
-		tmpl = NULL;
+	j->tmpdir = kb_xasprintf("%s/crawl-%s.XXXXXX", tmproot, u->name);
+	if (!mkdtemp(j->tmpdir)) {
+		kb_crawl_job_fail(j, -errno, "%s: %s", j->tmpdir, strerror(errno));
+		free(j->tmpdir);
+		j->tmpdir = NULL;
 		goto out;
 	}
-	list = kb_xasprintf("%s/%s.list", o->lists_dir, u->name);
-	/* read the old list first: a broken one fails before any download */
+	if (u->family == KB_FAMILY_APT)
+		kb_crawl_apt_start(j);
+	else if (!kb_crawl_whole[u->family])
+		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: rpm-md upstreams are not supported by this build",
+				  u->path);
+out:
+	free(list);
+	free(tmproot);
+}
+
+/* Let every live job look at its finished downloads; true when one queued more. */
+static bool kb_crawl_jobs_step(struct kb_crawl_job *jobs, size_t n)
+{
+	bool more = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].err || jobs[i].u->family != KB_FAMILY_APT)
+			continue;
+		more |= kb_crawl_apt_step(&jobs[i]) == 1;
+	}
+	return more;
+}
+
+/* An unchanged upstream: move last_seen of what is present to today. */
+static int kb_crawl_touch(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
+			  struct kb_pkglist *l, const char *list)
+{
+	bool moved = false;
+	char *tag = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].present && strcmp(l->v[i].last_seen, o->date)) {
+			snprintf(l->v[i].last_seen, sizeof(l->v[i].last_seen), "%s", o->date);
+			moved = true;
+		}
+	if (!moved)
+		return 0;	/* same day: not one byte changes */
+	err = kb_pkglist_write(list, l);
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: %s", list, kb_strerror(err));
+		return err;
+	}
+	tag = kb_crawl_tag(j->u, list);
+	kb_crawl_apt_commit(j, tag);
+	free(tag);
+	return 0;
+}
+
+/* Merge and write one upstream's list: all or nothing. */
+static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
+			   struct kb_crawl_result *r)
+{
+	char *list = kb_crawl_list_path(o, j->u), *tag = NULL;
+	struct kb_pkglist prev = { 0 };
+	size_t before_present = 0, before = 0;
+	int err;
+
+	/* read the old list first: a broken one fails before anything is written */
 	err = kb_pkglist_read(list, &prev);
-	if (err)
-		goto out;
-	switch (u->family) {
-	case KB_FAMILY_APT:
-		err = kb_crawl_apt(u, tmpl, &fresh);
-		break;
-	case KB_FAMILY_RPMMD:
-		err = kb_crawl_rpmmd(u, tmpl, &fresh);
-		break;
-	}
-	if (err)
-		goto out;
-	if (fresh.n == 0) {
-		kb_error("%s: no kernel packages found in any index: refusing to mark every "
-			 "package of %s as gone", u->path, list);
-		err = -KB_ENOTFOUND;
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: unreadable (%s); fix or remove it", list,
+				  kb_strerror(err));
 		goto out;
 	}
+	err = j->err;
+	if (err)
+		goto out;
 	before = prev.n;
-	r->present = fresh.n;
-	r->vanished = kb_pkglist_merge(&prev, &fresh, o->date);
+	for (size_t i = 0; i < prev.n; i++)
+		before_present += prev.v[i].present;
+	if (j->unchanged) {
+		/* The signed indexes did not change, and the tag proves the list on
+		 * disk is what they gave last time: the packages are the same, only
+		 * last_seen moves to today (last_seen: the last day a crawl confirmed
+		 * the package in the upstream index, by reading it or by a 304). */
+		r->unchanged = true;
+		r->packages = prev.n;
+		r->present = before_present;
+		err = kb_crawl_touch(o, j, &prev, list);
+		if (!err)
+			kb_info("%s: unchanged upstream (304): %s", j->u->name, list);
+		goto out;
+	}
+	if (j->fresh.n == 0) {
+		kb_crawl_job_fail(j, -KB_ENOTFOUND,
+				  "no kernel packages found in any index: refusing to mark every "
+				  "package of %s as gone", list);
+		err = j->err;
+		goto out;
+	}
+	r->present = j->fresh.n;
+	r->vanished = kb_pkglist_merge(&prev, &j->fresh, o->date);
 	err = kb_mkdir_p(o->lists_dir, 0755);
 	if (!err)
 		err = kb_pkglist_write(list, &prev);
-	else
-		kb_error("%s: %s", o->lists_dir, kb_strerror(err));
-	if (err)
+	if (err) {
+		kb_crawl_job_fail(j, err, "%s: %s", list, kb_strerror(err));
 		goto out;
+	}
 	r->packages = prev.n;
 	r->added = prev.n - before;
-	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", u->name,
+	tag = kb_crawl_tag(j->u, list);
+	kb_crawl_apt_commit(j, tag);
+	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", j->u->name,
 		r->packages, r->present, r->added, r->vanished, list);
 out:
-	if (tmpl)
-		kb_rm_rf(tmpl);
 	kb_pkglist_free(&prev);
-	kb_pkglist_free(&fresh);
-	free(tmpl);
-	free(tmproot);
+	free(tag);
 	free(list);
 	return err;
 }
 
-/* One writer per work directory at a time. */
-static int kb_crawl_lock(const char *workdir, int *fd)
+static void kb_crawl_job_free(struct kb_crawl_job *j)
 {
-	char *path = kb_path_join(workdir, "lock");
-	int err = kb_mkdir_p(workdir, 0755);
-
-	*fd = -1;
-	if (!err) {
-		*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (*fd < 0)
-			err = -errno;
-	}
-	if (err) {
-		kb_error("%s: %s", path, kb_strerror(err));
-	} else if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		err = errno == EWOULDBLOCK ? -KB_ELOCKED : -errno;
-		kb_error("%s: %s", path, kb_strerror(err));
-		close(*fd);
-		*fd = -1;
-	}
-	free(path);
-	return err;
+	kb_crawl_apt_free(j);
+	if (j->tmpdir)
+		kb_rm_rf(j->tmpdir);
+	free(j->tmpdir);
+	free(j->state_dir);
+	free(j->tag);
+	free(j->reason);
+	kb_pkglist_free(&j->fresh);
 }
 
 static bool kb_crawl_selected(const struct kb_crawl_opts *o, const struct kb_upstream *u)
@@ -159,7 +263,12 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 	struct kb_upstream *ups = NULL;
 	struct kb_crawl_result *r = NULL;
 	size_t nups = 0, n = 0;
-	int err, first = 0, lock = -1;
+	struct kb_lock lock = { .fd = -1 };
+	struct kb_http_opts hopts = { .retries = 2 };
+	struct kb_crawl_job *jobs = NULL;
+	struct kb_http *http = NULL;
+	char *state = NULL;
+	int err, first = 0;
 
 	*res = NULL;
 	*nres = 0;
@@ -180,28 +289,55 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 			goto out;
 		}
 	}
-	err = kb_crawl_lock(o->workdir, &lock);
+	if (!o->lock_held) {
+		err = kb_lock_take(&lock, o->workdir, "crawl");
+		if (err)
+			goto out;
+	}
+	r = kb_xcalloc(nups ? nups : 1, sizeof(*r));
+	jobs = kb_xcalloc(nups ? nups : 1, sizeof(*jobs));
+	state = kb_path_join(o->workdir, "state");
+	err = kb_http_new(&http, &hopts, state);
 	if (err)
 		goto out;
-	r = kb_xcalloc(nups ? nups : 1, sizeof(*r));
+	/* Every upstream's downloads share the engine: start them all, then
+	 * let each take its next step until none wants more. */
 	for (size_t i = 0; i < nups; i++) {
 		if (!kb_crawl_selected(o, &ups[i]))
 			continue;
 		r[n].upstream = kb_xstrdup(ups[i].name);
-		r[n].err = kb_crawl_one(o, &ups[i], &r[n]);
-		if (r[n].err) {
-			kb_warn("%s: crawl failed (%s); its list is unchanged", ups[i].name,
-				kb_strerror(r[n].err));
-			first = first ? first : r[n].err;
-		}
+		kb_crawl_job_init(o, &ups[i], http, &jobs[n]);
 		n++;
+	}
+	do {
+		err = kb_http_run(http);
+		if (err)
+			goto out;
+	} while (kb_crawl_jobs_step(jobs, n));
+	kb_crawl_jobs_whole(jobs, n);
+	for (size_t i = 0; i < n; i++) {
+		r[i].err = kb_crawl_finish(o, &jobs[i], &r[i]);
+		r[i].bytes = jobs[i].bytes;
+		if (r[i].err) {
+			r[i].reason = kb_xstrdup(jobs[i].reason ? jobs[i].reason
+								: kb_strerror(r[i].err));
+			if (!jobs[i].logged)
+				kb_error("%s: %s", r[i].upstream, r[i].reason);
+			kb_warn("%s: crawl failed (%s); its list is unchanged", r[i].upstream,
+				kb_strerror(r[i].err));
+			first = first ? first : r[i].err;
+		}
 	}
 	if (!n)
 		kb_warn("%s: no enabled upstream to crawl", o->upstreams_dir);
 	err = first;
 out:
-	if (lock >= 0)
-		close(lock);
+	for (size_t i = 0; jobs && i < n; i++)
+		kb_crawl_job_free(&jobs[i]);
+	free(jobs);
+	kb_http_free(http);
+	free(state);
+	kb_lock_release(&lock);
 	kb_upstreams_free(ups, nups);
 	*res = r;
 	*nres = n;
@@ -210,7 +346,9 @@ out:
 
 void kb_crawl_results_free(struct kb_crawl_result *res, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(res[i].upstream);
+		free(res[i].reason);
+	}
 	free(res);
 }

@@ -7,11 +7,14 @@
 #ifndef KB_CRAWL_H
 #define KB_CRAWL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "crawler/pkglist.h"
 #include "crawler/upstream.h"
+
+struct kb_http;
 
 struct kb_crawl_opts {
 	const char *upstreams_dir;	/* upstreams/ */
@@ -20,11 +23,15 @@ struct kb_crawl_opts {
 	const char *date;		/* YYYY-MM-DD for first/last seen */
 	char *const *names;		/* upstream stems; none: every enabled one */
 	size_t nnames;
+	bool lock_held;			/* the caller holds WORKDIR/lock (kbundle update) */
 };
 
 struct kb_crawl_result {
 	char *upstream;
 	int err;			/* 0 or the error that stopped this upstream */
+	char *reason;			/* on failure: what went wrong, with URLs */
+	bool unchanged;			/* every signed index answered 304: list untouched */
+	uint64_t bytes;			/* body bytes downloaded for this upstream */
 	size_t packages;		/* entries in the written list */
 	size_t present, added, vanished;
 };
@@ -35,18 +42,60 @@ struct kb_crawl_result {
 int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t *nres);
 void kb_crawl_results_free(struct kb_crawl_result *res, size_t n);
 
-/* For the family crawlers (crawl_apt.c, …). */
+/* For the family crawlers (crawl_apt*.c, …). */
 
-/* Every download of the crawler goes through here, so the HTTP layer can be
- * swapped in one place. max_bytes 0: no limit. Logs nothing. */
+/* One upstream's crawl, in phases, so that every upstream's downloads run
+ * at once on one HTTP engine: crawl.c starts every job, runs the engine,
+ * lets each job look at its results and queue its next downloads, and
+ * repeats until no job wants more; then it merges and writes the lists.
+ *
+ * Incremental crawls: the signed index (InRelease, repomd.xml) is asked for
+ * conditionally, under a validator key (tag) that covers the kbundle
+ * version, the upstream file and the list as it is on disk. When every
+ * signed index of an upstream answers 304 the upstream is "unchanged" and
+ * its list is not touched at all; a list edited or reverted behind
+ * kbundle's back changes the tag, so the next crawl fetches everything. */
+struct kb_crawl_job {
+	const struct kb_upstream *u;
+	const struct kb_crawl_opts *o;
+	struct kb_http *http;
+	char *tmpdir;			/* private; removed at the end */
+	char *state_dir;		/* WORKDIR/state */
+	char *tag;			/* validator key of the list on disk */
+	struct kb_pkglist fresh;	/* what the indexes list (unmerged) */
+	int err;			/* first error: the upstream failed */
+	char *reason;
+	bool logged;			/* the reason was already logged where it arose */
+	bool unchanged;
+	uint64_t bytes;
+	void *family;			/* the family crawler's own state */
+};
+
+/* Record the job's first failure (err, and a reason naming the URL). */
+void kb_crawl_job_fail(struct kb_crawl_job *j, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* apt (crawl_apt_fetch.c): queue the signed Release of every suite. */
+int kb_crawl_apt_start(struct kb_crawl_job *j);
+/* After an engine run: 1 when more downloads were queued, 0 when done
+ * (j->fresh filled, or j->unchanged), or an error (recorded in j). */
+int kb_crawl_apt_step(struct kb_crawl_job *j);
+/* The list was written: keep validators (under new_tag) and Release dates. */
+int kb_crawl_apt_commit(struct kb_crawl_job *j, const char *new_tag);
+void kb_crawl_apt_free(struct kb_crawl_job *j);
+/* Parse one verified Packages file (crawl_apt.c) into fresh; url names it. */
+int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
+			     struct kb_pkglist *fresh);
+/* Keep each (name, arch, version) once, the first (earliest suite) seen. */
+void kb_crawl_apt_dedupe(struct kb_pkglist *l);
+
+/* A single download for families not yet driven in phases (rpm-md): the same
+ * engine, one file at a time. max_bytes 0: no limit. Logs nothing. */
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status);
+/* rpm-md: repomd.xml, then primary.xml, of every repo of u (crawled whole). */
+int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
 /* Check a downloaded file against signed metadata; logs the mismatch with
  * the URL. */
 int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256);
-/* Crawl one apt upstream into fresh (unmerged, deduplicated); tmpdir is
- * private to this call. Errors are logged with their URL. */
-int kb_crawl_apt(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
-/* The same for one rpm-md upstream (crawl_rpmmd.c). */
-int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
 
 #endif

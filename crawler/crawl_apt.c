@@ -1,27 +1,22 @@
-/* crawl_apt.c — crawl one apt upstream: per suite, a signed Release from the
- * first mirror that gives one, then each component/architecture Packages
- * index it lists, checked against the Release before it is parsed; kernel
- * packages are kept. Nothing here writes a list: the caller merges. */
+/* crawl_apt.c — the apt Packages index: keep the kernel packages of one
+ * verified index (checked against the signed Release by the downloader,
+ * crawl_apt_fetch.c, before it reaches here), and fold the same package
+ * seen in several suites into one. Nothing here writes a list: the caller
+ * merges. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "crawler/apt_packages.h"
-#include "crawler/apt_release.h"
 #include "crawler/crawl.h"
 #include "crawler/recognise_deb.h"
 #include "lib/error.h"
 #include "lib/file.h"
-#include "lib/gpgv.h"
 #include "lib/hash.h"
-#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/stream.h"
 #include "lib/vercmp.h"
 
-#define KB_RELEASE_MAX (64u << 20)
 #define KB_DEPENDS_MAX 4096
 
 struct kb_apt_ctx {
@@ -30,145 +25,6 @@ struct kb_apt_ctx {
 	struct kb_pkglist *fresh;
 	const char *url;	/* of the index being parsed */
 };
-
-/* "dir/a_b_c" with any '/' in a, b, c made '_': one flat file name per
- * suite/component/arch in the private tmpdir. */
-static char *kb_flat(const char *dir, const char *a, const char *b, const char *c)
-{
-	char *name = kb_xasprintf("%s_%s_%s", a, b, c), *path;
-
-	for (char *p = name; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	path = kb_path_join(dir, name);
-	free(name);
-	return path;
-}
-
-static int kb_apt_fail_fetch(const char *url, int err, long status, bool last)
-{
-	if (status >= 400)
-		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: HTTP %ld", url, status);
-	else
-		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: %s", url, kb_strerror(err));
-	return err;
-}
-
-/* Fetch and verify dists/<suite>/{InRelease | Release + Release.gpg} from
- * mirror base; on success the verified text is in rel_path. */
-static int kb_apt_fetch_signed(const struct kb_upstream *u, const char *base, const char *stem,
-			       const char *rel_path, bool last, char **used_url)
-{
-	char *url = kb_xasprintf("%s/InRelease", base), *inrel = kb_xasprintf("%s.InRelease", stem);
-	char *sig_url = NULL, *sig = NULL, *why = NULL;
-	long status = 0;
-	int err;
-
-	if (!u->keyring)	/* "keyring: none": the plain Release, by choice */
-		goto plain;
-	err = kb_crawl_fetch(url, inrel, KB_RELEASE_MAX, &status);
-	if (!err) {
-		err = kb_gpgv_verify(u->keyring, inrel, NULL, rel_path, &why);
-		if (err)
-			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: signature check failed: %s",
-			       url, why ? why : kb_strerror(err));
-		goto out;
-	}
-	if (err != -KB_ENOTFOUND) {
-		kb_apt_fail_fetch(url, err, status, last);
-		goto out;
-	}
-plain:
-	free(url);
-	url = kb_xasprintf("%s/Release", base);
-	err = kb_crawl_fetch(url, rel_path, KB_RELEASE_MAX, &status);
-	if (err) {
-		kb_apt_fail_fetch(url, err, status, last);
-		goto out;
-	}
-	if (!u->keyring) {
-		kb_warn("%s: not checking a signature (the upstream says keyring: none)", url);
-		goto out;
-	}
-	sig_url = kb_xasprintf("%s/Release.gpg", base);
-	sig = kb_xasprintf("%s.Release.gpg", stem);
-	err = kb_crawl_fetch(sig_url, sig, KB_RELEASE_MAX, &status);
-	if (err) {
-		if (err == -KB_ENOTFOUND)
-			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN,
-			       "%s: no InRelease and no Release.gpg: refusing an unsigned suite",
-			       url);
-		else
-			kb_apt_fail_fetch(sig_url, err, status, last);
-		err = err == -KB_ENOTFOUND ? -KB_EBADSIG : err;
-		goto out;
-	}
-	err = kb_gpgv_verify(u->keyring, rel_path, sig, NULL, &why);
-	if (err)
-		kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN, "%s: signature check failed: %s", sig_url,
-		       why ? why : kb_strerror(err));
-out:
-	if (err)
-		unlink(rel_path);
-	*used_url = url;
-	free(inrel);
-	free(sig_url);
-	free(sig);
-	free(why);
-	return err;
-}
-
-/* The verified Release of suite from the first mirror that gives one. */
-static int kb_apt_release_get(const struct kb_upstream *u, const char *suite, const char *tmpdir,
-			      struct kb_apt_release *rel, char **base_out)
-{
-	char *stem = kb_flat(tmpdir, "dists", suite, "x");
-	char *rel_path = kb_xasprintf("%s.Release", stem);
-	int err = -KB_ENOTFOUND;
-
-	*base_out = NULL;
-	for (size_t i = 0; i < u->mirrors.n; i++) {
-		bool last = i + 1 == u->mirrors.n;
-		char *mirror = kb_upstream_mirror(u, i, suite), *base, *url = NULL, *buf = NULL;
-		size_t len = 0;
-
-		if (!mirror) {
-			err = -KB_EUSAGE;
-			continue;
-		}
-		base = kb_xasprintf("%s/dists/%s", mirror, suite);
-		free(mirror);
-		err = kb_apt_fetch_signed(u, base, stem, rel_path, last, &url);
-		if (!err)
-			err = kb_file_read(rel_path, KB_RELEASE_MAX, &buf, &len);
-		if (!err)
-			err = kb_apt_release_parse(buf, len, url, rel);
-		if (!err && ((rel->suite && !strcmp(rel->suite, suite)) ||
-			     (rel->codename && !strcmp(rel->codename, suite)) ||
-			     (!rel->suite && !rel->codename))) {
-			if (rel->valid_until_ts && rel->valid_until_ts < (long long)time(NULL))
-				kb_warn("%s: expired on %s (accepted: snapshot mirrors keep old "
-					"Release files)", url, rel->valid_until);
-			*base_out = base;
-			base = NULL;
-		} else if (!err) {
-			kb_log(last ? KB_LOG_ERROR : KB_LOG_WARN,
-			       "%s: is for suite '%s' (codename '%s'), not '%s'", url,
-			       rel->suite ? rel->suite : "", rel->codename ? rel->codename : "",
-			       suite);
-			kb_apt_release_free(rel);
-			err = -KB_EPARSE;
-		}
-		free(buf);
-		free(url);
-		free(base);
-		if (!err)
-			break;
-	}
-	free(rel_path);
-	free(stem);
-	return err;
-}
 
 static bool kb_text_ok(struct kb_str s)
 {
@@ -323,49 +179,28 @@ static int kb_apt_stanza_cb(void *ctx, const struct kb_apt_stanza *st)
 	return 0;
 }
 
-/* Download one Packages index, check it against the Release, parse it. */
-static int kb_apt_index(struct kb_apt_ctx *c, const char *base, const struct kb_release_file *f,
-			const char *dest)
+int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
+			     struct kb_pkglist *fresh)
 {
-	char *url = kb_xasprintf("%s/%s", base, f->path);
+	struct kb_apt_ctx c = { .u = u, .fresh = fresh, .url = url };
 	struct kb_stream *s = NULL;
-	long status = 0;
 	int err;
 
-	kb_info("%s", url);
-	if (f->size > kb_limits()->max_index_size) {
-		kb_error("%s: the Release says %llu bytes, more than %llu (--max-index-size)", url,
-			 (unsigned long long)f->size,
-			 (unsigned long long)kb_limits()->max_index_size);
-		err = -KB_ELIMIT;
-		goto out;
+	c.recog = kb_deb_recogniser_for(u->distro);
+	if (!c.recog) {
+		kb_error("%s: no kernel package rules for apt distro '%s' (known: debian, ubuntu)",
+			 u->path, u->distro);
+		return -KB_EUSAGE;
 	}
-	err = kb_crawl_fetch(url, dest, f->size, &status);
-	if (err == -KB_ELIMIT) {
-		kb_error("%s: size mismatch (larger than the %llu bytes the Release lists)", url,
-			 (unsigned long long)f->size);
-		err = -KB_ECHECKSUM;
-		goto out;
-	}
-	if (err) {
-		kb_apt_fail_fetch(url, err, status, true);
-		goto out;
-	}
-	err = kb_crawl_verify_file(dest, url, f->size, f->sha256);
-	if (err)
-		goto out;
-	err = kb_stream_open(dest, 0, &s);	/* 0: --max-unpacked-size */
+	err = kb_stream_open(path, 0, &s);	/* 0: --max-unpacked-size */
 	if (err) {
 		kb_error("%s: cannot read the index (%s)", url, kb_strerror(err));
 		goto out;
 	}
 	kb_stream_set_name(s, url);
-	c->url = url;
-	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, c);
+	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, &c);
 out:
 	kb_stream_close(s);
-	unlink(dest);
-	free(url);
 	return err;
 }
 
@@ -386,7 +221,7 @@ static int kb_pkgp_cmp(const void *pa, const void *pb)
 
 /* The same package in several suites (or, for Architecture: all, several
  * indexes) is kept once: the first seen, i.e. from the earliest suite. */
-static void kb_apt_dedupe(struct kb_pkglist *l)
+void kb_crawl_apt_dedupe(struct kb_pkglist *l)
 {
 	struct kb_pkg **v, *out;
 	size_t n = 0;
@@ -418,50 +253,4 @@ static void kb_apt_dedupe(struct kb_pkglist *l)
 	free(l->v);
 	l->v = out;
 	l->n = l->cap = n;
-}
-
-int kb_crawl_apt(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh)
-{
-	struct kb_apt_ctx c = { .u = u, .fresh = fresh };
-	int err = 0;
-
-	c.recog = kb_deb_recogniser_for(u->distro);
-	if (!c.recog) {
-		kb_error("%s: no kernel package rules for apt distro '%s' (known: debian, ubuntu)",
-			 u->path, u->distro);
-		return -KB_EUSAGE;
-	}
-	if (!u->keyring && !u->unsigned_ok) {
-		kb_error("%s: no keyring: refusing to crawl unsigned", u->path);
-		return -KB_EBADSIG;
-	}
-	for (size_t s = 0; s < u->suites.n && !err; s++) {
-		struct kb_apt_release rel;
-		char *base = NULL;
-
-		err = kb_apt_release_get(u, u->suites.v[s], tmpdir, &rel, &base);
-		if (err)
-			break;
-		for (size_t ci = 0; ci < u->components.n && !err; ci++)
-			for (size_t a = 0; a < u->archs.n && !err; a++) {
-				const struct kb_release_file *f =
-					kb_apt_release_packages(&rel, u->components.v[ci], u->archs.v[a]);
-				char *dest;
-
-				if (!f) {
-					kb_error("%s/Release: lists no %s/binary-%s/Packages index", base,
-						 u->components.v[ci], u->archs.v[a]);
-					err = -KB_ENOTFOUND;
-					break;
-				}
-				dest = kb_flat(tmpdir, u->suites.v[s], u->components.v[ci], u->archs.v[a]);
-				err = kb_apt_index(&c, base, f, dest);
-				free(dest);
-			}
-		kb_apt_release_free(&rel);
-		free(base);
-	}
-	if (!err)
-		kb_apt_dedupe(fresh);
-	return err;
 }

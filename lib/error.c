@@ -14,6 +14,7 @@ static const char *const kb_error_text[] = {
 	[KB_ELOCKED - KB_ERR_BASE] = "work directory is locked by another run",
 	[KB_EUSAGE - KB_ERR_BASE] = "usage or configuration error",
 	[KB_ESUBPROC - KB_ERR_BASE] = "subprocess failed",
+	[KB_ESTALE - KB_ERR_BASE] = "older than what was already seen",
 };
 
 const char *kb_strerror(int err)

@@ -19,6 +19,7 @@ enum kb_error {
 	KB_ELOCKED,	/* work directory locked by another run */
 	KB_EUSAGE,	/* bad arguments or configuration */
 	KB_ESUBPROC,	/* a subprocess failed */
+	KB_ESTALE,	/* older than what was already accepted */
 	KB_ERR_MAX
 };
 
