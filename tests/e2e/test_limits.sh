@@ -61,7 +61,7 @@ crawl 0
 grep -q "^$hdr	" "$lists/deb.list" || kb_die "crawl missed $hdr"
 
 refused --max-index-size 16K 1 'more than 16384 \(--max-index-size\)'
-refused --max-index-size 1K 1 'InRelease: larger than 1024 bytes \(--max-index-size\)'
+refused --max-index-size 1K 1 'InRelease: larger than 1024 bytes'
 refused --max-unpacked-size 1M 1 'Packages.xz: decompresses to more than 1048576 bytes \(--max-unpacked-size\)'
 refused --max-ratio 2 1 'Packages.xz: decompresses more than 2 times .* \(--max-ratio\)'
 refused --max-line 1000 1 'line too long \(--max-line\)'

@@ -6,20 +6,14 @@
 # bundle and no index. (The index limits are in test_limits.)
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
-. "$KB_SRC/tests/e2e/pack_lib.sh"
-kb_need nginx dpkg-deb
+kb_need nginx
 
-kb_mirror_debian "$KB_TMP/mirror"
-kb_nginx_start "$KB_TMP/mirror"
-ups=$KB_TMP/upstreams
-kb_upstream_file "$ups" debian-12 debian "$KB_NGINX_URL" "$KB_KEYRING" "${KB_DEBIAN_SUITES[@]}"
-pack_lists "$KB_TMP/lists" "$ups" "$KB_DEB_PICKS" 2>/dev/null
-"$KBUNDLE" manifest --upstreams "$ups" --lists "$KB_TMP/lists" -o "$KB_TMP/manifest.yml" 2>/dev/null
+kb_pipeline debian	# mirror, nginx, upstream file, crawl, manifest (lib.sh)
 n=0
 refused() { # refused FLAG VALUE PATTERN
 	n=$((n + 1))
 	local wd=$KB_TMP/wd$n rc=0
-	"$KBUNDLE" pack --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" --workdir "$wd" \
+	"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
 		--release "^$KB_REL_A\$" "$1" "$2" >"$KB_TMP/out" 2>"$KB_TMP/err" || rc=$?
 	[ $rc -eq 1 ] || { cat "$KB_TMP/err"; kb_die "pack $1 $2: exit $rc, want 1"; }
 	grep -qE -- "$3" "$KB_TMP/err" || { cat "$KB_TMP/err"; kb_die "pack $1 $2: no error matching '$3'"; }
