@@ -3,6 +3,7 @@
 #   make test         unit + end-to-end tests, built with SANITIZE=address,undefined
 #   make bench        benchmarks beside their baselines
 #   make install      PREFIX=/usr/local
+#   make fuzz         each tests/fuzz/fuzz_*.c for FUZZ_SECONDS (default 60) on its corpus
 # Knobs: SANITIZE=address,undefined  WERROR=1 (CI)  V=1 (full command lines)  BUILD=dir
 
 CC       ?= gcc
@@ -82,6 +83,34 @@ test-unit:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SANITIZE=address,undefined unit-bins
 	$(Q)tests/run.sh $(TEST_BUILD) unit
 
+# Fuzzing: clang's libFuzzer with ASan+UBSan. The library is rebuilt with
+# clang and coverage (fuzzer-no-link) into build/fuzz; clang++ builds the
+# apt-pkg shim against the same libstdc++ as the distro's g++-built
+# libapt-pkg, so the two link together. FUZZ_TARGETS="deb stream" picks some.
+FUZZ_BUILD   := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+ifdef FUZZ
+override CFLAGS   += -fsanitize=fuzzer-no-link
+override CXXFLAGS += -fsanitize=fuzzer-no-link
+endif
+
+# Linked by clang++ like kbundle itself: UBSan's C++ checks in the shim
+# need its C++ runtime.
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(call E,FUZZ,$@)$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.o)
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ FUZZ=1 \
+		SANITIZE=address,undefined fuzz-bins
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 bench: $(BUILD)/kbundle $(BENCH_BIN)
 	$(Q)bench/run.sh $(BUILD)
 
@@ -91,5 +120,5 @@ install: $(BUILD)/kbundle
 clean:
 	rm -rf build kbundle
 
-.PHONY: all test test-unit unit-bins bench install clean
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+.PHONY: all test test-unit unit-bins fuzz fuzz-build fuzz-bins bench install clean
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.d)

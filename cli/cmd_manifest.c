@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/log.h"
 #include "manifest/group.h"
@@ -28,6 +29,7 @@ static void kb_manifest_usage(FILE *f)
 		"A kernel release whose packages are incomplete (no -common, no matching\n"
 		"kbuild, …) is left out with a warning; that is not a failure.\n"
 		"exit status: 0 written, 1 failure (FILE untouched), 2 usage error\n");
+	kb_cli_limits_usage(f);
 }
 
 int kb_cmd_manifest(int argc, char **argv)
@@ -37,6 +39,7 @@ int kb_cmd_manifest(int argc, char **argv)
 		{ "lists", required_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *upstreams = "upstreams", *lists = "lists", *output = "manifest.yml";
@@ -62,7 +65,11 @@ int kb_cmd_manifest(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c))
 				break;
-			kb_manifest_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0)
+				break;
+			if (!err)	/* not a limit either: unknown */
+				kb_manifest_usage(stderr);
 			return KB_EXIT_USAGE;
 		}
 	}

@@ -6,6 +6,7 @@
 
 #include "bundles/pack_run.h"
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -32,6 +33,7 @@ static void kb_pack_usage(FILE *f)
 		"\n"
 		"Entry times in the tarballs are $SOURCE_DATE_EPOCH (default 0).\n"
 		"exit status: 0 every selected bundle packed, 1 failure, 2 usage error\n");
+	kb_cli_limits_usage(f);
 }
 
 int kb_cmd_pack(int argc, char **argv)
@@ -43,6 +45,7 @@ int kb_cmd_pack(int argc, char **argv)
 		KB_CLI_SELECT_LONGOPTS,
 		{ "jobs", required_argument, NULL, 'j' },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_pack_opts o = {
@@ -79,7 +82,11 @@ int kb_cmd_pack(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
 				break;
-			kb_pack_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0)
+				break;
+			if (!err)	/* not a limit either: unknown */
+				kb_pack_usage(stderr);
 			return KB_EXIT_USAGE;
 		}
 	}

@@ -8,6 +8,7 @@
 
 #include "bundles/update.h"
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -42,6 +43,7 @@ static void kb_update_usage(FILE *f)
 		"exit status: 0 everything updated, 1 failure (nothing updated; or the work\n"
 		"directory is locked by another run), 2 usage error, 3 partial (some\n"
 		"upstreams or bundles failed, the rest were updated)\n");
+	kb_cli_limits_usage(f);
 }
 
 int kb_cmd_update(int argc, char **argv)
@@ -56,6 +58,7 @@ int kb_cmd_update(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-pack", no_argument, NULL, 'P' },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_update_opts o = {
@@ -108,7 +111,11 @@ int kb_cmd_update(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c))
 				break;
-			kb_update_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0)
+				break;
+			if (!err)	/* not a limit either: unknown */
+				kb_update_usage(stderr);
 			return KB_EXIT_USAGE;
 		}
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -55,6 +56,7 @@ static void kb_vmtest_usage(FILE *f)
 		"checks: build vermagic boot insmod loaded selftest rmmod oops warning taint\n"
 		"exit status: 0 every critical check passed, 1 a critical check failed,\n"
 		"             2 usage or configuration error\n");
+	kb_cli_limits_usage(f);
 }
 
 static int kb_vmtest_int(const char *opt, const char *s, int max, int *out)
@@ -93,6 +95,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		{ "non-critical", required_argument, NULL, O_NONCRIT },
 		{ "keep", no_argument, NULL, O_KEEP },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_vmtest_opts o;
@@ -150,7 +153,13 @@ int kb_cmd_vmtest(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
 				break;
-			kb_vmtest_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0) {
+				err = 0;
+				break;
+			}
+			if (!err)	/* not a limit either: unknown */
+				kb_vmtest_usage(stderr);
 			err = -KB_EUSAGE;
 		}
 	}

@@ -11,6 +11,7 @@
 #include "crawler/apt_packages.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 
 #define KB_APT_CHUNK (256u << 10)
@@ -149,7 +150,7 @@ int kb_apt_packages_parse(struct kb_stream *s, const char *name, const struct kb
 
 	p->s = s;
 	p->name = name;
-	p->max_line = lim && lim->max_line ? lim->max_line : (1u << 20);
+	p->max_line = lim && lim->max_line ? lim->max_line : kb_limits()->max_line;
 	p->max_stanza = lim && lim->max_stanza ? lim->max_stanza : (8u << 20);
 	p->lineno = 0;
 	for (;;) {
@@ -171,13 +172,15 @@ int kb_apt_packages_parse(struct kb_stream *s, const char *name, const struct kb
 			}
 			if (p->len - pos > p->max_line) {
 				p->lineno++;
-				err = kb_apt_fail(p, -KB_ELIMIT, "line too long");
+				err = kb_apt_fail(p, -KB_ELIMIT, "line too long (--max-line)");
 				goto out;
 			}
 			r = kb_apt_fill(p);
 			if (r < 0) {
-				if (r == -KB_ELIMIT)
+				if (r == -KB_ELIMIT && p->len >= p->max_stanza + p->max_line)
 					err = kb_apt_fail(p, -KB_ELIMIT, "stanza too long");
+				else if (r == -KB_ELIMIT)	/* the stream's size or ratio */
+					err = (int)r;		/* limit, logged there */
 				else
 					err = kb_apt_fail(p, (int)r, kb_strerror((int)r));
 				goto out;
@@ -189,7 +192,7 @@ int kb_apt_packages_parse(struct kb_stream *s, const char *name, const struct kb
 		}
 		p->lineno++;
 		if ((size_t)(nl - (p->buf + pos)) > p->max_line) {
-			err = kb_apt_fail(p, -KB_ELIMIT, "line too long");
+			err = kb_apt_fail(p, -KB_ELIMIT, "line too long (--max-line)");
 			goto out;
 		}
 		err = kb_apt_line(p, pos, (size_t)(nl - p->buf), fn, ctx);

@@ -12,14 +12,21 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/http.h"
+#include "lib/limits.h"
 #include "lib/lock.h"
 #include "lib/log.h"
 
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status)
 {
-	struct kb_http_opts o = { .max_bytes = max_bytes, .retries = 2 };
+	uint64_t lim = kb_limits()->max_index_size;
+	struct kb_http_opts o = { .max_bytes = max_bytes && max_bytes < lim ? max_bytes : lim,
+				  .retries = 2 };
+	int err = kb_http_get_file(url, dest, &o, status);
 
-	return kb_http_get_file(url, dest, &o, status);
+	if (err == -KB_ELIMIT && o.max_bytes == lim)
+		kb_error("%s: larger than %llu bytes (--max-index-size)", url,
+			 (unsigned long long)lim);
+	return err;
 }
 
 int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256)
@@ -69,7 +76,7 @@ static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 static int (*const kb_crawl_whole[])(const struct kb_upstream *, const char *,
 				     struct kb_pkglist *) = {
 	[KB_FAMILY_APT] = NULL,		/* phased: crawl_apt_fetch.c */
-	[KB_FAMILY_RPMMD] = kb_crawl_rpmmd,
+	[KB_FAMILY_RPMMD] = kb_crawl_rpmmd,	/* crawl_rpmmd.c */
 };
 
 static void kb_crawl_jobs_whole(struct kb_crawl_job *jobs, size_t n)

@@ -92,11 +92,10 @@ void kb_crawl_apt_dedupe(struct kb_pkglist *l);
 /* A single download for families not yet driven in phases (rpm-md): the same
  * engine, one file at a time. max_bytes 0: no limit. Logs nothing. */
 int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status);
+/* rpm-md: repomd.xml, then primary.xml, of every repo of u (crawled whole). */
+int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
 /* Check a downloaded file against signed metadata; logs the mismatch with
  * the URL. */
 int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256);
-/* Crawl one rpm-md upstream whole into fresh (unmerged, deduplicated);
- * tmpdir is private to this call. Errors are logged with their URL. */
-int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
 
 #endif

@@ -17,7 +17,6 @@
 #include "lib/stream.h"
 #include "lib/vercmp.h"
 
-#define KB_PACKAGES_MAX_UNPACKED (4ull << 30)
 #define KB_DEPENDS_MAX 4096
 
 struct kb_apt_ctx {
@@ -193,11 +192,12 @@ int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, cons
 			 u->path, u->distro);
 		return -KB_EUSAGE;
 	}
-	err = kb_stream_open(path, KB_PACKAGES_MAX_UNPACKED, &s);
+	err = kb_stream_open(path, 0, &s);	/* 0: --max-unpacked-size */
 	if (err) {
 		kb_error("%s: cannot read the index (%s)", url, kb_strerror(err));
 		goto out;
 	}
+	kb_stream_set_name(s, url);
 	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, &c);
 out:
 	kb_stream_close(s);

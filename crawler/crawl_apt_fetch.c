@@ -32,6 +32,7 @@
 #include "lib/file.h"
 #include "lib/gpgv.h"
 #include "lib/http.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 
 #define KB_RELEASE_MAX (64u << 20)
@@ -210,7 +211,8 @@ static void kb_apt_queue_release(struct kb_apt_suite *s, bool plain, bool condit
 	s->req.urls = (const char *const *)s->urls;
 	s->req.nurls = s->nbases;
 	s->req.dest = plain ? s->rel_path : s->inrel;
-	s->req.max_bytes = KB_RELEASE_MAX;
+	s->req.max_bytes = KB_RELEASE_MAX < kb_limits()->max_index_size ? KB_RELEASE_MAX
+								 : kb_limits()->max_index_size;
 	s->req.conditional = conditional;
 	s->req.state_tag = j->tag;
 	/* A plain Release is verified with its Release.gpg once both are here. */
@@ -360,6 +362,14 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 							  "%s/Release: lists no %s/binary-%s/Packages index",
 							  s->urls[s->req.mirror], u->components.v[c],
 							  u->archs.v[k]);
+					break;
+				}
+				if (f->size > kb_limits()->max_index_size) {
+					kb_crawl_job_fail(j, -KB_ELIMIT,
+							  "%s/%s: the Release says %llu bytes, more than %llu (--max-index-size)",
+							  s->bases[s->req.mirror], f->path,
+							  (unsigned long long)f->size,
+							  (unsigned long long)kb_limits()->max_index_size);
 					break;
 				}
 				s->nidx++;

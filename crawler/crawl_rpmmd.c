@@ -20,12 +20,11 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/gpgv.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/stream.h"
 
 #define KB_MIRRORLIST_MAX (64u << 10)
-#define KB_PRIMARY_MAX (2ull << 30)		/* stored primary, when repomd gives no size */
-#define KB_PRIMARY_MAX_UNPACKED (16ull << 30)	/* Fedora's is a few hundred MB */
 
 struct kb_rpmmd_ctx {
 	const struct kb_upstream *u;
@@ -226,7 +225,15 @@ static int kb_rpmmd_repo_on(struct kb_rpmmd_ctx *c, const char *mirror, const ch
 	}
 	url = kb_xasprintf("%s/%s", mirror, ppath);
 	kb_info("%s", url);
-	err = kb_crawl_fetch(url, prim, rp.size ? rp.size : KB_PRIMARY_MAX, &status);
+	if (rp.size > kb_limits()->max_index_size) {
+		kb_error("%s: repomd.xml says %llu bytes, more than %llu (--max-index-size)", url,
+			 (unsigned long long)rp.size,
+			 (unsigned long long)kb_limits()->max_index_size);
+		err = -KB_ELIMIT;
+		goto out;
+	}
+	/* no size in repomd: --max-index-size caps the download */
+	err = kb_crawl_fetch(url, prim, rp.size, &status);
 	if (err == -KB_ELIMIT && rp.size) {
 		kb_error("%s: size mismatch (repomd.xml says %llu bytes, the server sends more)",
 			 url, (unsigned long long)rp.size);
@@ -245,11 +252,13 @@ static int kb_rpmmd_repo_on(struct kb_rpmmd_ctx *c, const char *mirror, const ch
 	err = kb_crawl_verify_file(prim, url, rp.size, rp.sha256);
 	if (err)
 		goto out;
-	err = kb_stream_open(prim, rp.open_size ? rp.open_size : KB_PRIMARY_MAX_UNPACKED, &s);
+	/* open_size, when given, tightens --max-unpacked-size but never lifts it */
+	err = kb_stream_open(prim, rp.open_size, &s);
 	if (err) {
 		kb_error("%s: %s", url, kb_strerror(err));
 		goto out;
 	}
+	kb_stream_set_name(s, url);
 	c->url = url;
 	err = kb_primary_parse(s, url, NULL, kb_rpmmd_want, kb_rpmmd_pkg, c, &npkgs);
 	if (!err)

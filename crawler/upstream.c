@@ -11,6 +11,7 @@
 #include "lib/apt_sources.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/yaml_doc.h"
 
@@ -253,7 +254,10 @@ static char *kb_upstream_stem(const char *path)
 
 int kb_upstream_load(const char *path, struct kb_upstream *u)
 {
-	struct kb_yaml_limits lim = { .max_depth = 8, .max_nodes = 10000 };
+	/* upstream files nest 2 deep: 8 is plenty, and --max-yaml-depth may lower it */
+	struct kb_yaml_limits lim = { .max_depth = kb_limits()->max_yaml_depth < 8
+							? kb_limits()->max_yaml_depth : 8,
+				      .max_nodes = 10000 };
 	struct kb_ynode *root = NULL;
 	char *dir = kb_xstrdup(path), *slash = strrchr(dir, '/');
 	struct kb_uctx c = { .path = path, .dir = dir };

@@ -116,6 +116,8 @@ static bool kb_has_word(const char *words, const char *w)
 {
 	size_t n = strlen(w);
 
+	if (!n)	/* strstr finds "" everywhere: the loop would never advance */
+		return false;
 	for (const char *p = words; (p = strstr(p, w)); p += n)
 		if ((p == words || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;
@@ -130,6 +132,48 @@ static bool kb_is_security(const char *suite)
 static int kb_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Pick the source for suite (see apt_sources.h) and free the list. */
+static char *kb_sources_choose(struct kb_apt_sources *s, const char *suite)
+{
+	char *found = NULL;
+
+	for (size_t i = 0; i < s->n && !found; i++)
+		if (kb_has_word(s->v[i].suites, suite))
+			found = s->v[i].uri;
+	for (size_t i = 0; i < s->n && !found; i++) {
+		struct kb_str words = kb_str_c(s->v[i].suites), w;
+
+		while (words.n && !found) {
+			kb_str_split(&words, ' ', &w);
+			char *one = kb_xstrndup(w.p, w.n);
+
+			if (kb_is_security(one) == kb_is_security(suite))
+				found = s->v[i].uri;
+			free(one);
+		}
+	}
+	if (!found && s->n)
+		found = s->v[0].uri;
+	found = found ? kb_xstrdup(found) : NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].uri);
+		free(s->v[i].suites);
+	}
+	free(s->v);
+	return found;
+}
+
+char *kb_apt_sources_mirror_mem(const char *buf, size_t len, bool deb822, const char *suite)
+{
+	struct kb_apt_sources s = { 0 };
+
+	if (deb822)
+		kb_sources_parse_deb822(&s, kb_str(buf, len));
+	else
+		kb_sources_parse_list(&s, kb_str(buf, len));
+	return kb_sources_choose(&s, suite);
 }
 
 char *kb_apt_sources_mirror(const char *root, const char *suite)
@@ -165,29 +209,7 @@ char *kb_apt_sources_mirror(const char *root, const char *suite)
 		free(p);
 		free(names[i]);
 	}
-	for (size_t i = 0; i < s.n && !found; i++)
-		if (kb_has_word(s.v[i].suites, suite))
-			found = s.v[i].uri;
-	for (size_t i = 0; i < s.n && !found; i++) {
-		struct kb_str words = kb_str_c(s.v[i].suites), w;
-
-		while (words.n && !found) {
-			kb_str_split(&words, ' ', &w);
-			char *one = kb_xstrndup(w.p, w.n);
-
-			if (kb_is_security(one) == kb_is_security(suite))
-				found = s.v[i].uri;
-			free(one);
-		}
-	}
-	if (!found && s.n)
-		found = s.v[0].uri;
-	found = found ? kb_xstrdup(found) : NULL;
-	for (size_t i = 0; i < s.n; i++) {
-		free(s.v[i].uri);
-		free(s.v[i].suites);
-	}
-	free(s.v);
+	found = kb_sources_choose(&s, suite);
 	free(names);
 	free(dir);
 	free(list);

@@ -10,6 +10,7 @@
 #include "lib/archive_safe.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 
 void kb_archive_guard_init(struct kb_archive_guard *g, const char *name, uint64_t compressed,
@@ -19,14 +20,15 @@ void kb_archive_guard_init(struct kb_archive_guard *g, const char *name, uint64_
 	g->name = name;
 	if (lim)
 		g->lim = *lim;
+	/* unset limits: the ones in force (lib/limits.h, the --max-* flags) */
 	if (!g->lim.max_entries)
-		g->lim.max_entries = 200000;
+		g->lim.max_entries = (size_t)kb_limits()->max_entries;
 	if (!g->lim.max_path)
-		g->lim.max_path = 1024;
+		g->lim.max_path = kb_limits()->max_path;
 	if (!g->lim.max_total)
-		g->lim.max_total = 2ull << 30;
+		g->lim.max_total = kb_limits()->max_unpacked_size;
 	if (!g->lim.max_ratio)
-		g->lim.max_ratio = 200;
+		g->lim.max_ratio = kb_limits()->max_ratio;
 	g->compressed = compressed;
 }
 
@@ -155,9 +157,9 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 	if (!raw)
 		return kb_archive_refuse(g, "?", -KB_EUNSAFE, "entry without a path");
 	if (++g->entries > g->lim.max_entries)
-		return kb_archive_refuse(g, raw, -KB_ELIMIT, "too many entries");
+		return kb_archive_refuse(g, raw, -KB_ELIMIT, "too many entries (--max-entries)");
 	if (strlen(raw) > g->lim.max_path)
-		return kb_archive_refuse(g, raw, -KB_ELIMIT, "path too long");
+		return kb_archive_refuse(g, raw, -KB_ELIMIT, "path too long (--max-path)");
 	if (raw[0] == '/')
 		return kb_archive_refuse(g, raw, -KB_EUNSAFE, "absolute path");
 	out->path = kb_path_normalize(raw);
@@ -168,7 +170,7 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 	out->mode = archive_entry_perm(e) & 0777;
 	if (hard) {
 		if (strlen(hard) > g->lim.max_path) {
-			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "hardlink target too long");
+			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "hardlink target too long (--max-path)");
 			goto out;
 		}
 		out->type = KB_ENTRY_HARDLINK;
@@ -187,7 +189,7 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 		out->type = KB_ENTRY_FILE;
 		out->size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0;
 		if (out->size > g->lim.max_total)
-			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "entry larger than the size limit");
+			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "entry larger than the size limit (--max-unpacked-size)");
 		break;
 	case AE_IFLNK:
 		out->type = KB_ENTRY_SYMLINK;
@@ -196,7 +198,7 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 			break;
 		}
 		if (strlen(sym) > g->lim.max_path) {
-			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "symlink target too long");
+			err = kb_archive_refuse(g, raw, -KB_ELIMIT, "symlink target too long (--max-path)");
 			break;
 		}
 		if (sym[0] == '/' && !g->lim.allow_abs_symlinks) {
@@ -237,14 +239,15 @@ int kb_archive_account(struct kb_archive_guard *g, const char *path, uint64_t n)
 {
 	g->total += n;
 	if (g->total > g->lim.max_total) {
-		kb_error("%s: entry '%s': more than %llu bytes decompressed (size limit)", g->name,
+		kb_error("%s: entry '%s': more than %llu bytes decompressed (--max-unpacked-size)", g->name,
 			 path, (unsigned long long)g->lim.max_total);
 		return -KB_ELIMIT;
 	}
 	/* The ratio only means something past a floor: tiny archives of
 	 * zeros are legitimately very compressible. */
-	if (g->compressed && g->total > (64u << 20) && g->total / g->compressed > g->lim.max_ratio) {
-		kb_error("%s: entry '%s': decompresses to over %llu times its size (decompression bomb)",
+	if (g->compressed && g->total > KB_RATIO_FLOOR && g->total / g->compressed > g->lim.max_ratio) {
+		kb_error("%s: entry '%s': decompresses to over %llu times its size (--max-ratio): "
+			 "a decompression bomb?",
 			 g->name, path, (unsigned long long)g->lim.max_ratio);
 		return -KB_ELIMIT;
 	}

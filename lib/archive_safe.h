@@ -19,10 +19,11 @@
 struct archive_entry;
 
 struct kb_archive_limits {
-	size_t max_entries;	/* 0: 200,000 */
-	size_t max_path;	/* bytes of a path or link target; 0: 1024 */
-	uint64_t max_total;	/* decompressed bytes of all entries; 0: 2 GiB */
-	uint64_t max_ratio;	/* decompressed / compressed; 0: 200 */
+	/* 0: the limit in force, kb_limits() (lib/limits.h, the --max-* flags) */
+	size_t max_entries;	/* 0: max_entries */
+	size_t max_path;	/* bytes of a path or link target; 0: max_path */
+	uint64_t max_total;	/* decompressed bytes of all entries; 0: max_unpacked_size */
+	uint64_t max_ratio;	/* decompressed / compressed; 0: max_ratio */
 	/* Packages may hold absolute symlinks (/lib/modules/X/build ->
 	 * /usr/src/…): allowed here, they are resolved inside the package set
 	 * later and never on the host. Bundles must not hold any. */

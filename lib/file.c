@@ -48,7 +48,8 @@ char *kb_xstrndup(const char *s, size_t n)
 {
 	char *p = kb_xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n)	/* an empty view may have a NULL pointer (KB_STR_NULL) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

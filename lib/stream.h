@@ -1,7 +1,10 @@
 /* stream.h — read a possibly compressed file (gzip, xz, zstd, bzip2, lz4 or
  * plain) as one decompressed byte stream, through libarchive's raw format.
- * The decompressed size is capped: past max_bytes a read fails with
- * -KB_ELIMIT, so a decompression bomb is stopped, not swallowed. */
+ * The decompressed size is capped: past max_bytes (0, or more than the
+ * max_unpacked_size in force, lib/limits.h: that limit) or past max_ratio
+ * times the packed size, a read
+ * fails with -KB_ELIMIT, logged here with the limit's flag, so a
+ * decompression bomb is stopped, not swallowed. */
 #ifndef KB_STREAM_H
 #define KB_STREAM_H
 
@@ -16,6 +19,9 @@ int kb_stream_open(const char *path, uint64_t max_bytes, struct kb_stream **out)
 int kb_stream_open_mem(const void *buf, size_t len, uint64_t max_bytes, struct kb_stream **out);
 /* Bytes read (0 at end) or a negative error. */
 ssize_t kb_stream_read(struct kb_stream *s, void *buf, size_t n);
+/* The name limit errors give (default: the path, or "(memory)"): the URL a
+ * downloaded file came from says more than its temp file. */
+void kb_stream_set_name(struct kb_stream *s, const char *name);
 /* Total decompressed bytes so far. */
 uint64_t kb_stream_total(const struct kb_stream *s);
 void kb_stream_close(struct kb_stream *s);

@@ -7,10 +7,9 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/limits.h"
 #include "lib/log.h"
 #include "lib/yaml_doc.h"
-
-#define KB_YAML_MAX_FILE (256u << 20)
 
 struct kb_yaml_ctx {
 	yaml_parser_t parser;
@@ -60,7 +59,8 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 	int line = (int)ev->start_mark.line + 1, err = 0;
 
 	if (++c->nodes > c->max_nodes) {
-		kb_error("%s:%d: more than %zu YAML nodes", c->name, line, c->max_nodes);
+		kb_error("%s:%d: more than %zu YAML nodes (--max-yaml-nodes)", c->name, line,
+			 c->max_nodes);
 		return -KB_ELIMIT;
 	}
 	switch (ev->type) {
@@ -96,7 +96,8 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 		return 0;
 	}
 	if (++c->depth > c->max_depth) {
-		kb_error("%s:%d: YAML nested deeper than %zu levels", c->name, line, c->max_depth);
+		kb_error("%s:%d: YAML nested deeper than %zu levels (--max-yaml-depth)", c->name,
+			 line, c->max_depth);
 		return -KB_ELIMIT;
 	}
 	n->type = ev->type == YAML_SEQUENCE_START_EVENT ? KB_Y_SEQ : KB_Y_MAP;
@@ -109,7 +110,8 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 int kb_yaml_parse(const char *buf, size_t len, const char *name,
 		  const struct kb_yaml_limits *lim, struct kb_ynode **root)
 {
-	struct kb_yaml_ctx c = { .name = name, .max_depth = 64, .max_nodes = 4000000 };
+	struct kb_yaml_ctx c = { .name = name, .max_depth = kb_limits()->max_yaml_depth,
+				 .max_nodes = kb_limits()->max_yaml_nodes };
 	struct kb_ynode *doc = NULL;
 	int err = 0;
 
@@ -167,10 +169,11 @@ int kb_yaml_load(const char *path, const struct kb_yaml_limits *lim, struct kb_y
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int err = kb_file_read(path, KB_YAML_MAX_FILE, &buf, &len);
+	int err = kb_file_read(path, kb_limits()->max_index_size, &buf, &len);
 
 	if (err) {
-		kb_error("%s: %s", path, kb_strerror(err));
+		kb_error("%s: %s%s", path, kb_strerror(err),
+			 err == -KB_ELIMIT ? " (--max-index-size)" : "");
 		return err;
 	}
 	err = kb_yaml_parse(buf, len, path, lim, root);

@@ -18,8 +18,8 @@ struct kb_ynode {
 };
 
 struct kb_yaml_limits {
-	size_t max_depth;	/* 0: 64 */
-	size_t max_nodes;	/* 0: 4,000,000 */
+	size_t max_depth;	/* 0: kb_limits()->max_yaml_depth (64) */
+	size_t max_nodes;	/* 0: kb_limits()->max_yaml_nodes (4,000,000) */
 };
 
 /* Parse a buffer; name is used in messages ("name:line: problem"), which are

@@ -119,7 +119,8 @@ void kb_tree_sort(struct kb_tree *t)
 {
 	if (t->sorted)
 		return;
-	qsort(t->v, t->n, sizeof(*t->v), kb_node_cmp);
+	if (t->n)	/* an empty package: t->v is NULL, and qsort(NULL, …) is UB */
+		qsort(t->v, t->n, sizeof(*t->v), kb_node_cmp);
 	kb_tree_reindex(t);
 	t->sorted = true;
 }
