@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bundles/bundle.h"
+#include "bundles/index.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -192,38 +193,25 @@ out:
 int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 {
 	char *path = kb_path_join(dir, "index.json");
-	struct kb_json j;
-	char *text;
-	size_t len;
+	struct kb_index idx = { .packer_format = KB_PACKER_FORMAT };
 	int err;
 
-	kb_json_init(&j);
-	kb_json_obj_begin(&j, NULL);
-	kb_json_int(&j, "packer_format", KB_PACKER_FORMAT);
-	kb_json_arr_begin(&j, "bundles");
+	/* the entries borrow the manifest's strings */
+	idx.v = kb_xcalloc(m->n ? m->n : 1, sizeof(*idx.v));
 	for (size_t i = 0; i < m->n; i++) {
 		const struct kb_bundle_entry *e = &m->v[i];
+		struct kb_index_entry *x = &idx.v[idx.n];
 		struct kb_bundle_info bi;
 
 		if (kb_bundle_stat(dir, e->id, &bi) != 0)
 			continue;
-		kb_json_obj_begin(&j, NULL);
-		kb_json_str(&j, "id", e->id);
-		kb_json_str(&j, "distro", e->distro);
-		kb_json_str(&j, "uname", e->release);
-		kb_json_str(&j, "arch", e->arch);
-		kb_json_str(&j, "sha256", bi.sha256);
-		kb_json_uint(&j, "size", bi.size);
-		kb_json_obj_end(&j);
+		*x = (struct kb_index_entry){ .id = (char *)e->id, .distro = e->distro, .uname = e->release,
+					      .arch = e->arch, .size = bi.size };
+		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
+		idx.n++;
 	}
-	kb_json_arr_end(&j);
-	kb_json_obj_end(&j);
-	text = kb_json_finish(&j, &len, &err);
-	if (!err)
-		err = kb_file_write_atomic(path, text, len);
-	if (err)
-		kb_error("%s: %s", path, kb_strerror(err));
-	free(text);
+	err = kb_index_write(path, &idx);
+	free(idx.v);
 	free(path);
 	return err;
 }

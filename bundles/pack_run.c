@@ -69,9 +69,8 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 {
 	struct kb_pack_ctx c = { .o = o };
 	struct kb_manifest m = { 0 };
-	struct kb_upstream *ups = NULL;
-	struct kb_strv *mirrors = NULL;
-	size_t nups = 0, nsel = 0;
+	struct kb_upstream_set ups = { 0 };
+	size_t nsel = 0;
 	bool *sel = NULL;
 	int err;
 
@@ -83,12 +82,9 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	err = kb_select_entries(&m, &o->sel, sel, &nsel);
 	if (err)
 		goto out;
-	err = kb_upstream_load_dir(o->upstreams, &ups, &nups);
+	err = kb_upstream_set_load(o->upstreams, &ups);
 	if (err)
 		goto out;
-	mirrors = kb_xcalloc(nups ? nups : 1, sizeof(*mirrors));
-	for (size_t u = 0; u < nups; u++)
-		kb_upstream_mirrors_all(&ups[u], &mirrors[u]);
 	err = kb_cache_open(&c.cache, o->workdir);
 	if (err)
 		goto out;
@@ -120,17 +116,15 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 			st->skipped++;
 			continue;
 		}
-		for (size_t u = 0; u < nups; u++)
-			if (!strcmp(ups[u].name, e->upstream)) {
-				it->mirrors = &mirrors[u];
-				it->package_key = ups[u].package_key;
-			}
-		if (!it->mirrors) {
+		const struct kb_upstream *u = kb_upstream_set_find(&ups, e->upstream, &it->mirrors);
+
+		if (!u) {
 			kb_error("%s (%s): no upstream file %s/%s.yml for its mirrors", e->id, e->release,
 				 o->upstreams, e->upstream);
 			it->err = -KB_ENOTFOUND;
 			continue;
 		}
+		it->package_key = u->package_key;
 		it->first_fetch = c.nfetch;
 		c.fetch = kb_xrealloc(c.fetch, (c.nfetch + e->nheaders) * sizeof(*c.fetch));
 		for (size_t k = 0; k < e->nheaders; k++)
@@ -166,10 +160,7 @@ out:
 	free(c.bundles);
 	if (c.cache.workdir)
 		kb_cache_close(&c.cache);
-	for (size_t u = 0; mirrors && u < nups; u++)
-		kb_strv_free(&mirrors[u]);
-	free(mirrors);
-	kb_upstreams_free(ups, nups);
+	kb_upstream_set_free(&ups);
 	kb_manifest_free(&m);
 	return err;
 }

@@ -426,6 +426,41 @@ int kb_upstream_mirrors_all(const struct kb_upstream *u, struct kb_strv *out)
 	return 0;
 }
 
+int kb_upstream_set_load(const char *dir, struct kb_upstream_set *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = kb_upstream_load_dir(dir, &s->v, &s->n);
+	if (err)
+		return err;
+	s->mirrors = kb_xcalloc(s->n ? s->n : 1, sizeof(*s->mirrors));
+	for (size_t i = 0; i < s->n; i++)
+		kb_upstream_mirrors_all(&s->v[i], &s->mirrors[i]);
+	return 0;
+}
+
+const struct kb_upstream *kb_upstream_set_find(const struct kb_upstream_set *s, const char *name,
+					       const struct kb_strv **mirrors)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name)) {
+			if (mirrors)
+				*mirrors = &s->mirrors[i];
+			return &s->v[i];
+		}
+	return NULL;
+}
+
+void kb_upstream_set_free(struct kb_upstream_set *s)
+{
+	for (size_t i = 0; s->mirrors && i < s->n; i++)
+		kb_strv_free(&s->mirrors[i]);
+	free(s->mirrors);
+	kb_upstreams_free(s->v, s->n);
+	memset(s, 0, sizeof(*s));
+}
+
 void kb_upstream_free(struct kb_upstream *u)
 {
 	if (!u)

@@ -70,6 +70,20 @@ int kb_upstream_load(const char *path, struct kb_upstream *u);
 /* Load every *.yml in dir, sorted by name; the first bad file fails the load
  * (after every file was checked, so all errors are reported at once). */
 int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n);
+/* Every upstream of a directory with all its mirrors: what a manifest
+ * package's path is relative to (pack and vmtest download through it). */
+struct kb_upstream_set {
+	struct kb_upstream *v;
+	struct kb_strv *mirrors;	/* mirrors[i] are v[i]'s */
+	size_t n;
+};
+
+int kb_upstream_set_load(const char *dir, struct kb_upstream_set *s);
+/* The upstream called name, or NULL; *mirrors (optional) gets its mirrors. */
+const struct kb_upstream *kb_upstream_set_find(const struct kb_upstream_set *s, const char *name,
+					       const struct kb_strv **mirrors);
+void kb_upstream_set_free(struct kb_upstream_set *s);
+
 void kb_upstream_free(struct kb_upstream *u);
 void kb_upstreams_free(struct kb_upstream *v, size_t n);
 

@@ -121,11 +121,10 @@ static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_v
 static int kb_vm_fetch_images(const struct kb_vmtest_opts *o, const struct kb_manifest *m,
 			      const bool *sel)
 {
-	struct kb_upstream *ups = NULL;
-	struct kb_strv *mirrors = NULL;
+	struct kb_upstream_set ups = { 0 };
 	struct kb_fetch *f = NULL;
 	struct kb_cache cache = { 0 };
-	size_t nups = 0, nf = 0;
+	size_t nf = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < m->n; i++)
@@ -137,20 +136,16 @@ static int kb_vm_fetch_images(const struct kb_vmtest_opts *o, const struct kb_ma
 		}
 	if (!nf)
 		return 0;
-	err = kb_upstream_load_dir(o->upstreams, &ups, &nups);
+	err = kb_upstream_set_load(o->upstreams, &ups);
 	if (err)
 		goto out;
-	mirrors = kb_xcalloc(nups ? nups : 1, sizeof(*mirrors));
-	for (size_t u = 0; u < nups; u++)
-		kb_upstream_mirrors_all(&ups[u], &mirrors[u]);
 	f = kb_xcalloc(nf, sizeof(*f));
 	nf = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct kb_strv *mv = NULL;
 
-		for (size_t u = 0; sel[i] && u < nups; u++)
-			if (!strcmp(ups[u].name, m->v[i].upstream))
-				mv = &mirrors[u];
+		if (sel[i])
+			kb_upstream_set_find(&ups, m->v[i].upstream, &mv);
 		for (size_t k = 0; mv && k < m->v[i].nimages; k++)
 			if (m->v[i].images[k].kind == KB_KIND_IMAGE)
 				f[nf++] = (struct kb_fetch){ .pkg = &m->v[i].images[k], .mirrors = mv };
@@ -164,10 +159,7 @@ out:
 	for (size_t i = 0; i < nf; i++)
 		free(f[i].path);
 	free(f);
-	for (size_t u = 0; mirrors && u < nups; u++)
-		kb_strv_free(&mirrors[u]);
-	free(mirrors);
-	kb_upstreams_free(ups, nups);
+	kb_upstream_set_free(&ups);
 	return err;
 }
 
