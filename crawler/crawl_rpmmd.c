@@ -279,16 +279,8 @@ out:
 /* Drop what one failed mirror added, so the next one starts clean. */
 static void kb_rpmmd_truncate(struct kb_pkglist *l, size_t n)
 {
-	while (l->n > n) {
-		struct kb_pkg *p = &l->v[--l->n];
-
-		free(p->name);
-		free(p->version);
-		free(p->arch);
-		free(p->release);
-		free(p->path);
-		free(p->depends);
-	}
+	while (l->n > n)
+		kb_pkg_free(&l->v[--l->n]);
 }
 
 static int kb_rpmmd_repo(struct kb_rpmmd_ctx *c, const char *repo_tmpl, const char *tmpdir)

@@ -57,7 +57,7 @@ struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l)
 	return &l->v[l->n++];
 }
 
-static void kb_pkg_free(struct kb_pkg *p)
+void kb_pkg_free(struct kb_pkg *p)
 {
 	free(p->name);
 	free(p->version);

@@ -61,6 +61,8 @@ int kb_pkglist_write(const char *path, struct kb_pkglist *l);
  * Returns how many packages were present before and are gone now. */
 size_t kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today);
 struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l);
+/* Free one package's fields (and zero it). */
+void kb_pkg_free(struct kb_pkg *p);
 void kb_pkglist_free(struct kb_pkglist *l);
 
 #endif
