@@ -7,6 +7,7 @@
 
 #include "bundles/fetch.h"
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -43,6 +44,7 @@ static void kb_fetch_usage(FILE *f)
 		"             checksum mismatch, unsafe archive), 2 usage error or several\n"
 		"             bundles fit (they are listed)\n",
 		kb_arch_host());
+	kb_cli_limits_usage(f);
 }
 
 static void kb_fetch_print_json(const struct kb_fetch_result *r)
@@ -82,6 +84,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		{ "extract", required_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'J' },
 		KB_CLI_COMMON_LONGOPTS,
+		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_fetch_opts o = { .outdir = "." };
@@ -119,7 +122,11 @@ int kb_cmd_fetch(int argc, char **argv)
 		default:
 			if (kb_cli_common_opt(c))
 				break;
-			kb_fetch_usage(stderr);
+			err = kb_cli_limits_opt(c, optarg);
+			if (err > 0)
+				break;
+			if (!err)	/* not a limit either: unknown */
+				kb_fetch_usage(stderr);
 			return KB_EXIT_USAGE;
 		}
 	}
