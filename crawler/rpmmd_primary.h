@@ -7,6 +7,7 @@
 #define KB_RPMMD_PRIMARY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kb_stream;
