@@ -2,7 +2,7 @@
  * the decompressing reader (so compressed input is fuzzed too) into the
  * xmlTextReader parser; every package is wanted, so every field is parsed. */
 #include <stdbool.h>
-#include <stddef.h>	/* before rpmmd_primary.h, which uses size_t */
+#include <stddef.h>
 
 #include "crawler/rpmmd_primary.h"
 #include "lib/stream.h"
