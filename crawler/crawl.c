@@ -16,28 +16,6 @@
 #include "lib/lock.h"
 #include "lib/log.h"
 
-int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256)
-{
-	char got[KB_SHA256_HEX_LEN + 1];
-	uint64_t got_size = 0;
-	int err = kb_sha256_file(path, got, &got_size);
-
-	if (err) {
-		kb_error("%s: %s", url, kb_strerror(err));
-		return err;
-	}
-	if (got_size != size) {
-		kb_error("%s: size mismatch (want %llu, got %llu)", url, (unsigned long long)size,
-			 (unsigned long long)got_size);
-		return -KB_ECHECKSUM;
-	}
-	if (strcmp(got, sha256)) {
-		kb_error("%s: sha256 mismatch (want %s, got %s)", url, sha256, got);
-		return -KB_ECHECKSUM;
-	}
-	return 0;
-}
-
 /* The validator key of the list on disk: a 304 vouches only for the list
  * that the same kbundle made from the same upstream file last time. */
 static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)

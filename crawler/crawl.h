@@ -110,8 +110,5 @@ int kb_crawl_rpmmd_mirrorlist(const char *path, const char *mirror, char **repo_
 int kb_crawl_rpmmd_parse_primary(const struct kb_upstream *u, const char *arch, const char *repo,
 				 const char *path, uint64_t open_size, const char *url,
 				 struct kb_pkglist *fresh);
-/* Check a downloaded file against signed metadata; logs the mismatch with
- * the URL. */
-int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256);
 
 #endif

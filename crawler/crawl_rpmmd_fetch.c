@@ -80,18 +80,22 @@ static char **kb_rpmmd_urls(char *const *bases, size_t n, size_t first, const ch
 	return v;
 }
 
-/* The repomd.xml body must parse and name a primary index whose location
- * stays inside the repository's mirror. */
+/* The repomd.xml body must parse (errors name the URL and line) and name a
+ * primary index whose location stays inside the repository. */
 static int kb_rpmmd_verify_repomd(struct kb_http_req *req, const char *path, void *ctx,
 				  char **why)
 {
 	struct kb_rpmmd_repo *r = ctx;
 	struct kb_repomd_primary rp;
-	int err = kb_repomd_load(path, &rp);
+	char *buf = NULL;
+	size_t len = 0;
+	int err = kb_file_read(path, KB_REPOMD_MAX_BYTES, &buf, &len);
 
+	if (!err)
+		err = kb_repomd_parse(buf, len, req->urls[req->mirror], &rp);
+	free(buf);
 	if (err) {
-		*why = kb_xasprintf("%s: not a usable repomd.xml (%s)", req->urls[req->mirror],
-				    kb_strerror(err));
+		*why = kb_xasprintf("not a usable repomd.xml (%s)", kb_strerror(err));
 		return err;
 	}
 	r->rp = rp;
@@ -105,9 +109,9 @@ static int kb_rpmmd_verify_sig(struct kb_http_req *req, const char *path, void *
 	char *gwhy = NULL;
 	int err = kb_gpgv_verify(r->j->u->keyring, r->repomd, path, NULL, &gwhy);
 
+	(void)req;
 	if (err)
-		*why = kb_xasprintf("%s: signature check failed: %s", req->urls[req->mirror],
-				    gwhy ? gwhy : kb_strerror(err));
+		*why = kb_xasprintf("signature check failed: %s", gwhy ? gwhy : kb_strerror(err));
 	free(gwhy);
 	return err;
 }
