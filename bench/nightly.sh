@@ -9,12 +9,18 @@
 # upstream (upstreams/*.yml, enabled or not, pointed at 127.0.0.1) serves
 # the real Debian indexes this machine's apt holds (/var/lib/apt/lists: the
 # big release index for a distro's first suite, the updates and security
-# indexes for the others), re-signed with a throwaway key.
+# indexes for the others), re-signed with a throwaway key. Every repository
+# of every shipped rpm-md upstream serves a createrepo_c repository (signed
+# repomd.xml) holding the e2e kernel RPMs (tests/e2e/lib_rpm.sh) in its first
+# repository, padded with synthetic packages to a distro-sized primary
+# (KB_BENCH_RPM_PKGS per repository, default 20000); Amazon Linux's
+# mirror.list names its repository on the same mirror.
 set -euo pipefail
 : "${KB_SRC:=$(cd "$(dirname "$0")/.." && pwd)}"
 export KB_SRC
 . "$KB_SRC/tests/e2e/lib.sh"
-kb_need gpg apt-ftparchive lz4 nginx python3
+. "$KB_SRC/tests/e2e/lib_rpm.sh"
+kb_need gpg apt-ftparchive lz4 nginx python3 rpmbuild createrepo_c
 
 W=$KB_TMP
 apt_index() { # PATTERN — the decompressed apt list file matching *PATTERN*
@@ -68,6 +74,57 @@ for f in "$KB_SRC"/upstreams/*.yml; do
 		i=$((i + 1))
 	done
 done
+# rpm-md: three repositories, hard-linked wherever an upstream needs one:
+# the RHEL-layout and SUSE-layout kernel RPMs, and padding only.
+kb_rpm_build
+pad() { # DIR — add KB_BENCH_RPM_PKGS synthetic (non-kernel) packages to DIR's primary
+	kb_rpm_edit_primary "$1" "
+n = int(os.environ.get('KB_BENCH_RPM_PKGS', '20000'))
+desc = 'A synthetic package that pads the primary index to a distro size. ' * 6
+pkgs = []
+for i in range(n):
+    h = hashlib.sha256(str(i).encode()).hexdigest()
+    pkgs.append('<package type=\"rpm\"><name>pad-%d</name><arch>x86_64</arch><version epoch=\"0\" ver=\"1.%d\" rel=\"1.el9\"/>'
+        '<checksum type=\"sha256\" pkgid=\"YES\">%s</checksum><summary>pad %d</summary><description>%s</description>'
+        '<packager>bench</packager><url>https://example.invalid/</url><time file=\"1\" build=\"1\"/>'
+        '<size package=\"4096\" installed=\"8192\" archive=\"8192\"/><location href=\"Packages/p/pad-%d.rpm\"/>'
+        '<format><rpm:license>MIT</rpm:license><rpm:provides><rpm:entry name=\"pad-%d\" flags=\"EQ\" epoch=\"0\" ver=\"1.%d\" rel=\"1.el9\"/></rpm:provides>'
+        '<rpm:requires><rpm:entry name=\"glibc\"/><rpm:entry name=\"libpad.so.%d()(64bit)\"/></rpm:requires></format></package>\n'
+        % (i, i, h, i, desc, i, i, i, i % 97))
+xml = xml.replace('</metadata>', ''.join(pkgs) + '</metadata>')"
+	kb_rpm_sign_repomd "$1"
+}
+kb_rpm_repo "$W/rpm/el" gz "$KB_RPM_DEVEL" "$KB_RPM_CORE" && pad "$W/rpm/el"
+kb_rpm_repo "$W/rpm/suse" gz "$KB_RPM_SUSE_SRC" "$KB_RPM_SUSE_OBJ" && pad "$W/rpm/suse"
+mkdir -p "$W/rpm/pad/Packages"
+createrepo_c --quiet --no-database "$W/rpm/pad" >/dev/null && pad "$W/rpm/pad"
+nrpm=0
+for f in "$KB_SRC"/upstreams/*.yml; do
+	name=$(basename "$f" .yml)
+	grep -q '^family: rpm-md' "$f" || continue
+	n=$((n + 1)) nrpm=$((nrpm + 1))
+	base=$KB_NGINX_URL/rpm/$name
+	sed -e "s|^mirrors:.*|mirrors: [\"$base\"]|" -e "s|^keyring:.*|keyring: $keyring|" \
+		-e 's|^enabled:.*|enabled: true|' "$f" >"$up/$name.yml"
+	kind=el
+	grep -q '^distro: opensuse' "$f" && kind=suse
+	first=1
+	for repo in $(sed -n '/^repos:/,/^[a-z]/s/^ *- *"\(.*\)"/\1/p' "$f"); do
+		repo=${repo//\$arch/x86_64}
+		d=$mirror/rpm/$name/$repo
+		case $repo in
+		*mirror.list)
+			mkdir -p "$(dirname "$d")"
+			echo "$base/${repo%/*}/guid/" >"$d"
+			d=$mirror/rpm/$name/${repo%/*}/guid ;;
+		esac
+		src=$W/rpm/$([ $first = 1 ] && echo $kind || echo pad)
+		mkdir -p "$d/repodata"
+		for x in "$src"/repodata/*; do ln -f "$x" "$d/repodata/"; done
+		first=0
+	done
+done
+
 for d in "$mirror"/dists/*; do
 	suite=$(basename "$d")
 	(cd "$d" && apt-ftparchive -q=2 -o APT::FTPArchive::Release::Suite="$suite" \
@@ -75,12 +132,12 @@ for d in "$mirror"/dists/*; do
 	mv "$mirror/dists/.$suite.Release" "$d/Release"
 	_kb_sign_release "$d"
 done
-indexes=$(find "$mirror/dists" -name 'Packages.gz' | wc -l)
-index_bytes=$(find "$mirror/dists" -name 'Packages.gz' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+indexes=$(find "$mirror" -name 'Packages.gz' -o -name '*-primary.xml.*' | wc -l)
+index_bytes=$(find "$mirror" \( -name 'Packages.gz' -o -name '*-primary.xml.*' \) -printf '%s\n' | awk '{ s += $1 } END { print s }')
 
 now() { date +%s%N; }
 served() { awk '{ s += $8 } END { print s + 0 }' "$KB_NGINX_ACCESS_LOG"; }
-index_served() { awk '$5 ~ /Packages/ { s += $8 } END { print s + 0 }' "$KB_NGINX_ACCESS_LOG"; }
+index_served() { awk '$5 ~ /Packages|primary/ { s += $8 } END { print s + 0 }' "$KB_NGINX_ACCESS_LOG"; }
 update() {
 	"$KBUNDLE" -q update --no-pack --upstreams "$up" --lists "$W/lists" --workdir "$W/work" \
 		--manifest "$W/manifest.yml" --json "$W/summary.json" || kb_die "kbundle update exited $?"
@@ -108,7 +165,7 @@ s = json.load(open(sys.argv[1]))
 assert all(u["status"] == "unchanged" for u in s["upstreams"]), s["upstreams"]
 EOF
 
-echo "upstreams: $n, indexes: $indexes ($((index_bytes / 1048576)) MiB compressed)"
+echo "upstreams: $n ($nrpm rpm-md), indexes: $indexes ($((index_bytes / 1048576)) MiB compressed)"
 printf 'first full crawl (baseline): %6d ms  %10d bytes  %4d requests\n' "$first_ms" "$first_bytes" "$first_reqs"
 printf 'no-change nightly run:       %6d ms  %10d bytes  %4d requests (index bytes: %d)\n' \
 	"$again_ms" "$again_bytes" "$again_reqs" "$again_index"

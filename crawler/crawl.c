@@ -16,41 +16,6 @@
 #include "lib/lock.h"
 #include "lib/log.h"
 
-int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status)
-{
-	uint64_t lim = kb_limits()->max_index_size;
-	struct kb_http_opts o = { .max_bytes = max_bytes && max_bytes < lim ? max_bytes : lim,
-				  .retries = 2 };
-	int err = kb_http_get_file(url, dest, &o, status);
-
-	if (err == -KB_ELIMIT && o.max_bytes == lim)
-		kb_error("%s: larger than %llu bytes (--max-index-size)", url,
-			 (unsigned long long)lim);
-	return err;
-}
-
-int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256)
-{
-	char got[KB_SHA256_HEX_LEN + 1];
-	uint64_t got_size = 0;
-	int err = kb_sha256_file(path, got, &got_size);
-
-	if (err) {
-		kb_error("%s: %s", url, kb_strerror(err));
-		return err;
-	}
-	if (got_size != size) {
-		kb_error("%s: size mismatch (want %llu, got %llu)", url, (unsigned long long)size,
-			 (unsigned long long)got_size);
-		return -KB_ECHECKSUM;
-	}
-	if (strcmp(got, sha256)) {
-		kb_error("%s: sha256 mismatch (want %s, got %s)", url, sha256, got);
-		return -KB_ECHECKSUM;
-	}
-	return 0;
-}
-
 /* The validator key of the list on disk: a 304 vouches only for the list
  * that the same kbundle made from the same upstream file last time. */
 static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
@@ -70,30 +35,18 @@ static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 	return kb_xstrdup(hex);
 }
 
-/* Families not driven in phases crawl a whole upstream in one call,
- * after the phased ones, downloading with kb_crawl_fetch (the same engine,
- * one file at a time, no conditional requests): fn(u, tmpdir, fresh). */
-static int (*const kb_crawl_whole[])(const struct kb_upstream *, const char *,
-				     struct kb_pkglist *) = {
-	[KB_FAMILY_APT] = NULL,		/* phased: crawl_apt_fetch.c */
-	[KB_FAMILY_RPMMD] = kb_crawl_rpmmd,	/* crawl_rpmmd.c */
+/* Each family's phased crawler (crawl_apt_fetch.c, crawl_rpmmd_fetch.c). */
+static const struct kb_crawl_family {
+	int (*start)(struct kb_crawl_job *j);
+	int (*step)(struct kb_crawl_job *j);
+	int (*commit)(struct kb_crawl_job *j, const char *new_tag);
+	void (*free)(struct kb_crawl_job *j);
+} kb_crawl_families[] = {
+	[KB_FAMILY_APT] = { kb_crawl_apt_start, kb_crawl_apt_step, kb_crawl_apt_commit,
+			    kb_crawl_apt_free },
+	[KB_FAMILY_RPMMD] = { kb_crawl_rpmmd_start, kb_crawl_rpmmd_step, kb_crawl_rpmmd_commit,
+			      kb_crawl_rpmmd_free },
 };
-
-static void kb_crawl_jobs_whole(struct kb_crawl_job *jobs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct kb_crawl_job *j = &jobs[i];
-		int err;
-
-		if (j->err || j->u->family == KB_FAMILY_APT || !kb_crawl_whole[j->u->family])
-			continue;
-		err = kb_crawl_whole[j->u->family](j->u, j->tmpdir, &j->fresh);
-		if (err) {
-			kb_crawl_job_fail(j, err, "%s", kb_strerror(err));
-			j->logged = true;	/* the family crawler names the URL */
-		}
-	}
-}
 
 static char *kb_crawl_list_path(const struct kb_crawl_opts *o, const struct kb_upstream *u)
 {
@@ -123,8 +76,7 @@ static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_ups
 		j->tmpdir = NULL;
 		goto out;
 	}
-	if (u->family == KB_FAMILY_APT)
-		kb_crawl_apt_start(j);
+	kb_crawl_families[u->family].start(j);
 out:
 	free(list);
 	free(tmproot);
@@ -136,9 +88,9 @@ static bool kb_crawl_jobs_step(struct kb_crawl_job *jobs, size_t n)
 	bool more = false;
 
 	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].err || jobs[i].u->family != KB_FAMILY_APT)
+		if (jobs[i].err)
 			continue;
-		more |= kb_crawl_apt_step(&jobs[i]) == 1;
+		more |= kb_crawl_families[jobs[i].u->family].step(&jobs[i]) == 1;
 	}
 	return more;
 }
@@ -164,7 +116,7 @@ static int kb_crawl_touch(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
 		return err;
 	}
 	tag = kb_crawl_tag(j->u, list);
-	kb_crawl_apt_commit(j, tag);
+	kb_crawl_families[j->u->family].commit(j, tag);
 	free(tag);
 	return 0;
 }
@@ -223,7 +175,7 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 	r->packages = prev.n;
 	r->added = prev.n - before;
 	tag = kb_crawl_tag(j->u, list);
-	kb_crawl_apt_commit(j, tag);
+	kb_crawl_families[j->u->family].commit(j, tag);
 	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", j->u->name,
 		r->packages, r->present, r->added, r->vanished, list);
 out:
@@ -235,7 +187,8 @@ out:
 
 static void kb_crawl_job_free(struct kb_crawl_job *j)
 {
-	kb_crawl_apt_free(j);
+	if (j->u)
+		kb_crawl_families[j->u->family].free(j);
 	if (j->tmpdir)
 		kb_rm_rf(j->tmpdir);
 	free(j->tmpdir);
@@ -311,7 +264,6 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 		if (err)
 			goto out;
 	} while (kb_crawl_jobs_step(jobs, n));
-	kb_crawl_jobs_whole(jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		r[i].err = kb_crawl_finish(o, &jobs[i], &r[i]);
 		r[i].bytes = jobs[i].bytes;

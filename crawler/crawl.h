@@ -89,13 +89,26 @@ int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, cons
 /* Keep each (name, arch, version) once, the first (earliest suite) seen. */
 void kb_crawl_apt_dedupe(struct kb_pkglist *l);
 
-/* A single download for families not yet driven in phases (rpm-md): the same
- * engine, one file at a time. max_bytes 0: no limit. Logs nothing. */
-int kb_crawl_fetch(const char *url, const char *dest, uint64_t max_bytes, long *status);
-/* rpm-md: repomd.xml, then primary.xml, of every repo of u (crawled whole). */
-int kb_crawl_rpmmd(const struct kb_upstream *u, const char *tmpdir, struct kb_pkglist *fresh);
-/* Check a downloaded file against signed metadata; logs the mismatch with
- * the URL. */
-int kb_crawl_verify_file(const char *path, const char *url, uint64_t size, const char *sha256);
+/* rpm-md (crawl_rpmmd_fetch.c): the same phases — mirror.list resolution,
+ * every repo's repomd.xml conditionally (+ .asc), then the primary indexes. */
+int kb_crawl_rpmmd_start(struct kb_crawl_job *j);
+int kb_crawl_rpmmd_step(struct kb_crawl_job *j);
+int kb_crawl_rpmmd_commit(struct kb_crawl_job *j, const char *new_tag);
+void kb_crawl_rpmmd_free(struct kb_crawl_job *j);
+
+/* rpm-md helpers (crawl_rpmmd.c). mirror.list files are small. */
+#define KB_MIRRORLIST_MAX (64u << 10)
+/* The repository path: "$arch" replaced, no trailing '/'. */
+char *kb_crawl_rpmmd_repo_path(const char *repo, const char *arch);
+/* An Amazon Linux style repository: a mirror.list naming the real one. */
+bool kb_crawl_rpmmd_is_mirrorlist(const char *repo);
+/* The repository (below mirror) named by the mirror.list at path; on
+ * failure *why (malloc'd) says what was wrong. */
+int kb_crawl_rpmmd_mirrorlist(const char *path, const char *mirror, char **repo_out, char **why);
+/* Parse a verified primary index (repo's, for arch) into fresh; url names
+ * it in messages, which are logged here. */
+int kb_crawl_rpmmd_parse_primary(const struct kb_upstream *u, const char *arch, const char *repo,
+				 const char *path, uint64_t open_size, const char *url,
+				 struct kb_pkglist *fresh);
 
 #endif
