@@ -172,6 +172,8 @@ static void kb_rpmmd_queue_repomd(struct kb_rpmmd_repo *r, bool conditional)
 }
 
 /* Append a reason to *why ("; " between mirrors). */
+static void kb_rpmmd_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void kb_rpmmd_why(char **why, const char *fmt, ...)
 {
 	va_list ap;
