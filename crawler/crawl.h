@@ -71,9 +71,26 @@ struct kb_crawl_job {
 	void *family;			/* the family crawler's own state */
 };
 
-/* Record the job's first failure (err, and a reason naming the URL). */
+/* Shared by the families (crawl_job.c). Record the job's first failure
+ * (err, and a reason naming the URL). */
 void kb_crawl_job_fail(struct kb_crawl_job *j, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* leaf on each of the n mirror bases, the one at first first (files that go
+ * together come from one mirror); NULL-terminated, malloc'd. */
+char **kb_crawl_urls(char *const *bases, size_t n, size_t first, const char *leaf);
+void kb_crawl_urls_free(char **v);
+
+/* What the answers to an upstream's n signed-metadata requests (InRelease,
+ * repomd.xml), unchanged of them 304, mean. again: this was the second,
+ * unconditional round. */
+enum kb_crawl_heads {
+	KB_HEADS_CHANGED,	/* none 304: fetch the indexes */
+	KB_HEADS_UNCHANGED,	/* all 304: the upstream is unchanged (j->unchanged set) */
+	KB_HEADS_REFETCH,	/* some 304: ask those again without validators */
+	KB_HEADS_FAILED,	/* a 304 to an unconditional request (j failed) */
+};
+enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t unchanged,
+					 bool again);
 
 /* apt (crawl_apt_fetch.c): queue the signed Release of every suite. */
 int kb_crawl_apt_start(struct kb_crawl_job *j);

@@ -82,39 +82,6 @@ static char *kb_flat(const char *dir, const char *a, const char *b, const char *
 	return path;
 }
 
-static char **kb_urls(char *const *bases, size_t n, size_t first, const char *leaf)
-{
-	char **v = kb_xcalloc(n + 1, sizeof(*v));
-	size_t k = 0;
-
-	/* The mirror that served the Release first: its indexes match it. */
-	v[k++] = kb_xasprintf("%s/%s", bases[first], leaf);
-	for (size_t i = 0; i < n; i++)
-		if (i != first)
-			v[k++] = kb_xasprintf("%s/%s", bases[i], leaf);
-	return v;
-}
-
-static void kb_urls_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-void kb_crawl_job_fail(struct kb_crawl_job *j, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (j->err)
-		return;
-	j->err = err;
-	va_start(ap, fmt);
-	if (vasprintf(&j->reason, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-}
-
 /* Parse the verified text at path and check it is what we asked for. */
 static int kb_apt_check_release(struct kb_apt_suite *s, const char *path, const char *url,
 				char **why)
@@ -203,10 +170,10 @@ static void kb_apt_queue_release(struct kb_apt_suite *s, bool plain, bool condit
 {
 	struct kb_crawl_job *j = s->j;
 
-	kb_urls_free(s->urls);
+	kb_crawl_urls_free(s->urls);
 	kb_http_req_clear(&s->req);
 	s->plain = plain;
-	s->urls = kb_urls(s->bases, s->nbases, 0, plain ? "Release" : "InRelease");
+	s->urls = kb_crawl_urls(s->bases, s->nbases, 0, plain ? "Release" : "InRelease");
 	memset(&s->req, 0, sizeof(s->req));
 	s->req.urls = (const char *const *)s->urls;
 	s->req.nurls = s->nbases;
@@ -242,9 +209,9 @@ static void kb_apt_on_done(struct kb_http_req *r, void *ctx)
 	}
 	if (r->err || r->unchanged || !s->plain || !j->u->keyring)
 		return;
-	kb_urls_free(s->sig_urls);
+	kb_crawl_urls_free(s->sig_urls);
 	kb_http_req_clear(&s->sig);
-	s->sig_urls = kb_urls(s->bases, s->nbases, r->mirror, "Release.gpg");
+	s->sig_urls = kb_crawl_urls(s->bases, s->nbases, r->mirror, "Release.gpg");
 	memset(&s->sig, 0, sizeof(s->sig));
 	s->sig.urls = (const char *const *)s->sig_urls;
 	s->sig.nurls = s->nbases;
@@ -373,7 +340,7 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 					break;
 				}
 				s->nidx++;
-				x->urls = kb_urls(s->bases, s->nbases, s->req.mirror, f->path);
+				x->urls = kb_crawl_urls(s->bases, s->nbases, s->req.mirror, f->path);
 				x->dest = kb_flat(j->tmpdir, s->name, u->components.v[c], u->archs.v[k]);
 				memcpy(x->sha256, f->sha256, sizeof(x->sha256));
 				x->req.urls = (const char *const *)x->urls;
@@ -427,21 +394,20 @@ int kb_crawl_apt_step(struct kb_crawl_job *j)
 	case KB_APT_RELEASES_AGAIN:
 		if (kb_apt_releases_ok(j, &unchanged))
 			return j->err;
-		if (unchanged == a->n && a->phase == KB_APT_RELEASES) {
-			j->unchanged = true;
+		switch (kb_crawl_heads_judge(j, a->n, unchanged, a->phase == KB_APT_RELEASES_AGAIN)) {
+		case KB_HEADS_UNCHANGED:
 			a->phase = KB_APT_DONE;
 			return 0;
-		}
-		if (unchanged) {
-			if (a->phase == KB_APT_RELEASES_AGAIN) {
-				kb_crawl_job_fail(j, -KB_EHTTP, "304 to an unconditional request");
-				return j->err;
-			}
+		case KB_HEADS_FAILED:
+			return j->err;
+		case KB_HEADS_REFETCH:
 			for (size_t i = 0; i < a->n; i++)
 				if (a->s[i].req.unchanged)
 					kb_apt_queue_release(&a->s[i], a->s[i].plain, false);
 			a->phase = KB_APT_RELEASES_AGAIN;
 			return 1;
+		case KB_HEADS_CHANGED:
+			break;
 		}
 		kb_apt_queue_indexes(j);
 		a->phase = KB_APT_INDEXES;
@@ -495,7 +461,7 @@ void kb_crawl_apt_free(struct kb_crawl_job *j)
 
 		for (size_t k = 0; k < s->nidx; k++) {
 			kb_http_req_clear(&s->idx[k].req);
-			kb_urls_free(s->idx[k].urls);
+			kb_crawl_urls_free(s->idx[k].urls);
 			free(s->idx[k].dest);
 		}
 		free(s->idx);
@@ -504,8 +470,8 @@ void kb_crawl_apt_free(struct kb_crawl_job *j)
 		for (size_t m = 0; m < s->nbases; m++)
 			free(s->bases[m]);
 		free(s->bases);
-		kb_urls_free(s->urls);
-		kb_urls_free(s->sig_urls);
+		kb_crawl_urls_free(s->urls);
+		kb_crawl_urls_free(s->sig_urls);
 		if (s->have_rel)
 			kb_apt_release_free(&s->rel);
 		free(s->prev_date);

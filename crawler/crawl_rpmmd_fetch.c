@@ -60,26 +60,6 @@ struct kb_rpmmd_job {
 	size_t n;
 };
 
-static void kb_urls_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* leaf on every base, the one at first first (its files match each other) */
-static char **kb_rpmmd_urls(char *const *bases, size_t n, size_t first, const char *leaf)
-{
-	char **v = kb_xcalloc(n + 1, sizeof(*v));
-	size_t k = 0;
-
-	v[k++] = kb_xasprintf("%s/%s", bases[first], leaf);
-	for (size_t i = 0; i < n; i++)
-		if (i != first)
-			v[k++] = kb_xasprintf("%s/%s", bases[i], leaf);
-	return v;
-}
-
 /* The repomd.xml body must parse (errors name the URL and line) and name a
  * primary index whose location stays inside the repository. */
 static int kb_rpmmd_verify_repomd(struct kb_http_req *req, const char *path, void *ctx,
@@ -136,9 +116,9 @@ static void kb_rpmmd_on_repomd_done(struct kb_http_req *req, void *ctx)
 			req->urls[req->mirror]);
 		return;
 	}
-	kb_urls_free(r->sig_urls);
+	kb_crawl_urls_free(r->sig_urls);
 	kb_http_req_clear(&r->sigreq);
-	r->sig_urls = kb_rpmmd_urls(r->bases, r->nbases, req->mirror, "repodata/repomd.xml.asc");
+	r->sig_urls = kb_crawl_urls(r->bases, r->nbases, req->mirror, "repodata/repomd.xml.asc");
 	memset(&r->sigreq, 0, sizeof(r->sigreq));
 	r->sigreq.urls = (const char *const *)r->sig_urls;
 	r->sigreq.nurls = r->nbases;
@@ -154,10 +134,10 @@ static void kb_rpmmd_queue_repomd(struct kb_rpmmd_repo *r, bool conditional)
 {
 	struct kb_crawl_job *j = r->j;
 
-	kb_urls_free(r->urls);
+	kb_crawl_urls_free(r->urls);
 	kb_http_req_clear(&r->req);
 	r->have_rp = false;
-	r->urls = kb_rpmmd_urls(r->bases, r->nbases, 0, "repodata/repomd.xml");
+	r->urls = kb_crawl_urls(r->bases, r->nbases, 0, "repodata/repomd.xml");
 	memset(&r->req, 0, sizeof(r->req));
 	r->req.urls = (const char *const *)r->urls;
 	r->req.nurls = r->nbases;
@@ -343,7 +323,7 @@ static void kb_rpmmd_queue_primaries(struct kb_crawl_job *j)
 					  (unsigned long long)lim);
 			break;
 		}
-		r->prim_urls = kb_rpmmd_urls(r->bases, r->nbases, r->req.mirror, r->rp.href);
+		r->prim_urls = kb_crawl_urls(r->bases, r->nbases, r->req.mirror, r->rp.href);
 		r->primreq.urls = (const char *const *)r->prim_urls;
 		r->primreq.nurls = r->nbases;
 		r->primreq.dest = r->prim;
@@ -404,21 +384,21 @@ int kb_crawl_rpmmd_step(struct kb_crawl_job *j)
 	case KB_RPMMD_REPOMDS_AGAIN:
 		if (kb_rpmmd_repomds_ok(j, &unchanged))
 			return j->err;
-		if (unchanged == a->n && a->phase == KB_RPMMD_REPOMDS) {
-			j->unchanged = true;
+		switch (kb_crawl_heads_judge(j, a->n, unchanged,
+					     a->phase == KB_RPMMD_REPOMDS_AGAIN)) {
+		case KB_HEADS_UNCHANGED:
 			a->phase = KB_RPMMD_DONE;
 			return 0;
-		}
-		if (unchanged) {
-			if (a->phase == KB_RPMMD_REPOMDS_AGAIN) {
-				kb_crawl_job_fail(j, -KB_EHTTP, "304 to an unconditional request");
-				return j->err;
-			}
+		case KB_HEADS_FAILED:
+			return j->err;
+		case KB_HEADS_REFETCH:
 			for (size_t i = 0; i < a->n; i++)
 				if (a->r[i].req.unchanged)
 					kb_rpmmd_queue_repomd(&a->r[i], false);
 			a->phase = KB_RPMMD_REPOMDS_AGAIN;
 			return 1;
+		case KB_HEADS_CHANGED:
+			break;
 		}
 		kb_rpmmd_queue_primaries(j);
 		a->phase = KB_RPMMD_PRIMARIES;
@@ -458,18 +438,18 @@ void kb_crawl_rpmmd_free(struct kb_crawl_job *j)
 		for (size_t m = 0; r->lists && r->lists[m]; m++)
 			kb_http_req_clear(&r->list_req[m]);
 		free(r->list_req);
-		kb_urls_free(r->lists);
-		kb_urls_free(r->list_dest);
+		kb_crawl_urls_free(r->lists);
+		kb_crawl_urls_free(r->list_dest);
 		for (size_t m = 0; m < r->nbases; m++)
 			free(r->bases[m]);
 		free(r->bases);
-		kb_urls_free(r->rel);
+		kb_crawl_urls_free(r->rel);
 		kb_http_req_clear(&r->req);
 		kb_http_req_clear(&r->sigreq);
 		kb_http_req_clear(&r->primreq);
-		kb_urls_free(r->urls);
-		kb_urls_free(r->sig_urls);
-		kb_urls_free(r->prim_urls);
+		kb_crawl_urls_free(r->urls);
+		kb_crawl_urls_free(r->sig_urls);
+		kb_crawl_urls_free(r->prim_urls);
 		free(r->path);
 		free(r->repomd);
 		free(r->sig);
