@@ -53,6 +53,8 @@ static char *kb_vm_member_release(const char *path)
 
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
+	while (path[0] == '/')	/* as kb_vm_kernel_member() allows */
+		path++;
 	if ((v = strstr(path, "vmlinuz-")) && !strncmp(path, "boot/", 5))
 		return kb_xstrdup(v + 8);
 	if (!strncmp(path, "usr/", 4))
