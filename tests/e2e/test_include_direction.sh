@@ -37,7 +37,7 @@ kb_deps_check() {
 		[ -d "$root/$folder" ] || continue
 		allowed=$(xargs <<<"${rule[$folder]}")
 		while IFS=: read -r f line text; do
-			inc=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*)".*/\1/' <<<"$text")
+			[[ $text =~ \"([^\"]*)\" ]] && inc=${BASH_REMATCH[1]}
 			d=${inc%%/*}
 			[ "$d" = "$folder" ] && continue
 			[[ ${rule[$folder]} == *" $d "* ]] && continue
@@ -78,7 +78,8 @@ kb_log "self-test: planted violations caught, clean tree passes"
 rc=0
 kb_deps_check "$KB_SRC" >"$KB_TMP/real.out" || rc=$?
 if [ $rc != 0 ]; then
-	cat "$KB_TMP/real.out"
+	echo "includes against the dependency direction (the rules: docs/DESIGN.md, the deps block):"
+	sed 's/^/  /' "$KB_TMP/real.out"
 	kb_die "$(grep -c . "$KB_TMP/real.out") include(s) against docs/DESIGN.md's dependency direction"
 fi
 echo ok
