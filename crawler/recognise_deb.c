@@ -129,15 +129,19 @@ bool kb_recognise_debian(struct kb_str name, struct kb_deb_match *m)
 	}
 	/* Debian 13's 7.x kernels (trixie-backports, forky): linux-image-<rel>
 	 * only depends on linux-binary-<rel> (the kernel) and
-	 * linux-modules-<rel> (its modules). linux-binary-unsigned-<rel> is the
-	 * signing input, never a dependency: it has no ABI after the prefix. */
+	 * linux-modules-<rel> (its modules). They exist only with the +debN
+	 * ABIs (6.12 on); an X.Y.Z-N name is nothing Debian ships.
+	 * linux-binary-unsigned-<rel> is the signing input, never a
+	 * dependency: it has no ABI after the prefix. */
 	if (kb_str_startswith(name, "linux-binary-")) {
 		rest = kb_after(name, strlen("linux-binary-"));
-		return kb_abi_flavour(rest, &abi) && kb_match(m, KB_KIND_IMAGE, rest);
+		return kb_abi_flavour(rest, &abi) && memchr(rest.p, '+', abi) &&
+		       kb_match(m, KB_KIND_IMAGE, rest);
 	}
 	if (kb_str_startswith(name, "linux-modules-")) {
 		rest = kb_after(name, strlen("linux-modules-"));
-		return kb_abi_flavour(rest, &abi) && kb_match(m, KB_KIND_MODULES, rest);
+		return kb_abi_flavour(rest, &abi) && memchr(rest.p, '+', abi) &&
+		       kb_match(m, KB_KIND_MODULES, rest);
 	}
 	if (kb_str_startswith(name, "linux-kbuild-")) {
 		size_t n;

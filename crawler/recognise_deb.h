@@ -10,6 +10,7 @@
  *           linux-image-<abi>-<flavour>[-unsigned] image           <abi>-<flavour>
  *           linux-binary-<abi>-<flavour>           image           <abi>-<flavour> (7.x: the kernel)
  *           linux-modules-<abi>-<flavour>          modules         <abi>-<flavour> (7.x: its modules)
+ *             (these two only with a +tag ABI: Debian never had linux-modules-6.1.0-47-amd64)
  *   ubuntu  linux-headers-<abi>-<flavour>          headers         <abi>-<flavour>
  *           linux-headers-<abi>                    headers-common  <abi>
  *           linux-<variant>-headers-<abi>          headers-common  <abi>
