@@ -79,9 +79,9 @@ dpkg-deb -R "$hdr" "$evil/x"
 mk=$evil/x/usr/src/linux-headers-$KB_D7_REL/Makefile
 orig=$(cat "$mk")
 printf '%s\ninclude /usr/src/kb-elsewhere/Makefile\n' "$orig" >"$mk"
-dpkg-deb -b --root-owner-group -Zxz "$evil/x" "$evil/pool/include.deb" >/dev/null
+dpkg-deb -b --root-owner-group -Zgzip -z1 "$evil/x" "$evil/pool/include.deb" >/dev/null
 printf 'KBUILD_OUTPUT=/usr/src/linux-headers-%s-other\n%s\n' "$KB_D7_REL" "$(grep -v '^KBUILD_OUTPUT' <<<"$orig")" >"$mk"
-dpkg-deb -b --root-owner-group -Zxz "$evil/x" "$evil/pool/output.deb" >/dev/null
+dpkg-deb -b --root-owner-group -Zgzip -z1 "$evil/x" "$evil/pool/output.deb" >/dev/null
 cp "$evil"/pool/*.deb "$mirror/pool/"
 python3 - "$man" "$mirror" "$KB_TMP/evil.yml" <<'PY'
 import hashlib, os, sys, yaml
