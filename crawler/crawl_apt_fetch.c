@@ -324,6 +324,11 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 					kb_apt_release_packages(&s->rel, u->components.v[c], u->archs.v[k]);
 				struct kb_apt_index *x = &s->idx[s->nidx];
 
+				if (!f && !kb_apt_release_has_arch(&s->rel, u->archs.v[k])) {
+					kb_debug("%s: %s does not build for %s; skipped", u->name, s->name,
+						u->archs.v[k]);
+					continue;
+				}
 				if (!f) {
 					kb_crawl_job_fail(j, -KB_ENOTFOUND,
 							  "%s/Release: lists no %s/binary-%s/Packages index",

@@ -140,6 +140,19 @@ static void test_apt_sources(void **state)
 	m = kb_apt_sources_mirror(dir, "bullseye");
 	assert_string_equal(m, "http://mirror.example/debian");
 	free(m);
+	/* Debian 13 and 14 suites this apt does not list: by their kind */
+	static const char *const plain[] = { "trixie", "trixie-updates", "trixie-backports", "forky" };
+	static const char *const sec[] = { "trixie-security", "forky-security" };
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		m = kb_apt_sources_mirror(dir, plain[i]);
+		assert_string_equal(m, "http://mirror.example/debian");
+		free(m);
+	}
+	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
+		m = kb_apt_sources_mirror(dir, sec[i]);
+		assert_string_equal(m, "http://sec.example/debian-security");
+		free(m);
+	}
 	kb_rm_rf(dir);
 }
 
