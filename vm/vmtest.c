@@ -450,6 +450,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		err = -EIO;
 		goto out;
 	}
+	if (o->keep)
+		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
 	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
