@@ -20,6 +20,7 @@
 #include "vm/modbuild.h"
 #include "vm/modcache.h"
 #include "vm/moddep.h"
+#include "vm/modsrc.h"
 #include "vm/qemu.h"
 #include "vm/report.h"
 #include "vm/target.h"
@@ -431,11 +432,16 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
-	int err;
+	int err = 0;
 
 	*passed = false;
 	c.t0 = t0;
-	err = kb_vm_targets(o, &c.targets, &c.n);
+	/* A --module that cannot be built is a configuration error, before
+	 * anything is packed or booted. */
+	for (size_t i = 0; i < o->nmodules && !err; i++)
+		err = kb_vm_modsrc_check(o->modules[i]);
+	if (!err)
+		err = kb_vm_targets(o, &c.targets, &c.n);
 	if (err)
 		goto out;
 	gmtime_r(&now, &tm);
