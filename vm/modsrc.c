@@ -50,6 +50,7 @@ static int kb_vm_dkms_scalar(const struct kb_dkms_conf *c, const char *var, cons
 		kb_error("%s: %s '%s' is not a plain name (letters, digits, . _ + - ~)", conf, var,
 			 *out);
 		free(*out);
+		*out = NULL;
 		err = -KB_EUSAGE;
 	}
 	return err ? -KB_EUSAGE : 0;
