@@ -169,5 +169,13 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */upstreams/*) cp "$f" "$out/yaml_doc/" ; mkdir -p "$out/upstream"; cp "$f" "$out/upstream/" ;; esac
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
+# dkms.conf: the repository's own DKMS test tree, and v4l2loopback's as
+# Debian ships it (an if..fi guard in it), when the cache has the package.
+mkdir -p "$out/dkms_conf"
+cp "$top/tests/modules/kbpair/dkms.conf" "$out/dkms_conf/kbpair"
+for d in "$cache"/debs/v4l2loopback-dkms_*.deb; do
+	[ -f "$d" ] && have dpkg-deb || continue
+	dpkg-deb --fsys-tarfile "$d" | tar -xO --wildcards '*/dkms.conf' >"$out/dkms_conf/v4l2loopback" || true
+done
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 touch "$out/.done"
