@@ -3,7 +3,7 @@
  * format, load order by depends= (modprobe's order, cycles refused), the
  * strict dkms.conf reader (real files' shapes, and what it must refuse),
  * command splitting without a shell, build plans for Kbuild and DKMS
- * trees, and the cause-first build error lines. */
+ * trees, the cause-first build error lines, and the guest's load order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +19,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "vm/dkms.h"
+#include "vm/initramfs.h"
 #include "vm/kmods.h"
 #include "vm/modbuild.h"
 #include "vm/moddep.h"
@@ -331,13 +332,37 @@ static void test_build_cause(void **state)
 	free(e);
 }
 
+/* The kernel's modules load before the unit's and unload after them. */
+static void test_init_order(void **state)
+{
+	char *kos[] = { "/b/lib.ko", "/b/user.ko" }, *deps[] = { "/c/mc.ko", "/c/videodev.ko" };
+	struct kb_vm_unit u = { .name = "u", .kos = kos, .nkos = 2, .deps = deps, .ndeps = 2 };
+	struct kb_vm_kernel k = { .units = &u, .nunits = 1 };
+	char *s, *mc, *vd, *lib, *user;
+
+	(void)state;
+	u.chk[KB_CHK_BUILD].st = KB_ST_PASS;
+	s = kb_vm_init_script(&k);
+	mc = strstr(s, "insmod /k/mc.ko");
+	vd = strstr(s, "insmod /k/videodev.ko");
+	lib = strstr(s, "insmod /m/u/lib.ko");
+	user = strstr(s, "insmod /m/u/user.ko");
+	assert_true(mc && vd && lib && user && mc < vd && vd < lib && lib < user);
+	user = strstr(s, "rmmod user");
+	lib = strstr(s, "rmmod lib");
+	vd = strstr(s, "rmmod videodev");
+	mc = strstr(s, "rmmod mc");
+	assert_true(mc && vd && lib && user && user < lib && lib < vd && vd < mc);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kmod_member),	cmocka_unit_test(test_kmods_parse),
 		cmocka_unit_test(test_moddep_plan),	cmocka_unit_test(test_dkms_real),
 		cmocka_unit_test(test_dkms_syntax),	cmocka_unit_test(test_modsrc),
-		cmocka_unit_test(test_build_cause),
+		cmocka_unit_test(test_build_cause),	cmocka_unit_test(test_init_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
