@@ -37,7 +37,9 @@ static void kb_vmtest_usage(FILE *f)
 		KB_CLI_SELECT_HELP
 		"  --bundle FILE      test this bundle file instead of manifest entries, booting\n"
 		"  --image PACKAGE    the kernel in this image package (repeatable)\n"
-		"  --module DIR       also build and load this module directory (repeatable);\n"
+		"  --module DIR       also build and load this module directory (repeatable): a\n"
+		"                     Kbuild directory or a DKMS tree (dkms.conf); in-tree modules\n"
+		"                     it depends on load first, from the kernel's own package;\n"
 		"                     a check.sh in it runs in the guest after loading\n"
 		"  --accel MODE       auto (KVM if a probe boot proves it works; cached in\n"
 		"                     WORKDIR/state/accel), kvm or tcg (default auto)\n"

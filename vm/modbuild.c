@@ -1,5 +1,6 @@
 /* modbuild.c — bundle extraction to tmpfs and out-of-tree module builds. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "lib/strview.h"
 #include "vm/modbuild.h"
 #include "vm/modinfo.h"
+#include "vm/modsrc.h"
 #include "vm/testmod.h"
 
 #define KB_VM_COPY_MAX_FILES 4096
@@ -243,21 +245,46 @@ static int kb_vm_copy_tree(const char *src, const char *dst, int depth, int *fil
 	return err;
 }
 
+/* A line that says what went wrong, not that something did: the
+ * compiler's and modpost's errors, a missing program or file. */
+static bool kb_vm_error_cause(struct kb_str l)
+{
+	static const char *const causes[] = {
+		"error:", "ERROR:", "undefined!", "No such file or directory", ": not found",
+		"command not found", "No rule to make target", "Permission denied",
+	};
+
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (memmem(l.p, l.n, causes[i], strlen(causes[i])))
+			return true;
+	return false;
+}
+
+static bool kb_vm_error_any(struct kb_str l)
+{
+	return memmem(l.p, l.n, "error", 5) || memmem(l.p, l.n, "ERROR", 5) ||
+	       memmem(l.p, l.n, "Error", 5) || kb_vm_error_cause(l);
+}
+
 char *kb_vm_build_errors(const char *out, int max)
 {
-	struct kb_str s = kb_str_c(out ? out : ""), l;
+	struct kb_str s, l;
 	char *r = kb_xstrdup("");
 	int n = 0, total = 0;
 
-	while (s.n && n < max) {
-		kb_str_split(&s, '\n', &l);
-		if (!memmem(l.p, l.n, "error", 5) && !memmem(l.p, l.n, "ERROR", 5) &&
-		    !memmem(l.p, l.n, "Error", 5) && !memmem(l.p, l.n, "undefined!", 10))
-			continue;
-		char *t = kb_xasprintf("%s%s" KB_STR_FMT, r, n ? "\n" : "", KB_STR_ARG(l));
-		free(r);
-		r = t;
-		n++;
+	/* Causes first (make's "*** … Error 127" only says a command failed),
+	 * then the other error lines, each in the order make printed them. */
+	for (int pass = 0; pass < 2; pass++) {
+		s = kb_str_c(out ? out : "");
+		while (s.n && n < max) {
+			kb_str_split(&s, '\n', &l);
+			if (pass == 0 ? !kb_vm_error_cause(l) : kb_vm_error_cause(l) || !kb_vm_error_any(l))
+				continue;
+			char *t = kb_xasprintf("%s%s" KB_STR_FMT, r, n ? "\n" : "", KB_STR_ARG(l));
+			free(r);
+			r = t;
+			n++;
+		}
 	}
 	if (n)
 		return r;
@@ -339,32 +366,54 @@ void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname)
 		kb_vm_set(&u->chk[KB_CHK_VERMAGIC], KB_ST_PASS, (free(bad), NULL));
 }
 
+/* The .ko files dkms.conf names: each must have been made. */
+static void kb_vm_take_kos(struct kb_vm_unit *u, const struct kb_vm_modsrc_plan *p)
+{
+	for (size_t i = 0; i < p->nkos; i++) {
+		if (access(p->kos[i], R_OK) != 0) {
+			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
+				  kb_xasprintf("build failed: make succeeded but %s, which dkms.conf "
+					       "names (BUILT_MODULE_NAME/BUILT_MODULE_LOCATION), "
+					       "is not there", p->kos[i] + strlen(p->tree) + 1));
+			return;
+		}
+		u->kos = kb_xrealloc(u->kos, (u->nkos + 1) * sizeof(*u->kos));
+		u->kos[u->nkos++] = kb_xstrdup(p->kos[i]);
+	}
+}
+
 int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *uname,
 		     const char *work, int timeout_ms)
 {
-	char *dir = kb_path_join(work, u->name), *m = NULL;
 	struct kb_proc_opts o = { .timeout_ms = timeout_ms, .output_max = KB_VM_BUILD_OUT_MAX };
 	struct kb_proc_result r = { 0 };
+	struct kb_vm_modsrc_plan p = { 0 };
 	int files = 0, err;
 
+	err = kb_vm_modsrc_plan(u->src, work, u->name, build_dir, uname, &p);
+	if (err) {	/* checked before the run: the source changed meanwhile */
+		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
+			  kb_xasprintf("build failed: %s cannot be built (see the log)", u->src));
+		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
+		err = 0;
+		goto out;
+	}
 	free(u->build_dir);
-	u->build_dir = kb_xstrdup(dir);
-	err = u->src ? kb_vm_copy_tree(u->src, dir, 0, &files) : kb_mkdir_p(dir, 0755);
+	u->build_dir = kb_xstrdup(p.tree);
+	err = u->src ? kb_vm_copy_tree(u->src, p.tree, 0, &files) : kb_mkdir_p(p.tree, 0755);
 	if (!err && !u->src)
-		err = kb_vm_testmod_write(dir);
+		err = kb_vm_testmod_write(p.tree);
+	if (!err)
+		err = kb_vm_modsrc_prepare(&p);
 	if (err)
 		goto out;
-	m = kb_xasprintf("M=%s", dir);
-	{
-		const char *argv[] = { "make", "-s", "-C", build_dir, m, "modules", NULL };
-
-		err = kb_proc_run(argv, &o, &r);
-	}
+	o.cwd = p.cwd;
+	err = kb_proc_run((const char *const *)p.argv, &o, &r);
 	if (err == -KB_ESUBPROC && r.exit_code == 127 && !r.output_len)
 		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
 	if (err == -ENOENT) {
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
-			  kb_xstrdup("build failed: make could not run (is make installed?)"));
+			  kb_xasprintf("build failed: %s could not run (is it installed?)", p.argv[0]));
 	} else if (err == -ETIMEDOUT) {
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 			  kb_xasprintf("build failed: make did not finish within %d s",
@@ -376,13 +425,16 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 			  kb_xasprintf("build failed (make exit %d):\n%s", r.exit_code, lines));
 		free(lines);
 	} else {
-		kb_vm_collect_kos(u, dir);
-		if (!u->nkos)
+		if (p.kos)
+			kb_vm_take_kos(u, &p);
+		else
+			kb_vm_collect_kos(u, p.tree);
+		if (!u->nkos && u->chk[KB_CHK_BUILD].st != KB_ST_FAIL)
 			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 				  kb_xasprintf("build failed: make succeeded but produced no "
 					       "module (does %s have a Kbuild with obj-m?)",
 					       u->src ? u->src : "the directory"));
-		else
+		else if (u->chk[KB_CHK_BUILD].st != KB_ST_FAIL)
 			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_PASS, NULL);
 	}
 	if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS)
@@ -391,10 +443,9 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
 	err = err == -ENOENT || (err < 0 && err != -ETIMEDOUT && err != -KB_ESUBPROC) ? err : 0;
 	if (err)
-		kb_error("make: could not run: %s", kb_strerror(err));
+		kb_error("%s: could not run: %s", p.argv[0], kb_strerror(err));
 out:
+	kb_vm_modsrc_plan_free(&p);
 	free(r.output);
-	free(m);
-	free(dir);
 	return err;
 }

@@ -28,8 +28,10 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 /* Set u's vermagic check: every .ko's vermagic must start with uname. */
 void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname);
 
-/* The lines of make's output a person needs: compiler and modpost errors
- * (at most max lines), else the last max lines. malloc'd. */
+/* The lines of make's output a person needs, at most max: first those
+ * that name a cause (the compiler's "error:", modpost's "ERROR:", a
+ * missing compiler or file), then make's own error lines; with none, the
+ * last max lines. malloc'd. */
 char *kb_vm_build_errors(const char *out, int max);
 
 #endif

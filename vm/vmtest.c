@@ -19,6 +19,8 @@
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
 #include "vm/modcache.h"
+#include "vm/moddep.h"
+#include "vm/modsrc.h"
 #include "vm/qemu.h"
 #include "vm/report.h"
 #include "vm/target.h"
@@ -167,6 +169,20 @@ static char *kb_vm_bundle_distro(const char *root)
 	return d;
 }
 
+/* The kernel's own modules the units depend on, from its image packages.
+ * Trouble here is reported and left to the guest's insmod to show. */
+static void kb_vm_test_moddeps(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+			       struct kb_vm_kernel *k, const char *krel)
+{
+	char *dir = kb_path_join(c->kcache, t->image_key);
+
+	if (kb_vm_kernel_moddeps(k, dir, (const char *const *)t->images, t->nimages, krel) != 0)
+		kb_warn("%s: the kernel's own modules could not be read; dependencies are "
+			"not loaded", k->release);
+	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	free(dir);
+}
+
 /* Build and boot; every outcome lands in k's checks. */
 static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struct kb_vm_kernel *k,
 			      const char *tmp)
@@ -237,6 +253,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		goto out;
 	}
 	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	kb_vm_test_moddeps(c, t, k, krel);
 	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
 	init = kb_vm_init_script(k);
 	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
@@ -415,11 +432,16 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
-	int err;
+	int err = 0;
 
 	*passed = false;
 	c.t0 = t0;
-	err = kb_vm_targets(o, &c.targets, &c.n);
+	/* A --module that cannot be built is a configuration error, before
+	 * anything is packed or booted. */
+	for (size_t i = 0; i < o->nmodules && !err; i++)
+		err = kb_vm_modsrc_check(o->modules[i]);
+	if (!err)
+		err = kb_vm_targets(o, &c.targets, &c.n);
 	if (err)
 		goto out;
 	gmtime_r(&now, &tm);
@@ -434,6 +456,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		err = -EIO;
 		goto out;
 	}
+	if (o->keep)
+		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
 	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;

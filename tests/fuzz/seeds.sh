@@ -245,5 +245,13 @@ SPEC
 			find "$work/kimg/rpm/RPMS" -name '*.rpm' -exec cp {} "$out/kernel_image/image.rpm" \;
 	fi
 fi
+# dkms.conf: the repository's own DKMS test tree, and v4l2loopback's as
+# Debian ships it (an if..fi guard in it), when the cache has the package.
+mkdir -p "$out/dkms_conf"
+cp "$top/tests/modules/kbpair/dkms.conf" "$out/dkms_conf/kbpair"
+for d in "$cache"/debs/v4l2loopback-dkms_*.deb; do
+	[ -f "$d" ] && have dpkg-deb || continue
+	dpkg-deb --fsys-tarfile "$d" | tar -xO --wildcards '*/dkms.conf' >"$out/dkms_conf/v4l2loopback" || true
+done
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 sha256sum <"$0" | cut -d" " -f1 >"$out/.done"	# remade when this script changes
