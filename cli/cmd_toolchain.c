@@ -33,7 +33,8 @@ static void kb_toolchain_usage(FILE *f)
 		"  gc        remove roots unused for N days (default 30; 0: all not in use),\n"
 		"            roots of an older package set, and leftovers of killed runs\n"
 		"  exec      run CMD with SPEC's toolchain (inside its root: DIRs bound\n"
-		"            read-write at their own paths, no network); exit with CMD's status\n"
+		"            read-write at their own paths, no network); CMD's output (stdout\n"
+		"            and stderr) is printed when it ends; exit with CMD's status\n"
 		"\n"
 		"  --release R       Debian release (trixie, 13, debian-13; default: the one\n"
 		"                    whose kernels are built with SPEC)\n"
@@ -101,7 +102,7 @@ static int kb_tc_cli_prepare(const struct kb_tc_cli *o, char **specs, int n)
 /* exit code: the command's own, or 1/2 when it could not run */
 static int kb_tc_cli_exec(const struct kb_tc_cli *o, char **argv, int n)
 {
-	struct kb_proc_opts po = { .cwd = o->chdir, .output_max = 1 };
+	struct kb_proc_opts po = { .cwd = o->chdir, .output_max = 64 << 20 };
 	struct kb_proc_result r = { 0 };
 	struct kb_toolchain tc;
 	int err, code;
@@ -113,9 +114,10 @@ static int kb_tc_cli_exec(const struct kb_tc_cli *o, char **argv, int n)
 	err = kb_toolchain_for(o->workdir, argv[0], o->release, o->flags, &tc);
 	if (err)
 		return kb_cli_exit(err);
-	/* the command's output goes where ours does: not captured */
-	po.output_path = "/dev/stderr";
 	err = kb_toolchain_run(&tc, o->binds, o->nbinds, (const char *const *)argv + 1, &po, &r);
+	/* the command's output (stdout and stderr, merged) once it is done */
+	if (r.output)
+		fwrite(r.output, 1, r.output_len, stdout);
 	code = err == 0 ? 0 : err == -KB_ESUBPROC ? r.exit_code : KB_EXIT_FAIL;
 	if (err && err != -KB_ESUBPROC)
 		kb_error("toolchain exec %s: %s: %s", tc.spec, argv[1], kb_strerror(err));

@@ -104,14 +104,13 @@ static bool kb_tc_host_has(const char *cmd, enum kb_cc_kind kind, unsigned major
 	const char *argv[] = { cmd, "--version", NULL };
 	struct kb_proc_opts o = { .timeout_ms = 10000, .output_max = 4096 };
 	struct kb_proc_result r = { 0 };
-	struct kb_compiler c;
+	struct kb_compiler c = { 0 };
 	bool ok = false;
 
 	if (kb_proc_run(argv, &o, &r) == 0 && r.output &&
 	    kb_compiler_from_text(r.output, r.output_len, &c) == 0)
 		ok = c.kind == kind && c.major == major;
-	if (r.output)
-		kb_compiler_free(&c);
+	kb_compiler_free(&c);
 	free(r.output);
 	return ok;
 }
