@@ -169,5 +169,18 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */upstreams/*) cp "$f" "$out/yaml_doc/" ; mkdir -p "$out/upstream"; cp "$f" "$out/upstream/" ;; esac
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
+# Compiler facts: the compiler lines of real headers packages' .config and
+# autoconf.h (the first byte 0 picks the config parser).
+if have dpkg-deb; then
+	for f in "$cache"/debs/linux-headers-*-amd64_*.deb; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f" .deb)
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/.config' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.config" || true
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/autoconf.h' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.autoconf.h" || true
+	done
+fi
+have gcc && gcc --version | { printf '\1'; cat; } | seed compiler host-gcc.text
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 touch "$out/.done"
