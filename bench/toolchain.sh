@@ -6,8 +6,8 @@
 # the cached root beside the same build on the host, with the same compiler
 # (bookworm's gcc-12 is the host's): what the root itself adds. Target:
 # <= 1.10x. Each build figure is the median of $KB_BENCH_REPEAT runs
-# (default 3). KB_BENCH_CREATE=0 skips (1) and uses the e2e tests' cached
-# root in $KB_TEST_CACHE/toolchain-work.
+# (default 3). KB_BENCH_CREATE=0 skips (1) and builds in a bookworm root
+# kept in $KB_TEST_CACHE/toolchain-work (made there the first time).
 set -euo pipefail
 KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$KB_SRC/tests/e2e/lib.sh"
