@@ -8,6 +8,7 @@
 
 #include "bundles/bundle.h"
 #include "bundles/index.h"
+#include "lib/compiler.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -40,6 +41,29 @@ static char *kb_bundle_var(const struct kb_tree *t, const char *path, const char
 	return NULL;
 }
 
+/* The compiler that built the kernel, from the first of its configuration
+ * files the tree has; kind KB_CC_UNKNOWN when none names one. */
+static void kb_bundle_compiler(const struct kb_packed *p, struct kb_compiler *cc)
+{
+	static const char *const files[] = { ".config", "include/config/auto.conf",
+					     "include/generated/autoconf.h" };
+
+	memset(cc, 0, sizeof(*cc));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = kb_path_join(p->build_dir, files[i]);
+		const struct kb_node *nd = kb_tree_get(&p->out, path);
+		int err = -KB_ENOTFOUND;
+
+		if (nd && nd->type == KB_NODE_FILE)
+			err = kb_compiler_from_config((const char *)nd->data, nd->size, cc);
+		free(path);
+		if (!err)
+			return;
+		kb_compiler_free(cc);
+		cc->kind = KB_CC_UNKNOWN;
+	}
+}
+
 static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
 {
 	kb_tree_put(t, name, KB_NODE_FILE, 0644, NULL, kb_xstrdup(val), strlen(val), true);
@@ -49,12 +73,12 @@ static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
 static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 {
 	char *mk = kb_path_join(p->build_dir, "Makefile");
-	char *cfg = kb_path_join(p->build_dir, ".config");
 	char *ver = kb_bundle_var(&p->out, mk, "VERSION", '=');
 	char *maj = kb_bundle_var(&p->out, mk, "PATCHLEVEL", '=');
 	char *min = kb_bundle_var(&p->out, mk, "SUBLEVEL", '=');
-	char *cc = kb_bundle_var(&p->out, cfg, "CONFIG_CC_VERSION_TEXT", '=');
 	char *kver = NULL, *json = NULL;
+	struct kb_compiler cc;
+	char spec[KB_COMPILER_SPEC_MAX];
 	struct kb_json j;
 	size_t len;
 	int err = 0;
@@ -65,6 +89,12 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 		goto out;
 	}
 	kver = kb_xasprintf("%s.%s.%s", ver, maj, min);
+	kb_bundle_compiler(p, &cc);
+	kb_compiler_spec(&cc, spec);
+	if (cc.kind != KB_CC_UNKNOWN)
+		kb_bundle_put(&p->out, "BUNDLE_COMPILER", spec);
+	else
+		kb_warn("%s: the kernel's configuration names no compiler: no BUNDLE_COMPILER", e->id);
 	kb_bundle_put(&p->out, "BUNDLE_BUILD_DIR", p->build_dir);
 	kb_bundle_put(&p->out, "BUNDLE_CHECKSUM", e->id);
 	kb_bundle_put(&p->out, "BUNDLE_DISTRO", e->distro);
@@ -84,7 +114,10 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 	kb_json_str(&j, "package_version", e->version);
 	kb_json_str(&j, "kernel_version", kver);
 	kb_json_str(&j, "build_dir", p->build_dir);
-	kb_json_str(&j, "compiler", cc);
+	kb_json_str(&j, "compiler", cc.text);
+	kb_json_str(&j, "compiler_spec", cc.kind != KB_CC_UNKNOWN ? spec : NULL);
+	kb_json_str(&j, "compiler_kind", cc.kind != KB_CC_UNKNOWN ? kb_cc_kind_name(cc.kind) : NULL);
+	kb_json_str(&j, "compiler_version", cc.kind != KB_CC_UNKNOWN ? cc.version : NULL);
 	kb_json_str(&j, "kbundle_version", KB_VERSION);
 	kb_json_int(&j, "packer_format", KB_PACKER_FORMAT);
 	kb_json_arr_begin(&j, "packages");
@@ -110,11 +143,10 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 	kb_tree_sort(&p->out);
 out:
 	free(mk);
-	free(cfg);
 	free(ver);
 	free(maj);
 	free(min);
-	free(cc);
+	kb_compiler_free(&cc);
 	free(kver);
 	return err;
 }

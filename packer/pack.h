@@ -9,8 +9,8 @@
 
 /* Bump when the bytes of a bundle packed from the same inputs change
  * (layout, fix-ups, tar or gzip settings): cached bundles of another
- * version are rebuilt. */
-#define KB_PACKER_FORMAT 1
+ * version are rebuilt. 2: BUNDLE_COMPILER and bundle.json's compiler_*. */
+#define KB_PACKER_FORMAT 2
 /* gzip level of bundles: 3 (zlib's fast strategy) keeps pack under half the
  * time of the shell way while bundles stay under 0.75x its size (bench/pack.sh) */
 #define KB_TARBALL_LEVEL 3

@@ -253,5 +253,18 @@ for d in "$cache"/debs/v4l2loopback-dkms_*.deb; do
 	[ -f "$d" ] && have dpkg-deb || continue
 	dpkg-deb --fsys-tarfile "$d" | tar -xO --wildcards '*/dkms.conf' >"$out/dkms_conf/v4l2loopback" || true
 done
+# Compiler facts: the compiler lines of real headers packages' .config and
+# autoconf.h (the first byte 0 picks the config parser).
+if have dpkg-deb; then
+	for f in "$cache"/debs/linux-headers-*-amd64_*.deb; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f" .deb)
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/.config' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.config" || true
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/autoconf.h' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.autoconf.h" || true
+	done
+fi
+have gcc && gcc --version | { printf '\1'; cat; } | seed compiler host-gcc.text
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 sha256sum <"$0" | cut -d" " -f1 >"$out/.done"	# remade when this script changes
