@@ -2,7 +2,6 @@
  * extraction itself is bundles/extract.c's). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -170,4 +170,5 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
+ln -sfn tgz "$out/extract"	# the extractor reads the same bundles
 touch "$out/.done"
