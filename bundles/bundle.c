@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bundles/bundle.h"
+#include "bundles/bundle_path.h"
 #include "bundles/index.h"
 #include "lib/compiler.h"
 #include "lib/error.h"
@@ -160,8 +161,8 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 				      .threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu };
 	struct kb_atomic_file af = { 0 };
 	struct kb_packed p;
-	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
-	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *tgz = kb_bundle_path(dir, e->id);
+	char *side = kb_bundle_sidecar_path(dir, e->id);
 	char *line = NULL;
 	int err;
 
@@ -186,7 +187,7 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 		goto out;
 	}
 	/* sha256sum's format, so `sha256sum -c` checks a download */
-	line = kb_xasprintf("%s  %s.tgz\n", info->sha256, e->id);
+	line = kb_bundle_sidecar_line(info->sha256, e->id);
 	err = kb_file_write_atomic(side, line, strlen(line));
 	if (err)
 		kb_error("%s: %s", side, kb_strerror(err));
@@ -200,8 +201,8 @@ out:
 
 int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 {
-	char *tgz = kb_xasprintf("%s/%s.tgz", dir, id);
-	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *tgz = kb_bundle_path(dir, id);
+	char *side = kb_bundle_sidecar_path(dir, id);
 	char *buf = NULL;
 	struct stat st;
 	size_t len;

@@ -1,17 +1,13 @@
-/* modbuild.c — bundle extraction to tmpfs and out-of-tree module builds. */
+/* modbuild.c — out-of-tree module builds against an extracted bundle (the
+ * extraction itself is bundles/extract.c's). */
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
-#include "lib/archive_safe.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -26,171 +22,6 @@
 #define KB_VM_COPY_MAX_DEPTH 16
 #define KB_VM_COPY_FILE_MAX (64u << 20)
 #define KB_VM_BUILD_OUT_MAX (256u << 10)
-
-/* Write one checked entry under dest; data streams from the archive. */
-static int kb_vm_put_entry(struct archive *a, struct kb_archive_guard *g,
-			   const struct kb_safe_entry *se, const char *dest)
-{
-	char *p = kb_path_join(dest, se->path), *t = NULL, buf[1 << 16];
-	la_ssize_t n = 0;
-	int fd = -1, err = 0;
-
-	switch (se->type) {
-	case KB_ENTRY_DIR:
-		err = kb_mkdir_p(p, 0755);
-		break;
-	case KB_ENTRY_SYMLINK:
-		if (symlink(se->link, p) != 0)
-			err = -errno;
-		break;
-	case KB_ENTRY_HARDLINK:
-		t = kb_path_join(dest, se->link);
-		if (link(t, p) != 0)
-			err = -errno;
-		break;
-	case KB_ENTRY_FILE:
-		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (se->mode & 0111) ? 0755 : 0644);
-		if (fd < 0) {
-			err = -errno;
-			break;
-		}
-		while (!err && (n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-			err = kb_archive_account(g, se->path, (uint64_t)n);
-			if (!err && write(fd, buf, (size_t)n) != n)
-				err = -EIO;
-		}
-		if (!err && n < 0) {
-			kb_error("%s: entry '%s': %s", g->name, se->path, archive_error_string(a));
-			err = -KB_EPARSE;
-		}
-		break;
-	}
-	if (err && err != -KB_EPARSE && err != -KB_ELIMIT)
-		kb_error("%s: %s", p, kb_strerror(err));
-	if (fd >= 0 && close(fd) != 0 && !err)
-		err = -EIO;
-	free(p);
-	free(t);
-	return err;
-}
-
-int kb_vm_bundle_extract(const char *tgz, const char *dest)
-{
-	struct archive *a = archive_read_new();
-	struct kb_archive_limits lim = { 0 };
-	struct kb_archive_guard g;
-	struct stat st;
-	int rc, err = 0;
-
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (stat(tgz, &st) != 0 || archive_read_open_filename(a, tgz, 1 << 16) != ARCHIVE_OK) {
-		kb_error("%s: %s", tgz, archive_error_string(a) ?: strerror(errno));
-		err = -KB_ENOTFOUND;
-		goto out;
-	}
-	kb_archive_guard_init(&g, tgz, (uint64_t)st.st_size, &lim);
-	err = kb_mkdir_p(dest, 0755);
-	while (!err) {
-		struct archive_entry *e;
-		struct kb_safe_entry se;
-
-		rc = archive_read_next_header(a, &e);
-		if (rc == ARCHIVE_EOF)
-			break;
-		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-			kb_error("%s: %s", tgz, archive_error_string(a));
-			err = -KB_EPARSE;
-			break;
-		}
-		err = kb_archive_check_entry(&g, e, &se);
-		if (err)
-			break;
-		if (*se.path)
-			err = kb_vm_put_entry(a, &g, &se, dest);
-		kb_safe_entry_free(&se);
-	}
-out:
-	archive_read_free(a);
-	return err;
-}
-
-void kb_vm_bundle_peek(const char *tgz, char **uname, char **distro)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int seen = 0;
-
-	*uname = *distro = NULL;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, tgz, 1 << 16) != ARCHIVE_OK)
-		goto out;
-	/* The meta files come first; give up after a few other entries. */
-	for (int n = 0; n < 64 && seen < 2 && archive_read_next_header(a, &e) == ARCHIVE_OK; n++) {
-		const char *p = archive_entry_pathname(e);
-		char **dst, buf[256];
-		la_ssize_t len;
-
-		while (p && p[0] == '.' && p[1] == '/')
-			p += 2;
-		dst = !p ? NULL : !strcmp(p, "BUNDLE_UNAME") ? uname :
-		      !strcmp(p, "BUNDLE_DISTRO") ? distro : NULL;
-		if (!dst || *dst || archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		len = archive_read_data(a, buf, sizeof(buf) - 1);
-		if (len <= 0 || memchr(buf, '\n', (size_t)len) || memchr(buf, '\0', (size_t)len))
-			continue;
-		*dst = kb_xstrndup(buf, (size_t)len);
-		seen++;
-	}
-out:
-	archive_read_free(a);
-}
-
-static int kb_vm_read_value(const char *root, const char *name, char **val)
-{
-	char *p = kb_path_join(root, name), *buf = NULL;
-	size_t len = 0;
-	int err = kb_file_read(p, 4096, &buf, &len);
-
-	if (err) {
-		kb_error("%s: %s (is this an extracted kbundle bundle?)", p, kb_strerror(err));
-		goto out;
-	}
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	if (!len || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
-		kb_error("%s: want a single value", p);
-		err = -KB_EPARSE;
-		goto out;
-	}
-	*val = buf;
-	buf = NULL;
-out:
-	free(buf);
-	free(p);
-	return err;
-}
-
-int kb_vm_bundle_read(const char *root, char **build_dir, char **uname)
-{
-	char *bd = NULL;
-	char *norm = NULL;
-	int err = kb_vm_read_value(root, "BUNDLE_BUILD_DIR", &bd);
-
-	if (!err && !(norm = kb_path_normalize(bd))) {
-		kb_error("%s/BUNDLE_BUILD_DIR: '%s' leaves the bundle", root, bd);
-		err = -KB_EUNSAFE;
-	}
-	if (!err)
-		err = kb_vm_read_value(root, "BUNDLE_UNAME", uname);
-	if (!err)
-		*build_dir = kb_path_join(root, norm);
-	free(norm);
-	free(bd);
-	return err;
-}
 
 /* Copy a module directory (regular files and directories only). */
 static int kb_vm_copy_tree(const char *src, const char *dst, int depth, int *files)

@@ -8,12 +8,13 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "bundles/bundle_meta.h"
+#include "bundles/bundle_path.h"
 #include "bundles/pack_run.h"
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"
 #include "manifest/select.h"
-#include "vm/modbuild.h"
 #include "vm/target.h"
 
 static bool kb_vm_is_file(const char *p)
@@ -33,19 +34,22 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 {
 	struct kb_vm_target *t = kb_xcalloc(1, sizeof(*t));
 	char hex[KB_SHA256_HEX_LEN + 1];
-	const char *base = strrchr(o->bundle, '/');
+	struct kb_bundle_meta bm;
 	int err;
 
-	t->id = kb_xstrdup(base ? base + 1 : o->bundle);
-	if (strstr(t->id, ".tgz"))
-		*strstr(t->id, ".tgz") = '\0';
+	t->id = kb_bundle_id_of(o->bundle);
 	t->bundle = kb_xstrdup(o->bundle);
 	if (!kb_vm_is_file(o->bundle)) {
 		kb_error("%s: no such bundle", o->bundle);
 		err = -KB_EUSAGE;
 		goto out;
 	}
-	kb_vm_bundle_peek(o->bundle, &t->release, &t->distro);
+	if (kb_bundle_meta_peek(o->bundle, &bm) == 0) {
+		t->release = bm.uname;
+		t->distro = bm.distro;
+		bm.uname = bm.distro = NULL;
+		kb_bundle_meta_free(&bm);
+	}
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -82,10 +86,13 @@ static bool kb_vm_bootable(const struct kb_bundle_entry *e)
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			      struct kb_vm_target *t)
 {
+	char *dir = kb_path_join(o->workdir, "bundles");
+
 	t->id = kb_xstrdup(e->id);
 	t->distro = kb_xstrdup(e->distro);
 	t->release = kb_xstrdup(e->release);
-	t->bundle = kb_xasprintf("%s/bundles/%s.tgz", o->workdir, e->id);
+	t->bundle = kb_bundle_path(dir, e->id);
+	free(dir);
 	t->images = kb_xcalloc(e->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < e->nimages; i++) {
 		/* The image package proper; the kernel is never in a modules package. */

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundles/bundle_meta.h"
+#include "bundles/extract.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -156,17 +158,34 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 	return 1;
 }
 
-static char *kb_vm_bundle_distro(const char *root)
+/* The bundle extracted to root by bundles/' one safe extractor; its Kbuild
+ * directory, release and distro read by bundles/' one meta reader. */
+static int kb_vm_bundle_open(const char *tgz, const char *root, char **build_dir, char **uname,
+			     char **distro)
 {
-	char *p = kb_path_join(root, "BUNDLE_DISTRO"), *d = NULL;
-	size_t len;
+	struct kb_bundle_meta m = { 0 };
+	int err = kb_mkdir_p(root, 0755);
 
-	if (kb_file_read(p, 256, &d, &len) != 0 || !len || memchr(d, '\n', len)) {
-		free(d);
-		d = NULL;
+	if (err)
+		kb_error("%s: %s", root, kb_strerror(err));
+	if (!err)
+		err = kb_bundle_unpack(tgz, tgz, root, NULL);
+	if (!err)
+		err = kb_bundle_meta_load(root, tgz, &m);
+	if (!err && !m.uname) {
+		kb_error("%s: no BUNDLE_UNAME (is this a kbundle bundle?)", tgz);
+		err = -KB_EPARSE;
 	}
-	free(p);
-	return d;
+	if (!err)
+		err = kb_bundle_meta_build_dir(root, tgz, &m, build_dir);
+	if (!err) {
+		free(*uname);
+		*uname = m.uname;
+		*distro = m.distro;
+		m.uname = m.distro = NULL;
+	}
+	kb_bundle_meta_free(&m);
+	return err;
 }
 
 /* The kernel's own modules the units depend on, from its image packages.
@@ -190,6 +209,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
+	char *distro = NULL;
 	const char *want;
 	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
@@ -202,11 +222,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kerr = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
-	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
-		err = kb_vm_bundle_extract(t->bundle, root);
-		if (!err)
-			err = kb_vm_bundle_read(root, &build_dir, &uname);
-	}
+	if (kb_vm_units_from_cache(c, t, k, keys, &uname))
+		err = kb_vm_bundle_open(t->bundle, root, &build_dir, &uname, &distro);
 	if (err) {
 		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
 				   kb_strerror(err));
@@ -217,8 +234,10 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_debug("%s: bundle ready (%.2f s)", t->id, kb_vm_now() - c->t0);
 	if (!k->release)
 		k->release = kb_xstrdup(uname);
-	if (!k->distro && build_dir)
-		k->distro = kb_vm_bundle_distro(root);
+	if (!k->distro && distro) {
+		k->distro = distro;
+		distro = NULL;
+	}
 	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
@@ -292,6 +311,7 @@ out:
 	free(initrd);
 	free(build_dir);
 	free(uname);
+	free(distro);
 	free(kernel);
 	free(krel);
 	free(init);

@@ -267,4 +267,5 @@ if have dpkg-deb; then
 fi
 have gcc && gcc --version | { printf '\1'; cat; } | seed compiler host-gcc.text
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
+ln -sfn tgz "$out/extract"	# the extractor reads the same bundles
 sha256sum <"$0" | cut -d" " -f1 >"$out/.done"	# remade when this script changes
