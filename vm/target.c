@@ -8,7 +8,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
-#include "bundles/pack_run.h"
+#include "pipeline/pack_run.h"
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundles/update.h"
+#include "pipeline/update.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/json.h"

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundles/pack_run.h"
-#include "bundles/update.h"
+#include "pipeline/pack_run.h"
+#include "pipeline/update.h"
 #include "crawler/crawl.h"
 #include "crawler/upstream.h"
 #include "lib/error.h"

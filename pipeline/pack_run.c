@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bundles/bundle.h"
-#include "bundles/pack_run.h"
+#include "pipeline/pack_run.h"
 #include "cache/cache.h"
 #include "crawler/upstream.h"
 #include "lib/error.h"
