@@ -44,7 +44,7 @@ struct kb_cache_fetch {
 	uint64_t size;		/* and its size in bytes */
 	const char *path;	/* relative to each mirror */
 	const char *name;	/* for messages (a package name) */
-	const struct kb_strv *mirrors;	/* tried in order; may be empty */
+	const struct kb_strv *mirrors;	/* tried in order; NULL or empty: cache only */
 	char *object;		/* out: the verified object (malloc'd) */
 	bool downloaded;	/* out: fetched by this run */
 	int err;		/* out */
