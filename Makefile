@@ -36,7 +36,7 @@ Q = @
 E = @echo "  $(1)	$(2)";
 endif
 
-CORE_DIRS := lib cache toolchain crawler manifest packer bundles vm
+CORE_DIRS := lib cache toolchain crawler manifest packer bundles pipeline vm
 CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(addsuffix /*.c,$(CORE_DIRS)))) \
              $(patsubst %.cc,$(BUILD)/%.o,$(wildcard $(addsuffix /*.cc,$(CORE_DIRS))))
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))

@@ -11,7 +11,6 @@
 #include "bundles/bundle_path.h"
 #include "bundles/index.h"
 #include "bundles/publish.h"
-#include "cache/cache.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/lock.h"
@@ -108,7 +107,7 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	err = kb_lock_wait(&lock, o->to, "publish");
 	if (err)
 		goto out;
-	kb_cache_sweep(NULL, o->to);	/* temp files of a killed publish */
+	kb_atomic_sweep(o->to);	/* temp files of a killed publish */
 	/* read the old index first: one we cannot read is not silently dropped */
 	err = kb_index_load(dst_index, &old);
 	if (err == -KB_ENOTFOUND)

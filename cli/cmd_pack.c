@@ -1,10 +1,10 @@
 /* cmd_pack.c — `kbundle pack`: manifest entries → bundles in WORKDIR/bundles.
- * Options and exit codes only; the work is kb_pack_run() in bundles/. */
+ * Options and exit codes only; the work is kb_pack_run() in pipeline/. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bundles/pack_run.h"
+#include "pipeline/pack_run.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/error.h"

@@ -1,12 +1,12 @@
 /* cmd_update.c — `kbundle update`: the nightly job (crawl, manifest, pack,
  * summary). Options and exit codes only; the work is kb_update_run() in
- * bundles/update.c. */
+ * pipeline/update.c. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundles/update.h"
+#include "pipeline/update.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/error.h"

@@ -13,6 +13,7 @@
 #include "lib/file.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "lib/yaml_doc.h"
 
 #define KB_UPSTREAM_MAX_FILE (1u << 20)
@@ -23,21 +24,6 @@ struct kb_uctx {
 	const char *path;
 	const char *dir;
 };
-
-void kb_strv_free(struct kb_strv *v)
-{
-	for (size_t i = 0; i < v->n; i++)
-		free(v->v[i]);
-	free(v->v);
-	v->v = NULL;
-	v->n = 0;
-}
-
-static void kb_strv_push(struct kb_strv *v, const char *s)
-{
-	v->v = kb_xrealloc(v->v, sizeof(*v->v) * (v->n + 1));
-	v->v[v->n++] = kb_xstrdup(s);
-}
 
 /* A name-like token: distro, architecture, suite, component. '/' is allowed
  * in suites and components (Debian's "main/debian-installer"), never "..". */

@@ -66,6 +66,14 @@ void kb_bundle_entry_free(struct kb_bundle_entry *e);
 /* Compute e->id from e->headers. */
 void kb_bundle_id(struct kb_bundle_entry *e);
 
+/* The package (header or image) of any entry with this sha256, or NULL;
+ * m may be NULL (manifest_find.c). */
+const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha256);
+struct kb_strv;	/* lib/strv.h */
+/* Add the sha256 of every package any entry needs, headers and images, to
+ * out and make it a set (kb_strv_sort_unique). */
+void kb_manifest_digests(const struct kb_manifest *m, struct kb_strv *out);
+
 struct kb_group_skips;	/* manifest/group.h */
 /* Build the manifest from every lists_dir/<stem>.list, grouped by the rules
  * for the distro that upstreams_dir/<stem>.yml names (group.h). Incomplete
