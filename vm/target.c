@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "bundles/pack_run.h"
 #include "cache/cache.h"
+#include "crawler/distro.h"
 #include "crawler/upstream.h"
 #include "manifest/manifest.h"
 #include "manifest/select.h"
@@ -34,6 +35,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	struct kb_vm_target *t = kb_xcalloc(1, sizeof(*t));
 	char hex[KB_SHA256_HEX_LEN + 1];
 	const char *base = strrchr(o->bundle, '/');
+	const struct kb_distro *d;
 	int err;
 
 	t->id = kb_xstrdup(base ? base + 1 : o->bundle);
@@ -46,6 +48,9 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		goto out;
 	}
 	kb_vm_bundle_peek(o->bundle, &t->release, &t->distro);
+	d = kb_distro_find(t->distro);
+	if (d)
+		t->family = d->family;
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -57,6 +62,10 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	}
 	if (!o->nimages) {
 		t->error = kb_xstrdup("no kernel image given (--image PACKAGE)");
+	} else if (!d) {
+		t->error = kb_xasprintf("bundle %s: its distro (BUNDLE_DISTRO %s) is not one kbundle "
+					"knows, so how to read --image is unknown", o->bundle,
+					t->distro ? t->distro : "missing");
 	} else {
 		err = kb_sha256_file(o->images[0], hex, NULL);
 		if (err) {
@@ -84,6 +93,7 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 {
 	t->id = kb_xstrdup(e->id);
 	t->distro = kb_xstrdup(e->distro);
+	t->family = e->family;
 	t->release = kb_xstrdup(e->release);
 	t->bundle = kb_xasprintf("%s/bundles/%s.tgz", o->workdir, e->id);
 	t->images = kb_xcalloc(e->nimages + 1, sizeof(char *));
