@@ -332,16 +332,21 @@ int kb_upstream_load(const char *path, struct kb_upstream *u)
 	err = kb_upstream_family_check(&c, root, u);
 	if (err)
 		goto out;
-	if (u->family == KB_FAMILY_APT) {
+	switch (u->family) {	/* the keys each family's crawler reads; no default: -Wswitch */
+	case KB_FAMILY_APT:
 		err = kb_urequire(&c, root, "suites", u->suites.n);
 		err = err ? err : kb_urequire(&c, root, "components", u->components.n);
 		if (!err && u->repos.n)
 			err = kb_ubad(&c, kb_ymap_get(root, "repos"), "is for rpm-md upstreams",
 				      "repos");
-	} else {
+		break;
+	case KB_FAMILY_RPMMD:
 		err = kb_urequire(&c, root, "repos", u->repos.n);
 		if (!err && (u->suites.n || u->components.n))
 			err = kb_ubad(&c, root, "are for apt upstreams", "suites and components");
+		break;
+	case KB_FAMILY_COUNT:
+		break;
 	}
 out:
 	kb_yaml_free(root);

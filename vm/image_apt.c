@@ -25,12 +25,9 @@ static void kb_vm_apt_close(void *handle)
 
 static bool kb_vm_apt_kernel_member(const char *path, const char *release)
 {
-	const char *p = kb_vm_member_path(path), *rest;
+	const char *rest = kb_vm_modules_member(path, release);
 
-	if (!strncmp(p, "boot/vmlinuz-", 13))
-		return release ? !strcmp(p + 13, release) : p[13] && !strchr(p + 13, '/');
-	rest = kb_vm_modules_member(p, release);
-	return rest && !strcmp(rest, "vmlinuz");
+	return kb_vm_boot_member(path, release) || (rest && !strcmp(rest, "vmlinuz"));
 }
 
 const struct kb_vm_family kb_vm_family_apt = {

@@ -1,6 +1,7 @@
 /* image_rpmmd.c — the rpm-md family's kernel packages for the VM stage:
  * .rpm (lib/rpm), the kernel at lib/modules/<release>/vmlinuz (kernel-core;
- * usr/lib/modules/ where usrmerged), the modules below the same directory of
+ * usr/lib/modules/ where usrmerged; SUSE's kernel-default may also carry
+ * boot/vmlinuz-<release>), the modules below the same directory of
  * kernel-core and kernel-modules-core. */
 #include <string.h>
 
@@ -26,7 +27,7 @@ static bool kb_vm_rpmmd_kernel_member(const char *path, const char *release)
 {
 	const char *rest = kb_vm_modules_member(path, release);
 
-	return rest && !strcmp(rest, "vmlinuz");
+	return (rest && !strcmp(rest, "vmlinuz")) || kb_vm_boot_member(path, release);
 }
 
 const struct kb_vm_family kb_vm_family_rpmmd = {

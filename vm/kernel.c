@@ -54,6 +54,15 @@ const char *kb_vm_modules_member(const char *path, const char *release)
 	return p + rl + 1;
 }
 
+bool kb_vm_boot_member(const char *path, const char *release)
+{
+	const char *p = kb_vm_member_path(path);
+
+	if (strncmp(p, "boot/vmlinuz-", 13))
+		return false;
+	return release ? !strcmp(p + 13, release) : p[13] && !strchr(p + 13, '/');
+}
+
 bool kb_vm_kernel_member(const char *path, const char *release)
 {
 	for (unsigned f = 0; f < KB_FAMILY_COUNT; f++)

@@ -44,6 +44,10 @@ const char *kb_vm_member_path(const char *path);
  * one): the rest of the path, else NULL. */
 const char *kb_vm_modules_member(const char *path, const char *release);
 
+/* For the family rows: is member path boot/vmlinuz-<release> (release
+ * NULL: any one)? */
+bool kb_vm_boot_member(const char *path, const char *release);
+
 /* Does an image package member hold the kernel of release, by any family's
  * layout (kb_vm_family.kernel_member)? */
 bool kb_vm_kernel_member(const char *path, const char *release);
