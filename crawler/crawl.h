@@ -108,7 +108,8 @@ struct kb_crawl_family {
 	void (*free)(struct kb_crawl_job *j);
 };
 
-#define KB_CRAWL_FAMILY_DECL(e, id, name, vercmp) extern const struct kb_crawl_family kb_crawl_family_##id;
+#define KB_CRAWL_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_crawl_family kb_crawl_family_##id;
 KB_FAMILIES(KB_CRAWL_FAMILY_DECL)
 #undef KB_CRAWL_FAMILY_DECL
 

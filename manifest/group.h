@@ -44,7 +44,8 @@ struct kb_group_family {
 	const struct kb_group_rule *const *rules;	/* NULL-ended */
 };
 
-#define KB_GROUP_FAMILY_DECL(e, id, name, vercmp) extern const struct kb_group_family kb_group_family_##id;
+#define KB_GROUP_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_group_family kb_group_family_##id;
 KB_FAMILIES(KB_GROUP_FAMILY_DECL)
 #undef KB_GROUP_FAMILY_DECL
 

@@ -215,5 +215,6 @@ const struct kb_group_rule kb_group_rule_ubuntu = {
 };
 
 const struct kb_group_family kb_group_family_apt = {
-	.rules = (const struct kb_group_rule *const[]){ &kb_group_rule_debian, &kb_group_rule_ubuntu, NULL },
+	.rules = (const struct kb_group_rule *const[]){ &kb_group_rule_debian,
+							&kb_group_rule_ubuntu, NULL },
 };

@@ -36,7 +36,8 @@ struct kb_pack_family {
 		     char **build_dir);
 };
 
-#define KB_PACK_FAMILY_DECL(e, id, name, vercmp) extern const struct kb_pack_family kb_pack_family_##id;
+#define KB_PACK_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_pack_family kb_pack_family_##id;
 KB_FAMILIES(KB_PACK_FAMILY_DECL)
 #undef KB_PACK_FAMILY_DECL
 

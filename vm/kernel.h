@@ -30,7 +30,8 @@ struct kb_vm_family {
 	const char *(*module_member)(const char *path, const char *release);
 };
 
-#define KB_VM_FAMILY_DECL(e, id, name, vercmp) extern const struct kb_vm_family kb_vm_family_##id;
+#define KB_VM_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_vm_family kb_vm_family_##id;
 KB_FAMILIES(KB_VM_FAMILY_DECL)
 #undef KB_VM_FAMILY_DECL
 
