@@ -229,7 +229,7 @@ int kb_crawl_apt_start(struct kb_crawl_job *j)
 	struct kb_apt_job *a = kb_xcalloc(1, sizeof(*a));
 
 	j->family = a;
-	if (!kb_deb_recogniser_for(u->distro)) {
+	if (!kb_crawl_apt_recogniser(u)) {
 		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: no kernel package rules for apt distro '%s'",
 				  u->path, u->distro);
 		return j->err;
@@ -490,3 +490,10 @@ void kb_crawl_apt_free(struct kb_crawl_job *j)
 	free(a);
 	j->family = NULL;
 }
+
+const struct kb_crawl_family kb_crawl_family_apt = {
+	.start = kb_crawl_apt_start,
+	.step = kb_crawl_apt_step,
+	.commit = kb_crawl_apt_commit,
+	.free = kb_crawl_apt_free,
+};

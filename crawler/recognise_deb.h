@@ -43,7 +43,8 @@ struct kb_deb_match {
 
 typedef bool (*kb_deb_recogniser)(struct kb_str name, struct kb_deb_match *m);
 
-/* The recogniser for an apt distro ("debian", "ubuntu"), NULL if none. */
+/* The recogniser of an apt rule set ("debian", "ubuntu": the rules column of
+ * crawler/distro.c), NULL if none. */
 kb_deb_recogniser kb_deb_recogniser_for(const char *distro);
 
 bool kb_recognise_debian(struct kb_str name, struct kb_deb_match *m);

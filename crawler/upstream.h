@@ -2,7 +2,8 @@
  * which distro release to crawl, from which mirrors, checked with which key.
  *
  *   distro: debian            # debian, ubuntu, centos, almalinux, fedora, …
- *   family: apt               # apt | rpm-md
+ *   family: apt               # apt | rpm-md (lib/family.h); must be the
+ *                             # distro's own when crawler/distro.c knows it
  *   release: "12"
  *   enabled: true             # default true; false: crawled only when named
  *   architectures: [amd64]
@@ -27,9 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/family.h"
 #include "lib/strv.h"
-
-enum kb_family { KB_FAMILY_APT, KB_FAMILY_RPMMD };
 
 struct kb_upstream {
 	char *name;		/* the file's stem */

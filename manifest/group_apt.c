@@ -263,16 +263,19 @@ static int kb_ubuntu_complete(struct kb_group *g, const struct kb_pkg *h)
 
 const struct kb_group_rule kb_group_rule_debian = {
 	.name = "debian",
-	.distros = (const char *const[]){ "debian", NULL },
+	.family = KB_FAMILY_APT,
 	.anchor = KB_KIND_HEADERS,
-	.vercmp = kb_deb_vercmp,
 	.complete = kb_debian_complete,
 };
 
 const struct kb_group_rule kb_group_rule_ubuntu = {
 	.name = "ubuntu",
-	.distros = (const char *const[]){ "ubuntu", NULL },
+	.family = KB_FAMILY_APT,
 	.anchor = KB_KIND_HEADERS,
-	.vercmp = kb_deb_vercmp,
 	.complete = kb_ubuntu_complete,
+};
+
+const struct kb_group_family kb_group_family_apt = {
+	.rules = (const struct kb_group_rule *const[]){ &kb_group_rule_debian,
+							&kb_group_rule_ubuntu, NULL },
 };

@@ -10,9 +10,13 @@
 #include <stdint.h>
 
 #include "crawler/pkglist.h"
+#include "lib/family.h"
 
-/* The value of the top-level `format:` key; bump on incompatible change. */
-#define KB_MANIFEST_FORMAT "kbundle-manifest 1"
+/* The value of the top-level `format:` key; bump on incompatible change.
+ * Written: 2 (entries say their family). Read: 2, and 1, whose entries'
+ * family comes from their distro's row (crawler/distro.c). */
+#define KB_MANIFEST_FORMAT "kbundle-manifest 2"
+#define KB_MANIFEST_FORMAT_1 "kbundle-manifest 1"
 
 /* Longest string field; names, versions and paths are far shorter. */
 #define KB_MANIFEST_MAX_STR 4096
@@ -37,6 +41,7 @@ struct kb_mpkg {
 struct kb_bundle_entry {
 	char id[65];
 	char *distro;		/* debian, ubuntu, centos, … */
+	enum kb_family family;	/* how its packages are read, laid out, booted */
 	char *upstream;		/* upstream file stem, to find mirrors */
 	char *release;		/* uname -r */
 	char *arch;

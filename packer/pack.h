@@ -21,8 +21,29 @@ struct kb_packed {
 	char *build_dir;	/* e.g. usr/src/linux-headers-6.1.0-47-amd64 */
 };
 
+/* A family's packer: its row of lib/family.h's KB_FAMILIES, defined as
+ * kb_pack_family_<id> in packer/pack_<id>.c. kb_pack_tree() takes it from
+ * the manifest entry's family. */
+struct kb_pack_family {
+	/* Read one package file (path; name for messages) into t, checking
+	 * every entry; key (NULL: none) is the armored key it must be signed
+	 * with, for families whose packages carry signatures. */
+	int (*load)(struct kb_tree *t, const char *path, const char *name, const char *key);
+	/* The tree layout: where the kernel's build tree is in the merged
+	 * packages (*src_root) and where it goes in the bundle (*build_dir),
+	 * both malloc'd. Errors are logged naming the entry. */
+	int (*roots)(const struct kb_tree *src, const struct kb_bundle_entry *e, char **src_root,
+		     char **build_dir);
+};
+
+#define KB_PACK_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_pack_family kb_pack_family_##id;
+KB_FAMILIES(KB_PACK_FAMILY_DECL)
+#undef KB_PACK_FAMILY_DECL
+
 /* paths[i] is the verified local file of e->headers[i]. package_key (rpm
- * only; NULL: none) is the armored key every .rpm must be signed with. */
+ * only; NULL: none) is the armored key every .rpm must be signed with.
+ * e->family says how the packages are read and laid out. */
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		 const char *package_key, struct kb_packed *p);
 void kb_packed_free(struct kb_packed *p);

@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "bundles/bundle_meta.h"
 #include "bundles/bundle_path.h"
+#include "crawler/distro.h"
 #include "manifest/manifest.h"
 #include "pipeline/entries.h"
 #include "pipeline/pack_run.h"
@@ -31,6 +32,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	struct kb_vm_target *t = kb_xcalloc(1, sizeof(*t));
 	char hex[KB_SHA256_HEX_LEN + 1];
 	struct kb_bundle_meta bm;
+	const struct kb_distro *d;
 	int err;
 
 	t->id = kb_bundle_id_of(o->bundle);
@@ -46,6 +48,9 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		bm.uname = bm.distro = NULL;
 		kb_bundle_meta_free(&bm);
 	}
+	d = t->distro ? kb_distro_find(t->distro) : NULL;
+	if (d)
+		t->family = d->family;
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -57,6 +62,10 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	}
 	if (!o->nimages) {
 		t->error = kb_xstrdup("no kernel image given (--image PACKAGE)");
+	} else if (!d) {
+		t->error = kb_xasprintf("bundle %s: its distro (BUNDLE_DISTRO %s) is not one kbundle "
+					"knows, so how to read --image is unknown", o->bundle,
+					t->distro ? t->distro : "missing");
 	} else {
 		err = kb_sha256_file(o->images[0], hex, NULL);
 		if (err) {
@@ -86,6 +95,7 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 
 	t->id = kb_xstrdup(e->id);
 	t->distro = kb_xstrdup(e->distro);
+	t->family = e->family;
 	t->release = kb_xstrdup(e->release);
 	t->bundle = kb_bundle_path(dir, e->id);
 	free(dir);

@@ -219,7 +219,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 
 	/* The kernel first: the modules' vermagic must name the kernel that
 	 * boots, which in direct mode need not be the bundle's. */
-	kerr = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
+	kerr = kb_vm_kernel_get(c->kcache, t->image_key, t->family, (const char *const *)t->images,
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname))

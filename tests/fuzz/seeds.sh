@@ -98,17 +98,23 @@ if [ -s "$work/list" ]; then
 		printf '#kbundle-list 1\tname\tversion\tarch\tkind\trelease\tpath\tsize\tsha256\tdepends\tfirst_seen\tlast_seen\tpresent\n'
 		cat "$work/list"
 	} | seed pkglist real
-	{
-		echo 'format: kbundle-manifest 1'
-		echo 'bundles:'
-		head -n 3 "$work/list" | while IFS=$'\t' read -r name ver arch kind rel path size sha rest; do
-			id=$(printf 'kbundle-bundle-v1\n%s\n' "$sha" | sha256sum | cut -c1-64)
-			printf -- '- id: %s\n  distro: debian\n  upstream: debian-12\n  release: %s\n' "$id" "$rel"
-			printf '  arch: %s\n  version: "%s"\n  headers:\n' "$arch" "$ver"
-			printf '  - name: %s\n    version: "%s"\n    arch: %s\n    kind: headers\n' "$name" "$ver" "$arch"
-			printf '    path: %s\n    size: %s\n    sha256: %s\n  images: []\n' "$path" "$size" "$sha"
-		done
-	} | seed manifest real
+	# format 2 (entries name their family) and format 1 (the family comes
+	# from the distro), which is still read
+	for format in 2 1; do
+		{
+			echo "format: kbundle-manifest $format"
+			echo 'bundles:'
+			head -n 3 "$work/list" | while IFS=$'\t' read -r name ver arch kind rel path size sha rest; do
+				id=$(printf 'kbundle-bundle-v1\n%s\n' "$sha" | sha256sum | cut -c1-64)
+				printf -- '- id: %s\n  distro: debian\n' "$id"
+				[ "$format" = 1 ] || printf '  family: apt\n'
+				printf '  upstream: debian-12\n  release: %s\n' "$rel"
+				printf '  arch: %s\n  version: "%s"\n  headers:\n' "$arch" "$ver"
+				printf '  - name: %s\n    version: "%s"\n    arch: %s\n    kind: headers\n' "$name" "$ver" "$arch"
+				printf '    path: %s\n    size: %s\n    sha256: %s\n  images: []\n' "$path" "$size" "$sha"
+			done
+		} | seed manifest "real$format"
+	done
 fi
 
 # rpm-md: the committed createrepo_c fixture, and a fresh repository of one

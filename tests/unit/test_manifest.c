@@ -484,7 +484,7 @@ static void test_determinism(void **state)
 	group_write(&l, b);
 	tb = read_all(b);
 	assert_string_equal(ta, tb);
-	assert_non_null(strstr(ta, "format: kbundle-manifest 1\nbundles:\n- id: "));
+	assert_non_null(strstr(ta, "format: kbundle-manifest 2\nbundles:\n- id: "));
 	/* versions a YAML 1.1 reader would take for numbers are quoted */
 	assert_non_null(strstr(ta, "  version: \"6.1.170-3\"\n"));
 	assert_non_null(strstr(ta, "  version: 6.12.115-2~deb12u1\n"));
