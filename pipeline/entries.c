@@ -22,6 +22,12 @@ int kb_entries_open_cache(struct kb_entries *s, const char *workdir)
 	return kb_cache_open(&s->cache, workdir);
 }
 
+void kb_entries_close_cache(struct kb_entries *s)
+{
+	if (s->cache.workdir)
+		kb_cache_close(&s->cache);
+}
+
 int kb_entries_load_upstreams(struct kb_entries *s, const char *dir)
 {
 	s->upstreams_dir = dir;
@@ -30,8 +36,7 @@ int kb_entries_load_upstreams(struct kb_entries *s, const char *dir)
 
 void kb_entries_free(struct kb_entries *s)
 {
-	if (s->cache.workdir)
-		kb_cache_close(&s->cache);
+	kb_entries_close_cache(s);
 	kb_upstream_set_free(&s->ups);
 	kb_manifest_free(&s->m);
 	free(s->sel);
@@ -41,7 +46,14 @@ void kb_entries_free(struct kb_entries *s)
 static bool kb_entries_wants(const struct kb_mpkg *p, enum kb_entries_part part)
 {
 	/* the kernel is never in a modules package */
-	return part == KB_ENTRIES_HEADERS || p->kind == KB_KIND_IMAGE;
+	switch (part) {
+	case KB_ENTRIES_IMAGE:
+		return p->kind == KB_KIND_IMAGE;
+	case KB_ENTRIES_MODULES:
+		return p->kind == KB_KIND_MODULES;
+	default:
+		return true;
+	}
 }
 
 int kb_entries_fetch(struct kb_entries *s, const bool *want, enum kb_entries_part part, int jobs,

@@ -30,6 +30,8 @@ struct kb_entries {
 int kb_entries_select(struct kb_entries *s, const char *manifest, const struct kb_select *sel);
 /* Open the work directory's cache, waiting for its lock. */
 int kb_entries_open_cache(struct kb_entries *s, const char *workdir);
+/* Release the cache's lock (it may be opened again). */
+void kb_entries_close_cache(struct kb_entries *s);
 /* Load every upstream file of dir (for mirrors and package keys). */
 int kb_entries_load_upstreams(struct kb_entries *s, const char *dir);
 /* Release the lock and free everything. Safe on a zeroed struct. */
@@ -39,6 +41,7 @@ void kb_entries_free(struct kb_entries *s);
 enum kb_entries_part {
 	KB_ENTRIES_HEADERS,	/* what the bundle is packed from */
 	KB_ENTRIES_IMAGE,	/* the kernel image package(s) proper (kind image) */
+	KB_ENTRIES_MODULES,	/* the kernel's modules packages (kind modules) */
 };
 
 /* The packages kb_entries_fetch had in the cache, entry by entry. */

@@ -10,18 +10,18 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "lib/deb.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/log.h"
-#include "lib/rpm.h"
 #include "lib/strview.h"
+#include "vm/kernel.h"
 #include "vm/kmods.h"
 #include "vm/modinfo.h"
 
 #define KB_VM_KMOD_MAX (64u << 20)		/* the largest in-tree .ko is ~20 MiB */
 #define KB_VM_KMODS_INDEX_MAX (16u << 20)	/* ~6,000 modules, ~100 bytes each */
-#define KB_VM_KMODS_FORMAT "#kbundle-kmods 1\n"
+#define KB_VM_KMODS_FORMAT "#kbundle-kmods 2"
 
 static const char *const kb_vm_ko_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 
@@ -50,23 +50,15 @@ char *kb_vm_kmod_name(const char *file)
 	return n;
 }
 
-char *kb_vm_kmod_member(const char *path, const char *release)
+char *kb_vm_kmod_member(enum kb_family family, const char *path, const char *release)
 {
-	size_t rl = strlen(release);
-	const char *b;
+	const char *rest = kb_vm_family(family)->module_member(path, release), *b;
 	char *n;
 
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	while (path[0] == '/')
-		path++;
-	if (!strncmp(path, "usr/", 4))
-		path += 4;
-	if (strncmp(path, "lib/modules/", 12) || strncmp(path + 12, release, rl) ||
-	    path[12 + rl] != '/')
+	if (!rest)
 		return NULL;
-	b = strrchr(path, '/') + 1;
-	if (!kb_vm_ko_suffix(b) || strstr(path, "/../"))
+	b = strrchr(rest, '/') ? strrchr(rest, '/') + 1 : rest;
+	if (!kb_vm_ko_suffix(b) || !strncmp(rest, "../", 3) || strstr(rest, "/../"))
 		return NULL;
 	n = kb_vm_kmod_name(b);
 	if (!kb_vm_kmod_name_ok(n)) {
@@ -274,25 +266,17 @@ out:
 typedef int (*kb_vm_kmod_fn)(void *ctx, struct archive *a, struct archive_entry *e,
 			     const char *pkg, char *name);
 
-static int kb_vm_kmods_walk(const char *pkg, const char *release, kb_vm_kmod_fn fn, void *ctx)
+static int kb_vm_kmods_walk(enum kb_family family, const char *pkg, const char *release,
+			    kb_vm_kmod_fn fn, void *ctx)
 {
-	struct kb_deb *deb = NULL;
-	struct kb_rpm *rpm = NULL;
+	const struct kb_vm_family *fam = kb_vm_family(family);
 	struct archive_entry *e;
-	struct archive *a;
-	int err, rc;
+	struct archive *a = NULL;
+	void *h = NULL;
+	int err = fam->open(pkg, &h, &a), rc = ARCHIVE_OK;
 
-	if (kb_rpm_file_is_rpm(pkg)) {
-		err = kb_rpm_open(pkg, pkg, NULL, &rpm);
-		a = err ? NULL : kb_rpm_payload(rpm);
-	} else {
-		err = kb_deb_open(pkg, &deb);
-		a = err ? NULL : kb_deb_data(deb);
-	}
-	if (err)
-		goto out;
 	while (!err && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		char *name = kb_vm_kmod_member(archive_entry_pathname(e), release);
+		char *name = kb_vm_kmod_member(family, archive_entry_pathname(e), release);
 
 		if (name && archive_entry_filetype(e) == AE_IFREG)
 			err = fn(ctx, a, e, pkg, name);	/* takes name */
@@ -304,9 +288,8 @@ static int kb_vm_kmods_walk(const char *pkg, const char *release, kb_vm_kmod_fn 
 		err = -KB_EPARSE;
 	}
 	err = err == 1 ? 0 : err;
-out:
-	kb_deb_close(deb);
-	kb_rpm_close(rpm);
+	if (h)
+		fam->close(h);
 	return err;
 }
 
@@ -333,14 +316,33 @@ static int kb_vm_kmods_index_one(void *ctx, struct archive *a, struct archive_en
 	return err;
 }
 
-static int kb_vm_kmods_write(const char *path, const struct kb_vm_kmods *m)
+/* The index's first line: the format and a digest of the package files it
+ * was made from (their names: cache objects are named by their sha256), so
+ * an index of the image package alone is not taken for one that covers the
+ * modules packages too. */
+static char *kb_vm_kmods_header(const char *const *pkgs, size_t npkgs)
+{
+	char hex[KB_SHA256_HEX_LEN + 1];
+	struct kb_sha256 h;
+
+	kb_sha256_init(&h);
+	for (size_t i = 0; i < npkgs; i++) {
+		const char *b = strrchr(pkgs[i], '/') ? strrchr(pkgs[i], '/') + 1 : pkgs[i];
+
+		kb_sha256_update(&h, b, strlen(b) + 1);
+	}
+	kb_sha256_final(&h, hex);
+	return kb_xasprintf("%s %s\n", KB_VM_KMODS_FORMAT, hex);
+}
+
+static int kb_vm_kmods_write(const char *path, const char *header, const struct kb_vm_kmods *m)
 {
 	struct kb_atomic_file af = { 0 };
 	int err = kb_atomic_open(&af, path);
 
 	if (err)
 		goto out;
-	kb_atomic_write(&af, KB_VM_KMODS_FORMAT, strlen(KB_VM_KMODS_FORMAT));
+	kb_atomic_write(&af, header, strlen(header));
 	for (size_t i = 0; i < m->n; i++) {
 		kb_atomic_printf(&af, "%s\t%s\t", m->v[i].name, m->v[i].path);
 		for (size_t j = 0; j < m->v[i].ndeps; j++)
@@ -354,36 +356,38 @@ out:
 	return err;
 }
 
-int kb_vm_kmods_index(const char *dir, const char *const *pkgs, size_t npkgs,
-		      const char *release, struct kb_vm_kmods *out)
+int kb_vm_kmods_index(const char *dir, enum kb_family family, const char *const *pkgs,
+		      size_t npkgs, const char *release, struct kb_vm_kmods *out)
 {
 	char *path = kb_xasprintf("%s/kmods-%s.tsv", dir, release), *buf = NULL;
+	char *header = kb_vm_kmods_header(pkgs, npkgs);
 	size_t len = 0;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (kb_file_read(path, KB_VM_KMODS_INDEX_MAX, &buf, &len) == 0 &&
-	    len >= strlen(KB_VM_KMODS_FORMAT) &&
-	    !memcmp(buf, KB_VM_KMODS_FORMAT, strlen(KB_VM_KMODS_FORMAT))) {
+	if (kb_file_read(path, KB_VM_KMODS_INDEX_MAX, &buf, &len) == 0 && len >= strlen(header) &&
+	    !memcmp(buf, header, strlen(header))) {
 		err = kb_vm_kmods_parse(buf, len, path, out);
 		goto out;
 	}
 	err = 0;
 	for (size_t i = 0; i < npkgs && !err; i++)
-		err = kb_vm_kmods_walk(pkgs[i], release, kb_vm_kmods_index_one, out);
+		err = kb_vm_kmods_walk(family, pkgs[i], release, kb_vm_kmods_index_one, out);
 	if (err)
 		goto out;
 	if (!out->n) {
-		kb_error("%s: no module of %s in the kernel's packages", pkgs[0], release);
+		kb_error("%s: no module of %s in the kernel's packages", npkgs ? pkgs[0] : dir,
+			 release);
 		err = -KB_ENOTFOUND;
 		goto out;
 	}
 	kb_vm_kmods_sort(out);
-	kb_debug("%s: %zu modules of %s indexed", dir, out->n, release);
-	err = kb_vm_kmods_write(path, out);
+	kb_debug("%s: %zu modules of %s indexed from %zu package(s)", dir, out->n, release, npkgs);
+	err = kb_vm_kmods_write(path, header, out);
 out:
 	if (err)
 		kb_vm_kmods_free(out);
+	free(header);
 	free(buf);
 	free(path);
 	return err;
@@ -424,8 +428,9 @@ out:
 	return err;
 }
 
-int kb_vm_kmods_extract(const char *dir, const char *const *pkgs, size_t npkgs,
-			const char *release, char *const *names, size_t n, char ***paths)
+int kb_vm_kmods_extract(const char *dir, enum kb_family family, const char *const *pkgs,
+			size_t npkgs, const char *release, char *const *names, size_t n,
+			char ***paths)
 {
 	struct kb_vm_kmods_want w = { .names = names, .n = n };
 	char *outdir = kb_xasprintf("%s/kmods-%s", dir, release);
@@ -440,7 +445,7 @@ int kb_vm_kmods_extract(const char *dir, const char *const *pkgs, size_t npkgs,
 			w.left++;
 	}
 	for (size_t i = 0; i < npkgs && !err && w.left; i++)
-		err = kb_vm_kmods_walk(pkgs[i], release, kb_vm_kmods_extract_one, &w);
+		err = kb_vm_kmods_walk(family, pkgs[i], release, kb_vm_kmods_extract_one, &w);
 	if (!err && w.left) {
 		kb_error("%s: %zu of the kernel's modules were not found in its packages", dir, w.left);
 		err = -KB_ENOTFOUND;

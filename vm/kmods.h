@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/family.h"
+
 /* One module: its name as the kernel knows it (dashes as underscores), the
  * module names it depends on, and where it is (an archive member in the
  * index; a host path for a unit's built module). */
@@ -27,10 +29,11 @@ struct kb_vm_kmods {
 	size_t n;
 };
 
-/* The module name of an image package member when it is a module of
- * release (lib/modules/<release>/… or usr/lib/modules/<release>/…, .ko,
- * .ko.xz, .ko.zst, .ko.gz), else NULL. malloc'd. */
-char *kb_vm_kmod_member(const char *path, const char *release);
+/* The module name of a package member of family when it is a module of
+ * release (in release's module directory by the family's module_member,
+ * vm/kernel.h: lib/modules/<release>/… or usr/lib/modules/<release>/…;
+ * .ko, .ko.xz, .ko.zst, .ko.gz), else NULL. malloc'd. */
+char *kb_vm_kmod_member(enum kb_family family, const char *path, const char *release);
 
 /* The kernel module name of a file name: base name without the .ko[.*]
  * suffix, dashes as underscores. malloc'd. */
@@ -43,11 +46,14 @@ bool kb_vm_kmod_name_ok(const char *name);
 /* Split a depends= value ("a,b-c") into normalised names. */
 void kb_vm_kmod_deps_parse(const char *val, char ***deps, size_t *n);
 
-/* The index of release's modules in pkgs, read from dir/kmods.tsv or made
- * from the packages (one pass, every module's .modinfo read) and written
- * there. -KB_ENOTFOUND when the packages hold no module of release. */
-int kb_vm_kmods_index(const char *dir, const char *const *pkgs, size_t npkgs,
-		      const char *release, struct kb_vm_kmods *out);
+/* The index of release's modules in pkgs (the kernel's packages, of
+ * family: its image package(s), and its modules packages when it has
+ * any), read from dir/kmods-<release>.tsv when that was made from the same
+ * package files, else made from them (one pass, every module's .modinfo
+ * read) and written there. -KB_ENOTFOUND when the packages hold no module
+ * of release. */
+int kb_vm_kmods_index(const char *dir, enum kb_family family, const char *const *pkgs,
+		      size_t npkgs, const char *release, struct kb_vm_kmods *out);
 
 /* Parse an index (name TAB member TAB dep,dep… a line). -KB_EPARSE on a
  * malformed line (logged with name:line). */
@@ -58,8 +64,9 @@ const struct kb_vm_kmod *kb_vm_kmods_find(const struct kb_vm_kmods *m, const cha
 /* Make sure dir/kmods-<release>/<name>.ko (decompressed) exists for each
  * of names, extracting the missing ones from pkgs in one pass; *paths (n
  * entries, malloc'd) are their host paths, in the order of names. */
-int kb_vm_kmods_extract(const char *dir, const char *const *pkgs, size_t npkgs,
-			const char *release, char *const *names, size_t n, char ***paths);
+int kb_vm_kmods_extract(const char *dir, enum kb_family family, const char *const *pkgs,
+			size_t npkgs, const char *release, char *const *names, size_t n,
+			char ***paths);
 
 void kb_vm_kmods_free(struct kb_vm_kmods *m);
 

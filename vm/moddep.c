@@ -179,27 +179,32 @@ out:
 	return err;
 }
 
-int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, const char *const *pkgs,
-			 size_t npkgs, const char *release)
+bool kb_vm_kernel_needs_kmods(const struct kb_vm_kernel *k)
 {
-	struct kb_vm_kmods km = { 0 };
 	bool need = false;
-	int err = 0;
 
-	/* Only a unit that depends on something needs the kernel's index. */
 	for (size_t i = 0; i < k->nunits && !need; i++)
 		for (size_t j = 0; j < k->units[i].nkos && !need; j++) {
 			char *deps = NULL;
 
+			if (k->units[i].chk[KB_CHK_BUILD].st != KB_ST_PASS)
+				break;
 			need = kb_vm_modinfo_file(k->units[i].kos[j], "depends", &deps) == 0 &&
 			       deps[0];
 			free(deps);
 		}
-	if (need)
-		err = kb_vm_kmods_index(dir, pkgs, npkgs, release, &km);
+	return need;
+}
+
+int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, enum kb_family family,
+			 const char *const *pkgs, size_t npkgs, const char *release)
+{
+	struct kb_vm_kmods km = { 0 };
+	int err = kb_vm_kmods_index(dir, family, pkgs, npkgs, release, &km);
+
 	if (err == -KB_ENOTFOUND)
 		err = 0;	/* no modules shipped: each unit names what it misses */
-	for (size_t i = 0; i < k->nunits && !err && need; i++) {
+	for (size_t i = 0; i < k->nunits && !err; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 		struct kb_vm_moddep_plan plan;
 
@@ -207,7 +212,7 @@ int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, const char *co
 			continue;
 		err = kb_vm_unit_plan(u, &km, &plan);
 		if (!err && plan.nkdeps) {
-			err = kb_vm_kmods_extract(dir, pkgs, npkgs, release, plan.kdeps,
+			err = kb_vm_kmods_extract(dir, family, pkgs, npkgs, release, plan.kdeps,
 						  plan.nkdeps, &u->deps);
 			if (!err)
 				u->ndeps = plan.nkdeps;

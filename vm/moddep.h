@@ -5,7 +5,10 @@
 #ifndef KB_VM_MODDEP_H
 #define KB_VM_MODDEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "lib/family.h"
 
 #include "vm/kmods.h"
 #include "vm/result.h"
@@ -25,12 +28,18 @@ int kb_vm_moddep_plan(const struct kb_vm_kmod *unit, size_t n, const struct kb_v
 		      struct kb_vm_moddep_plan *plan);
 void kb_vm_moddep_plan_free(struct kb_vm_moddep_plan *plan);
 
+/* Does a module of k's units that built depend on anything (a non-empty
+ * depends=)? Only then does the kernel's module index matter, and only
+ * then are its modules packages worth fetching. */
+bool kb_vm_kernel_needs_kmods(const struct kb_vm_kernel *k);
+
 /* For each of k's units that built: order its .ko files by their depends=,
  * and set u->deps to the kernel's own modules it needs (host paths,
- * extracted from pkgs, the packages of release's kernel, into dir). A
- * dependency found nowhere is noted in the unit's insmod detail. Errors
- * (unreadable packages) are logged and returned. */
-int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, const char *const *pkgs,
-			 size_t npkgs, const char *release);
+ * extracted from pkgs, the packages of family holding release's kernel and
+ * its modules, into dir). A dependency found nowhere is noted in the
+ * unit's insmod detail. Errors (unreadable packages) are logged and
+ * returned. */
+int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, enum kb_family family,
+			 const char *const *pkgs, size_t npkgs, const char *release);
 
 #endif

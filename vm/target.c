@@ -1,6 +1,7 @@
 /* target.c — manifest entries (or a bundle given directly) to boot: the
  * entries come from pipeline/entries.c, their bundles packed and their
- * kernel image packages fetched through the cache. */
+ * kernel image packages fetched through the cache; their modules packages
+ * later, on demand (kb_vm_target_modpkgs). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,8 +27,7 @@ static bool kb_vm_is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_target **out,
-				size_t *n)
+static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_targets *ts)
 {
 	struct kb_vm_target *t = kb_xcalloc(1, sizeof(*t));
 	char hex[KB_SHA256_HEX_LEN + 1];
@@ -74,11 +74,13 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		}
 		t->image_key = kb_xstrdup(hex);
 	}
-	*out = t;
-	*n = 1;
+	ts->v = t;
+	ts->n = 1;
 	return 0;
 out:
-	kb_vm_targets_free(t, 1);
+	ts->v = t;
+	ts->n = 1;
+	kb_vm_targets_free(ts);
 	return err;
 }
 
@@ -157,52 +159,100 @@ static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_en
 		t->error = kb_xasprintf("bundle %s is missing and could not be packed", t->bundle);
 }
 
-int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, size_t *n)
+int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *ts)
 {
-	struct kb_entries s = { 0 };
+	struct kb_entries *s;
 	size_t *idx = NULL;
 	int err;
 
-	*out = NULL;
-	*n = 0;
+	memset(ts, 0, sizeof(*ts));
+	ts->o = o;
+	pthread_mutex_init(&ts->lock, NULL);
 	if (o->bundle)
-		return kb_vm_targets_direct(o, out, n);
+		return kb_vm_targets_direct(o, ts);
+	s = ts->entries = kb_xcalloc(1, sizeof(*s));
 	/* A manifest that cannot be read is a configuration error (exit 2). */
-	err = kb_entries_select(&s, o->manifest, &o->sel) ? -KB_EUSAGE : 0;
+	err = kb_entries_select(s, o->manifest, &o->sel) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
-	*out = kb_xcalloc(s.m.n ? s.m.n : 1, sizeof(**out));
-	idx = kb_xcalloc(s.m.n ? s.m.n : 1, sizeof(*idx));
-	for (size_t i = 0; i < s.m.n; i++) {
-		if (s.sel[i] && !kb_vm_bootable(&s.m.v[i])) {
-			kb_debug("%s (%s): not an x86-64 kernel, skipped", s.m.v[i].release,
-				 s.m.v[i].arch);
-			s.sel[i] = false;
+	ts->v = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*ts->v));
+	idx = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*idx));
+	for (size_t i = 0; i < s->m.n; i++) {
+		if (s->sel[i] && !kb_vm_bootable(&s->m.v[i])) {
+			kb_debug("%s (%s): not an x86-64 kernel, skipped", s->m.v[i].release,
+				 s->m.v[i].arch);
+			s->sel[i] = false;
 		}
-		if (s.sel[i]) {
-			idx[*n] = i;
-			kb_vm_target_from(o, &s.m.v[i], &(*out)[(*n)++]);
+		if (s->sel[i]) {
+			idx[ts->n] = i;
+			ts->v[ts->n].entry = i;
+			kb_vm_target_from(o, &s->m.v[i], &ts->v[ts->n++]);
 		}
 	}
-	if (!*n) {
+	if (!ts->n) {
 		kb_error("%s: no x86-64 entry matches the selection", o->manifest);
 		err = -KB_EUSAGE;
 		goto out;
 	}
 	/* The packages come through the cache, under its lock; failures from
 	 * here on are per entry: the entries still report why. */
-	err = kb_entries_open_cache(&s, o->workdir);
+	err = kb_entries_open_cache(s, o->workdir);
 	if (err)
 		goto out;
-	kb_entries_load_upstreams(&s, o->upstreams);	/* without: the cache alone */
-	kb_vm_pack_missing(o, &s, *out, idx, *n);
-	kb_vm_fetch_images(o, &s, *out, idx, *n);
-	for (size_t i = 0; i < *n; i++)
-		kb_vm_target_check(&(*out)[i], &s.m.v[idx[i]]);
+	kb_entries_load_upstreams(s, o->upstreams);	/* without: the cache alone */
+	kb_vm_pack_missing(o, s, ts->v, idx, ts->n);
+	kb_vm_fetch_images(o, s, ts->v, idx, ts->n);
+	for (size_t i = 0; i < ts->n; i++)
+		kb_vm_target_check(&ts->v[i], &s->m.v[idx[i]]);
+	kb_entries_close_cache(s);	/* until a modules package is wanted */
 out:
 	free(idx);
-	kb_entries_free(&s);
+	if (err)
+		kb_vm_targets_free(ts);
 	return err;
+}
+
+/* How many modules packages the entry lists. */
+static size_t kb_vm_entry_modpkgs(const struct kb_bundle_entry *e)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < e->nimages; k++)
+		n += e->images[k].kind == KB_KIND_MODULES;
+	return n;
+}
+
+void kb_vm_target_modpkgs(struct kb_vm_targets *ts, struct kb_vm_target *t)
+{
+	struct kb_entries *s = ts->entries;
+	struct kb_entries_pkgs p = { 0 };
+	bool *want = NULL;
+
+	pthread_mutex_lock(&ts->lock);
+	if (t->modpkgs_done || !s || !kb_vm_entry_modpkgs(&s->m.v[t->entry]))
+		goto out;
+	if (kb_entries_open_cache(s, ts->o->workdir) != 0)
+		goto out;
+	want = kb_xcalloc(s->m.n, sizeof(*want));
+	want[t->entry] = true;
+	kb_entries_fetch(s, want, KB_ENTRIES_MODULES, ts->o->jobs, &p);
+	kb_entries_close_cache(s);
+	t->modpkgs = kb_xcalloc(p.n + 1, sizeof(*t->modpkgs));
+	for (size_t k = 0; k < p.n; k++) {
+		if (p.v[k].err) {
+			kb_warn("%s: %s could not be had: its modules are not loaded", t->release,
+				p.v[k].name);
+			continue;
+		}
+		t->modpkgs[t->nmodpkgs++] = kb_xstrdup(p.v[k].object);
+	}
+	kb_info("%s: the kernel's modules packages: %zu in the cache, %zu downloaded",
+		t->release, t->nmodpkgs, p.downloaded);
+out:
+	t->modpkgs_done = true;
+	pthread_mutex_unlock(&ts->lock);
+	free(want);
+	kb_entries_pkgs_free(&p);
 }
 
 static void kb_vm_targets_free_one(struct kb_vm_target *t)
@@ -214,14 +264,22 @@ static void kb_vm_targets_free_one(struct kb_vm_target *t)
 	for (size_t j = 0; j < t->nimages; j++)
 		free(t->images[j]);
 	free(t->images);
+	for (size_t j = 0; j < t->nmodpkgs; j++)
+		free(t->modpkgs[j]);
+	free(t->modpkgs);
 	free(t->image_key);
 	free(t->error);
 	memset(t, 0, sizeof(*t));
 }
 
-void kb_vm_targets_free(struct kb_vm_target *v, size_t n)
+void kb_vm_targets_free(struct kb_vm_targets *ts)
 {
-	for (size_t i = 0; v && i < n; i++)
-		kb_vm_targets_free_one(&v[i]);
-	free(v);
+	for (size_t i = 0; ts->v && i < ts->n; i++)
+		kb_vm_targets_free_one(&ts->v[i]);
+	free(ts->v);
+	if (ts->entries)
+		kb_entries_free(ts->entries);
+	free(ts->entries);
+	pthread_mutex_destroy(&ts->lock);
+	memset(ts, 0, sizeof(*ts));
 }

@@ -31,9 +31,8 @@
 
 struct kb_vm_ctx {
 	const struct kb_vmtest_opts *o;
-	struct kb_vm_target *targets;
+	struct kb_vm_targets ts;
 	struct kb_vm_kernel *kernels;
-	size_t n;
 	char *tmp;		/* tmpfs work tree of this run */
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
@@ -188,17 +187,31 @@ static int kb_vm_bundle_open(const char *tgz, const char *root, char **build_dir
 	return err;
 }
 
-/* The kernel's own modules the units depend on, from its image packages.
- * Trouble here is reported and left to the guest's insmod to show. */
-static void kb_vm_test_moddeps(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+/* The kernel's own modules the units depend on, from its packages: its
+ * image packages, and its modules packages, fetched only now that a module
+ * is known to depend on something. Trouble here is reported and left to
+ * the guest's insmod to show. */
+static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 			       struct kb_vm_kernel *k, const char *krel)
 {
 	char *dir = kb_path_join(c->kcache, t->image_key);
+	const char **pkgs;
+	size_t n = 0;
 
-	if (kb_vm_kernel_moddeps(k, dir, (const char *const *)t->images, t->nimages, krel) != 0)
+	if (!kb_vm_kernel_needs_kmods(k))
+		goto out;
+	kb_vm_target_modpkgs(&c->ts, t);
+	pkgs = kb_xcalloc(t->nimages + t->nmodpkgs + 1, sizeof(*pkgs));
+	for (size_t i = 0; i < t->nimages; i++)
+		pkgs[n++] = t->images[i];
+	for (size_t i = 0; i < t->nmodpkgs; i++)
+		pkgs[n++] = t->modpkgs[i];
+	if (kb_vm_kernel_moddeps(k, dir, t->family, pkgs, n, krel) != 0)
 		kb_warn("%s: the kernel's own modules could not be read; dependencies are "
 			"not loaded", k->release);
 	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	free(pkgs);
+out:
 	free(dir);
 }
 
@@ -322,7 +335,7 @@ out:
 
 static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 {
-	struct kb_vm_target *t = &c->targets[i];
+	struct kb_vm_target *t = &c->ts.v[i];
 	struct kb_vm_kernel *k = &c->kernels[i];
 	char *tmp = kb_xasprintf("%s/k%zu", c->tmp, i);
 	double t0 = kb_vm_now();
@@ -461,7 +474,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	for (size_t i = 0; i < o->nmodules && !err; i++)
 		err = kb_vm_modsrc_check(o->modules[i]);
 	if (!err)
-		err = kb_vm_targets(o, &c.targets, &c.n);
+		err = kb_vm_targets_select(o, &c.ts);
 	if (err)
 		goto out;
 	gmtime_r(&now, &tm);
@@ -478,10 +491,10 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	}
 	if (o->keep)
 		kb_info("keeping the work tree %s", c.tmp);
-	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
-	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
+	c.kernels = kb_xcalloc(c.ts.n, sizeof(*c.kernels));
+	kb_pool_run(c.ts.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
-	run.nkernels = c.n;
+	run.nkernels = c.ts.n;
 	run.seconds = kb_vm_now() - t0;
 	memcpy(run.critical, o->critical, sizeof(run.critical));
 	kb_vm_report_table(stdout, &run);
@@ -496,10 +509,10 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 out:
 	if (c.tmp && !o->keep)
 		kb_rm_rf(c.tmp);
-	for (size_t i = 0; c.kernels && i < c.n; i++)
+	for (size_t i = 0; c.kernels && i < c.ts.n; i++)
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
-	kb_vm_targets_free(c.targets, c.n);
+	kb_vm_targets_free(&c.ts);
 	free(c.tmp);
 	free(c.logs);
 	free(c.kcache);

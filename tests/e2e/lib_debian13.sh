@@ -16,6 +16,11 @@
 #                                            depends on the kernel) and linux-binary-<rel>
 #     KB_D13_PICKS                            TSV in KB_DEB_PICKS's format
 #     KB_D13_SUITES=(trixie-security trixie-backports)
+#   kb_debian13_modules_fetch   also (once) the 7.x kernel's modules package,
+#                               ~100 MB, for the tests that load in-tree modules:
+#     KB_D7_MODULES                          linux-modules-<rel>, as linux-image-<rel>'s
+#                                            Depends names it
+#     KB_D7_MODPICKS                         its picks line (a TSV of its own)
 
 # _kb_d13_uri security|main — the URI apt is configured with for that archive
 # (deb822 .sources and one-line .list files).
@@ -139,4 +144,25 @@ kb_debian13_fetch() {
 	cp "$picks" "$pf.tsv.$$"
 	mv -f "$pf.tsv.$$" "$pf.tsv"
 	mv -f "$pf.env.$$" "$pf.env"
+}
+
+kb_debian13_modules_fetch() {
+	kb_debian13_fetch
+	local pf=$KB_TEST_CACHE/picks/debian13-modules-1 picks=$KB_TMP/debian13-modpicks.tsv f rel
+	if [ -f "$pf.tsv" ] && IFS=$'\t' read -r _ _ _ _ _ rel _ f <"$pf.tsv" &&
+		[ "$rel" = "$KB_D7_REL" ] && [ -f "$f" ] && [ -f "$f.stanza" ]; then
+		cp "$pf.tsv" "$picks"
+	else
+		[ -n "${KB_APT_OPTS+x}" ] || _kb_d13_apt_setup
+		KB_D7_MODULES=$(_kb_d13_dep "$KB_D7_IMAGE" linux-modules-)
+		[ -n "$KB_D7_MODULES" ] || kb_die "$KB_D7_IMAGE: its Depends name no linux-modules-*"
+		_kb_d13_line trixie-backports "$KB_D7_MODULES" modules "$KB_D7_REL" >"$picks"
+		_kb_fetch_picks "$picks"
+		mkdir -p "${pf%/*}"
+		cp "$picks" "$pf.tsv.$$"
+		mv -f "$pf.tsv.$$" "$pf.tsv"
+	fi
+	KB_D7_MODULES=$(cut -f2 "$picks")
+	KB_D7_MODPICKS=$picks
+	export KB_D7_MODULES KB_D7_MODPICKS
 }

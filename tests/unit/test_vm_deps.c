@@ -27,29 +27,40 @@
 
 static void test_kmod_member(void **state)
 {
+	const enum kb_family apt = KB_FAMILY_APT, rpm = KB_FAMILY_RPMMD;
 	char *n;
 
 	(void)state;
-	n = kb_vm_kmod_member("./lib/modules/6.1.0-57-amd64/kernel/drivers/media/v4l2-core/"
+	n = kb_vm_kmod_member(apt, "./lib/modules/6.1.0-57-amd64/kernel/drivers/media/v4l2-core/"
 			      "videodev.ko", "6.1.0-57-amd64");
 	assert_string_equal(n, "videodev");
 	free(n);
-	n = kb_vm_kmod_member("./usr/lib/modules/6.12.117+deb12-amd64/kernel/drivers/media/"
+	n = kb_vm_kmod_member(apt, "./usr/lib/modules/6.12.117+deb12-amd64/kernel/drivers/media/"
 			      "common/v4l2-tpg/v4l2-tpg.ko.xz", "6.12.117+deb12-amd64");
 	assert_string_equal(n, "v4l2_tpg");
 	free(n);
-	n = kb_vm_kmod_member("lib/modules/5.14.0-427.el9.x86_64/kernel/fs/fat/vfat.ko.zst",
+	n = kb_vm_kmod_member(rpm, "lib/modules/5.14.0-427.el9.x86_64/kernel/fs/fat/vfat.ko.zst",
 			      "5.14.0-427.el9.x86_64");
 	assert_string_equal(n, "vfat");
 	free(n);
+	/* Debian 7.x's linux-modules-R (usrmerged, .ko.xz) */
+	n = kb_vm_kmod_member(apt, "./usr/lib/modules/7.3.4+deb13-amd64/kernel/drivers/media/mc/"
+			      "mc.ko.xz", "7.3.4+deb13-amd64");
+	assert_string_equal(n, "mc");
+	free(n);
 	/* another release, not a module, outside the tree, a hostile name */
-	assert_null(kb_vm_kmod_member("./lib/modules/6.1.0-56-amd64/kernel/a.ko", "6.1.0-57-amd64"));
-	assert_null(kb_vm_kmod_member("./lib/modules/6.1.0-57-amd64/modules.order", "6.1.0-57-amd64"));
-	assert_null(kb_vm_kmod_member("./boot/x.ko", "6.1.0-57-amd64"));
-	assert_null(kb_vm_kmod_member("./lib/modules/6.1.0-57-amd64/../../x.ko", "6.1.0-57-amd64"));
-	assert_null(kb_vm_kmod_member("./lib/modules/6.1.0-57-amd64/k/$(reboot).ko",
+	assert_null(kb_vm_kmod_member(apt, "./lib/modules/6.1.0-56-amd64/kernel/a.ko",
 				      "6.1.0-57-amd64"));
-	assert_null(kb_vm_kmod_member("./lib/modules/6.1.0-57-amd64x/k/a.ko", "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(apt, "./lib/modules/6.1.0-57-amd64/modules.order",
+				      "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(apt, "./boot/x.ko", "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(apt, "./lib/modules/6.1.0-57-amd64/../../x.ko",
+				      "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(rpm, "lib/modules/6.1.0-57-amd64/../x.ko", "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(apt, "./lib/modules/6.1.0-57-amd64/k/$(reboot).ko",
+				      "6.1.0-57-amd64"));
+	assert_null(kb_vm_kmod_member(apt, "./lib/modules/6.1.0-57-amd64x/k/a.ko",
+				      "6.1.0-57-amd64"));
 }
 
 static const char index_text[] =
