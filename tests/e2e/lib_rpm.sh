@@ -23,6 +23,10 @@
 #                          x86_64/default, whose Makefile includes the source
 #                          tree's, and lib/modules/<suse uname>/build)
 #     KB_RPM_SUSE_UNAME    the release kbundle derives for that pair
+#   kb_rpm_build_modules   also (once, into $KB_TEST_CACHE/rpms/<key>-modules/) set
+#     KB_RPM_MODCORE       RHEL layout: kernel-modules-core, the Debian 6.1 image's
+#                          mc.ko and videodev.ko as lib/modules/<uname>/kernel/…/*.ko.xz
+#                          (RHEL's shape), providing kernel-modules-core-uname-r = <uname>
 #   kb_rpm_repo DIR COMPRESS RPM…  copy RPMs into DIR/Packages and run
 #                          createrepo_c with --general-compress-type COMPRESS
 #                          (gz, xz, bz2; zstd: gz recompressed, see below)
@@ -181,6 +185,34 @@ kb_rpm_build() {
 	for f in "$KB_RPM_DEVEL" "$KB_RPM_CORE" "$KB_RPM_SUSE_SRC" "$KB_RPM_SUSE_OBJ"; do
 		[ -f "$f" ] || kb_die "fixture RPM $f was not built"
 	done
+}
+
+kb_rpm_build_modules() {
+	kb_rpm_build
+	kb_debian_fetch
+	local dir=${KB_RPM_CORE%/*}-modules root img
+	KB_RPM_MODCORE=$dir/kernel-modules-core-$KB_RPM_VER-$KB_RPM_REL.x86_64.rpm
+	export KB_RPM_MODCORE
+	[ -f "$dir/.complete" ] && return 0
+	_kb_cache_lock
+	if [ ! -f "$dir/.complete" ]; then
+		_kb_rpm_scratch
+		root=$_KB_RPM_SCRATCH/modcore
+		img=$(kb_deb_file "$KB_IMAGE_A" "$KB_VER_A")
+		mkdir -p "$root"
+		dpkg-deb --fsys-tarfile "$img" | tar -x -C "$root" --wildcards \
+			"./lib/modules/$KB_RPM_UNAME/kernel/drivers/media/mc/mc.ko" \
+			"./lib/modules/$KB_RPM_UNAME/kernel/drivers/media/v4l2-core/videodev.ko"
+		find "$root" -name '*.ko' -exec xz --check=crc32 {} +
+		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+		_kb_rpm_build_one kernel-modules-core "$KB_RPM_VER" "$KB_RPM_REL" x86_64 "$root" \
+			"kernel-modules-core-uname-r = $KB_RPM_UNAME" "" w2.xzdio "$dir.tmp"
+		rm -rf "$root"
+		touch "$dir.tmp/.complete"
+		mv "$dir.tmp" "$dir"
+	fi
+	_kb_cache_unlock
+	[ -f "$KB_RPM_MODCORE" ] || kb_die "fixture RPM $KB_RPM_MODCORE was not built"
 }
 
 kb_rpm_repo() {
