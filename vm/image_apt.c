@@ -1,8 +1,8 @@
 /* image_apt.c — the apt family's kernel packages for the VM stage: .deb
  * (lib/deb), the kernel at boot/vmlinuz-<release> (or, usrmerged,
  * usr/lib/modules/<release>/vmlinuz), the modules below lib/modules/<release>/
- * or usr/lib/modules/<release>/ of linux-image-* (Ubuntu: also
- * linux-modules-*). */
+ * or usr/lib/modules/<release>/ of linux-image-* (Debian 7.x and Ubuntu:
+ * linux-modules-*, the entry's modules packages). */
 #include <string.h>
 
 #include "lib/deb.h"

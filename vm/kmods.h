@@ -1,4 +1,5 @@
-/* kmods.h — the kernel's own modules, taken from its image packages (never
+/* kmods.h — the kernel's own modules, taken from its packages (image and
+ * modules packages, read by the family's operations of vm/kernel.h; never
  * the host's): an index of every module the packages ship for a release,
  * with the depends= of each (read from its .modinfo: Debian and RPM
  * packages ship no modules.dep, depmod makes it at install time), and the
