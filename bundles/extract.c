@@ -124,8 +124,9 @@ static int kb_extract_links_inside(const char *name, const char *root,
 
 /* Every entry of tgz into root (an empty directory, no symlinks in it). */
 static int kb_extract_into(const char *tgz, const char *name, const char *root,
-			   struct kb_extract_links *links)
+			   const struct kb_limits *lim, struct kb_extract_links *links)
 {
+	const struct kb_archive_limits alim = { .base = lim };
 	struct archive *ar = archive_read_new(), *aw = archive_write_disk_new();
 	struct kb_archive_guard g;
 	struct stat st;
@@ -136,7 +137,7 @@ static int kb_extract_into(const char *tgz, const char *name, const char *root,
 		kb_error("%s: %s", name, kb_strerror(err));
 		goto out;
 	}
-	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, NULL);
+	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, &alim);
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_format_tar(ar);
 	archive_write_disk_set_options(aw, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
@@ -219,7 +220,7 @@ out:
 }
 
 int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      char **build_dir)
+		      const struct kb_limits *lim, char **build_dir)
 {
 	struct kb_extract_links links = { 0 };
 	char *d = kb_xstrdup(dir), *parent = NULL, *tmp = NULL, *root = NULL, *sum = NULL;
@@ -271,7 +272,7 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 		err = -errno;
 		goto out;
 	}
-	err = kb_extract_into(tgz, name, root, &links);
+	err = kb_extract_into(tgz, name, root, lim, &links);
 	if (!err)
 		err = kb_extract_links_inside(name, root, &links);
 	if (err)

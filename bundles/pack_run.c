@@ -56,7 +56,8 @@ static void kb_pack_one(void *arg, size_t i)
 		paths[k] = f->path;
 	}
 	kb_info("packing %s (%s %s)", it->e->release, it->e->distro, it->e->id);
-	it->err = kb_bundle_build(it->e, paths, it->package_key, c->bundles, c->o->mtime, &bi);
+	it->err = kb_bundle_build(it->e, paths, it->package_key, c->o->limits, c->bundles,
+				  c->o->mtime, &bi);
 	if (!it->err)
 		it->err = kb_cache_bundle_stamp(&c->cache, it->e->id, KB_PACKER_FORMAT, bi.sha256, bi.size);
 	if (it->err)
@@ -75,14 +76,14 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = kb_manifest_load(o->manifest, &m);
+	err = kb_manifest_load(o->manifest, o->limits, &m);
 	if (err)
 		goto out;
 	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
 	err = kb_select_entries(&m, &o->sel, sel, &nsel);
 	if (err)
 		goto out;
-	err = kb_upstream_set_load(o->upstreams, &ups);
+	err = kb_upstream_set_load(o->upstreams, o->limits, &ups);
 	if (err)
 		goto out;
 	err = kb_cache_open(&c.cache, o->workdir);

@@ -13,6 +13,7 @@
 
 #include "crawler/pkglist.h"
 #include "crawler/upstream.h"
+#include "lib/limits.h"
 
 struct kb_http;
 
@@ -24,6 +25,7 @@ struct kb_crawl_opts {
 	char *const *names;		/* upstream stems; none: every enabled one */
 	size_t nnames;
 	bool lock_held;			/* the caller holds WORKDIR/lock (kbundle update) */
+	const struct kb_limits *limits;	/* on indexes and upstream files; NULL: defaults */
 };
 
 struct kb_crawl_result {
@@ -102,7 +104,7 @@ int kb_crawl_apt_commit(struct kb_crawl_job *j, const char *new_tag);
 void kb_crawl_apt_free(struct kb_crawl_job *j);
 /* Parse one verified Packages file (crawl_apt.c) into fresh; url names it. */
 int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
-			     struct kb_pkglist *fresh);
+			     const struct kb_limits *lim, struct kb_pkglist *fresh);
 /* Keep each (name, arch, version) once, the first (earliest suite) seen. */
 void kb_crawl_apt_dedupe(struct kb_pkglist *l);
 
@@ -126,6 +128,6 @@ int kb_crawl_rpmmd_mirrorlist(const char *path, const char *mirror, char **repo_
  * it in messages, which are logged here. */
 int kb_crawl_rpmmd_parse_primary(const struct kb_upstream *u, const char *arch, const char *repo,
 				 const char *path, uint64_t open_size, const char *url,
-				 struct kb_pkglist *fresh);
+				 const struct kb_limits *lim, struct kb_pkglist *fresh);
 
 #endif

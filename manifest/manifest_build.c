@@ -89,7 +89,8 @@ static const struct kb_upstream *kb_upstream_by_name(const struct kb_upstream *v
 	return NULL;
 }
 
-int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct kb_manifest *m,
+int kb_manifest_build(const char *upstreams_dir, const char *lists_dir,
+		      const struct kb_limits *lim, struct kb_manifest *m,
 		      struct kb_group_skips *skips)
 {
 	struct kb_upstream *ups = NULL;
@@ -98,7 +99,7 @@ int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct k
 	size_t nups = 0, nstems = 0;
 	int err;
 
-	err = kb_upstream_load_dir(upstreams_dir, &ups, &nups);
+	err = kb_upstream_load_dir(upstreams_dir, lim, &ups, &nups);
 	if (err)
 		goto out;
 	err = kb_list_stems(lists_dir, &stems, &nstems);

@@ -14,6 +14,7 @@
 
 struct kb_pack_job {
 	const char *path, *name, *key;
+	const struct kb_limits *lim;
 	struct kb_tree tree;
 	int err;
 	pthread_t th;
@@ -25,9 +26,9 @@ static void *kb_pack_load(void *arg)
 	struct kb_pack_job *j = arg;
 
 	if (kb_rpm_file_is_rpm(j->path))
-		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, j->key);
+		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, j->key, j->lim);
 	else
-		j->err = kb_tree_load_deb(&j->tree, j->path, j->name);
+		j->err = kb_tree_load_deb(&j->tree, j->path, j->name, j->lim);
 	return NULL;
 }
 
@@ -54,7 +55,7 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 }
 
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, struct kb_packed *p)
+		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p)
 {
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
 	struct kb_layout_opts o = { .name = e->release };
@@ -68,6 +69,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
 		jobs[i].key = package_key;
+		jobs[i].lim = lim;
 		kb_tree_init(&jobs[i].tree);
 		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
 		if (!jobs[i].started)

@@ -22,9 +22,10 @@ struct kb_packed {
 };
 
 /* paths[i] is the verified local file of e->headers[i]. package_key (rpm
- * only; NULL: none) is the armored key every .rpm must be signed with. */
+ * only; NULL: none) is the armored key every .rpm must be signed with. lim:
+ * the command's limits on the packages (NULL: the defaults). */
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, struct kb_packed *p);
+		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p);
 void kb_packed_free(struct kb_packed *p);
 
 #endif

@@ -72,10 +72,10 @@ static int kb_vm_put_entry(struct archive *a, struct kb_archive_guard *g,
 	return err;
 }
 
-int kb_vm_bundle_extract(const char *tgz, const char *dest)
+int kb_vm_bundle_extract(const char *tgz, const char *dest, const struct kb_limits *limits)
 {
 	struct archive *a = archive_read_new();
-	struct kb_archive_limits lim = { 0 };
+	struct kb_archive_limits lim = { .base = limits };
 	struct kb_archive_guard g;
 	struct stat st;
 	int rc, err = 0;

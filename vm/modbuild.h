@@ -6,9 +6,11 @@
 
 #include "vm/result.h"
 
-/* Extract a bundle (.tgz) under dest. Every entry is checked first: only
- * directories, regular files and links that stay inside dest. */
-int kb_vm_bundle_extract(const char *tgz, const char *dest);
+/* Extract a bundle (.tgz) under dest. Every entry is checked first (under
+ * lim, NULL: the default limits): only directories, regular files and links
+ * that stay inside dest. */
+struct kb_limits;
+int kb_vm_bundle_extract(const char *tgz, const char *dest, const struct kb_limits *lim);
 
 /* BUNDLE_UNAME and BUNDLE_DISTRO read from the bundle file itself, without
  * extracting it (they lead the sorted tarball). Each NULL when absent. */

@@ -106,6 +106,7 @@ static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_v
 		struct kb_pack_opts po = {
 			.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
 			.sel = { .id = v[i].id }, .jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
+			.limits = o->limits,
 		};
 		struct kb_pack_stats st;
 
@@ -136,7 +137,7 @@ static int kb_vm_fetch_images(const struct kb_vmtest_opts *o, const struct kb_ma
 		}
 	if (!nf)
 		return 0;
-	err = kb_upstream_set_load(o->upstreams, &ups);
+	err = kb_upstream_set_load(o->upstreams, o->limits, &ups);
 	if (err)
 		goto out;
 	f = kb_xcalloc(nf, sizeof(*f));
@@ -188,7 +189,7 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	if (o->bundle)
 		return kb_vm_targets_direct(o, out, n);
 	/* A manifest that cannot be read is a configuration error (exit 2). */
-	err = kb_manifest_load(o->manifest, &m) ? -KB_EUSAGE : 0;
+	err = kb_manifest_load(o->manifest, o->limits, &m) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
 	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
