@@ -95,6 +95,9 @@ int kb_cli_usage_error(const struct kb_cli *c, bool with_usage, const char *fmt,
 int kb_cli_int(const struct kb_cli *c, const char *opt, const char *arg, long min, long max,
 	       int *out);
 
+/* A --date value: YYYY-MM-DD, a real day. 0, or -KB_EUSAGE after a message. */
+int kb_cli_date(const struct kb_cli *c, const char *arg);
+
 /* The top-level -q/-v (main.c): true when c was one of them. */
 bool kb_cli_common_opt(int c);
 

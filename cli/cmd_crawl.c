@@ -1,7 +1,5 @@
 /* cmd_crawl.c — `kbundle crawl`: options, then crawler/crawl.c. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -34,18 +32,6 @@ static void kb_crawl_usage(FILE *f)
 	kb_cli_limits_usage(f);
 }
 
-static bool kb_date_arg_ok(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	if (strlen(s) != 10)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	return end && *end == '\0';
-}
-
 int kb_cmd_crawl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -71,9 +57,8 @@ int kb_cmd_crawl(int argc, char **argv)
 			o.lists_dir = optarg;
 			break;
 		case 'D':
-			if (!kb_date_arg_ok(optarg))
-				return kb_cli_usage_error(&cli, false, "--date wants YYYY-MM-DD, not '%s'",
-							  optarg);
+			if (kb_cli_date(&cli, optarg))
+				return KB_EXIT_USAGE;
 			o.date = optarg;
 			break;
 		}

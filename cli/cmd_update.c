@@ -79,8 +79,8 @@ int kb_cmd_update(int argc, char **argv)
 	}
 	if (c == KB_CLI_STOP)
 		return cli.exit;
-	if (o.date && (strlen(o.date) != 10 || o.date[4] != '-' || o.date[7] != '-'))
-		return kb_cli_usage_error(&cli, false, "--date wants YYYY-MM-DD, not '%s'", o.date);
+	if (o.date && kb_cli_date(&cli, o.date))
+		return KB_EXIT_USAGE;
 	o.workdir = cli.workdir;
 	o.jobs = cli.jobs;
 	o.json_path = cli.json;

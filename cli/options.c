@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
@@ -191,6 +192,20 @@ int kb_cli_int(const struct kb_cli *c, const char *opt, const char *arg, long mi
 		return -KB_EUSAGE;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+int kb_cli_date(const struct kb_cli *c, const char *arg)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strlen(arg) == 10 ? strptime(arg, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end) {
+		kb_cli_usage_error(c, false, "--date wants YYYY-MM-DD, not '%s'", arg);
+		return -KB_EUSAGE;
+	}
 	return 0;
 }
 
