@@ -48,7 +48,8 @@ static int kb_list_stems(const char *dir, char ***out, size_t *nout)
 		kb_error("%s: %s", dir, kb_strerror(err));
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), kb_strcmp_p);
+	if (n)	/* qsort may not be given v == NULL, even for no items */
+		qsort(v, n, sizeof(*v), kb_strcmp_p);
 	*out = v;
 	*nout = n;
 	return err;
