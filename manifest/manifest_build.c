@@ -68,6 +68,8 @@ static void kb_manifest_dedup(struct kb_manifest *m)
 {
 	size_t n = 0;
 
+	if (!m->n)	/* no bundle at all: m->v is NULL, which qsort must not get */
+		return;
 	qsort(m->v, m->n, sizeof(*m->v), kb_entry_cmp_id);
 	for (size_t i = 0; i < m->n; i++) {
 		if (n && !strcmp(m->v[n - 1].id, m->v[i].id)) {
