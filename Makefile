@@ -1,6 +1,7 @@
 # kbundle — a plain, strict Makefile.
 #   make              build ./kbundle
-#   make test         unit + end-to-end tests, built with SANITIZE=address,undefined
+#   make test         unit, golden-file and end-to-end tests, built with SANITIZE=address,undefined
+#                     (KB_GOLDEN_UPDATE=1 rewrites the golden cases' expected/)
 #   make bench        benchmarks beside their baselines
 #   make install      PREFIX=/usr/local
 #   make fuzz         each tests/fuzz/fuzz_*.c for FUZZ_SECONDS (default 60) on its corpus
@@ -35,11 +36,12 @@ Q = @
 E = @echo "  $(1)	$(2)";
 endif
 
-CORE_DIRS := lib cache crawler manifest packer bundles vm
+CORE_DIRS := lib cache toolchain crawler manifest packer bundles pipeline vm
 CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(addsuffix /*.c,$(CORE_DIRS)))) \
              $(patsubst %.cc,$(BUILD)/%.o,$(wildcard $(addsuffix /*.cc,$(CORE_DIRS))))
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+GOLDEN_BIN := $(patsubst tests/golden/%.c,$(BUILD)/tests/golden/%,$(wildcard tests/golden/*.c))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 LIB       := $(BUILD)/libkbundle.a
 
@@ -66,17 +68,24 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call E,CC,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka -lstdc++
 
+# Drivers for the golden cases (tests/golden/run.sh): library parts no
+# command prints, e.g. the VM console parser.
+$(BUILD)/tests/golden/%: tests/golden/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(call E,CC,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lstdc++
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(call E,CC,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lstdc++
 
 unit-bins: $(UNIT_BIN)
+golden-bins: $(GOLDEN_BIN)
 
 # The test target builds with sanitizers into its own directory, so a plain
 # `make` stays fast and the sanitized objects never mix with it.
 TEST_BUILD := build/san
 test:
-	$(Q)$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SANITIZE=address,undefined $(TEST_BUILD)/kbundle unit-bins
+	$(Q)$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SANITIZE=address,undefined $(TEST_BUILD)/kbundle unit-bins golden-bins
 	$(Q)tests/run.sh $(TEST_BUILD) $(TESTS)
 
 test-unit:
@@ -120,5 +129,5 @@ install: $(BUILD)/kbundle
 clean:
 	rm -rf build kbundle
 
-.PHONY: all test test-unit unit-bins fuzz fuzz-build fuzz-bins bench install clean
+.PHONY: all test test-unit unit-bins golden-bins fuzz fuzz-build fuzz-bins bench install clean
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.d)

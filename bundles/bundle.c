@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "bundles/bundle.h"
+#include "bundles/bundle_path.h"
 #include "bundles/index.h"
+#include "lib/compiler.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/json.h"
@@ -40,6 +42,29 @@ static char *kb_bundle_var(const struct kb_tree *t, const char *path, const char
 	return NULL;
 }
 
+/* The compiler that built the kernel, from the first of its configuration
+ * files the tree has; kind KB_CC_UNKNOWN when none names one. */
+static void kb_bundle_compiler(const struct kb_packed *p, struct kb_compiler *cc)
+{
+	static const char *const files[] = { ".config", "include/config/auto.conf",
+					     "include/generated/autoconf.h" };
+
+	memset(cc, 0, sizeof(*cc));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = kb_path_join(p->build_dir, files[i]);
+		const struct kb_node *nd = kb_tree_get(&p->out, path);
+		int err = -KB_ENOTFOUND;
+
+		if (nd && nd->type == KB_NODE_FILE)
+			err = kb_compiler_from_config((const char *)nd->data, nd->size, cc);
+		free(path);
+		if (!err)
+			return;
+		kb_compiler_free(cc);
+		cc->kind = KB_CC_UNKNOWN;
+	}
+}
+
 static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
 {
 	kb_tree_put(t, name, KB_NODE_FILE, 0644, NULL, kb_xstrdup(val), strlen(val), true);
@@ -49,12 +74,12 @@ static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
 static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 {
 	char *mk = kb_path_join(p->build_dir, "Makefile");
-	char *cfg = kb_path_join(p->build_dir, ".config");
 	char *ver = kb_bundle_var(&p->out, mk, "VERSION", '=');
 	char *maj = kb_bundle_var(&p->out, mk, "PATCHLEVEL", '=');
 	char *min = kb_bundle_var(&p->out, mk, "SUBLEVEL", '=');
-	char *cc = kb_bundle_var(&p->out, cfg, "CONFIG_CC_VERSION_TEXT", '=');
 	char *kver = NULL, *json = NULL;
+	struct kb_compiler cc;
+	char spec[KB_COMPILER_SPEC_MAX];
 	struct kb_json j;
 	size_t len;
 	int err = 0;
@@ -65,6 +90,12 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 		goto out;
 	}
 	kver = kb_xasprintf("%s.%s.%s", ver, maj, min);
+	kb_bundle_compiler(p, &cc);
+	kb_compiler_spec(&cc, spec);
+	if (cc.kind != KB_CC_UNKNOWN)
+		kb_bundle_put(&p->out, "BUNDLE_COMPILER", spec);
+	else
+		kb_warn("%s: the kernel's configuration names no compiler: no BUNDLE_COMPILER", e->id);
 	kb_bundle_put(&p->out, "BUNDLE_BUILD_DIR", p->build_dir);
 	kb_bundle_put(&p->out, "BUNDLE_CHECKSUM", e->id);
 	kb_bundle_put(&p->out, "BUNDLE_DISTRO", e->distro);
@@ -84,7 +115,10 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 	kb_json_str(&j, "package_version", e->version);
 	kb_json_str(&j, "kernel_version", kver);
 	kb_json_str(&j, "build_dir", p->build_dir);
-	kb_json_str(&j, "compiler", cc);
+	kb_json_str(&j, "compiler", cc.text);
+	kb_json_str(&j, "compiler_spec", cc.kind != KB_CC_UNKNOWN ? spec : NULL);
+	kb_json_str(&j, "compiler_kind", cc.kind != KB_CC_UNKNOWN ? kb_cc_kind_name(cc.kind) : NULL);
+	kb_json_str(&j, "compiler_version", cc.kind != KB_CC_UNKNOWN ? cc.version : NULL);
 	kb_json_str(&j, "kbundle_version", KB_VERSION);
 	kb_json_int(&j, "packer_format", KB_PACKER_FORMAT);
 	kb_json_arr_begin(&j, "packages");
@@ -110,11 +144,10 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 	kb_tree_sort(&p->out);
 out:
 	free(mk);
-	free(cfg);
 	free(ver);
 	free(maj);
 	free(min);
-	free(cc);
+	kb_compiler_free(&cc);
 	free(kver);
 	return err;
 }
@@ -128,8 +161,8 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 				      .threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu };
 	struct kb_atomic_file af = { 0 };
 	struct kb_packed p;
-	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
-	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *tgz = kb_bundle_path(dir, e->id);
+	char *side = kb_bundle_sidecar_path(dir, e->id);
 	char *line = NULL;
 	int err;
 
@@ -154,7 +187,7 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 		goto out;
 	}
 	/* sha256sum's format, so `sha256sum -c` checks a download */
-	line = kb_xasprintf("%s  %s.tgz\n", info->sha256, e->id);
+	line = kb_bundle_sidecar_line(info->sha256, e->id);
 	err = kb_file_write_atomic(side, line, strlen(line));
 	if (err)
 		kb_error("%s: %s", side, kb_strerror(err));
@@ -168,8 +201,8 @@ out:
 
 int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 {
-	char *tgz = kb_xasprintf("%s/%s.tgz", dir, id);
-	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *tgz = kb_bundle_path(dir, id);
+	char *side = kb_bundle_sidecar_path(dir, id);
 	char *buf = NULL;
 	struct stat st;
 	size_t len;

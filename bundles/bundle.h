@@ -1,7 +1,9 @@
 /* bundle.h — the bundle format (DESIGN.md "Bundle"): kernel-packer meta
  * files at the root (BUNDLE_BUILD_DIR, BUNDLE_CHECKSUM, BUNDLE_DISTRO,
  * BUNDLE_UNAME, BUNDLE_VERSION, BUNDLE_MAJOR, BUNDLE_MINOR, BUNDLE_ARCH: one
- * value each, no newline), bundle.json (the same facts plus provenance), the
+ * value each, no newline; BUNDLE_COMPILER, the spec of the compiler that
+ * built the kernel, "gcc-14" or "clang-18" (lib/compiler.h), when the
+ * kernel's configuration names it), bundle.json (the same facts plus provenance), the
  * header tree; written as WORKDIR/bundles/<id>.tgz with <id>.tgz.sha256, and
  * listed in bundles/index.json. */
 #ifndef KB_BUNDLE_H

@@ -1,13 +1,14 @@
-/* extract.c — a fetched bundle onto the disk, for a module build. Every
- * entry passes lib/archive_safe's checks (the packer's: no absolute paths,
- * no "..", no link out of the tree, no devices, size and ratio limits), is
- * written by libarchive's disk writer refusing to write through symlinks,
- * into a temp directory that is renamed into place only when whole. */
+/* extract.c — the one safe extractor (see extract.h). Every write is made
+ * relative to a directory descriptor reached from the root one component at
+ * a time with O_NOFOLLOW, so no symlink — from the bundle or planted by
+ * anyone — is ever followed while writing. A table of what was extracted
+ * (path -> type, symlink target) lets each symlink be resolved the way the
+ * kernel would, and hard links be checked against earlier regular files. */
 #include <errno.h>
-#include <dirent.h>
+#include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,40 +17,392 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "bundles/fetch.h"
-#include "lib/archive_safe.h"
+#include "bundles/bundle_meta.h"
+#include "bundles/extract.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
 
-#define KB_META_MAX 4096
+#define KB_UNPACK_MAX_HOPS 40	/* symlinks followed in one resolution, as Linux */
 
-/* the symlinks written, for the check once all are there */
-struct kb_extract_links {
-	char **v;
-	size_t n;
+/* What an extracted path is; hard links are regular files. */
+struct kb_xnode {
+	char *path;
+	enum kb_entry_type type;
+	char *link;		/* symlink target */
 };
 
-static void kb_extract_links_free(struct kb_extract_links *l)
+struct kb_unpack {
+	const char *name;		/* for messages */
+	int rootfd;
+	struct kb_xnode **tab;		/* open addressing, by path */
+	size_t cap, n;
+	struct kb_xnode **links;	/* the symlinks, in order */
+	size_t nlinks;
+	char *dir;			/* the last parent walked to… */
+	int dirfd;			/* …and its descriptor (-1: none) */
+};
+
+static uint64_t kb_xhash(const char *s, size_t n)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
 }
 
-/* The value of the meta file root/name (one line, no newline), or NULL. */
-static char *kb_extract_meta(const char *root, const char *name)
+static struct kb_xnode *kb_unpack_find(const struct kb_unpack *u, const char *p, size_t n)
 {
-	char *path = kb_path_join(root, name), *buf = NULL;
-	size_t len;
+	if (!u->cap)
+		return NULL;
+	for (size_t i = kb_xhash(p, n) & (u->cap - 1);; i = (i + 1) & (u->cap - 1)) {
+		struct kb_xnode *x = u->tab[i];
 
-	if (kb_file_read(path, KB_META_MAX, &buf, &len) != 0 || len == 0 || memchr(buf, '\n', len) ||
-	    strlen(buf) != len) {
-		free(buf);
-		buf = NULL;
+		if (!x)
+			return NULL;
+		if (!strncmp(x->path, p, n) && !x->path[n])
+			return x;
 	}
-	free(path);
-	return buf;
+}
+
+static void kb_unpack_slot(struct kb_xnode **tab, size_t cap, struct kb_xnode *x)
+{
+	size_t i = kb_xhash(x->path, strlen(x->path)) & (cap - 1);
+
+	while (tab[i])
+		i = (i + 1) & (cap - 1);
+	tab[i] = x;
+}
+
+static struct kb_xnode *kb_unpack_add(struct kb_unpack *u, const char *p, size_t n,
+				      enum kb_entry_type type, const char *link)
+{
+	struct kb_xnode *x = kb_xcalloc(1, sizeof(*x));
+
+	if ((u->n + 1) * 2 > u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 1024;
+		struct kb_xnode **tab = kb_xcalloc(cap, sizeof(*tab));
+
+		for (size_t i = 0; i < u->cap; i++)
+			if (u->tab[i])
+				kb_unpack_slot(tab, cap, u->tab[i]);
+		free(u->tab);
+		u->tab = tab;
+		u->cap = cap;
+	}
+	x->path = kb_xstrndup(p, n);
+	x->type = type;
+	x->link = link ? kb_xstrdup(link) : NULL;
+	kb_unpack_slot(u->tab, u->cap, x);
+	u->n++;
+	if (type == KB_ENTRY_SYMLINK) {
+		u->links = kb_xrealloc(u->links, (u->nlinks + 1) * sizeof(*u->links));
+		u->links[u->nlinks++] = x;
+	}
+	return x;
+}
+
+static void kb_unpack_free(struct kb_unpack *u)
+{
+	for (size_t i = 0; i < u->cap; i++)
+		if (u->tab[i]) {
+			free(u->tab[i]->path);
+			free(u->tab[i]->link);
+			free(u->tab[i]);
+		}
+	free(u->tab);
+	free(u->links);
+	free(u->dir);
+	if (u->dirfd >= 0)
+		close(u->dirfd);
+	if (u->rootfd >= 0)
+		close(u->rootfd);
+}
+
+/* Does a symlink at path with this target stay inside the tree, resolved
+ * through the symlinks extracted so far? Lexical beyond them: a component
+ * not extracted (yet) is taken as a plain name. */
+static int kb_unpack_inside(const struct kb_unpack *u, const char *path, const char *target)
+{
+	const char *slash = strrchr(path, '/');
+	size_t cl = slash ? (size_t)(slash - path) : 0, cap = cl + strlen(target) + 2;
+	char *cur = kb_xmalloc(cap), *rest = kb_xstrdup(target);
+	const char *p = rest;
+	int hops = 0, inside = 1;
+
+	memcpy(cur, path, cl);
+	cur[cl] = '\0';
+	while (*p && inside) {
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p), was = cl;
+		const struct kb_xnode *x;
+
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (cl == 0)
+				inside = 0;
+			while (cl > 0 && cur[--cl] != '/')
+				;
+			cur[cl] = '\0';
+		} else {
+			if (cl + len + 2 > cap)
+				cur = kb_xrealloc(cur, cap = (cl + len + 2) * 2);
+			if (cl)
+				cur[cl++] = '/';
+			memcpy(cur + cl, p, len);
+			cl += len;
+			cur[cl] = '\0';
+			x = kb_unpack_find(u, cur, cl);
+			if (x && x->type == KB_ENTRY_SYMLINK) {
+				char *more;
+
+				if (++hops > KB_UNPACK_MAX_HOPS || x->link[0] == '/') {
+					inside = 0;
+					break;
+				}
+				/* the link's target replaces it, from its directory */
+				cl = was;
+				cur[cl] = '\0';
+				more = kb_xasprintf("%s/%s", x->link, *e ? e + 1 : "");
+				free(rest);
+				rest = more;
+				p = rest;
+				continue;
+			}
+		}
+		p = *e ? e + 1 : e;
+	}
+	free(cur);
+	free(rest);
+	return inside;
+}
+
+static int kb_unpack_refuse(const struct kb_unpack *u, const char *path, const char *why,
+			    const char *what)
+{
+	kb_error("%s: entry '%s': %s%s%s%s", u->name, path, why, what ? " ('" : "",
+		 what ? what : "", what ? "')" : "");
+	return -KB_EUNSAFE;
+}
+
+/* A descriptor of path's parent directory, walked from the root without
+ * following any link; missing directories are made when create is set.
+ * *base: path's last component. The descriptor belongs to u (cached). */
+static int kb_unpack_parent(struct kb_unpack *u, const char *path, int create, int *fd,
+			    const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl = slash ? (size_t)(slash - path) : 0;
+	int cur = u->rootfd, err = 0;
+
+	*base = slash ? slash + 1 : path;
+	if (!dl) {
+		*fd = u->rootfd;
+		return 0;
+	}
+	if (u->dirfd >= 0 && strlen(u->dir) == dl && !strncmp(u->dir, path, dl)) {
+		*fd = u->dirfd;
+		return 0;
+	}
+	for (const char *p = path; !err && p < path + dl;) {
+		const char *e = memchr(p, '/', (size_t)(path + dl - p));
+		size_t end = e ? (size_t)(e - path) : dl;
+		char *comp = kb_xstrndup(p, (size_t)(path + end - p));
+		const struct kb_xnode *x = kb_unpack_find(u, path, end);
+		int nfd = -1;
+
+		if (x && x->type == KB_ENTRY_SYMLINK) {
+			char *through = kb_xstrndup(path, end);
+
+			err = kb_unpack_refuse(u, path, "path goes through the symlink", through);
+			free(through);
+		} else if (x && x->type != KB_ENTRY_DIR) {
+			err = kb_unpack_refuse(u, path, "a parent is not a directory", NULL);
+		} else {
+			nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (nfd < 0 && errno == ENOENT && create && !x) {
+				if (mkdirat(cur, comp, 0755) == 0)
+					kb_unpack_add(u, path, end, KB_ENTRY_DIR, NULL);
+				nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			}
+			if (nfd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+				err = kb_unpack_refuse(u, path, "a parent is a link or not a directory "
+						       "on the disk", NULL);
+			} else if (nfd < 0) {
+				err = -errno;
+				kb_error("%s: entry '%s': %s", u->name, path, kb_strerror(err));
+			}
+		}
+		if (cur != u->rootfd)
+			close(cur);
+		cur = nfd;
+		free(comp);
+		p = path + end + 1;
+	}
+	if (err) {
+		if (cur >= 0 && cur != u->rootfd)
+			close(cur);
+		return err;
+	}
+	if (u->dirfd >= 0)
+		close(u->dirfd);
+	free(u->dir);
+	u->dir = kb_xstrndup(path, dl);
+	u->dirfd = *fd = cur;
+	return 0;
+}
+
+/* A regular file's data, streamed from the archive into fd. */
+static int kb_unpack_data(struct archive *a, struct kb_archive_guard *g, const char *path, int fd)
+{
+	char buf[1 << 16];
+	la_ssize_t n;
+	int err = 0;
+
+	while (!err && (n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+		err = kb_archive_account(g, path, (uint64_t)n);
+		for (la_ssize_t off = 0; !err && off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				err = w < 0 ? -errno : -EIO;
+				kb_error("%s: entry '%s': writing: %s", g->name, path, kb_strerror(err));
+			}
+			off += w > 0 ? w : 0;
+		}
+	}
+	if (!err && n < 0) {
+		kb_error("%s: entry '%s': %s", g->name, path, archive_error_string(a));
+		err = -KB_EPARSE;
+	}
+	return err;
+}
+
+/* Write one checked entry. */
+static int kb_unpack_entry(struct kb_unpack *u, struct archive *a, struct kb_archive_guard *g,
+			   struct archive_entry *e, const struct kb_safe_entry *se)
+{
+	struct timespec ts[2] = { { archive_entry_mtime(e), 0 }, { archive_entry_mtime(e), 0 } };
+	const struct kb_xnode *had = kb_unpack_find(u, se->path, strlen(se->path)), *to;
+	const char *base, *tbase = NULL;
+	int pfd, tfd = -1, fd = -1, err;
+
+	if (had && !(had->type == KB_ENTRY_DIR && se->type == KB_ENTRY_DIR))
+		return kb_unpack_refuse(u, se->path, "given twice", NULL);
+	if (had)
+		return 0;
+	if (se->type == KB_ENTRY_SYMLINK && !kb_unpack_inside(u, se->path, se->link))
+		return kb_unpack_refuse(u, se->path, "symlink leads out of the tree", se->link);
+	if (se->type == KB_ENTRY_HARDLINK) {
+		to = kb_unpack_find(u, se->link, strlen(se->link));
+		if (!to || to->type != KB_ENTRY_FILE)
+			return kb_unpack_refuse(u, se->path, "hard link to something other than an "
+						"earlier regular file of the bundle", se->link);
+	}
+	err = kb_unpack_parent(u, se->path, 1, &pfd, &base);
+	if (err)
+		return err;
+	switch (se->type) {
+	case KB_ENTRY_DIR:
+		if (mkdirat(pfd, base, (se->mode | 0700) & 0777) != 0)
+			err = -errno;
+		break;
+	case KB_ENTRY_FILE:
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    se->mode & 0777);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		err = kb_unpack_data(a, g, se->path, fd);	/* logs its own errors */
+		if (err) {
+			close(fd);
+			return err;
+		}
+		if (futimens(fd, ts) != 0)
+			err = -errno;
+		if (close(fd) != 0 && !err)
+			err = -errno;
+		break;
+	case KB_ENTRY_SYMLINK:
+		if (symlinkat(se->link, pfd, base) != 0 ||
+		    utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) != 0)
+			err = -errno;
+		break;
+	case KB_ENTRY_HARDLINK:
+		/* walking to the target's parent may drop the cached pfd: keep a copy */
+		fd = dup(pfd);
+		err = fd < 0 ? -errno : kb_unpack_parent(u, se->link, 0, &tfd, &tbase);
+		if (!err && linkat(tfd, tbase, fd, base, 0) != 0)
+			err = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (err == -KB_EUNSAFE)
+			return err;
+		break;
+	}
+	if (err) {
+		kb_error("%s: entry '%s': %s", u->name, se->path, kb_strerror(err));
+		return err;
+	}
+	kb_unpack_add(u, se->path, strlen(se->path),
+		      se->type == KB_ENTRY_HARDLINK ? KB_ENTRY_FILE : se->type, se->link);
+	return 0;
+}
+
+int kb_bundle_unpack(const char *tgz, const char *name, const char *root,
+		     const struct kb_archive_limits *lim)
+{
+	struct kb_unpack u = { .name = name, .rootfd = -1, .dirfd = -1 };
+	struct archive *a = archive_read_new();
+	struct kb_archive_guard g;
+	struct stat st;
+	int err = 0;
+
+	u.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u.rootfd < 0 || stat(tgz, &st) != 0) {
+		err = -errno;
+		kb_error("%s: %s", u.rootfd < 0 ? root : name, kb_strerror(err));
+		goto out;
+	}
+	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, lim);
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, tgz, 1 << 16) != ARCHIVE_OK) {
+		kb_error("%s: %s", name, archive_error_string(a));
+		err = -KB_EPARSE;
+		goto out;
+	}
+	while (!err) {
+		struct archive_entry *e;
+		struct kb_safe_entry se;
+		int r = archive_read_next_header(a, &e);
+
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			kb_error("%s: %s", name, archive_error_string(a));
+			err = -KB_EPARSE;
+			break;
+		}
+		err = kb_archive_check_entry(&g, e, &se);
+		if (!err && *se.path)	/* "" is the root itself, already there */
+			err = kb_unpack_entry(&u, a, &g, e, &se);
+		kb_safe_entry_free(&se);
+	}
+	/* later entries can change where an earlier link leads: check them all */
+	for (size_t i = 0; !err && i < u.nlinks; i++)
+		if (!kb_unpack_inside(&u, u.links[i]->path, u.links[i]->link))
+			err = kb_unpack_refuse(&u, u.links[i]->path, "symlink leads out of the tree",
+					       u.links[i]->link);
+out:
+	archive_read_free(a);
+	kb_unpack_free(&u);
+	return err;
 }
 
 /* 1: dir missing or empty; 0: not empty; negative: cannot tell. */
@@ -70,161 +423,56 @@ static int kb_extract_dir_empty(const char *dir)
 	return empty;
 }
 
-/* root/BUNDLE_BUILD_DIR names a directory inside root: its absolute path. */
-static int kb_extract_build_dir(const char *name, const char *root, char **out)
+/* dir already holds bundle id (a product may call fetch on every build):
+ * 0 with *build_dir; -KB_EUSAGE (logged) when it holds something else. */
+static int kb_extract_kept(const char *d, const char *name, const char *id, char **build_dir)
 {
-	char *bd = kb_extract_meta(root, "BUNDLE_BUILD_DIR");
-	char *norm = bd ? kb_path_normalize(bd) : NULL;
-	char *joined = NULL, *real = NULL;
-	size_t rl = strlen(root);
-	int err = -KB_EUNSAFE;
+	struct kb_bundle_meta m = { 0 };
+	char *real = realpath(d, NULL);
+	int err = real ? kb_bundle_meta_load(real, d, &m) : -errno;
 
-	if (!norm || !*norm) {
-		kb_error("%s: BUNDLE_BUILD_DIR is missing or leaves the bundle", name);
-		goto out;
+	if (!err && m.checksum && !strcmp(m.checksum, id)) {
+		kb_info("%s: bundle %s already extracted there", d, id);
+		err = kb_bundle_meta_build_dir(real, name, &m, build_dir);
+	} else {
+		kb_error("%s: not empty and not holding bundle %s: extract into a new directory", d, id);
+		err = -KB_EUSAGE;
 	}
-	joined = kb_path_join(root, norm);
-	real = realpath(joined, NULL);
-	if (!real || strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0')) {
-		kb_error("%s: BUNDLE_BUILD_DIR '%s' is not a directory inside the bundle", name, bd);
-		goto out;
-	}
-	*out = real;
-	real = NULL;
-	err = 0;
-out:
-	free(bd);
-	free(norm);
-	free(joined);
+	kb_bundle_meta_free(&m);
 	free(real);
 	return err;
 }
 
-/* After writing: a symlink that resolves at all resolves inside root (the
- * lexical check cannot see a chain of links that climbs out together). */
-static int kb_extract_links_inside(const char *name, const char *root,
-				   struct kb_extract_links *links)
+/* A fresh temp directory beside d, spelt without symlinks. */
+static int kb_extract_tmp(const char *d, char **tmp, char **root)
 {
-	size_t rl = strlen(root);
+	char *parent = kb_xstrdup(d);
+	int err = kb_mkdir_p(dirname(parent), 0755);
 
-	for (size_t i = 0; i < links->n; i++) {
-		char *p = kb_path_join(root, links->v[i]);
-		char *real = realpath(p, NULL);
-		int bad = real && (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'));
-
-		free(p);
-		free(real);
-		if (bad) {
-			kb_error("%s: entry '%s': symlink leads out of the tree", name, links->v[i]);
-			return -KB_EUNSAFE;
-		}
-	}
-	return 0;
-}
-
-/* Every entry of tgz into root (an empty directory, no symlinks in it). */
-static int kb_extract_into(const char *tgz, const char *name, const char *root,
-			   const struct kb_limits *lim, struct kb_extract_links *links)
-{
-	const struct kb_archive_limits alim = { .base = lim };
-	struct archive *ar = archive_read_new(), *aw = archive_write_disk_new();
-	struct kb_archive_guard g;
-	struct stat st;
-	int err = 0;
-
-	if (stat(tgz, &st) != 0) {
+	*root = NULL;
+	*tmp = kb_xasprintf("%s.part.XXXXXX", d);
+	if (err) {
+		kb_error("%s: %s", d, kb_strerror(err));
+	} else if (!mkdtemp(*tmp)) {
 		err = -errno;
-		kb_error("%s: %s", name, kb_strerror(err));
-		goto out;
+		kb_error("%s: %s", *tmp, kb_strerror(err));
+	} else if (chmod(*tmp, 0755) != 0 || !(*root = realpath(*tmp, NULL))) {
+		err = -errno;
+		kb_error("%s: %s", *tmp, kb_strerror(err));
 	}
-	kb_archive_guard_init(&g, name, (uint64_t)st.st_size, &alim);
-	archive_read_support_filter_gzip(ar);
-	archive_read_support_format_tar(ar);
-	archive_write_disk_set_options(aw, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					   ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-	if (archive_read_open_filename(ar, tgz, 1 << 16) != ARCHIVE_OK) {
-		kb_error("%s: %s", name, archive_error_string(ar));
-		err = -KB_EPARSE;
-		goto out;
+	if (err && access(*tmp, F_OK) != 0) {
+		free(*tmp);
+		*tmp = NULL;
 	}
-	for (;;) {
-		struct archive_entry *e;
-		struct kb_safe_entry se;
-		char *dst = NULL, *hard = NULL;
-		int r = archive_read_next_header(ar, &e);
-
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK) {
-			kb_error("%s: %s", name, archive_error_string(ar));
-			err = -KB_EPARSE;
-			goto out;
-		}
-		err = kb_archive_check_entry(&g, e, &se);
-		if (err)
-			goto out;
-		if (!*se.path) {	/* the root itself: already there */
-			kb_safe_entry_free(&se);
-			continue;
-		}
-		dst = kb_path_join(root, se.path);
-		archive_entry_set_pathname(e, dst);
-		archive_entry_set_perm(e, se.mode);
-		if (se.type == KB_ENTRY_HARDLINK) {
-			hard = kb_path_join(root, se.link);
-			archive_entry_set_hardlink(e, hard);
-		} else if (se.type == KB_ENTRY_SYMLINK) {
-			links->v = kb_xrealloc(links->v, (links->n + 1) * sizeof(*links->v));
-			links->v[links->n++] = kb_xstrdup(se.path);
-		}
-		r = archive_write_header(aw, e);
-		if (r != ARCHIVE_OK) {
-			kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
-			err = -KB_EUNSAFE;
-		}
-		while (!err && se.type == KB_ENTRY_FILE) {
-			const void *buf;
-			size_t n;
-			la_int64_t off;
-
-			r = archive_read_data_block(ar, &buf, &n, &off);
-			if (r == ARCHIVE_EOF)
-				break;
-			if (r != ARCHIVE_OK) {
-				kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(ar));
-				err = -KB_EPARSE;
-			} else if (!(err = kb_archive_account(&g, se.path, n)) &&
-				   archive_write_data_block(aw, buf, n, off) != ARCHIVE_OK) {
-				kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
-				err = -EIO;
-			}
-		}
-		if (!err && archive_write_finish_entry(aw) != ARCHIVE_OK) {
-			kb_error("%s: entry '%s': %s", name, se.path, archive_error_string(aw));
-			err = -EIO;
-		}
-		kb_safe_entry_free(&se);
-		free(dst);
-		free(hard);
-		if (err)
-			goto out;
-	}
-	if (archive_write_close(aw) != ARCHIVE_OK) {
-		kb_error("%s: %s", name, archive_error_string(aw));
-		err = -EIO;
-	}
-out:
-	archive_read_free(ar);
-	archive_write_free(aw);
+	free(parent);
 	return err;
 }
 
 int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
 		      const struct kb_limits *lim, char **build_dir)
 {
-	struct kb_extract_links links = { 0 };
-	char *d = kb_xstrdup(dir), *parent = NULL, *tmp = NULL, *root = NULL, *sum = NULL;
-	char *real = NULL;
+	struct kb_bundle_meta m = { 0 };
+	char *d = kb_xstrdup(dir), *tmp = NULL, *root = NULL, *real = NULL, *bd = NULL;
 	size_t dl = strlen(d);
 	int err, empty;
 
@@ -238,53 +486,22 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 		goto out;
 	}
 	if (!empty) {
-		/* the same bundle extracted before: keep it (a product may call
-		 * fetch on every build) */
-		sum = kb_extract_meta(d, "BUNDLE_CHECKSUM");
-		if (sum && !strcmp(sum, id) && (real = realpath(d, NULL))) {
-			kb_info("%s: bundle %s already extracted there", d, id);
-			err = kb_extract_build_dir(name, real, build_dir);
-			goto out;
-		}
-		kb_error("%s: not empty and not holding bundle %s: extract into a new directory", d, id);
-		err = -KB_EUSAGE;
+		err = kb_extract_kept(d, name, id, build_dir);
 		goto out;
 	}
-	parent = kb_xstrdup(d);
-	err = kb_mkdir_p(dirname(parent), 0755);
-	if (err) {
-		kb_error("%s: %s", d, kb_strerror(err));
-		goto out;
-	}
-	tmp = kb_xasprintf("%s.part.XXXXXX", d);
-	if (!mkdtemp(tmp)) {
-		err = -errno;
-		kb_error("%s: %s", tmp, kb_strerror(err));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	chmod(tmp, 0755);
-	/* libarchive refuses to write through any symlink on the way, so the
-	 * root is spelt without any */
-	root = realpath(tmp, NULL);
-	if (!root) {
-		err = -errno;
-		goto out;
-	}
-	err = kb_extract_into(tgz, name, root, lim, &links);
+	err = kb_extract_tmp(d, &tmp, &root);
 	if (!err)
-		err = kb_extract_links_inside(name, root, &links);
+		err = kb_bundle_unpack(tgz, name, root, &(const struct kb_archive_limits){ .base = lim });
+	if (!err)
+		err = kb_bundle_meta_load(root, name, &m);
 	if (err)
 		goto out;
-	free(sum);
-	sum = kb_extract_meta(root, "BUNDLE_CHECKSUM");
-	if (!sum || strcmp(sum, id) != 0) {
+	if (!m.checksum || strcmp(m.checksum, id) != 0) {
 		kb_error("%s: BUNDLE_CHECKSUM is not the bundle id %s", name, id);
 		err = -KB_ECHECKSUM;
 		goto out;
 	}
-	err = kb_extract_build_dir(name, root, build_dir);
+	err = kb_bundle_meta_build_dir(root, name, &m, &bd);
 	if (err)
 		goto out;
 	if ((rmdir(d) != 0 && errno != ENOENT) || rename(tmp, d) != 0) {
@@ -298,27 +515,18 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 	real = realpath(d, NULL);
 	if (!real) {
 		err = -errno;
+		kb_error("%s: %s", d, kb_strerror(err));
 		goto out;
 	}
-	{
-		char *bd = kb_xasprintf("%s%s", real, *build_dir + strlen(root));
-
-		free(*build_dir);
-		*build_dir = bd;
-	}
+	*build_dir = kb_xasprintf("%s%s", real, bd + strlen(root));
 out:
 	if (tmp)
 		kb_rm_rf(tmp);
-	if (err) {
-		free(*build_dir);
-		*build_dir = NULL;
-	}
-	kb_extract_links_free(&links);
+	kb_bundle_meta_free(&m);
 	free(d);
-	free(parent);
 	free(tmp);
 	free(root);
-	free(sum);
 	free(real);
+	free(bd);
 	return err;
 }

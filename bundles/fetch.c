@@ -11,6 +11,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "bundles/bundle_path.h"
+#include "bundles/extract.h"
 #include "bundles/fetch.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -170,7 +172,7 @@ static int kb_fetch_verified(const char *path, const struct kb_index_entry *e, c
 /* Download (or copy) the bundle and its sidecar into tmp, check both. */
 static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_entry *e)
 {
-	char *name = kb_xasprintf("%s.tgz", e->id), *side = kb_xasprintf("%s.tgz.sha256", e->id);
+	char *name = kb_bundle_path(NULL, e->id), *side = kb_bundle_sidecar_path(NULL, e->id);
 	char *url = NULL, *surl = NULL, *spath = kb_path_join(s->tmp, side);
 	char *tpath = kb_path_join(s->tmp, name), *text = NULL;
 	char got[KB_SHA256_HEX_LEN + 1];
@@ -258,20 +260,20 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	if (err)
 		goto out;
 	kb_fetch_entry_copy(&r->e, e);
-	r->path = kb_xasprintf("%s/%s.tgz", o->outdir, e->id);
-	side = kb_xasprintf("%s.sha256", r->path);
+	r->path = kb_bundle_path(o->outdir, e->id);
+	side = kb_bundle_sidecar_path(o->outdir, e->id);
 	if (kb_fetch_verified(r->path, e, got, &size) && access(side, F_OK) == 0) {
 		kb_info("%s: already here, sha256 verified", r->path);
 	} else {
 		err = kb_fetch_bundle(&s, e);
 		if (err)
 			goto out;
-		tmp_tgz = kb_xasprintf("%s/%s.tgz", s.tmp, e->id);
-		tmp_side = kb_xasprintf("%s.sha256", tmp_tgz);
+		tmp_tgz = kb_bundle_path(s.tmp, e->id);
+		tmp_side = kb_bundle_sidecar_path(s.tmp, e->id);
 		/* extracted before it is kept: a bundle the archive checks
 		 * refuse is not left in outdir either */
 		if (o->extract) {
-			url = kb_xasprintf("%s/%s.tgz", s.base, e->id);
+			url = kb_bundle_path(s.base, e->id);
 			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
 						&r->build_dir);
 			if (err)

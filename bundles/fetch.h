@@ -16,7 +16,7 @@ struct kb_fetch_opts {
 	const char *arch;	/* NULL: the host's */
 	const char *from;	/* base URL (http/https) or directory holding index.json */
 	const char *outdir;	/* where <id>.tgz and its .sha256 go */
-	const char *extract;	/* NULL, or a directory to extract into */
+	const char *extract;	/* NULL, or a directory to extract into (bundles/extract.h) */
 	const struct kb_limits *limits;	/* on index.json and the bundle; NULL: defaults */
 };
 
@@ -37,14 +37,6 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
  * entry's members, then path, downloaded and build_dir (with extract). */
 char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err);
 void kb_fetch_result_free(struct kb_fetch_result *r);
-
-/* Extract a verified bundle (name: its URL or file, for messages) into dir (missing or empty; or holding this
- * very bundle already, which is kept) through lib/archive_safe's checks
- * under lim (NULL: the default limits),
- * writing into a temp directory beside dir renamed into place when whole.
- * *build_dir: the absolute path of dir/$(cat BUNDLE_BUILD_DIR). */
-int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      const struct kb_limits *lim, char **build_dir);
 
 /* The host's architecture in Debian's spelling (amd64, arm64…), and whether
  * two spellings name the same one (amd64 = x86_64, arm64 = aarch64…). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundles/bundle_path.h"
 #include "bundles/index.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -216,7 +217,7 @@ int kb_index_sidecar_check(const char *text, size_t len, const char *name,
 			   const struct kb_index_entry *e)
 {
 	char sha[KB_SHA256_HEX_LEN + 1];
-	char *want = kb_xasprintf("%s.tgz", e->id);
+	char *want = kb_bundle_path(NULL, e->id);
 	size_t wl = strlen(want);
 	int err = 0;
 

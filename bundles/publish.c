@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundles/bundle_path.h"
 #include "bundles/index.h"
 #include "bundles/publish.h"
-#include "cache/cache.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/lock.h"
@@ -19,8 +19,8 @@
 /* dir/<id>.tgz is there with its sidecar naming e's sha256 and e's size. */
 static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
 {
-	char *tgz = kb_xasprintf("%s/%s.tgz", dir, e->id);
-	char *side = kb_xasprintf("%s.sha256", tgz);
+	char *tgz = kb_bundle_path(dir, e->id);
+	char *side = kb_bundle_sidecar_path(dir, e->id);
 	char *text = NULL;
 	size_t len;
 	struct stat st;
@@ -39,10 +39,10 @@ static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
 /* Copy one bundle (checked against the index entry) and write its sidecar. */
 static int kb_publish_one(const char *from, const char *to, const struct kb_index_entry *e)
 {
-	char *src = kb_xasprintf("%s/%s.tgz", from, e->id);
-	char *dst = kb_xasprintf("%s/%s.tgz", to, e->id);
-	char *side = kb_xasprintf("%s.sha256", dst);
-	char *line = kb_xasprintf("%s  %s.tgz\n", e->sha256, e->id);
+	char *src = kb_bundle_path(from, e->id);
+	char *dst = kb_bundle_path(to, e->id);
+	char *side = kb_bundle_sidecar_path(to, e->id);
+	char *line = kb_bundle_sidecar_line(e->sha256, e->id);
 	char got[KB_SHA256_HEX_LEN + 1];
 	int err;
 
@@ -107,7 +107,7 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	err = kb_lock_wait(&lock, o->to, "publish");
 	if (err)
 		goto out;
-	kb_cache_sweep(NULL, o->to);	/* temp files of a killed publish */
+	kb_atomic_sweep(o->to);	/* temp files of a killed publish */
 	/* read the old index first: one we cannot read is not silently dropped */
 	err = kb_index_load(dst_index, &old);
 	if (err == -KB_ENOTFOUND)

@@ -52,9 +52,9 @@ char *kb_cache_object_path(const struct kb_cache *c, const char *sha256)
 	return kb_xasprintf("%s/%.2s/%s", c->objects, sha256, sha256);
 }
 
-/* Does the file at path hold exactly p's bytes? -KB_ECHECKSUM (logged with
+/* Does the file at path hold exactly f's bytes? -KB_ECHECKSUM (logged with
  * what), -KB_ENOTFOUND when absent. */
-static int kb_cache_verify(const char *path, const struct kb_mpkg *p, const char *what)
+static int kb_cache_verify(const char *path, const struct kb_cache_fetch *f, const char *what)
 {
 	char got[KB_SHA256_HEX_LEN + 1];
 	uint64_t size = 0;
@@ -66,43 +66,43 @@ static int kb_cache_verify(const char *path, const struct kb_mpkg *p, const char
 		kb_error("%s: %s", path, kb_strerror(err));
 		return err;
 	}
-	if (size != p->size) {
-		kb_error("%s: size mismatch (want %" PRIu64 ", got %" PRIu64 ")", what, p->size, size);
+	if (size != f->size) {
+		kb_error("%s: size mismatch (want %" PRIu64 ", got %" PRIu64 ")", what, f->size, size);
 		return -KB_ECHECKSUM;
 	}
-	if (strcmp(got, p->sha256) != 0) {
-		kb_error("%s: sha256 mismatch (want %s, got %s)", what, p->sha256, got);
+	if (strcmp(got, f->sha256) != 0) {
+		kb_error("%s: sha256 mismatch (want %s, got %s)", what, f->sha256, got);
 		return -KB_ECHECKSUM;
 	}
 	return 0;
 }
 
 struct kb_fetch_set {
-	struct kb_fetch *v;
+	struct kb_cache_fetch *v;
 	size_t *todo;		/* indices of the distinct packages */
 };
 
 static void kb_cache_fetch_one(void *ctx, size_t i)
 {
 	struct kb_fetch_set *set = ctx;
-	struct kb_fetch *f = &set->v[set->todo[i]];
-	const struct kb_mpkg *p = f->pkg;
-	struct kb_http_opts ho = { .retries = 2, .resume = 1, .max_bytes = p->size };
-	char *dl = kb_xasprintf("%s.dl", f->path);
+	struct kb_cache_fetch *f = &set->v[set->todo[i]];
+	struct kb_http_opts ho = { .retries = 2, .resume = 1, .max_bytes = f->size };
+	char *dl = kb_xasprintf("%s.dl", f->object);
+	size_t nmirrors = f->mirrors ? f->mirrors->n : 0;
 	int err;
 
-	err = kb_cache_verify(f->path, p, f->path);
+	err = kb_cache_verify(f->object, f, f->object);
 	if (err != -KB_ENOTFOUND) {
 		if (!err)
 			goto out;
 		/* a damaged object is no object */
-		unlink(f->path);
+		unlink(f->object);
 	}
 	err = -KB_ENOTFOUND;
-	if (!f->mirrors->n)
-		kb_error("%s: not in the cache and no mirror to fetch %s from", p->name, p->path);
-	for (size_t m = 0; m < f->mirrors->n; m++) {
-		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], p->path);
+	if (!nmirrors)
+		kb_error("%s: not in the cache and no mirror to fetch %s from", f->name, f->path);
+	for (size_t m = 0; m < nmirrors; m++) {
+		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], f->path);
 		long status = 0;
 
 		kb_debug("downloading %s", url);
@@ -111,13 +111,13 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 			/* a path may be relative to any of the upstream's mirrors
 			 * (bookworm-security's pool is on the security mirror), so
 			 * only the last one's failure is an error */
-			kb_log(m + 1 < f->mirrors->n ? KB_LOG_DEBUG : KB_LOG_ERROR,
+			kb_log(m + 1 < nmirrors ? KB_LOG_DEBUG : KB_LOG_ERROR,
 			       "%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
 		} else {
-			err = kb_cache_verify(dl, p, url);
-			if (!err && rename(dl, f->path) != 0) {
+			err = kb_cache_verify(dl, f, url);
+			if (!err && rename(dl, f->object) != 0) {
 				err = -errno;
-				kb_error("%s: %s", f->path, strerror(errno));
+				kb_error("%s: %s", f->object, strerror(errno));
 			}
 		}
 		unlink(dl);
@@ -132,7 +132,7 @@ out:
 	free(dl);
 }
 
-int kb_cache_fetch_all(struct kb_cache *c, struct kb_fetch *v, size_t n, int jobs)
+int kb_cache_fetch_all(struct kb_cache *c, struct kb_cache_fetch *v, size_t n, int jobs)
 {
 	struct kb_fetch_set set = { .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
 	size_t *dup_of = kb_xcalloc(n ? n : 1, sizeof(size_t)), ntodo = 0;
@@ -142,16 +142,16 @@ int kb_cache_fetch_all(struct kb_cache *c, struct kb_fetch *v, size_t n, int job
 	for (size_t i = 0; i < n; i++) {
 		char *dir;
 
-		v[i].path = kb_cache_object_path(c, v[i].pkg->sha256);
+		v[i].object = kb_cache_object_path(c, v[i].sha256);
 		dup_of[i] = i;
 		/* the same package twice (shared by bundles) is fetched once */
 		for (size_t k = 0; k < ntodo; k++)
-			if (!strcmp(v[set.todo[k]].pkg->sha256, v[i].pkg->sha256))
+			if (!strcmp(v[set.todo[k]].sha256, v[i].sha256))
 				dup_of[i] = set.todo[k];
 		if (dup_of[i] != i)
 			continue;
 		set.todo[ntodo++] = i;
-		dir = kb_xasprintf("%s/%.2s", c->objects, v[i].pkg->sha256);
+		dir = kb_xasprintf("%s/%.2s", c->objects, v[i].sha256);
 		v[i].err = kb_mkdir_p(dir, 0755);
 		free(dir);
 	}
@@ -199,24 +199,9 @@ int kb_cache_bundle_stamp(const struct kb_cache *c, const char *id, int format,
 	return err;
 }
 
-void kb_cache_sweep(const struct kb_cache *c, const char *dir)
+void kb_cache_sweep(const struct kb_cache *c)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	(void)c;
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strstr(de->d_name, ".tmp.")) {
-			char *p = kb_path_join(dir, de->d_name);
-
-			kb_debug("removing %s, left by an interrupted run", p);
-			unlink(p);
-			free(p);
-		}
-	}
-	closedir(d);
+	kb_atomic_sweep(c->stamps);
 }
 
 /* Call fn for every file under objects/<aa>/. */
@@ -256,53 +241,51 @@ static void kb_cache_walk(const struct kb_cache *c,
 	closedir(top);
 }
 
-static const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha)
-{
-	for (size_t i = 0; m && i < m->n; i++) {
-		for (size_t k = 0; k < m->v[i].nheaders; k++)
-			if (!strcmp(m->v[i].headers[k].sha256, sha))
-				return &m->v[i].headers[k];
-		for (size_t k = 0; k < m->v[i].nimages; k++)
-			if (!strcmp(m->v[i].images[k].sha256, sha))
-				return &m->v[i].images[k];
-	}
-	return NULL;
-}
-
-struct kb_cache_walk_ctx {
-	const struct kb_manifest *m;
-	uint64_t bytes;
-	size_t count;
+struct kb_cache_list_ctx {
+	struct kb_cache_object *v;
+	size_t n;
 };
 
 static void kb_cache_list_one(void *ctx, const char *path, const char *name, uint64_t size)
 {
-	struct kb_cache_walk_ctx *w = ctx;
-	const struct kb_mpkg *p = kb_manifest_find_pkg(w->m, name);
+	struct kb_cache_list_ctx *w = ctx;
 
 	(void)path;
-	printf("%s\t%" PRIu64 "\t%s\n", name, size, p ? p->name : "-");
-	w->bytes += size;
-	w->count++;
+	w->v = kb_xrealloc(w->v, (w->n + 1) * sizeof(*w->v));
+	w->v[w->n++] = (struct kb_cache_object){ .name = kb_xstrdup(name), .size = size };
 }
 
-int kb_cache_list(const struct kb_cache *c, const struct kb_manifest *m)
+int kb_cache_list(const struct kb_cache *c, struct kb_cache_object **v, size_t *n)
 {
-	struct kb_cache_walk_ctx w = { .m = m };
+	struct kb_cache_list_ctx w = { 0 };
 
 	kb_cache_walk(c, kb_cache_list_one, &w);
-	printf("%zu objects, %" PRIu64 " bytes\n", w.count, w.bytes);
+	*v = w.v;
+	*n = w.n;
 	return 0;
 }
 
+void kb_cache_objects_free(struct kb_cache_object *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+struct kb_cache_gc_ctx {
+	const struct kb_strv *wanted;
+	uint64_t bytes;
+	size_t count;
+};
+
 static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint64_t size)
 {
-	struct kb_cache_walk_ctx *w = ctx;
+	struct kb_cache_gc_ctx *w = ctx;
 	char sha[KB_SHA256_HEX_LEN + 1];
 
 	/* partial downloads are <sha256>.dl.part: kept while the sha is needed */
 	snprintf(sha, sizeof(sha), "%s", name);
-	if (kb_sha256_valid(sha) && kb_manifest_find_pkg(w->m, sha))
+	if (kb_sha256_valid(sha) && kb_strv_has(w->wanted, sha))
 		return;
 	kb_info("removing %s (%" PRIu64 " bytes)", path, size);
 	if (unlink(path) == 0) {
@@ -311,10 +294,10 @@ static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint6
 	}
 }
 
-int kb_cache_gc(const struct kb_cache *c, const struct kb_manifest *m, uint64_t *freed,
+int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, uint64_t *freed,
 		size_t *removed)
 {
-	struct kb_cache_walk_ctx w = { .m = m };
+	struct kb_cache_gc_ctx w = { .wanted = wanted };
 
 	kb_cache_walk(c, kb_cache_gc_one, &w);
 	*freed = w.bytes;

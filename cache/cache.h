@@ -3,6 +3,10 @@
  * named by its own sha256, so the same .deb served by two mirrors or
  * needed by two bundles is fetched and stored once.
  *
+ * The cache knows digests, sizes and mirror paths, never manifests or
+ * upstream files: pipeline/ turns manifest entries into kb_cache_fetch
+ * descriptions, and cli/cmd_cache.c prints what kb_cache_list returns.
+ *
  * An object appears only by rename() after its size and sha256 matched the
  * manifest; a download in flight is <sha256>.dl.part (continued with a
  * Range request by the next run). Built bundles are remembered by (bundle
@@ -15,9 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crawler/upstream.h"
 #include "lib/lock.h"
-#include "manifest/manifest.h"
+#include "lib/strv.h"
 
 struct kb_cache {
 	char *workdir;
@@ -35,19 +38,23 @@ void kb_cache_close(struct kb_cache *c);
 /* malloc'd WORKDIR/cache/objects/<aa>/<sha256>. */
 char *kb_cache_object_path(const struct kb_cache *c, const char *sha256);
 
-/* One package to have in the cache. */
-struct kb_fetch {
-	const struct kb_mpkg *pkg;
-	const struct kb_strv *mirrors;	/* tried in order */
-	char *path;		/* out: the verified object */
+/* One file to have in the cache: what it is and where to get it. */
+struct kb_cache_fetch {
+	const char *sha256;	/* hex digest the object must hash to */
+	uint64_t size;		/* and its size in bytes */
+	const char *path;	/* relative to each mirror */
+	const char *name;	/* for messages (a package name) */
+	const struct kb_strv *mirrors;	/* tried in order; NULL or empty: cache only */
+	char *object;		/* out: the verified object (malloc'd) */
 	bool downloaded;	/* out: fetched by this run */
 	int err;		/* out */
 };
 
-/* Make every package present and verified, downloading what the cache
- * lacks with up to jobs transfers at once. Failures are logged with the
- * URL; the first error is returned, the others are in v[i].err. */
-int kb_cache_fetch_all(struct kb_cache *c, struct kb_fetch *v, size_t n, int jobs);
+/* Make every file present and verified, downloading what the cache lacks
+ * with up to jobs transfers at once. Failures are logged with the URL; the
+ * first error is returned, the others are in v[i].err. Free each
+ * v[i].object afterwards. */
+int kb_cache_fetch_all(struct kb_cache *c, struct kb_cache_fetch *v, size_t n, int jobs);
 
 /* Bundle stamps: was id packed by packer format `format` into exactly
  * this sha256 and size (the bundle file as it is now)? */
@@ -56,15 +63,21 @@ bool kb_cache_bundle_done(const struct kb_cache *c, const char *id, int format,
 int kb_cache_bundle_stamp(const struct kb_cache *c, const char *id, int format,
 			  const char *sha256, uint64_t size);
 
-/* Remove what a killed run left: temp files of atomic writes. */
-void kb_cache_sweep(const struct kb_cache *c, const char *dir);
+/* Remove what a killed run left in the stamps: temp files of atomic writes. */
+void kb_cache_sweep(const struct kb_cache *c);
 
-/* `kbundle cache list`: one line per object (sha256, size, package name
- * when the manifest knows it) and a total. m may be NULL. */
-int kb_cache_list(const struct kb_cache *c, const struct kb_manifest *m);
-/* `kbundle cache gc`: delete objects (and partial downloads) that no
- * manifest entry needs, headers or images. */
-int kb_cache_gc(const struct kb_cache *c, const struct kb_manifest *m, uint64_t *freed,
+/* One file of the store: an object, or a partial download of one. */
+struct kb_cache_object {
+	char *name;		/* <sha256>, or <sha256>.dl.part and the like */
+	uint64_t size;
+};
+
+/* Every file in the store, in directory order. */
+int kb_cache_list(const struct kb_cache *c, struct kb_cache_object **v, size_t *n);
+void kb_cache_objects_free(struct kb_cache_object *v, size_t n);
+/* Delete objects (and partial downloads) whose sha256 is not in wanted (a
+ * set: kb_strv_sort_unique); each removal is logged at info level. */
+int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, uint64_t *freed,
 		size_t *removed);
 
 #endif

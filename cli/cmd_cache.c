@@ -9,7 +9,44 @@
 #include "cli/cli.h"
 #include "lib/error.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "manifest/manifest.h"
+
+/* One line per object: sha256, size, package name ('-' when m, which may
+ * be NULL, names none); then the total. */
+static int kb_cmd_cache_list(const struct kb_cache *cache, const struct kb_manifest *m)
+{
+	struct kb_cache_object *v = NULL;
+	size_t n = 0;
+	uint64_t bytes = 0;
+	int err = kb_cache_list(cache, &v, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		const struct kb_mpkg *p = kb_manifest_find_pkg(m, v[i].name);
+
+		printf("%s\t%" PRIu64 "\t%s\n", v[i].name, v[i].size, p ? p->name : "-");
+		bytes += v[i].size;
+	}
+	if (!err)
+		printf("%zu objects, %" PRIu64 " bytes\n", n, bytes);
+	kb_cache_objects_free(v, n);
+	return err;
+}
+
+/* Remove what no entry of m needs and say how much went. */
+static int kb_cmd_cache_gc(const struct kb_cache *cache, const struct kb_manifest *m)
+{
+	struct kb_strv wanted = { 0 };
+	uint64_t freed = 0;
+	size_t removed = 0;
+	int err;
+
+	kb_manifest_digests(m, &wanted);
+	err = kb_cache_gc(cache, &wanted, &freed, &removed);
+	printf("removed %zu objects, %" PRIu64 " bytes\n", removed, freed);
+	kb_strv_free(&wanted);
+	return err;
+}
 
 static void kb_cache_usage(FILE *f)
 {
@@ -61,15 +98,10 @@ int kb_cmd_cache(int argc, char **argv)
 	err = kb_cache_open(&cache, cli.workdir);
 	if (err)
 		goto out;
-	if (!strcmp(action, "list")) {
-		err = kb_cache_list(&cache, have_m ? &m : NULL);
-	} else {
-		uint64_t freed = 0;
-		size_t removed = 0;
-
-		err = kb_cache_gc(&cache, &m, &freed, &removed);
-		printf("removed %zu objects, %" PRIu64 " bytes\n", removed, freed);
-	}
+	if (!strcmp(action, "list"))
+		err = kb_cmd_cache_list(&cache, have_m ? &m : NULL);
+	else
+		err = kb_cmd_cache_gc(&cache, &m);
 	kb_cache_close(&cache);
 out:
 	kb_manifest_free(&m);

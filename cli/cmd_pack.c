@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bundles/pack_run.h"
+#include "pipeline/pack_run.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/error.h"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bundles/update.h"
+#include "pipeline/update.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/error.h"

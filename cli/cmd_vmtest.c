@@ -53,7 +53,9 @@ static void kb_vmtest_usage(FILE *f)
 		KB_CLI_SELECT_HELP
 		"  --bundle FILE      test this bundle file instead of manifest entries, booting\n"
 		"  --image PACKAGE    the kernel in this image package (repeatable)\n"
-		"  --module DIR       also build and load this module directory (repeatable);\n"
+		"  --module DIR       also build and load this module directory (repeatable): a\n"
+		"                     Kbuild directory or a DKMS tree (dkms.conf); in-tree modules\n"
+		"                     it depends on load first, from the kernel's own package;\n"
 		"                     a check.sh in it runs in the guest after loading\n"
 		"  --accel MODE       one of the accelerators below (default auto: KVM if a\n"
 		"                     probe boot proves it works; cached in WORKDIR/state/accel)\n"

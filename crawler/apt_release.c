@@ -144,6 +144,8 @@ int kb_apt_release_parse(const char *buf, size_t len, const char *name, struct k
 			r->suite = kb_xstrndup(val.p, val.n);
 		} else if (kb_str_eq(key, "Codename") && !r->codename) {
 			r->codename = kb_xstrndup(val.p, val.n);
+		} else if (kb_str_eq(key, "Architectures") && !r->architectures) {
+			r->architectures = kb_xstrndup(val.p, val.n);
 		} else if (kb_str_eq(key, "Date") && !r->date) {
 			r->date = kb_xstrndup(val.p, val.n);
 		} else if (kb_str_eq(key, "Valid-Until") && !r->valid_until) {
@@ -172,6 +174,7 @@ void kb_apt_release_free(struct kb_apt_release *r)
 	free(r->codename);
 	free(r->date);
 	free(r->valid_until);
+	free(r->architectures);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -191,4 +194,19 @@ const struct kb_release_file *kb_apt_release_packages(const struct kb_apt_releas
 		free(want);
 	}
 	return NULL;
+}
+
+bool kb_apt_release_has_arch(const struct kb_apt_release *r, const char *arch)
+{
+	struct kb_str words, w;
+
+	if (!r->architectures)
+		return true;
+	words = kb_str_c(r->architectures);
+	while (words.n) {
+		kb_str_split(&words, ' ', &w);
+		if (kb_str_eq(w, arch))
+			return true;
+	}
+	return false;
 }

@@ -3,6 +3,7 @@
 #ifndef KB_APT_RELEASE_H
 #define KB_APT_RELEASE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ struct kb_release_file {
 struct kb_apt_release {
 	char *suite, *codename;	/* NULL when absent */
 	char *date, *valid_until; /* as written (RFC 2822), NULL when absent */
+	char *architectures;	/* space-separated, NULL when absent */
 	long long valid_until_ts; /* seconds since the epoch, 0 when absent */
 	struct kb_release_file *files;	/* the SHA256 section */
 	size_t nfiles;
@@ -30,5 +32,10 @@ void kb_apt_release_free(struct kb_apt_release *r);
  * Packages.xz, then .gz, then the plain file; NULL when none is listed. */
 const struct kb_release_file *kb_apt_release_packages(const struct kb_apt_release *r,
 						      const char *component, const char *arch);
+
+/* Does the suite build for arch? Its Architectures field says so; a Release
+ * without the field (hand-made repositories) serves every arch. Debian's
+ * suites differ: bookworm-security has no armel, mips*el or s390x. */
+bool kb_apt_release_has_arch(const struct kb_apt_release *r, const char *arch);
 
 #endif

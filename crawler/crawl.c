@@ -35,17 +35,11 @@ static char *kb_crawl_tag(const struct kb_upstream *u, const char *list)
 	return kb_xstrdup(hex);
 }
 
-/* Each family's phased crawler (crawl_apt_fetch.c, crawl_rpmmd_fetch.c). */
-static const struct kb_crawl_family {
-	int (*start)(struct kb_crawl_job *j);
-	int (*step)(struct kb_crawl_job *j);
-	int (*commit)(struct kb_crawl_job *j, const char *new_tag);
-	void (*free)(struct kb_crawl_job *j);
-} kb_crawl_families[] = {
-	[KB_FAMILY_APT] = { kb_crawl_apt_start, kb_crawl_apt_step, kb_crawl_apt_commit,
-			    kb_crawl_apt_free },
-	[KB_FAMILY_RPMMD] = { kb_crawl_rpmmd_start, kb_crawl_rpmmd_step, kb_crawl_rpmmd_commit,
-			      kb_crawl_rpmmd_free },
+/* Each family's phased crawler (crawl_<id>_fetch.c), by lib/family.h's rows. */
+static const struct kb_crawl_family *const kb_crawl_families[KB_FAMILY_COUNT] = {
+#define KB_CRAWL_FAMILY_ROW(e, id, name, vercmp) [KB_FAMILY_##e] = &kb_crawl_family_##id,
+	KB_FAMILIES(KB_CRAWL_FAMILY_ROW)
+#undef KB_CRAWL_FAMILY_ROW
 };
 
 static char *kb_crawl_list_path(const struct kb_crawl_opts *o, const struct kb_upstream *u)
@@ -76,7 +70,7 @@ static void kb_crawl_job_init(const struct kb_crawl_opts *o, const struct kb_ups
 		j->tmpdir = NULL;
 		goto out;
 	}
-	kb_crawl_families[u->family].start(j);
+	kb_crawl_families[u->family]->start(j);
 out:
 	free(list);
 	free(tmproot);
@@ -90,7 +84,7 @@ static bool kb_crawl_jobs_step(struct kb_crawl_job *jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].err)
 			continue;
-		more |= kb_crawl_families[jobs[i].u->family].step(&jobs[i]) == 1;
+		more |= kb_crawl_families[jobs[i].u->family]->step(&jobs[i]) == 1;
 	}
 	return more;
 }
@@ -116,7 +110,7 @@ static int kb_crawl_touch(const struct kb_crawl_opts *o, struct kb_crawl_job *j,
 		return err;
 	}
 	tag = kb_crawl_tag(j->u, list);
-	kb_crawl_families[j->u->family].commit(j, tag);
+	kb_crawl_families[j->u->family]->commit(j, tag);
 	free(tag);
 	return 0;
 }
@@ -175,7 +169,7 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 	r->packages = prev.n;
 	r->added = prev.n - before;
 	tag = kb_crawl_tag(j->u, list);
-	kb_crawl_families[j->u->family].commit(j, tag);
+	kb_crawl_families[j->u->family]->commit(j, tag);
 	kb_info("%s: %zu packages (%zu in the index, %zu new, %zu newly gone) -> %s", j->u->name,
 		r->packages, r->present, r->added, r->vanished, list);
 out:
@@ -188,7 +182,7 @@ out:
 static void kb_crawl_job_free(struct kb_crawl_job *j)
 {
 	if (j->u)
-		kb_crawl_families[j->u->family].free(j);
+		kb_crawl_families[j->u->family]->free(j);
 	if (j->tmpdir)
 		kb_rm_rf(j->tmpdir);
 	free(j->tmpdir);

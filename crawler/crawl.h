@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "crawler/pkglist.h"
+#include "crawler/recognise_deb.h"
 #include "crawler/upstream.h"
 #include "lib/limits.h"
 
@@ -94,6 +95,26 @@ enum kb_crawl_heads {
 enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t unchanged,
 					 bool again);
 
+/* A family's crawler: its row of lib/family.h's KB_FAMILIES, defined as
+ * kb_crawl_family_<id> in the family's crawl_<id>_fetch.c. The job fetches
+ * and verifies the family's signed indexes and keeps the kernel packages
+ * its recognisers know, by the distro row's rules (crawler/distro.h). */
+struct kb_crawl_family {
+	/* Queue the first downloads; a failure is recorded in j. */
+	int (*start)(struct kb_crawl_job *j);
+	/* After an engine run: 1 when more downloads were queued, 0 when done
+	 * (j->fresh filled, or j->unchanged), or an error (recorded in j). */
+	int (*step)(struct kb_crawl_job *j);
+	/* The list was written: keep validators (under new_tag). */
+	int (*commit)(struct kb_crawl_job *j, const char *new_tag);
+	void (*free)(struct kb_crawl_job *j);
+};
+
+#define KB_CRAWL_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_crawl_family kb_crawl_family_##id;
+KB_FAMILIES(KB_CRAWL_FAMILY_DECL)
+#undef KB_CRAWL_FAMILY_DECL
+
 /* apt (crawl_apt_fetch.c): queue the signed Release of every suite. */
 int kb_crawl_apt_start(struct kb_crawl_job *j);
 /* After an engine run: 1 when more downloads were queued, 0 when done
@@ -102,6 +123,9 @@ int kb_crawl_apt_step(struct kb_crawl_job *j);
 /* The list was written: keep validators (under new_tag) and Release dates. */
 int kb_crawl_apt_commit(struct kb_crawl_job *j, const char *new_tag);
 void kb_crawl_apt_free(struct kb_crawl_job *j);
+/* The recogniser of u's apt distro (by its rules in crawler/distro.c), or
+ * NULL when kbundle has none for it. */
+kb_deb_recogniser kb_crawl_apt_recogniser(const struct kb_upstream *u);
 /* Parse one verified Packages file (crawl_apt.c) into fresh; url names it. */
 int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
 			     const struct kb_limits *lim, struct kb_pkglist *fresh);

@@ -9,6 +9,7 @@
 
 #include "crawler/apt_packages.h"
 #include "crawler/crawl.h"
+#include "crawler/distro.h"
 #include "crawler/recognise_deb.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -179,6 +180,13 @@ static int kb_apt_stanza_cb(void *ctx, const struct kb_apt_stanza *st)
 	return 0;
 }
 
+kb_deb_recogniser kb_crawl_apt_recogniser(const struct kb_upstream *u)
+{
+	const struct kb_distro *d = kb_distro_find(u->distro);
+
+	return d && d->family == KB_FAMILY_APT ? kb_deb_recogniser_for(d->rules) : NULL;
+}
+
 int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
 			     const struct kb_limits *lim, struct kb_pkglist *fresh)
 {
@@ -187,10 +195,13 @@ int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, cons
 	struct kb_stream *s = NULL;
 	int err;
 
-	c.recog = kb_deb_recogniser_for(u->distro);
+	c.recog = kb_crawl_apt_recogniser(u);
 	if (!c.recog) {
-		kb_error("%s: no kernel package rules for apt distro '%s' (known: debian, ubuntu)",
-			 u->path, u->distro);
+		char *known = kb_distro_names(KB_FAMILY_APT);
+
+		kb_error("%s: no kernel package rules for apt distro '%s' (known: %s)", u->path,
+			 u->distro, known);
+		free(known);
 		return -KB_EUSAGE;
 	}
 	err = kb_stream_open(path, 0, lim, &s);	/* 0: --max-unpacked-size */

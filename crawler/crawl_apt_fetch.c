@@ -229,7 +229,7 @@ int kb_crawl_apt_start(struct kb_crawl_job *j)
 	struct kb_apt_job *a = kb_xcalloc(1, sizeof(*a));
 
 	j->family = a;
-	if (!kb_deb_recogniser_for(u->distro)) {
+	if (!kb_crawl_apt_recogniser(u)) {
 		kb_crawl_job_fail(j, -KB_EUSAGE, "%s: no kernel package rules for apt distro '%s'",
 				  u->path, u->distro);
 		return j->err;
@@ -325,6 +325,11 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 					kb_apt_release_packages(&s->rel, u->components.v[c], u->archs.v[k]);
 				struct kb_apt_index *x = &s->idx[s->nidx];
 
+				if (!f && !kb_apt_release_has_arch(&s->rel, u->archs.v[k])) {
+					kb_debug("%s: %s does not build for %s; skipped", u->name, s->name,
+						u->archs.v[k]);
+					continue;
+				}
 				if (!f) {
 					kb_crawl_job_fail(j, -KB_ENOTFOUND,
 							  "%s/Release: lists no %s/binary-%s/Packages index",
@@ -486,3 +491,10 @@ void kb_crawl_apt_free(struct kb_crawl_job *j)
 	free(a);
 	j->family = NULL;
 }
+
+const struct kb_crawl_family kb_crawl_family_apt = {
+	.start = kb_crawl_apt_start,
+	.step = kb_crawl_apt_step,
+	.commit = kb_crawl_apt_commit,
+	.free = kb_crawl_apt_free,
+};

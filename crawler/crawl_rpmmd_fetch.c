@@ -459,3 +459,10 @@ void kb_crawl_rpmmd_free(struct kb_crawl_job *j)
 	free(a);
 	j->family = NULL;
 }
+
+const struct kb_crawl_family kb_crawl_family_rpmmd = {
+	.start = kb_crawl_rpmmd_start,
+	.step = kb_crawl_rpmmd_step,
+	.commit = kb_crawl_rpmmd_commit,
+	.free = kb_crawl_rpmmd_free,
+};

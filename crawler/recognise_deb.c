@@ -54,9 +54,13 @@ static size_t kb_abi_len(struct kb_str s)
 	if (s.p[i] == '-') {
 		d = kb_digits(s, i + 1);
 	} else if (s.p[i] == '+') {
+		/* a tag of words joined by dots: deb12, deb13.1 (6.12.115+deb13.1) */
 		d = 0;
-		while (i + 1 + d < s.n && kb_isalnum_lower(s.p[i + 1 + d]))
+		while (i + 1 + d < s.n && (kb_isalnum_lower(s.p[i + 1 + d]) ||
+					   (s.p[i + 1 + d] == '.' && d && s.p[i + d] != '.')))
 			d++;
+		if (d && s.p[i + d] == '.')
+			return 0;
 	} else {
 		return 0;
 	}
@@ -122,6 +126,22 @@ bool kb_recognise_debian(struct kb_str name, struct kb_deb_match *m)
 		if (kb_str_endswith(rest, "-unsigned"))
 			rest.n -= strlen("-unsigned");
 		return kb_abi_flavour(rest, &abi) && kb_match(m, KB_KIND_IMAGE, rest);
+	}
+	/* Debian 13's 7.x kernels (trixie-backports, forky): linux-image-<rel>
+	 * only depends on linux-binary-<rel> (the kernel) and
+	 * linux-modules-<rel> (its modules). They exist only with the +debN
+	 * ABIs (6.12 on); an X.Y.Z-N name is nothing Debian ships.
+	 * linux-binary-unsigned-<rel> is the signing input, never a
+	 * dependency: it has no ABI after the prefix. */
+	if (kb_str_startswith(name, "linux-binary-")) {
+		rest = kb_after(name, strlen("linux-binary-"));
+		return kb_abi_flavour(rest, &abi) && memchr(rest.p, '+', abi) &&
+		       kb_match(m, KB_KIND_IMAGE, rest);
+	}
+	if (kb_str_startswith(name, "linux-modules-")) {
+		rest = kb_after(name, strlen("linux-modules-"));
+		return kb_abi_flavour(rest, &abi) && memchr(rest.p, '+', abi) &&
+		       kb_match(m, KB_KIND_MODULES, rest);
 	}
 	if (kb_str_startswith(name, "linux-kbuild-")) {
 		size_t n;

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawler/distro.h"
 #include "crawler/upstream.h"
 #include "lib/apt_sources.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/limits.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "lib/yaml_doc.h"
 
 #define KB_UPSTREAM_MAX_FILE (1u << 20)
@@ -23,21 +25,6 @@ struct kb_uctx {
 	const char *path;
 	const char *dir;
 };
-
-void kb_strv_free(struct kb_strv *v)
-{
-	for (size_t i = 0; i < v->n; i++)
-		free(v->v[i]);
-	free(v->v);
-	v->v = NULL;
-	v->n = 0;
-}
-
-static void kb_strv_push(struct kb_strv *v, const char *s)
-{
-	v->v = kb_xrealloc(v->v, sizeof(*v->v) * (v->n + 1));
-	v->v[v->n++] = kb_xstrdup(s);
-}
 
 /* A name-like token: distro, architecture, suite, component. '/' is allowed
  * in suites and components (Debian's "main/debian-installer"), never "..". */
@@ -139,6 +126,23 @@ static bool kb_repo_ok(const char *s, bool unused)
 	return true;
 }
 
+/* A distro kbundle knows comes in its own family only. */
+static int kb_upstream_family_check(const struct kb_uctx *c, const struct kb_ynode *root,
+				    const struct kb_upstream *u)
+{
+	const struct kb_distro *d = kb_distro_find(u->distro);
+	char *must;
+	int err;
+
+	if (!d || d->family == u->family)
+		return 0;
+	must = kb_xasprintf("must be '%s', the family of distro '%s'", kb_family_name(d->family),
+			    d->name);
+	err = kb_ubad(c, kb_ymap_get(root, "family"), must, "family");
+	free(must);
+	return err;
+}
+
 static int kb_ukey(const struct kb_uctx *c, struct kb_upstream *u, const struct kb_ynode *k,
 		   const struct kb_ynode *v)
 {
@@ -152,15 +156,12 @@ static int kb_ukey(const struct kb_uctx *c, struct kb_upstream *u, const struct 
 		return err;
 	}
 	if (!strcmp(key, "family")) {
-		if (v->type != KB_Y_SCALAR)
-			return kb_ubad(c, v, "must be 'apt' or 'rpm-md'", key);
-		if (!strcmp(v->scalar, "apt"))
-			u->family = KB_FAMILY_APT;
-		else if (!strcmp(v->scalar, "rpm-md"))
-			u->family = KB_FAMILY_RPMMD;
-		else
-			return kb_ubad(c, v, "must be 'apt' or 'rpm-md'", key);
-		return 0;
+		char *must = kb_xasprintf("must be %s", kb_family_names());
+		int err = v->type != KB_Y_SCALAR || kb_family_parse(v->scalar, &u->family)
+				  ? kb_ubad(c, v, must, key) : 0;
+
+		free(must);
+		return err;
 	}
 	if (!strcmp(key, "release")) {
 		int err = kb_uscalar(c, v, key, &u->release);
@@ -315,16 +316,24 @@ int kb_upstream_load(const char *path, const struct kb_limits *limits, struct kb
 				      u->keyring || u->unsigned_ok);
 	if (err)
 		goto out;
-	if (u->family == KB_FAMILY_APT) {
+	err = kb_upstream_family_check(&c, root, u);
+	if (err)
+		goto out;
+	switch (u->family) {	/* the keys each family's crawler reads; no default: -Wswitch */
+	case KB_FAMILY_APT:
 		err = kb_urequire(&c, root, "suites", u->suites.n);
 		err = err ? err : kb_urequire(&c, root, "components", u->components.n);
 		if (!err && u->repos.n)
 			err = kb_ubad(&c, kb_ymap_get(root, "repos"), "is for rpm-md upstreams",
 				      "repos");
-	} else {
+		break;
+	case KB_FAMILY_RPMMD:
 		err = kb_urequire(&c, root, "repos", u->repos.n);
 		if (!err && (u->suites.n || u->components.n))
 			err = kb_ubad(&c, root, "are for apt upstreams", "suites and components");
+		break;
+	case KB_FAMILY_COUNT:
+		break;
 	}
 out:
 	kb_yaml_free(root);

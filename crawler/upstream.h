@@ -2,7 +2,8 @@
  * which distro release to crawl, from which mirrors, checked with which key.
  *
  *   distro: debian            # debian, ubuntu, centos, almalinux, fedora, …
- *   family: apt               # apt | rpm-md
+ *   family: apt               # apt | rpm-md (lib/family.h); must be the
+ *                             # distro's own when crawler/distro.c knows it
  *   release: "12"
  *   enabled: true             # default true; false: crawled only when named
  *   architectures: [amd64]
@@ -27,12 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum kb_family { KB_FAMILY_APT, KB_FAMILY_RPMMD };
-
-struct kb_strv {
-	char **v;
-	size_t n;
-};
+#include "lib/family.h"
+#include "lib/strv.h"
 
 struct kb_upstream {
 	char *name;		/* the file's stem */
@@ -63,7 +60,6 @@ char *kb_upstream_mirror(const struct kb_upstream *u, size_t i, const char *suit
  * suites, in the order a fetcher should try them (list paths are relative to
  * one of these; the sha256 in the list tells which one served the file). */
 int kb_upstream_mirrors_all(const struct kb_upstream *u, struct kb_strv *out);
-void kb_strv_free(struct kb_strv *v);
 
 /* Load one upstream file; errors name the file and line. lim: the
  * command's limits (--max-yaml-depth, --max-index-size); NULL: defaults. */

@@ -1,4 +1,5 @@
 /* file.c — atomic writes, small-file reads, directories, checked allocation. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
+#include "lib/log.h"
 
 void *kb_xmalloc(size_t n)
 {
@@ -182,6 +184,25 @@ void kb_atomic_abort(struct kb_atomic_file *af)
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
+}
+
+void kb_atomic_sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strstr(de->d_name, ".tmp.")) {
+			char *p = kb_path_join(dir, de->d_name);
+
+			kb_debug("removing %s, left by an interrupted run", p);
+			unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
 }
 
 int kb_file_write_atomic(const char *path, const void *buf, size_t len)

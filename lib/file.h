@@ -29,6 +29,9 @@ void kb_atomic_printf(struct kb_atomic_file *af, const char *fmt, ...)
 int kb_atomic_commit(struct kb_atomic_file *af);
 /* Drop the temp file; the target is untouched. Safe after commit. */
 void kb_atomic_abort(struct kb_atomic_file *af);
+/* Remove the temp files that writers killed mid-write left in dir (call it
+ * holding the lock that serialises dir's writers). */
+void kb_atomic_sweep(const char *dir);
 
 /* Read a whole small file (at most max bytes, else -KB_ELIMIT), NUL-terminated. */
 int kb_file_read(const char *path, size_t max, char **buf, size_t *len);

@@ -13,8 +13,8 @@
 struct archive;
 struct kb_rpm;
 
-/* True when path starts with an rpm lead (0xedabeedb): callers holding
- * content-addressed files without a name tell .rpm from .deb this way. */
+/* True when path starts with an rpm lead (0xedabeedb). Not for telling a
+ * package's format: the manifest entry's family says that (lib/family.h). */
 bool kb_rpm_file_is_rpm(const char *path);
 
 struct kb_rpm_opts {

@@ -6,17 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawler/distro.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "manifest/group.h"
 
-/* The one table of grouping rules; see group.h for how to add one. */
-static const struct kb_group_rule *const kb_group_rules[] = {
-	&kb_group_rule_debian,
-	&kb_group_rule_ubuntu,
-	&kb_group_rule_rhel,
-	&kb_group_rule_suse,
+/* Each family's rules (group_<family>.c), by lib/family.h's rows. */
+static const struct kb_group_family *const kb_group_families[KB_FAMILY_COUNT] = {
+#define KB_GROUP_FAMILY_ROW(e, id, name, vercmp) [KB_FAMILY_##e] = &kb_group_family_##id,
+	KB_FAMILIES(KB_GROUP_FAMILY_ROW)
+#undef KB_GROUP_FAMILY_ROW
 };
 
 struct kb_group {
@@ -30,10 +30,12 @@ struct kb_group {
 
 const struct kb_group_rule *kb_group_rule_find(const char *distro)
 {
-	for (size_t i = 0; i < sizeof(kb_group_rules) / sizeof(kb_group_rules[0]); i++)
-		for (const char *const *d = kb_group_rules[i]->distros; *d; d++)
-			if (!strcmp(*d, distro))
-				return kb_group_rules[i];
+	const struct kb_distro *d = kb_distro_find(distro);
+
+	for (const struct kb_group_rule *const *r = d ? kb_group_families[d->family]->rules : NULL;
+	     r && *r; r++)
+		if (!strcmp((*r)->name, d->rules))
+			return *r;
 	return NULL;
 }
 
@@ -56,7 +58,7 @@ static int kb_pkg_cmp_name(const void *a, const void *b, void *arg)
 {
 	const struct kb_pkg *x = *(const struct kb_pkg *const *)a;
 	const struct kb_pkg *y = *(const struct kb_pkg *const *)b;
-	int (*vercmp)(const char *, const char *) = *(int (**)(const char *, const char *))arg;
+	kb_vercmp_fn vercmp = *(kb_vercmp_fn *)arg;
 	int c;
 
 	if ((c = strcmp(x->name, y->name)))
@@ -70,7 +72,7 @@ static int kb_pkg_cmp_name(const void *a, const void *b, void *arg)
 
 static void kb_group_index(struct kb_group *g, const struct kb_pkglist *l)
 {
-	int (*vercmp)(const char *, const char *) = g->rule->vercmp;
+	kb_vercmp_fn vercmp = kb_family_vercmp(g->rule->family);
 	size_t n = 0;
 
 	g->pkgs = kb_xcalloc(l->n, sizeof(*g->pkgs));
@@ -124,7 +126,8 @@ const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
 			continue;
 		if (how->arch && strcmp(p->arch, how->arch) && strcmp(p->arch, "all"))
 			continue;
-		if (how->rel && !kb_relation_satisfied(how->rel, p->version, g->rule->vercmp))
+		if (how->rel && !kb_relation_satisfied(how->rel, p->version,
+							       kb_family_vercmp(g->rule->family)))
 			continue;
 		if (how->prefer_version && !strcmp(p->version, how->prefer_version))
 			return p;
@@ -215,6 +218,7 @@ static void kb_group_emit(struct kb_group *g, const struct kb_pkg *anchor, const
 	e = &m->v[m->n++];
 	*e = (struct kb_bundle_entry){
 		.distro = kb_xstrdup(distro),
+		.family = g->rule->family,
 		.upstream = kb_xstrdup(upstream),
 		.release = kb_xstrdup(anchor->release),
 		.arch = kb_xstrdup(anchor->arch),

@@ -9,15 +9,12 @@
  * bundle out with a warning naming the release and the reason; other bundles
  * are unaffected.
  *
- * Adding rules for another distro family (the seam):
- *   1. write manifest/group_<family>.c defining
- *        const struct kb_group_rule kb_group_rule_<name> = {
- *                .name = "rhel", .distros = (const char *const[]){ "centos",
- *                "almalinux", "rocky", NULL }, .anchor = KB_KIND_DEVEL,
- *                .vercmp = kb_rpm_evrcmp, .complete = kb_group_rhel_complete };
- *   2. declare it below beside kb_group_rule_debian;
- *   3. add &kb_group_rule_<name> to the one table, kb_group_rules[] in
- *      group.c. kb_group_rule_find() looks a distro up in that table.
+ * Which rule groups a distro's list: the distro's row (crawler/distro.c)
+ * names its family and rule set; the family's kb_group_family_<id> (in
+ * group_<family>.c, one per row of lib/family.h's KB_FAMILIES) lists its
+ * rules, each named for a rule set. A distro whose packages follow an
+ * existing rule set needs only its row; a new rule set is one more rule
+ * in its family's file (docs/DESIGN.md, "Adding a distro").
  * Rules see the list only through kb_group_pick()/kb_group_at(), so they
  * need nothing from group.c's internals. */
 #ifndef KB_GROUP_H
@@ -26,6 +23,7 @@
 #include <stddef.h>
 
 #include "crawler/pkglist.h"
+#include "lib/family.h"
 #include "lib/strview.h"
 #include "manifest/manifest.h"
 #include "manifest/relation.h"
@@ -33,21 +31,31 @@
 struct kb_group;	/* one list being grouped, and the bundle being built */
 
 struct kb_group_rule {
-	const char *name;		/* for messages: "debian" */
-	const char *const *distros;	/* upstream `distro:` values served, NULL-ended */
+	const char *name;		/* the rule set (crawler/distro.h): "debian" */
+	enum kb_family family;		/* its entries' family; its version order */
 	enum kb_kind anchor;		/* one bundle per package of this kind */
-	int (*vercmp)(const char *a, const char *b);	/* the family's version order */
 	/* Add the rest of the bundle started by anchor (already added as a
 	 * header package). 0, or kb_group_incomplete()'s return. */
 	int (*complete)(struct kb_group *g, const struct kb_pkg *anchor);
 };
+
+/* A family's grouping: its rules, one per rule set. */
+struct kb_group_family {
+	const struct kb_group_rule *const *rules;	/* NULL-ended */
+};
+
+#define KB_GROUP_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_group_family kb_group_family_##id;
+KB_FAMILIES(KB_GROUP_FAMILY_DECL)
+#undef KB_GROUP_FAMILY_DECL
 
 extern const struct kb_group_rule kb_group_rule_debian;	/* group_apt.c */
 extern const struct kb_group_rule kb_group_rule_ubuntu;	/* group_apt.c */
 extern const struct kb_group_rule kb_group_rule_rhel;	/* group_rpm.c */
 extern const struct kb_group_rule kb_group_rule_suse;	/* group_rpm.c */
 
-/* The rule serving a distro, NULL when there is none. */
+/* The rule serving a distro (by its row in crawler/distro.c), NULL when
+ * there is none. */
 const struct kb_group_rule *kb_group_rule_find(const char *distro);
 
 /* A bundle left out because its group was incomplete. */
@@ -83,7 +91,7 @@ struct kb_group_pick {
 };
 
 /* The package named name that fits how: prefer_version if there is one,
- * else the newest by the rule's version order (ties: lowest sha256). */
+ * else the newest by the rule's family's version order (ties: lowest sha256). */
 const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
 				   const struct kb_group_pick *how);
 /* All (deduplicated) packages of the list, sorted by name, newest first. */

@@ -2,8 +2,15 @@
  *
  * Debian:  linux-headers-<rel>            (anchor, arch)
  *          + the -common[-rt] package its Depends names, at the version named
- *          + the newest linux-kbuild-<series> its Depends allows
- *          image: linux-image-<rel> (signed), else linux-image-<rel>-unsigned
+ *          + the newest linux-kbuild-<series> (11, 12) or linux-kbuild-<abi>
+ *            (13, 14) its Depends allows
+ *          image: linux-image-<rel> (signed), else linux-image-<rel>-unsigned;
+ *          7.x: the linux-binary-<rel> and linux-modules-<rel> that
+ *          linux-image-<rel> depends on
+ *          Not taken: linux-base-<rel> (13's 7.x, 14), which the headers and
+ *          the image depend on: it holds System.map, config and
+ *          modules.builtin under usr/lib/modules/<rel>/, no file of the
+ *          header tree and nothing the kernel needs to boot.
  * Ubuntu:  linux-headers-<rel>            (anchor, flavour)
  *          + the all-arch headers its Depends names (linux-headers-<abi>,
  *            linux-<variant>-headers-<abi>), at the same version if there
@@ -118,11 +125,66 @@ static bool kb_debian_is_kbuild(struct kb_str name, const struct kb_pkg *h)
 	return kb_str_startswith(name, "linux-kbuild-");
 }
 
+static bool kb_debian_is_binary(struct kb_str name, const struct kb_pkg *h)
+{
+	(void)h;
+	return kb_str_startswith(name, "linux-binary-");
+}
+
+static bool kb_debian_is_modules(struct kb_str name, const struct kb_pkg *h)
+{
+	(void)h;
+	return kb_str_startswith(name, "linux-modules-");
+}
+
+/* *out = the package of kind that img's Depends names (7.x: linux-image-<rel>
+ * is a small package that depends on the kernel and its modules), NULL when
+ * its Depends names none or the list lacks it. <0 when Depends does not
+ * parse (recorded as the reason). */
+static int kb_debian_image_dep(struct kb_group *g, const struct kb_pkg *img, enum kb_kind kind,
+			       bool (*match)(struct kb_str, const struct kb_pkg *),
+			       const struct kb_pkg **out)
+{
+	struct kb_relation rel;
+	const struct kb_group_pick how = { .kind = kind, .arch = img->arch, .rel = &rel,
+					   .prefer_version = img->version };
+	int r = kb_apt_dep(g, img, match, &rel);
+
+	*out = r > 0 ? kb_group_pick(g, rel.name, &how) : NULL;
+	return r < 0 ? r : 0;
+}
+
+/* The image: linux-image-<rel> (signed), else its -unsigned twin; when
+ * that one's Depends names a linux-binary-<rel> (Debian 7.x), the kernel is
+ * there and its modules are in the linux-modules-<rel> it names too, so
+ * those two are the VM stage's packages instead. */
+static int kb_debian_images(struct kb_group *g, const struct kb_pkg *h)
+{
+	static const char *const suffixes[] = { "", "-unsigned" };
+	const struct kb_group_pick how = { .kind = KB_KIND_IMAGE, .arch = h->arch,
+					   .prefer_version = h->version };
+	const struct kb_pkg *img = NULL, *bin = NULL, *mods = NULL;
+	int r;
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]) && !img; i++) {
+		char name[512];
+
+		snprintf(name, sizeof(name), "linux-image-%s%s", h->release, suffixes[i]);
+		img = kb_group_pick(g, kb_str_c(name), &how);
+	}
+	if (!img)
+		return 0;
+	if ((r = kb_debian_image_dep(g, img, KB_KIND_IMAGE, kb_debian_is_binary, &bin)) ||
+	    (bin && (r = kb_debian_image_dep(g, img, KB_KIND_MODULES, kb_debian_is_modules, &mods))))
+		return r;
+	kb_group_add_image(g, bin ? bin : img);
+	if (mods)
+		kb_group_add_image(g, mods);
+	return 0;
+}
+
 static int kb_debian_complete(struct kb_group *g, const struct kb_pkg *h)
 {
-	static const struct kb_apt_name images[] = {
-		{ "linux-image-", "" }, { "linux-image-", "-unsigned" }, { NULL, NULL },
-	};
 	struct kb_relation common, kbuild;
 	int r;
 
@@ -135,8 +197,7 @@ static int kb_debian_complete(struct kb_group *g, const struct kb_pkg *h)
 	if ((r = kb_apt_take(g, h, &common, KB_KIND_HEADERS_COMMON, h->version)) ||
 	    (r = kb_apt_take(g, h, &kbuild, KB_KIND_KBUILD, NULL)))
 		return r;
-	kb_apt_image(g, h, KB_KIND_IMAGE, images);
-	return 0;
+	return kb_debian_images(g, h);
 }
 
 /* linux-headers-<abi> or linux-<variant>-headers-<abi>, not the flavour
@@ -202,16 +263,19 @@ static int kb_ubuntu_complete(struct kb_group *g, const struct kb_pkg *h)
 
 const struct kb_group_rule kb_group_rule_debian = {
 	.name = "debian",
-	.distros = (const char *const[]){ "debian", NULL },
+	.family = KB_FAMILY_APT,
 	.anchor = KB_KIND_HEADERS,
-	.vercmp = kb_deb_vercmp,
 	.complete = kb_debian_complete,
 };
 
 const struct kb_group_rule kb_group_rule_ubuntu = {
 	.name = "ubuntu",
-	.distros = (const char *const[]){ "ubuntu", NULL },
+	.family = KB_FAMILY_APT,
 	.anchor = KB_KIND_HEADERS,
-	.vercmp = kb_deb_vercmp,
 	.complete = kb_ubuntu_complete,
+};
+
+const struct kb_group_family kb_group_family_apt = {
+	.rules = (const struct kb_group_rule *const[]){ &kb_group_rule_debian,
+							&kb_group_rule_ubuntu, NULL },
 };

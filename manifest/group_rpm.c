@@ -99,17 +99,18 @@ static int kb_suse_complete(struct kb_group *g, const struct kb_pkg *h)
 
 const struct kb_group_rule kb_group_rule_rhel = {
 	.name = "rhel",
-	.distros = (const char *const[]){ "rhel", "centos", "almalinux", "rocky", "fedora",
-					  "oraclelinux", "amazonlinux", NULL },
+	.family = KB_FAMILY_RPMMD,
 	.anchor = KB_KIND_DEVEL,
-	.vercmp = kb_rpm_evrcmp,
 	.complete = kb_rhel_complete,
 };
 
 const struct kb_group_rule kb_group_rule_suse = {
 	.name = "suse",
-	.distros = (const char *const[]){ "opensuse", "sles", NULL },
+	.family = KB_FAMILY_RPMMD,
 	.anchor = KB_KIND_DEVEL,
-	.vercmp = kb_rpm_evrcmp,
 	.complete = kb_suse_complete,
+};
+
+const struct kb_group_family kb_group_family_rpmmd = {
+	.rules = (const struct kb_group_rule *const[]){ &kb_group_rule_rhel, &kb_group_rule_suse, NULL },
 };

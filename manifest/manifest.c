@@ -1,10 +1,11 @@
 /* manifest.c — manifest.yml: the bundle id, a deterministic writer (libyaml's
  * emitter into an atomic file) and a strict loader (lib/yaml_doc).
  *
- *   format: kbundle-manifest 1
+ *   format: kbundle-manifest 2
  *   bundles:
  *   - id: <sha256>
  *     distro: debian
+ *     family: apt                 (lib/family.h; format 1 had no such key)
  *     upstream: debian-12
  *     release: 6.1.0-47-amd64
  *     arch: amd64
@@ -279,6 +280,7 @@ static void kb_yout_entry(struct kb_yout *o, const struct kb_bundle_entry *e)
 	kb_yout_start(o, true);
 	kb_yout_kv(o, "id", e->id);
 	kb_yout_kv(o, "distro", e->distro);
+	kb_yout_kv(o, "family", kb_family_name(e->family));
 	kb_yout_kv(o, "upstream", e->upstream);
 	kb_yout_kv(o, "release", e->release);
 	kb_yout_kv(o, "arch", e->arch);

@@ -10,9 +10,13 @@
 #include <stdint.h>
 
 #include "crawler/pkglist.h"
+#include "lib/family.h"
 
-/* The value of the top-level `format:` key; bump on incompatible change. */
-#define KB_MANIFEST_FORMAT "kbundle-manifest 1"
+/* The value of the top-level `format:` key; bump on incompatible change.
+ * Written: 2 (entries say their family). Read: 2, and 1, whose entries'
+ * family comes from their distro's row (crawler/distro.c). */
+#define KB_MANIFEST_FORMAT "kbundle-manifest 2"
+#define KB_MANIFEST_FORMAT_1 "kbundle-manifest 1"
 
 /* Longest string field; names, versions and paths are far shorter. */
 #define KB_MANIFEST_MAX_STR 4096
@@ -37,6 +41,7 @@ struct kb_mpkg {
 struct kb_bundle_entry {
 	char id[65];
 	char *distro;		/* debian, ubuntu, centos, … */
+	enum kb_family family;	/* how its packages are read, laid out, booted */
 	char *upstream;		/* upstream file stem, to find mirrors */
 	char *release;		/* uname -r */
 	char *arch;
@@ -67,6 +72,14 @@ void kb_manifest_free(struct kb_manifest *m);
 void kb_bundle_entry_free(struct kb_bundle_entry *e);
 /* Compute e->id from e->headers. */
 void kb_bundle_id(struct kb_bundle_entry *e);
+
+/* The package (header or image) of any entry with this sha256, or NULL;
+ * m may be NULL (manifest_find.c). */
+const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha256);
+struct kb_strv;	/* lib/strv.h */
+/* Add the sha256 of every package any entry needs, headers and images, to
+ * out and make it a set (kb_strv_sort_unique). */
+void kb_manifest_digests(const struct kb_manifest *m, struct kb_strv *out);
 
 struct kb_group_skips;	/* manifest/group.h */
 /* Build the manifest from every lists_dir/<stem>.list, grouped by the rules

@@ -1,6 +1,7 @@
 /* manifest_load.c — read manifest.yml back, strictly: every key known and
  * present once, every field of the right type and shape, sha256s valid,
- * each bundle id recomputed from its headers; errors name file:line. */
+ * each bundle id recomputed from its headers; errors name file:line.
+ * Format 1 manifests (no `family:`) are still read. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawler/distro.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -17,6 +19,7 @@
 
 struct kb_mload {
 	const char *file;
+	int format;		/* 1 or 2 (manifest.h) */
 };
 
 static int kb_mload_bad(const struct kb_mload *c, const struct kb_ynode *n, const char *fmt, ...)
@@ -157,16 +160,45 @@ static int kb_mload_pkgs(const struct kb_mload *c, const struct kb_ynode *entry,
 	return err;
 }
 
+/* Format 2 names the family, which must be the distro's own when
+ * crawler/distro.c knows the distro; format 1 leaves it to that table. */
+static int kb_mload_family(const struct kb_mload *c, const struct kb_ynode *n,
+			   struct kb_bundle_entry *e)
+{
+	const struct kb_distro *d = kb_distro_find(e->distro);
+	const struct kb_ynode *v = kb_ymap_get(n, "family");
+
+	if (c->format == 1) {
+		if (!d)
+			return kb_mload_bad(c, kb_ymap_get(n, "distro"),
+					    "distro '%s' is unknown, so this format 1 manifest "
+					    "does not say its family; regenerate it with "
+					    "`kbundle manifest`", e->distro);
+		e->family = d->family;
+		return 0;
+	}
+	if (v->type != KB_Y_SCALAR || kb_family_parse(v->scalar, &e->family))
+		return kb_mload_bad(c, v, "'family' must be %s", kb_family_names());
+	if (d && d->family != e->family)
+		return kb_mload_bad(c, v, "'family' must be '%s', the family of distro '%s'",
+				    kb_family_name(d->family), d->name);
+	return 0;
+}
+
 static int kb_mload_entry(const struct kb_mload *c, const struct kb_ynode *n,
 			  struct kb_bundle_entry *e)
 {
-	static const char *const keys[] = { "id", "distro", "upstream", "release", "arch",
-					    "version", "headers", "images", NULL };
+	static const char *const keys_1[] = { "id", "distro", "upstream", "release", "arch",
+					      "version", "headers", "images", NULL };
+	static const char *const keys_2[] = { "id", "distro", "family", "upstream", "release",
+					      "arch", "version", "headers", "images", NULL };
 	char id[65];
 	int err;
 
-	if ((err = kb_mload_keys(c, n, "bundle", keys)) || (err = kb_mload_sha(c, n, "id", id)) ||
+	if ((err = kb_mload_keys(c, n, "bundle", c->format == 1 ? keys_1 : keys_2)) ||
+	    (err = kb_mload_sha(c, n, "id", id)) ||
 	    (err = kb_mload_str(c, n, "distro", &e->distro)) ||
+	    (err = kb_mload_family(c, n, e)) ||
 	    (err = kb_mload_str(c, n, "upstream", &e->upstream)) ||
 	    (err = kb_mload_str(c, n, "release", &e->release)) ||
 	    (err = kb_mload_str(c, n, "arch", &e->arch)) ||
@@ -212,7 +244,7 @@ int kb_manifest_load(const char *path, const struct kb_limits *lim, struct kb_ma
 {
 	const struct kb_yaml_limits ylim = { .base = lim };
 	static const char *const keys[] = { "format", "bundles", NULL };
-	const struct kb_mload c = { .file = path };
+	struct kb_mload c = { .file = path };
 	struct kb_manifest out = { 0 };
 	struct kb_ynode *root = NULL;
 	const struct kb_ynode *seq;
@@ -225,9 +257,11 @@ int kb_manifest_load(const char *path, const struct kb_limits *lim, struct kb_ma
 	if ((err = kb_mload_keys(&c, root, "manifest", keys)))
 		goto out;
 	format = kb_ymap_str(root, "format");
-	if (!format || strcmp(format, KB_MANIFEST_FORMAT)) {
-		err = kb_mload_bad(&c, kb_ymap_get(root, "format"),
-				   "format must be '%s'", KB_MANIFEST_FORMAT);
+	c.format = !format ? 0 : !strcmp(format, KB_MANIFEST_FORMAT) ? 2
+		 : !strcmp(format, KB_MANIFEST_FORMAT_1) ? 1 : 0;
+	if (!c.format) {
+		err = kb_mload_bad(&c, kb_ymap_get(root, "format"), "format must be '%s' (or '%s')",
+				   KB_MANIFEST_FORMAT, KB_MANIFEST_FORMAT_1);
 		goto out;
 	}
 	seq = kb_ymap_get(root, "bundles");

@@ -6,7 +6,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
-#include "lib/vercmp.h"
+#include "lib/family.h"
 #include "manifest/select.h"
 
 const char *kb_select_flavour(const char *release)
@@ -22,15 +22,10 @@ const char *kb_select_flavour(const char *release)
 	return f;
 }
 
-/* Package versions compare by the family's rules: RPM paths end in .rpm. */
+/* Package versions compare by the entry's family's rules. */
 static int kb_select_vercmp(const struct kb_bundle_entry *a, const struct kb_bundle_entry *b)
 {
-	const char *p = a->nheaders ? a->headers[0].path : "";
-	size_t l = strlen(p);
-
-	if (l > 4 && !strcmp(p + l - 4, ".rpm"))
-		return kb_rpm_vercmp(a->version, b->version);
-	return kb_deb_vercmp(a->version, b->version);
+	return kb_family_vercmp(a->family)(a->version, b->version);
 }
 
 /* Same upstream, architecture and flavour: one line of kernels. */

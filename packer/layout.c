@@ -250,6 +250,30 @@ static char *kb_layout_included_dir(const struct kb_layout *l, const char *p, co
 	return canon;
 }
 
+/* Debian 13's 7.x Makefile starts "KBUILD_OUTPUT=/usr/src/linux-headers-R",
+ * naming its own directory as the output tree of the -common tree it
+ * includes. Once that tree is overlaid here, source and output are one
+ * tree, the extracted one, so the line goes: make's own default (the
+ * current directory, -C's) is right wherever the bundle lands. True for a
+ * line setting KBUILD_OUTPUT to the build root, absolutely. */
+static bool kb_layout_own_output(const struct kb_layout *l, struct kb_str line)
+{
+	struct kb_str v = kb_str_trim(line);
+	size_t n = strlen(l->o->src_root);
+
+	if (!kb_str_startswith(v, "KBUILD_OUTPUT"))
+		return false;
+	v = kb_str_trim(kb_str(v.p + 13, v.n - 13));
+	if (v.n && (v.p[0] == ':' || v.p[0] == '?'))
+		v = kb_str(v.p + 1, v.n - 1);
+	if (!v.n || v.p[0] != '=')
+		return false;
+	v = kb_str_trim(kb_str(v.p + 1, v.n - 1));
+	while (v.n > 1 && v.p[v.n - 1] == '/')
+		v.n--;
+	return v.n == n + 1 && v.p[0] == '/' && !memcmp(v.p + 1, l->o->src_root, n);
+}
+
 /* Debian: overlay the trees the build root's Makefile includes, and inline
  * their Makefile text where the include was. */
 static int kb_layout_overlays(struct kb_layout *l)
@@ -259,7 +283,7 @@ static int kb_layout_overlays(struct kb_layout *l)
 	struct kb_str text = KB_STR_NULL;
 	char *outbuf = NULL, *out_mk = NULL;
 	size_t outlen = 0, outcap = 0;
-	int err = 0, inlined = 0;
+	int err = 0, rewritten = 0;
 
 	if (!mk || mk->type != KB_NODE_FILE)
 		goto out;
@@ -271,6 +295,12 @@ static int kb_layout_overlays(struct kb_layout *l)
 		char *inc_path;
 
 		kb_str_split(&text, '\n', &line);
+		if (kb_layout_own_output(l, line)) {
+			kb_debug("%s: dropping \"" KB_STR_FMT "\" from the Makefile", l->o->name,
+				 KB_STR_ARG(kb_str_trim(line)));
+			rewritten++;
+			continue;
+		}
 		dir = kb_layout_included_dir(l, line.p, line.p + line.n);
 		if (dir) {
 			inc_path = kb_join(dir, "Makefile");
@@ -287,7 +317,7 @@ static int kb_layout_overlays(struct kb_layout *l)
 			/* kept in maps for the whole build: links into it stay links */
 			l->maps[l->nmaps++] = (struct kb_map){ dir, l->o->dst_root };
 			line = kb_str((const char *)inc->data, inc->size);
-			inlined++;
+			rewritten++;
 		} else {
 			free(dir);
 		}
@@ -300,7 +330,7 @@ static int kb_layout_overlays(struct kb_layout *l)
 		if (!line.n || line.p[line.n - 1] != '\n')
 			outbuf[outlen++] = '\n';
 	}
-	if (!inlined)
+	if (!rewritten)
 		goto out;
 	out_mk = kb_join(l->o->dst_root, "Makefile");
 	kb_tree_put(l->out, out_mk, KB_NODE_FILE, 0644, NULL, outbuf, outlen, true);

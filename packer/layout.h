@@ -10,6 +10,9 @@
  *   - a Makefile that includes another tree's Makefile gets that tree
  *     overlaid (the flavour's files win) and the included text inlined, so
  *     srctree == objtree wherever the bundle is extracted;
+ *   - a "KBUILD_OUTPUT=/usr/src/linux-headers-R" line naming the build root
+ *     itself (Debian 13's 7.x kernels) is dropped: once overlaid, source and
+ *     output are the one extracted tree;
  *   - a symlink whose target (resolved inside the packages) is outside the
  *     build directory is replaced by the target's content; one that stays
  *     inside becomes relative;

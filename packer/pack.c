@@ -1,5 +1,5 @@
 /* pack.c — read a bundle's header packages (in parallel: xz decompression
- * is the slow part) and lay out its tree. */
+ * is the slow part) and lay out its tree, the entry's family's way. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +9,16 @@
 #include "lib/log.h"
 #include "packer/layout.h"
 #include "packer/pack.h"
-#include "lib/rpm.h"
-#include "packer/rpm_tree.h"
+
+/* Each family's packer (pack_<id>.c), by lib/family.h's rows. */
+static const struct kb_pack_family *const kb_pack_families[KB_FAMILY_COUNT] = {
+#define KB_PACK_FAMILY_ROW(e, id, name, vercmp) [KB_FAMILY_##e] = &kb_pack_family_##id,
+	KB_FAMILIES(KB_PACK_FAMILY_ROW)
+#undef KB_PACK_FAMILY_ROW
+};
 
 struct kb_pack_job {
+	const struct kb_pack_family *fam;
 	const char *path, *name, *key;
 	const struct kb_limits *lim;
 	struct kb_tree tree;
@@ -25,19 +31,8 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	if (kb_rpm_file_is_rpm(j->path))
-		j->err = kb_tree_load_rpm(&j->tree, j->path, j->name, j->key, j->lim);
-	else
-		j->err = kb_tree_load_deb(&j->tree, j->path, j->name, j->lim);
+	j->err = j->fam->load(&j->tree, j->path, j->name, j->key, j->lim);
 	return NULL;
-}
-
-/* rpm bundles are laid out the rpm way (usr/src/kernels/<uname>). */
-static bool kb_pack_is_rpm(const struct kb_bundle_entry *e)
-{
-	size_t n = e->nheaders ? strlen(e->headers[0].path) : 0;
-
-	return n > 4 && !strcmp(e->headers[0].path + n - 4, ".rpm");
 }
 
 /* Fold b into a, later packages winning like in a real install. The bytes
@@ -57,6 +52,7 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p)
 {
+	const struct kb_pack_family *fam = kb_pack_families[e->family];
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
 	struct kb_layout_opts o = { .name = e->release };
 	char *src_root = NULL;
@@ -66,6 +62,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	kb_tree_init(&p->src);
 	kb_tree_init(&p->out);
 	for (size_t i = 0; i < e->nheaders; i++) {
+		jobs[i].fam = fam;
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
 		jobs[i].key = package_key;
@@ -88,16 +85,10 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	for (size_t i = 0; i < e->nheaders; i++)
 		kb_tree_absorb(&p->src, &jobs[i].tree);
 	kb_tree_sort(&p->src);
-	if (kb_pack_is_rpm(e)) {
-		err = kb_rpm_build_root(&p->src, e->release, e->id, &src_root);
-		if (err)
-			goto out;
-		p->build_dir = kb_xasprintf("usr/src/kernels/%s", e->release);
-		o.src_root = src_root;
-	} else {
-		p->build_dir = kb_xasprintf("usr/src/linux-headers-%s", e->release);
-		o.src_root = p->build_dir;
-	}
+	err = fam->roots(&p->src, e, &src_root, &p->build_dir);
+	if (err)
+		goto out;
+	o.src_root = src_root;
 	o.dst_root = p->build_dir;
 	o.karch = kb_layout_karch(e->arch);
 	err = kb_layout_build(&p->src, &o, &p->out);

@@ -264,6 +264,29 @@ static bool kb_line_abs_include(const char *p, const char *end)
 	return false;
 }
 
+/* Does the line (up to a '#' comment) name an absolute path under /usr/src?
+ * Such a path is the host's tree, not the bundle's: Debian 13's 7.x
+ * Makefile says "KBUILD_OUTPUT=/usr/src/linux-headers-R". Kbuild's own
+ * Makefile.package mentions /usr/src/packages in comments only. */
+static bool kb_line_abs_usr_src(const char *p, const char *end)
+{
+	static const char needle[] = "/usr/src";
+	const size_t n = sizeof(needle) - 1;
+	const char *hash = memchr(p, '#', (size_t)(end - p));
+
+	if (hash)
+		end = hash;
+	for (const char *q = p; (size_t)(end - q) >= n; q++) {
+		if (memcmp(q, needle, n) != 0)
+			continue;
+		if (q > p && !strchr(" \t=:\"'(,;", q[-1]))
+			continue;	/* part of a longer path: $(srctree)/usr/src */
+		if (q + n == end || strchr("/ \t\"')", q[n]))
+			return true;
+	}
+	return false;
+}
+
 static bool kb_is_makefile(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -304,6 +327,10 @@ int kb_tree_check_contained(const struct kb_tree *t, const char *root, const cha
 				if (kb_line_abs_include(p, le)) {
 					kb_error("%s: %s: includes an absolute path: %.*s", name, nd->path,
 						 (int)(le - p), p);
+					bad++;
+				} else if (kb_line_abs_usr_src(p, le)) {
+					kb_error("%s: %s: names an absolute path under /usr/src: %.*s",
+						 name, nd->path, (int)(le - p), p);
 					bad++;
 				}
 				p = le + 1;

@@ -64,7 +64,8 @@ int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name,
 
 /* After packing: nothing in the tree may refer outside root (a directory of
  * t): no absolute symlinks, no symlink whose target leaves root, no
- * absolute include in a Makefile. Logs each offence; -KB_EUNSAFE if any. */
+ * absolute include in a Makefile, no absolute /usr/src path in one (outside
+ * comments). Logs each offence; -KB_EUNSAFE if any. */
 int kb_tree_check_contained(const struct kb_tree *t, const char *root, const char *name);
 
 #endif

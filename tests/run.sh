@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# tests/run.sh BUILD [unit|e2e|NAME…] — run the unit tests (cmocka binaries in
-# BUILD/tests) and the end-to-end tests (tests/e2e/test_*.sh), each logged to
-# BUILD/test-logs/, and finish with one "N passed, N failed, N skipped" line.
+# tests/run.sh BUILD [unit|golden|e2e|NAME…] — run the unit tests (cmocka
+# binaries in BUILD/tests), the golden-file cases (tests/golden/<area>/<case>/,
+# each one test, run by tests/golden/run.sh) and the end-to-end tests
+# (tests/e2e/test_*.sh), each logged to BUILD/test-logs/, and finish with one
+# "N passed, N failed, N skipped" line.
 # An e2e test exits 0 to pass, 77 to skip (with its reason on the last line).
 set -u
-build=${1:?usage: tests/run.sh BUILD [unit|e2e|NAME...]}
+build=${1:?usage: tests/run.sh BUILD [unit|golden|e2e|NAME...]}
 shift
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$top" && cd "$build" && pwd)
@@ -20,6 +22,7 @@ want() { # is test $1 selected by the arguments?
 	[ ${#sel[@]} -eq 0 ] && return 0
 	for w in "${sel[@]}"; do
 		case $w in unit) [[ $1 == unit/* ]] && return 0 ;; e2e) [[ $1 == e2e/* ]] && return 0 ;;
+		golden) [[ $1 == golden/* ]] && return 0 ;;
 		*) [[ $1 == *"$w"* ]] && return 0 ;; esac
 	done
 	return 1
@@ -27,6 +30,11 @@ want() { # is test $1 selected by the arguments?
 sel=("$@")
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && want "unit/${t##*/}" && tests+=("unit/${t##*/}")
+done
+for a in "$top"/tests/golden/*/*/args; do
+	[ -f "$a" ] || continue
+	t=${a%/args} && t=golden/${t#"$top"/tests/golden/}
+	want "$t" && tests+=("$t")
 done
 for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] && want "e2e/$(basename "$t" .sh)" && tests+=("e2e/$(basename "$t" .sh)")
@@ -38,6 +46,7 @@ for t in "${tests[@]}"; do
 	start=$(date +%s.%N)
 	case $t in
 	unit/*) "$build/tests/${t#unit/}" >"$log" 2>&1 ;;
+	golden/*) "$top/tests/golden/run.sh" "$build" "${t#golden/}" >"$log" 2>&1 ;;
 	e2e/*) (cd "$top" && TMPDIR=$(mktemp -d) bash "tests/e2e/${t#e2e/}.sh") >"$log" 2>&1 ;;
 	esac
 	rc=$?

@@ -102,6 +102,14 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 		free(p);
 	}
 	kb_vm_cat(s, "ok=1\ndmesg -c >/dev/null\necho \"KBS %s insmod\"\n", n);
+	/* The kernel's own modules it depends on, first (as modprobe would). */
+	for (size_t i = 0; i < u->ndeps; i++)
+		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /k/%s 2>&1); rc=$?; "
+			     "if [ $rc != 0 ]; then ok=0; { [ -n \"$out\" ] && echo \"$out\"; "
+			     "echo \"insmod %s (a dependency, from the kernel's own package): "
+			     "exit status $rc\"; } | D %s insmod; "
+			     "dmesg | tail -n 60 | D %s insmod; fi; fi\n",
+			  kb_vm_base(u->deps[i]), kb_vm_base(u->deps[i]), n, n);
 	for (size_t i = 0; i < u->nkos; i++)
 		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /m/%s/%s 2>&1); rc=$?; "
 			     "if [ $rc != 0 ]; then ok=0; { [ -n \"$out\" ] && echo \"$out\"; "
@@ -135,11 +143,25 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 			  m, n);
 		free(m);
 	}
+	for (size_t i = u->ndeps; i-- > 0;) {
+		char *m = kb_vm_modname(u->deps[i]);
+
+		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
+			  m, n);
+		free(m);
+	}
 	kb_vm_cat(s, "[ $rok = 1 ] && echo \"KBR %s rmmod pass\" || echo \"KBR %s rmmod fail\"\n"
 		     "else\necho \"KBR %s insmod fail\"\n"
 		     "echo \"KBR %s loaded skip\"; echo \"KBR %s selftest skip\"\n"
-		     "echo \"KBR %s rmmod skip\"\nfi\necho \"KBS %s scan\"\nscan %s\n",
-		  n, n, n, n, n, n, n, n);
+		     "echo \"KBR %s rmmod skip\"\n", n, n, n, n, n, n);
+	/* What did load goes again, so the next unit starts clean. */
+	for (size_t i = u->nkos + u->ndeps; i-- > 0;) {
+		char *m = kb_vm_modname(i < u->nkos ? u->kos[i] : u->deps[i - u->nkos]);
+
+		kb_vm_cat(s, "rmmod %s >/dev/null 2>&1\n", m);
+		free(m);
+	}
+	kb_vm_cat(s, "fi\necho \"KBS %s scan\"\nscan %s\n", n, n);
 }
 
 char *kb_vm_init_script(const struct kb_vm_kernel *k)
@@ -203,6 +225,36 @@ static void kb_vm_cpio_file(struct kb_vm_cpio *c, const char *name, mode_t mode,
 	free(buf);
 }
 
+/* The kernel's own modules the units need, each once, as k/<name>.ko. */
+static void kb_vm_cpio_deps(struct kb_vm_cpio *c, const struct kb_vm_kernel *k)
+{
+	for (size_t i = 0; k && i < k->nunits; i++) {
+		const struct kb_vm_unit *u = &k->units[i];
+
+		if (!u->nkos || u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
+			continue;
+		for (size_t j = 0; j < u->ndeps; j++) {
+			const char *b = kb_vm_base(u->deps[j]);
+			bool seen = false;
+			char *f;
+
+			for (size_t pi = 0; pi <= i && !seen; pi++) {
+				const struct kb_vm_unit *p = &k->units[pi];
+
+				if (!p->nkos || p->chk[KB_CHK_BUILD].st != KB_ST_PASS)
+					continue;
+				for (size_t pj = 0; pj < (pi == i ? j : p->ndeps) && !seen; pj++)
+					seen = !strcmp(kb_vm_base(p->deps[pj]), b);
+			}
+			if (seen)
+				continue;
+			f = kb_xasprintf("k/%s", b);
+			kb_vm_cpio_file(c, f, 0644, u->deps[j]);
+			free(f);
+		}
+	}
+}
+
 int kb_vm_initramfs_write(const char *path, const char *busybox, const char *init_script,
 			  const struct kb_vm_kernel *k, bool gzip)
 {
@@ -232,6 +284,8 @@ int kb_vm_initramfs_write(const char *path, const char *busybox, const char *ini
 	kb_vm_cpio_file(&c, "bin/busybox", 0755, busybox);
 	kb_vm_cpio_add(&c, "bin/sh", S_IFLNK | 0777, NULL, 0, "busybox");
 	kb_vm_cpio_add(&c, "init", S_IFREG | 0755, init_script, strlen(init_script), NULL);
+	kb_vm_cpio_add(&c, "k", S_IFDIR | 0755, NULL, 0, NULL);
+	kb_vm_cpio_deps(&c, k);
 	for (size_t i = 0; k && i < k->nunits; i++) {
 		const struct kb_vm_unit *u = &k->units[i];
 		char *d, *f, *check;

@@ -1,4 +1,5 @@
-/* kernel.c — find, extract, cache and pre-decompress the kernel image. */
+/* kernel.c — find (by the family's row, vm/image_<id>.c), extract, cache and
+ * pre-decompress the kernel image. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,56 +10,78 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "lib/deb.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
-#include "lib/rpm.h"
 #include "vm/kernel.h"
 
 #define KB_VM_KERNEL_MAX (128u << 20)	/* a vmlinuz is ~10 MiB */
 #define KB_VM_VMLINUX_MAX (512u << 20)	/* an uncompressed vmlinux ~60 MiB */
 
-bool kb_vm_kernel_member(const char *path, const char *release)
+static const struct kb_vm_family *const kb_vm_families[KB_FAMILY_COUNT] = {
+#define KB_VM_FAMILY_ROW(e, id, name, vercmp) [KB_FAMILY_##e] = &kb_vm_family_##id,
+	KB_FAMILIES(KB_VM_FAMILY_ROW)
+#undef KB_VM_FAMILY_ROW
+};
+
+const struct kb_vm_family *kb_vm_family(enum kb_family f)
 {
-	size_t rl;
+	return kb_vm_families[f];
+}
 
-	if (!release) {	/* any kernel: the package's own */
-		while (path[0] == '.' && path[1] == '/')
-			path += 2;
-		if (!strncmp(path, "boot/vmlinuz-", 13) && path[13] && !strchr(path + 13, '/'))
-			return true;
-		return !strncmp(path, "lib/modules/", 12) && strstr(path + 12, "/vmlinuz") &&
-		       !strcmp(strstr(path + 12, "/vmlinuz"), "/vmlinuz");
-	}
-	rl = strlen(release);
-
+const char *kb_vm_member_path(const char *path)
+{
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	while (path[0] == '/')
 		path++;
-	if (!strncmp(path, "boot/vmlinuz-", 13))
-		return !strcmp(path + 13, release);
-	if (!strncmp(path, "lib/modules/", 12) && !strncmp(path + 12, release, rl))
-		return !strcmp(path + 12 + rl, "/vmlinuz");
-	if (!strncmp(path, "usr/lib/modules/", 16) && !strncmp(path + 16, release, rl))
-		return !strcmp(path + 16 + rl, "/vmlinuz");
+	return path;
+}
+
+const char *kb_vm_modules_member(const char *path, const char *release)
+{
+	const char *p = kb_vm_member_path(path);
+	size_t rl;
+
+	if (!strncmp(p, "usr/", 4))
+		p += 4;
+	if (strncmp(p, "lib/modules/", 12))
+		return NULL;
+	p += 12;
+	rl = release ? strlen(release) : strcspn(p, "/");
+	if (!rl || strncmp(p, release ? release : p, rl) || p[rl] != '/' || !p[rl + 1])
+		return NULL;
+	return p + rl + 1;
+}
+
+bool kb_vm_boot_member(const char *path, const char *release)
+{
+	const char *p = kb_vm_member_path(path);
+
+	if (strncmp(p, "boot/vmlinuz-", 13))
+		return false;
+	return release ? !strcmp(p + 13, release) : p[13] && !strchr(p + 13, '/');
+}
+
+bool kb_vm_kernel_member(const char *path, const char *release)
+{
+	for (unsigned f = 0; f < KB_FAMILY_COUNT; f++)
+		if (kb_vm_families[f]->kernel_member(path, release))
+			return true;
 	return false;
 }
 
 /* The release a kernel member names (boot/vmlinuz-R, lib/modules/R/vmlinuz). */
 static char *kb_vm_member_release(const char *path)
 {
-	const char *v;
+	const char *p = kb_vm_member_path(path);
 
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	if ((v = strstr(path, "vmlinuz-")) && !strncmp(path, "boot/", 5))
-		return kb_xstrdup(v + 8);
-	if (!strncmp(path, "usr/", 4))
-		path += 4;
-	v = path + 12;	/* lib/modules/ */
-	return kb_xstrndup(v, strcspn(v, "/"));
+	if (!strncmp(p, "boot/vmlinuz-", 13))
+		return kb_xstrdup(p + 13);
+	if (!strncmp(p, "usr/", 4))
+		p += 4;
+	p += strlen("lib/modules/");
+	return kb_xstrndup(p, strcspn(p, "/"));
 }
 
 /* Read the current archive entry into memory, at most max bytes. */
@@ -94,30 +117,23 @@ out:
 	return err;
 }
 
-int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path,
-			 char **found)
+int kb_vm_kernel_extract(const char *pkg, enum kb_family family, const char *release,
+			 const char *out_path, char **found)
 {
-	struct kb_deb *deb = NULL;
-	struct kb_rpm *rpm = NULL;
+	const struct kb_vm_family *fam = kb_vm_families[family];
 	struct archive_entry *e;
-	struct archive *a;
+	struct archive *a = NULL;
+	void *handle = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int err, rc;
 
-	/* RHEL-like images keep it in lib/modules/<uname>/vmlinuz (kernel-core) */
-	if (kb_rpm_file_is_rpm(pkg)) {
-		err = kb_rpm_open(pkg, pkg, NULL, &rpm);
-		a = err ? NULL : kb_rpm_payload(rpm);
-	} else {
-		err = kb_deb_open(pkg, &deb);
-		a = err ? NULL : kb_deb_data(deb);
-	}
+	err = fam->open(pkg, &handle, &a);
 	if (err)
 		goto out;
 	err = -KB_ENOTFOUND;
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		if (!kb_vm_kernel_member(archive_entry_pathname(e), release))
+		if (!fam->kernel_member(archive_entry_pathname(e), release))
 			continue;
 		err = kb_vm_read_entry(a, e, pkg, KB_VM_KERNEL_MAX, &buf, &len);
 		if (!err)
@@ -130,8 +146,9 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 		goto out;
 	}
 	if (err == -KB_ENOTFOUND)
-		kb_error("%s: no kernel image for %s in this package (looked for "
-			 "boot/vmlinuz-%s and lib/modules/%s/vmlinuz)", pkg, release ? release : "any release",
+		kb_error("%s: no kernel image for %s in this %s package (looked for "
+			 "boot/vmlinuz-%s and [usr/]lib/modules/%s/vmlinuz)", pkg,
+			 release ? release : "any release", kb_family_name(family),
 			 release ? release : "*", release ? release : "*");
 	if (err)
 		goto out;
@@ -140,8 +157,8 @@ int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_p
 		kb_error("%s: %s", out_path, kb_strerror(err));
 out:
 	free(buf);
-	kb_deb_close(deb);
-	kb_rpm_close(rpm);
+	if (handle)
+		fam->close(handle);
 	return err;
 }
 
@@ -262,8 +279,8 @@ static bool kb_vm_exists(const char *path)
 
 /* Fill the cache entry dir: vmlinuz and its release from the first package
  * that holds the kernel, then vmlinux (PVH) or the no-pvh marker. */
-static int kb_vm_kernel_fill(const char *dir, const char *const *pkgs, size_t npkgs,
-			     const char *release)
+static int kb_vm_kernel_fill(const char *dir, enum kb_family family, const char *const *pkgs,
+			     size_t npkgs, const char *release)
 {
 	char *vmlinuz = kb_path_join(dir, "vmlinuz"), *vmlinux = kb_path_join(dir, "vmlinux");
 	char *nopvh = kb_path_join(dir, "no-pvh"), *relpath = kb_path_join(dir, "release");
@@ -278,7 +295,7 @@ static int kb_vm_kernel_fill(const char *dir, const char *const *pkgs, size_t np
 	}
 	err = -KB_ENOTFOUND;
 	for (size_t i = 0; i < npkgs && err; i++)
-		err = kb_vm_kernel_extract(pkgs[i], release, vmlinuz, &found);
+		err = kb_vm_kernel_extract(pkgs[i], family, release, vmlinuz, &found);
 	if (err)
 		goto out;
 	err = kb_file_read(vmlinuz, KB_VM_KERNEL_MAX, &bz, &bzlen);
@@ -309,8 +326,9 @@ out:
 	return err;
 }
 
-int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
-		     size_t npkgs, const char *release, char **boot_path, char **kernel_release)
+int kb_vm_kernel_get(const char *cache_dir, const char *key, enum kb_family family,
+		     const char *const *pkgs, size_t npkgs, const char *release, char **boot_path,
+		     char **kernel_release)
 {
 	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
 	char *vmlinux = kb_path_join(dir, "vmlinux"), *vmlinuz = kb_path_join(dir, "vmlinuz");
@@ -321,7 +339,7 @@ int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *
 	*boot_path = NULL;
 	*kernel_release = NULL;
 	if (kb_file_read(relpath, 256, &found, &len) != 0 || !len) {
-		err = kb_vm_kernel_fill(dir, pkgs, npkgs, release);
+		err = kb_vm_kernel_fill(dir, family, pkgs, npkgs, release);
 		if (!err)
 			err = kb_file_read(relpath, 256, &found, &len);
 	}

@@ -8,29 +8,69 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Does an image package member (path as in the archive, "./" allowed) hold
- * the kernel of release? Debian/Ubuntu: boot/vmlinuz-<release>; RPM
- * images: lib/modules/<release>/vmlinuz. release NULL: the package's own
- * kernel, whatever its release. Extend here for new layouts. */
+#include "lib/family.h"
+
+struct archive;
+
+/* A family's kernel packages, as the VM stage reads them: its row of
+ * lib/family.h's KB_FAMILIES, defined as kb_vm_family_<id> in
+ * vm/image_<id>.c. Member paths are as in the archive ("./" allowed). */
+struct kb_vm_family {
+	/* Open package file path's payload (the files it installs) as a
+	 * libarchive reader *a, valid until close(*handle). Errors logged. */
+	int (*open)(const char *path, void **handle, struct archive **a);
+	void (*close)(void *handle);
+	/* Find the kernel image: does member path hold the kernel of release
+	 * (NULL: the package's own kernel, whatever its release)? */
+	bool (*kernel_member)(const char *path, const char *release);
+	/* The kernel's own modules: when member path lies in release's module
+	 * directory (lib/modules/<release>/ and the like), its path below that
+	 * directory ("kernel/drivers/…/videodev.ko.xz", "modules.dep"), else
+	 * NULL. release NULL: any release's. */
+	const char *(*module_member)(const char *path, const char *release);
+};
+
+#define KB_VM_FAMILY_DECL(e, id, name, vercmp) \
+	extern const struct kb_vm_family kb_vm_family_##id;
+KB_FAMILIES(KB_VM_FAMILY_DECL)
+#undef KB_VM_FAMILY_DECL
+
+/* The VM stage's row for family f. */
+const struct kb_vm_family *kb_vm_family(enum kb_family f);
+
+/* For the family rows: member path without "./" and "/" in front. */
+const char *kb_vm_member_path(const char *path);
+/* For the family rows: member path, without "./" and "/" in front, below
+ * lib/modules/<release>/ or usr/lib/modules/<release>/ (release NULL: any
+ * one): the rest of the path, else NULL. */
+const char *kb_vm_modules_member(const char *path, const char *release);
+
+/* For the family rows: is member path boot/vmlinuz-<release> (release
+ * NULL: any one)? */
+bool kb_vm_boot_member(const char *path, const char *release);
+
+/* Does an image package member hold the kernel of release, by any family's
+ * layout (kb_vm_family.kernel_member)? */
 bool kb_vm_kernel_member(const char *path, const char *release);
 
-/* Extract the kernel from one image package (.deb; the RPM reader plugs in
- * beside kb_deb_open) into out_path, atomically; *found (malloc'd) is the
- * release its member names. -KB_ENOTFOUND when the package holds no kernel
- * for release (logged). */
-int kb_vm_kernel_extract(const char *pkg, const char *release, const char *out_path,
-			 char **found);
+/* Extract the kernel from one image package of family into out_path,
+ * atomically; *found (malloc'd) is the release its member names.
+ * -KB_ENOTFOUND when the package holds no kernel for release (logged). */
+int kb_vm_kernel_extract(const char *pkg, enum kb_family family, const char *release,
+			 const char *out_path, char **found);
 
 /* From a bzImage in memory: the uncompressed ELF vmlinux inside it, if the
  * kernel has a PVH entry note (CONFIG_PVH). *out is malloc'd. -KB_ENOTFOUND
  * when it has none, -KB_EPARSE when the image is malformed. */
 int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outlen);
 
-/* The kernel to boot for release, from the first of pkgs that holds it,
+/* The kernel to boot for release, from the first of pkgs (packages of
+ * family) that holds it,
  * cached under cache_dir/<key>/: *boot_path is the PVH vmlinux when there is
  * one, else the vmlinuz; *kernel_release the release of that kernel. key
  * names the cache entry (the image's sha256). */
-int kb_vm_kernel_get(const char *cache_dir, const char *key, const char *const *pkgs,
-		     size_t npkgs, const char *release, char **boot_path, char **kernel_release);
+int kb_vm_kernel_get(const char *cache_dir, const char *key, enum kb_family family,
+		     const char *const *pkgs, size_t npkgs, const char *release, char **boot_path,
+		     char **kernel_release);
 
 #endif

@@ -296,6 +296,9 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 		for (size_t j = 0; j < u->nkos; j++)
 			free(u->kos[j]);
 		free(u->kos);
+		for (size_t j = 0; j < u->ndeps; j++)
+			free(u->deps[j]);
+		free(u->deps);
 		for (int c = 0; c < KB_CHK_N; c++)
 			free(u->chk[c].detail);
 	}

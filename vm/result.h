@@ -49,6 +49,8 @@ struct kb_vm_unit {
 	char *build_dir;	/* where it was built (tmpfs); holds the .ko files and check.sh */
 	char **kos;		/* built .ko files, in load order */
 	size_t nkos;
+	char **deps;		/* the kernel's own modules they need, load order */
+	size_t ndeps;
 	struct kb_vm_check_result chk[KB_CHK_N];
 };
 

@@ -1,4 +1,6 @@
-/* target.c — manifest entries (or a bundle given directly) to boot. */
+/* target.c — manifest entries (or a bundle given directly) to boot: the
+ * entries come from pipeline/entries.c, their bundles packed and their
+ * kernel image packages fetched through the cache. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,11 +10,12 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
-#include "bundles/pack_run.h"
-#include "cache/cache.h"
-#include "crawler/upstream.h"
+#include "bundles/bundle_meta.h"
+#include "bundles/bundle_path.h"
+#include "crawler/distro.h"
 #include "manifest/manifest.h"
-#include "manifest/select.h"
+#include "pipeline/entries.h"
+#include "pipeline/pack_run.h"
 #include "vm/modbuild.h"
 #include "vm/target.h"
 
@@ -23,29 +26,31 @@ static bool kb_vm_is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static char *kb_vm_object(const char *workdir, const char *sha)
-{
-	return kb_xasprintf("%s/cache/objects/%.2s/%s", workdir, sha, sha);
-}
-
 static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_target **out,
 				size_t *n)
 {
 	struct kb_vm_target *t = kb_xcalloc(1, sizeof(*t));
 	char hex[KB_SHA256_HEX_LEN + 1];
-	const char *base = strrchr(o->bundle, '/');
+	struct kb_bundle_meta bm;
+	const struct kb_distro *d;
 	int err;
 
-	t->id = kb_xstrdup(base ? base + 1 : o->bundle);
-	if (strstr(t->id, ".tgz"))
-		*strstr(t->id, ".tgz") = '\0';
+	t->id = kb_bundle_id_of(o->bundle);
 	t->bundle = kb_xstrdup(o->bundle);
 	if (!kb_vm_is_file(o->bundle)) {
 		kb_error("%s: no such bundle", o->bundle);
 		err = -KB_EUSAGE;
 		goto out;
 	}
-	kb_vm_bundle_peek(o->bundle, &t->release, &t->distro);
+	if (kb_bundle_meta_peek(o->bundle, &bm) == 0) {
+		t->release = bm.uname;
+		t->distro = bm.distro;
+		bm.uname = bm.distro = NULL;
+		kb_bundle_meta_free(&bm);
+	}
+	d = t->distro ? kb_distro_find(t->distro) : NULL;
+	if (d)
+		t->family = d->family;
 	t->images = kb_xcalloc(o->nimages + 1, sizeof(char *));
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!kb_vm_is_file(o->images[i])) {
@@ -57,6 +62,10 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	}
 	if (!o->nimages) {
 		t->error = kb_xstrdup("no kernel image given (--image PACKAGE)");
+	} else if (!d) {
+		t->error = kb_xasprintf("bundle %s: its distro (BUNDLE_DISTRO %s) is not one kbundle "
+					"knows, so how to read --image is unknown", o->bundle,
+					t->distro ? t->distro : "missing");
 	} else {
 		err = kb_sha256_file(o->images[0], hex, NULL);
 		if (err) {
@@ -82,86 +91,57 @@ static bool kb_vm_bootable(const struct kb_bundle_entry *e)
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			      struct kb_vm_target *t)
 {
+	char *dir = kb_path_join(o->workdir, "bundles");
+
 	t->id = kb_xstrdup(e->id);
 	t->distro = kb_xstrdup(e->distro);
+	t->family = e->family;
 	t->release = kb_xstrdup(e->release);
-	t->bundle = kb_xasprintf("%s/bundles/%s.tgz", o->workdir, e->id);
-	t->images = kb_xcalloc(e->nimages + 1, sizeof(char *));
-	for (size_t i = 0; i < e->nimages; i++) {
-		/* The image package proper; the kernel is never in a modules package. */
-		if (e->images[i].kind != KB_KIND_IMAGE)
-			continue;
-		if (!t->image_key)
-			t->image_key = kb_xstrdup(e->images[i].sha256);
-		t->images[t->nimages++] = kb_vm_object(o->workdir, e->images[i].sha256);
-	}
+	t->bundle = kb_bundle_path(dir, e->id);
+	free(dir);
 }
 
-/* Pack what is not packed yet, with pack's own core, one entry at a time
- * (the selection may be narrower than pack's selectors, e.g. --latest). */
-static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, const struct kb_vm_target *v,
-			       size_t n)
+/* Pack the bundles not packed yet, with pack's own core over the same
+ * selection (which may be narrower than pack's selectors, e.g. --latest). */
+static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, struct kb_entries *s,
+			       const struct kb_vm_target *v, const size_t *idx, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct kb_pack_opts po = {
-			.manifest = o->manifest, .upstreams = o->upstreams, .workdir = o->workdir,
-			.sel = { .id = v[i].id }, .jobs = o->jobs > 1 ? o->jobs : 1, .mtime = 0,
-			.limits = o->limits,
-		};
-		struct kb_pack_stats st;
+	bool *missing = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*missing));
+	struct kb_pack_stats st;
+	bool any = false;
 
+	for (size_t i = 0; i < n; i++) {
 		if (kb_vm_is_file(v[i].bundle))
 			continue;
 		kb_info("%s: packing its bundle first", v[i].release);
-		kb_pack_run(&po, &st);	/* a failure shows as the missing bundle */
+		missing[idx[i]] = any = true;
 	}
+	if (any)	/* a failure shows as the missing bundle */
+		kb_pack_entries(s, missing, o->jobs > 1 ? o->jobs : 1, 0, &st);
+	free(missing);
 }
 
-/* Download the kernel image packages the cache lacks, from the entry's
- * upstream mirrors, verified against the manifest's sha256. */
-static int kb_vm_fetch_images(const struct kb_vmtest_opts *o, const struct kb_manifest *m,
-			      const bool *sel)
+/* The kernel image packages of every selected entry, in the cache
+ * (downloaded from the entry's upstream mirrors when it lacks them,
+ * verified against the manifest's size and sha256). A package that could
+ * not be had stays on the target by its cache path: the check says why. */
+static void kb_vm_fetch_images(const struct kb_vmtest_opts *o, struct kb_entries *s,
+			       struct kb_vm_target *v, const size_t *idx, size_t n)
 {
-	struct kb_upstream_set ups = { 0 };
-	struct kb_fetch *f = NULL;
-	struct kb_cache cache = { 0 };
-	size_t nf = 0;
-	int err = 0;
+	struct kb_entries_pkgs imgs;
 
-	for (size_t i = 0; i < m->n; i++)
-		for (size_t k = 0; sel[i] && k < m->v[i].nimages; k++) {
-			char *p = kb_vm_object(o->workdir, m->v[i].images[k].sha256);
+	kb_entries_fetch(s, s->sel, KB_ENTRIES_IMAGE, o->jobs, &imgs);
+	for (size_t i = 0; i < n; i++) {
+		size_t first = imgs.first[idx[i]], end = imgs.first[idx[i] + 1];
 
-			nf += m->v[i].images[k].kind == KB_KIND_IMAGE && !kb_vm_is_file(p);
-			free(p);
+		v[i].images = kb_xcalloc(end - first + 1, sizeof(char *));
+		for (size_t k = first; k < end; k++) {
+			if (!v[i].image_key)
+				v[i].image_key = kb_xstrdup(imgs.v[k].sha256);
+			v[i].images[v[i].nimages++] = kb_xstrdup(imgs.v[k].object);
 		}
-	if (!nf)
-		return 0;
-	err = kb_upstream_set_load(o->upstreams, o->limits, &ups);
-	if (err)
-		goto out;
-	f = kb_xcalloc(nf, sizeof(*f));
-	nf = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		const struct kb_strv *mv = NULL;
-
-		if (sel[i])
-			kb_upstream_set_find(&ups, m->v[i].upstream, &mv);
-		for (size_t k = 0; mv && k < m->v[i].nimages; k++)
-			if (m->v[i].images[k].kind == KB_KIND_IMAGE)
-				f[nf++] = (struct kb_fetch){ .pkg = &m->v[i].images[k], .mirrors = mv };
 	}
-	err = kb_cache_open(&cache, o->workdir);
-	if (!err)
-		err = kb_cache_fetch_all(&cache, f, nf, o->jobs > 1 ? o->jobs : 1);
-out:
-	if (cache.workdir)
-		kb_cache_close(&cache);
-	for (size_t i = 0; i < nf; i++)
-		free(f[i].path);
-	free(f);
-	kb_upstream_set_free(&ups);
-	return err;
+	kb_entries_pkgs_free(&imgs);
 }
 
 /* What still keeps a target from booting, in words. */
@@ -179,9 +159,8 @@ static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_en
 
 int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, size_t *n)
 {
-	struct kb_manifest m = { 0 };
-	bool *sel = NULL;
-	size_t *idx = NULL, nsel = 0;
+	struct kb_entries s = { 0 };
+	size_t *idx = NULL;
 	int err;
 
 	*out = NULL;
@@ -189,23 +168,21 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	if (o->bundle)
 		return kb_vm_targets_direct(o, out, n);
 	/* A manifest that cannot be read is a configuration error (exit 2). */
-	err = kb_manifest_load(o->manifest, o->limits, &m) ? -KB_EUSAGE : 0;
+	s.limits = o->limits;
+	err = kb_entries_select(&s, o->manifest, &o->sel) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
-	sel = kb_xcalloc(m.n ? m.n : 1, sizeof(*sel));
-	err = kb_select_entries(&m, &o->sel, sel, &nsel);
-	if (err)
-		goto out;
-	*out = kb_xcalloc(m.n ? m.n : 1, sizeof(**out));
-	idx = kb_xcalloc(m.n ? m.n : 1, sizeof(*idx));
-	for (size_t i = 0; i < m.n; i++) {
-		if (sel[i] && !kb_vm_bootable(&m.v[i])) {
-			kb_debug("%s (%s): not an x86-64 kernel, skipped", m.v[i].release, m.v[i].arch);
-			sel[i] = false;
+	*out = kb_xcalloc(s.m.n ? s.m.n : 1, sizeof(**out));
+	idx = kb_xcalloc(s.m.n ? s.m.n : 1, sizeof(*idx));
+	for (size_t i = 0; i < s.m.n; i++) {
+		if (s.sel[i] && !kb_vm_bootable(&s.m.v[i])) {
+			kb_debug("%s (%s): not an x86-64 kernel, skipped", s.m.v[i].release,
+				 s.m.v[i].arch);
+			s.sel[i] = false;
 		}
-		if (sel[i]) {
+		if (s.sel[i]) {
 			idx[*n] = i;
-			kb_vm_target_from(o, &m.v[i], &(*out)[(*n)++]);
+			kb_vm_target_from(o, &s.m.v[i], &(*out)[(*n)++]);
 		}
 	}
 	if (!*n) {
@@ -213,15 +190,19 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 		err = -KB_EUSAGE;
 		goto out;
 	}
-	/* Failures here are per entry: the entries still report why. */
-	kb_vm_pack_missing(o, *out, *n);
-	kb_vm_fetch_images(o, &m, sel);
+	/* The packages come through the cache, under its lock; failures from
+	 * here on are per entry: the entries still report why. */
+	err = kb_entries_open_cache(&s, o->workdir);
+	if (err)
+		goto out;
+	kb_entries_load_upstreams(&s, o->upstreams);	/* without: the cache alone */
+	kb_vm_pack_missing(o, &s, *out, idx, *n);
+	kb_vm_fetch_images(o, &s, *out, idx, *n);
 	for (size_t i = 0; i < *n; i++)
-		kb_vm_target_check(&(*out)[i], &m.v[idx[i]]);
+		kb_vm_target_check(&(*out)[i], &s.m.v[idx[i]]);
 out:
-	free(sel);
 	free(idx);
-	kb_manifest_free(&m);
+	kb_entries_free(&s);
 	return err;
 }
 

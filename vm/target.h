@@ -6,11 +6,14 @@
 
 #include <stddef.h>
 
+#include "lib/family.h"
+
 #include "vm/vmtest.h"
 
 struct kb_vm_target {
 	char *id;
 	char *distro;
+	enum kb_family family;	/* of its packages: the entry's, or its distro's (direct) */
 	char *release;		/* NULL in direct mode until the bundle says */
 	char *bundle;		/* WORKDIR/bundles/<id>.tgz or --bundle */
 	char **images;		/* kernel image packages (cache objects or --image) */

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundles/bundle_meta.h"
+#include "bundles/extract.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -19,6 +21,8 @@
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
 #include "vm/modcache.h"
+#include "vm/moddep.h"
+#include "vm/modsrc.h"
 #include "vm/qemu.h"
 #include "vm/report.h"
 #include "vm/target.h"
@@ -154,17 +158,49 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 	return 1;
 }
 
-static char *kb_vm_bundle_distro(const char *root)
+/* The bundle extracted to root by bundles/' one safe extractor; its Kbuild
+ * directory, release and distro read by bundles/' one meta reader. */
+static int kb_vm_bundle_open(const char *tgz, const char *root, const struct kb_limits *lim,
+			     char **build_dir, char **uname, char **distro)
 {
-	char *p = kb_path_join(root, "BUNDLE_DISTRO"), *d = NULL;
-	size_t len;
+	struct kb_bundle_meta m = { 0 };
+	int err = kb_mkdir_p(root, 0755);
 
-	if (kb_file_read(p, 256, &d, &len) != 0 || !len || memchr(d, '\n', len)) {
-		free(d);
-		d = NULL;
+	if (err)
+		kb_error("%s: %s", root, kb_strerror(err));
+	if (!err)
+		err = kb_bundle_unpack(tgz, tgz, root,
+				       &(const struct kb_archive_limits){ .base = lim });
+	if (!err)
+		err = kb_bundle_meta_load(root, tgz, &m);
+	if (!err && !m.uname) {
+		kb_error("%s: no BUNDLE_UNAME (is this a kbundle bundle?)", tgz);
+		err = -KB_EPARSE;
 	}
-	free(p);
-	return d;
+	if (!err)
+		err = kb_bundle_meta_build_dir(root, tgz, &m, build_dir);
+	if (!err) {
+		free(*uname);
+		*uname = m.uname;
+		*distro = m.distro;
+		m.uname = m.distro = NULL;
+	}
+	kb_bundle_meta_free(&m);
+	return err;
+}
+
+/* The kernel's own modules the units depend on, from its image packages.
+ * Trouble here is reported and left to the guest's insmod to show. */
+static void kb_vm_test_moddeps(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+			       struct kb_vm_kernel *k, const char *krel)
+{
+	char *dir = kb_path_join(c->kcache, t->image_key);
+
+	if (kb_vm_kernel_moddeps(k, dir, (const char *const *)t->images, t->nimages, krel) != 0)
+		kb_warn("%s: the kernel's own modules could not be read; dependencies are "
+			"not loaded", k->release);
+	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	free(dir);
 }
 
 /* Build and boot; every outcome lands in k's checks. */
@@ -174,6 +210,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
+	char *distro = NULL;
 	const char *want;
 	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
@@ -183,14 +220,12 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 
 	/* The kernel first: the modules' vermagic must name the kernel that
 	 * boots, which in direct mode need not be the bundle's. */
-	kerr = kb_vm_kernel_get(c->kcache, t->image_key, (const char *const *)t->images,
+	kerr = kb_vm_kernel_get(c->kcache, t->image_key, t->family, (const char *const *)t->images,
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
-	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
-		err = kb_vm_bundle_extract(t->bundle, root, c->o->limits);
-		if (!err)
-			err = kb_vm_bundle_read(root, &build_dir, &uname);
-	}
+	if (kb_vm_units_from_cache(c, t, k, keys, &uname))
+		err = kb_vm_bundle_open(t->bundle, root, c->o->limits, &build_dir, &uname,
+						&distro);
 	if (err) {
 		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
 				   kb_strerror(err));
@@ -201,8 +236,10 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_debug("%s: bundle ready (%.2f s)", t->id, kb_vm_now() - c->t0);
 	if (!k->release)
 		k->release = kb_xstrdup(uname);
-	if (!k->distro && build_dir)
-		k->distro = kb_vm_bundle_distro(root);
+	if (!k->distro && distro) {
+		k->distro = distro;
+		distro = NULL;
+	}
 	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
@@ -237,6 +274,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		goto out;
 	}
 	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
+	kb_vm_test_moddeps(c, t, k, krel);
 	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
 	init = kb_vm_init_script(k);
 	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
@@ -275,6 +313,7 @@ out:
 	free(initrd);
 	free(build_dir);
 	free(uname);
+	free(distro);
 	free(kernel);
 	free(krel);
 	free(init);
@@ -356,8 +395,8 @@ static int kb_vm_config_int(const struct kb_ynode *v, const char *path, int *out
 
 int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o)
 {
-	const struct kb_yaml_limits lim = { .base = o->limits };
 	struct kb_ynode *root = NULL;
+	const struct kb_yaml_limits lim = { .base = o->limits };
 	int err = kb_yaml_load(path, &lim, &root);
 
 	if (err) {
@@ -416,11 +455,16 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
-	int err;
+	int err = 0;
 
 	*passed = false;
 	c.t0 = t0;
-	err = kb_vm_targets(o, &c.targets, &c.n);
+	/* A --module that cannot be built is a configuration error, before
+	 * anything is packed or booted. */
+	for (size_t i = 0; i < o->nmodules && !err; i++)
+		err = kb_vm_modsrc_check(o->modules[i]);
+	if (!err)
+		err = kb_vm_targets(o, &c.targets, &c.n);
 	if (err)
 		goto out;
 	gmtime_r(&now, &tm);
@@ -435,6 +479,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		err = -EIO;
 		goto out;
 	}
+	if (o->keep)
+		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.n, sizeof(*c.kernels));
 	kb_pool_run(c.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;

@@ -314,7 +314,9 @@ kb_debian_fetch() {
 }
 
 # Download what the cache lacks, and make each .deb's Packages stanza (for its
-# pool path) once, so building a mirror later hashes nothing.
+# pool path) once, so building a mirror later hashes nothing. KB_APT_OPTS (an
+# array of apt -o options, e.g. lib_debian13.sh's private configuration) is
+# passed to apt-get download when set.
 _kb_fetch_picks() {
 	local picks=$1 suite name ver arch kind rel pool file want=() dl
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
@@ -328,7 +330,8 @@ _kb_fetch_picks() {
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
 		if [ ! -f "$file" ]; then
 			kb_log "downloading $name $ver"
-			(cd "$dl" && apt-get download -q=2 -o APT::Sandbox::User=root "$name=$ver") >&2 ||
+			(cd "$dl" && apt-get download -q=2 -o APT::Sandbox::User=root \
+				${KB_APT_OPTS[@]+"${KB_APT_OPTS[@]}"} "$name=$ver") >&2 ||
 				{ rm -rf "$dl"; _kb_cache_unlock; kb_skip "apt-get download $name=$ver failed"; }
 			mv -f "$dl/${name}_"*.deb "$file"
 		fi
@@ -657,3 +660,5 @@ kb_deb_file() {
 
 # The Ubuntu-layout mirror lives in its own file (size).
 . "$KB_SRC/tests/e2e/lib_ubuntu.sh"
+# Debian 13 (trixie-security, trixie-backports) through a private apt configuration.
+. "$KB_SRC/tests/e2e/lib_debian13.sh"

@@ -29,7 +29,7 @@ pack_check_bundle() {
 	mkdir -p "$d/meta"
 	(cd "$(dirname "$tgz")" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "$rel: bad .sha256 sidecar"
 	tar -xzf "$tgz" -C "$d/meta" bundle.json BUNDLE_BUILD_DIR BUNDLE_CHECKSUM BUNDLE_DISTRO \
-		BUNDLE_UNAME BUNDLE_VERSION BUNDLE_MAJOR BUNDLE_MINOR BUNDLE_ARCH
+		BUNDLE_UNAME BUNDLE_VERSION BUNDLE_MAJOR BUNDLE_MINOR BUNDLE_ARCH BUNDLE_COMPILER
 	for f in "$d"/meta/BUNDLE_*; do
 		[ -s "$f" ] || kb_die "$rel: $(basename "$f") is empty"
 		[ "$(wc -l <"$f")" -eq 0 ] || kb_die "$rel: $(basename "$f") holds a newline"
@@ -37,12 +37,18 @@ pack_check_bundle() {
 	[ "$(cat "$d/meta/BUNDLE_UNAME")" = "$rel" ] || kb_die "BUNDLE_UNAME is not $rel"
 	[ "$(cat "$d/meta/BUNDLE_CHECKSUM")" = "$id" ] || kb_die "$rel: BUNDLE_CHECKSUM is not the id"
 	[ "$(cat "$d/meta/BUNDLE_ARCH")" = amd64 ] || kb_die "$rel: BUNDLE_ARCH is not amd64"
+	# the compiler the kernel's own .config names (CONFIG_GCC_VERSION)
+	[ "$(cat "$d/meta/BUNDLE_COMPILER")" = "gcc-$(tar -xzOf "$tgz" --wildcards '*/.config' |
+		sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$/\1/p' | head -n 1)" ] ||
+		kb_die "$rel: BUNDLE_COMPILER '$(cat "$d/meta/BUNDLE_COMPILER")' is not the .config's gcc"
 	python3 -c 'import json, sys
 b = json.load(open(sys.argv[1]))
 assert b["id"] == sys.argv[2] and b["uname"] == sys.argv[3], b
 assert "gcc" in (b["compiler"] or ""), b["compiler"]
+assert b["compiler_spec"] == open(sys.argv[4]).read() and b["compiler_kind"] == "gcc", b
+assert b["compiler_version"].split(".")[0] == b["compiler_spec"].split("-")[1], b
 assert b["packages"] and all(len(p["sha256"]) == 64 and p["size"] > 0 for p in b["packages"])' \
-		"$d/meta/bundle.json" "$id" "$rel" || kb_die "$rel: bundle.json is wrong"
+		"$d/meta/bundle.json" "$id" "$rel" "$d/meta/BUNDLE_COMPILER" || kb_die "$rel: bundle.json is wrong"
 	tar -tvzf "$tgz" >"$d/listing"
 	! grep -E '^l.* -> /' "$d/listing" || kb_die "$rel: absolute symlink in the bundle"
 	! grep -E '^[bcps]' "$d/listing" || kb_die "$rel: device node, FIFO or socket in the bundle"

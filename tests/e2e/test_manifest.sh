@@ -53,7 +53,7 @@ row() { # name version arch kind release depends
 grep -q '6.1.0-48-amd64 amd64 (6.1.171-1) left out: .*linux-kbuild-6.1 (>= 6.1.171-1)' "$t/err" ||
 	{ cat "$t/err"; fail "no warning for the incomplete release"; }
 [ "$(grep -c '^- id: ' "$t/m.yml")" -eq 1 ] || fail "want one bundle"
-head -n 1 "$t/m.yml" | grep -qx 'format: kbundle-manifest 1' || fail "format line"
+head -n 1 "$t/m.yml" | grep -qx 'format: kbundle-manifest 2' || fail "format line"
 grep -q 'release: 6.1.0-47-amd64' "$t/m.yml" || fail "6.1.0-47-amd64 missing"
 "$KBUNDLE" -q manifest --upstreams "$t/upstreams" --lists "$t/lists" -o "$t/m2.yml" 2>/dev/null
 cmp "$t/m.yml" "$t/m2.yml" || fail "two runs differ"

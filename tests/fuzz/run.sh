@@ -16,8 +16,9 @@ build=$(cd "$build" && pwd)
 out=${KB_FUZZ_OUT:-$build}
 seeds=${KB_FUZZ_SEEDS:-$build/seeds}
 mkdir -p "$out/corpus" "$out/crashes" "$out/logs"
-# Seeds are made once (rm -r BUILD/seeds to remake them).
-[ -e "$seeds/.done" ] || "$top/tests/fuzz/seeds.sh" "$seeds" ||
+# Seeds are made once per version of seeds.sh (rm -r BUILD/seeds to remake them).
+[ "$(cat "$seeds/.done" 2>/dev/null)" = "$(sha256sum <"$top/tests/fuzz/seeds.sh" | cut -d' ' -f1)" ] ||
+	"$top/tests/fuzz/seeds.sh" "$seeds" ||
 	echo "warning: some seeds could not be made" >&2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -98,17 +98,23 @@ if [ -s "$work/list" ]; then
 		printf '#kbundle-list 1\tname\tversion\tarch\tkind\trelease\tpath\tsize\tsha256\tdepends\tfirst_seen\tlast_seen\tpresent\n'
 		cat "$work/list"
 	} | seed pkglist real
-	{
-		echo 'format: kbundle-manifest 1'
-		echo 'bundles:'
-		head -n 3 "$work/list" | while IFS=$'\t' read -r name ver arch kind rel path size sha rest; do
-			id=$(printf 'kbundle-bundle-v1\n%s\n' "$sha" | sha256sum | cut -c1-64)
-			printf -- '- id: %s\n  distro: debian\n  upstream: debian-12\n  release: %s\n' "$id" "$rel"
-			printf '  arch: %s\n  version: "%s"\n  headers:\n' "$arch" "$ver"
-			printf '  - name: %s\n    version: "%s"\n    arch: %s\n    kind: headers\n' "$name" "$ver" "$arch"
-			printf '    path: %s\n    size: %s\n    sha256: %s\n  images: []\n' "$path" "$size" "$sha"
-		done
-	} | seed manifest real
+	# format 2 (entries name their family) and format 1 (the family comes
+	# from the distro), which is still read
+	for format in 2 1; do
+		{
+			echo "format: kbundle-manifest $format"
+			echo 'bundles:'
+			head -n 3 "$work/list" | while IFS=$'\t' read -r name ver arch kind rel path size sha rest; do
+				id=$(printf 'kbundle-bundle-v1\n%s\n' "$sha" | sha256sum | cut -c1-64)
+				printf -- '- id: %s\n  distro: debian\n' "$id"
+				[ "$format" = 1 ] || printf '  family: apt\n'
+				printf '  upstream: debian-12\n  release: %s\n' "$rel"
+				printf '  arch: %s\n  version: "%s"\n  headers:\n' "$arch" "$ver"
+				printf '  - name: %s\n    version: "%s"\n    arch: %s\n    kind: headers\n' "$name" "$ver" "$arch"
+				printf '    path: %s\n    size: %s\n    sha256: %s\n  images: []\n' "$path" "$size" "$sha"
+			done
+		} | seed manifest "real$format"
+	done
 fi
 
 # rpm-md: the committed createrepo_c fixture, and a fresh repository of one
@@ -169,5 +175,103 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */upstreams/*) cp "$f" "$out/yaml_doc/" ; mkdir -p "$out/upstream"; cp "$f" "$out/upstream/" ;; esac
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
+# Console logs: the real ones the golden cases parse (kbundle vmtest's serial
+# logs of a Debian kernel: pass, oops, WARN, timeout, panic, wrong kernel).
+for f in "$top"/tests/golden/console/*/console.log; do
+	[ -f "$f" ] || continue
+	c=${f%/console.log}
+	seed console "${c##*/}" <"$f"
+done
+
+# Kernel images: the real vmlinuz of a cached Debian image package, cut to
+# its first 64 KiB (the real boot header, a truncated payload), and a small
+# bzImage made of that real boot header and a payload the unpacker accepts:
+# an ELF with a PVH entry note (built by gcc) compressed with xz, its size
+# appended as the kernel's build does. Both go in as they are and inside a
+# .deb (boot/vmlinuz-<release>) and an .rpm (lib/modules/<release>/vmlinuz),
+# gzip'd and with a small xz dictionary: a large one costs the fuzzer more
+# per input than the parsing does.
+img=$(ls "$cache"/debs/linux-image-*-amd64-unsigned_*.deb 2>/dev/null | head -n 1)
+if [ -n "$img" ] && have dpkg-deb && have python3 && have gcc && have xz; then
+	rel=6.1.0-57-amd64
+	mkdir -p "$work/kimg" "$out/kernel_image"
+	dpkg-deb --fsys-tarfile "$img" | tar -xO --wildcards './boot/vmlinuz-*' >"$work/kimg/vmlinuz" || true
+	if [ -s "$work/kimg/vmlinuz" ]; then
+		head -c 65536 "$work/kimg/vmlinuz" | seed kernel_image real-vmlinuz-head
+		cat >"$work/kimg/pvh.S" <<'ASM'
+	.section .note.Xen, "a"
+	.balign 4
+	.long 4, 4, 18		/* XEN_ELFNOTE_PHYS32_ENTRY */
+	.asciz "Xen"
+	.long 0x1000000
+	.text
+	.globl _start
+_start:	hlt
+ASM
+		gcc -nostdlib -static -Wl,-n -Wl,--build-id=none -o "$work/kimg/pvh.elf" "$work/kimg/pvh.S" &&
+			xz -c --check=crc32 --lzma2=dict=64KiB "$work/kimg/pvh.elf" >"$work/kimg/pvh.xz" &&
+			python3 - "$work/kimg" <<'PY' && seed kernel_image made-bzimage <"$work/kimg/bzImage"
+import struct, sys
+d = sys.argv[1]
+hdr = open(d + "/vmlinuz", "rb").read()
+setup = (hdr[0x1f1] or 4) + 1
+elf = open(d + "/pvh.elf", "rb").read()
+payload = open(d + "/pvh.xz", "rb").read() + struct.pack("<I", len(elf))
+b = bytearray(hdr[:setup * 512])
+struct.pack_into("<II", b, 0x248, 0, len(payload))
+open(d + "/bzImage", "wb").write(bytes(b) + payload)
+PY
+	fi
+	if [ -s "$work/kimg/bzImage" ]; then
+		mkdir -p "$work/kimg/deb/DEBIAN" "$work/kimg/deb/boot"
+		cp "$work/kimg/bzImage" "$work/kimg/deb/boot/vmlinuz-$rel"
+		printf 'Package: linux-image-%s\nVersion: 1.0\nArchitecture: amd64\nMaintainer: k <k@b>\nDescription: seed\n' \
+			"$rel" >"$work/kimg/deb/DEBIAN/control"
+		dpkg-deb -Zgzip --root-owner-group -b "$work/kimg/deb" "$out/kernel_image/image.deb" >/dev/null 2>&1 || true
+	fi
+	if [ -s "$work/kimg/bzImage" ] && have rpmbuild; then
+		mkdir -p "$work/kimg/rpm/SPECS"
+		cat >"$work/kimg/rpm/SPECS/k.spec" <<SPEC
+Name: kernel-core
+Version: 6.1.0
+Release: 57
+Summary: seed
+License: GPL-2.0-only
+BuildArch: x86_64
+%description
+seed
+%install
+mkdir -p %{buildroot}/lib/modules/$rel
+cp $work/kimg/bzImage %{buildroot}/lib/modules/$rel/vmlinuz
+%files
+/lib/modules/$rel/vmlinuz
+SPEC
+		rpmbuild -bb --quiet --define "_topdir $work/kimg/rpm" --define "_build_id_links none" \
+			--define "__os_install_post %{nil}" --define "_binary_payload w6.gzdio" "$work/kimg/rpm/SPECS/k.spec" >/dev/null 2>&1 &&
+			find "$work/kimg/rpm/RPMS" -name '*.rpm' -exec cp {} "$out/kernel_image/image.rpm" \;
+	fi
+fi
+# dkms.conf: the repository's own DKMS test tree, and v4l2loopback's as
+# Debian ships it (an if..fi guard in it), when the cache has the package.
+mkdir -p "$out/dkms_conf"
+cp "$top/tests/modules/kbpair/dkms.conf" "$out/dkms_conf/kbpair"
+for d in "$cache"/debs/v4l2loopback-dkms_*.deb; do
+	[ -f "$d" ] && have dpkg-deb || continue
+	dpkg-deb --fsys-tarfile "$d" | tar -xO --wildcards '*/dkms.conf' >"$out/dkms_conf/v4l2loopback" || true
+done
+# Compiler facts: the compiler lines of real headers packages' .config and
+# autoconf.h (the first byte 0 picks the config parser).
+if have dpkg-deb; then
+	for f in "$cache"/debs/linux-headers-*-amd64_*.deb; do
+		[ -f "$f" ] || continue
+		n=$(basename "$f" .deb)
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/.config' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.config" || true
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/autoconf.h' 2>/dev/null |
+			grep -E 'CC_|GCC|CLANG' | { printf '\0'; cat; } | seed compiler "$n.autoconf.h" || true
+	done
+fi
+have gcc && gcc --version | { printf '\1'; cat; } | seed compiler host-gcc.text
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
-touch "$out/.done"
+ln -sfn tgz "$out/extract"	# the extractor reads the same bundles
+sha256sum <"$0" | cut -d" " -f1 >"$out/.done"	# remade when this script changes

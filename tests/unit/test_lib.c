@@ -18,6 +18,7 @@
 #include "lib/hash.h"
 #include "lib/proc.h"
 #include "lib/stream.h"
+#include "lib/strv.h"
 #include "lib/strview.h"
 #include "lib/vercmp.h"
 #include "lib/yaml_doc.h"
@@ -115,6 +116,26 @@ static void test_strview(void **state)
 	assert_true(kb_str_eq(kb_str_trim(kb_str_c("  x \n")), "x"));
 }
 
+/* A sorted, de-duplicated strv is a set: what cache gc keeps. */
+static void test_strv_set(void **state)
+{
+	struct kb_strv v = { 0 };
+	const char *in[] = { "c", "a", "b", "a", "c", "c" };
+
+	(void)state;
+	assert_false(kb_strv_has(&v, "a"));
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		kb_strv_push(&v, in[i]);
+	kb_strv_sort_unique(&v);
+	assert_int_equal(v.n, 3);
+	assert_string_equal(v.v[0], "a");
+	assert_string_equal(v.v[2], "c");
+	assert_true(kb_strv_has(&v, "b"));
+	assert_false(kb_strv_has(&v, "d"));
+	kb_strv_free(&v);
+	assert_int_equal(v.n, 0);
+}
+
 static void test_apt_sources(void **state)
 {
 	char dir[] = "/tmp/kbsrc.XXXXXX";
@@ -140,6 +161,19 @@ static void test_apt_sources(void **state)
 	m = kb_apt_sources_mirror(dir, "bullseye");
 	assert_string_equal(m, "http://mirror.example/debian");
 	free(m);
+	/* Debian 13 and 14 suites this apt does not list: by their kind */
+	static const char *const plain[] = { "trixie", "trixie-updates", "trixie-backports", "forky" };
+	static const char *const sec[] = { "trixie-security", "forky-security" };
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		m = kb_apt_sources_mirror(dir, plain[i]);
+		assert_string_equal(m, "http://mirror.example/debian");
+		free(m);
+	}
+	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
+		m = kb_apt_sources_mirror(dir, sec[i]);
+		assert_string_equal(m, "http://sec.example/debian-security");
+		free(m);
+	}
 	kb_rm_rf(dir);
 }
 
@@ -182,7 +216,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),	     cmocka_unit_test(test_yaml_doc),
 		cmocka_unit_test(test_atomic_file),  cmocka_unit_test(test_strview),
 		cmocka_unit_test(test_apt_sources),  cmocka_unit_test(test_stream_limit),
-		cmocka_unit_test(test_proc),
+		cmocka_unit_test(test_proc),	     cmocka_unit_test(test_strv_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -283,6 +283,90 @@ static void test_group_debian(void **state)
 	kb_pkglist_free(&l);
 }
 
+/* Debian 13 as the real indexes have it (Depends as the crawler keeps them:
+ * kernel packages only): trixie-security's 6.12.115+deb13.1 (linux-kbuild-<abi>,
+ * a dotted ABI tag), trixie-backports' 7.3.4 whose linux-image-<rel> is a
+ * small package depending on linux-binary-<rel> and linux-modules-<rel>,
+ * and a 7.3.4 cloud flavour whose linux-binary is missing from the list. */
+static void test_group_debian13(void **state)
+{
+	const char *v = "6.12.115-2", *v7 = "7.3.4-1~bpo13+1";
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+	const struct kb_bundle_entry *e;
+
+	(void)state;
+	add(&l, "linux-headers-6.12.115+deb13.1-amd64", v, "amd64", KB_KIND_HEADERS,
+	    "6.12.115+deb13.1-amd64",
+	    "linux-headers-6.12.115+deb13.1-common (= 6.12.115-2), "
+	    "linux-image-6.12.115+deb13.1-amd64 (= 6.12.115-2) | "
+	    "linux-image-6.12.115+deb13.1-amd64-unsigned (= 6.12.115-2), "
+	    "linux-kbuild-6.12.115+deb13.1");
+	add(&l, "linux-headers-6.12.115+deb13.1-common", v, "all", KB_KIND_HEADERS_COMMON,
+	    "6.12.115+deb13.1", "");
+	add(&l, "linux-kbuild-6.12.115+deb13.1", v, "amd64", KB_KIND_KBUILD, "6.12.115+deb13.1", "");
+	/* the kbuild of the ABI before the .1 rebuild is another package */
+	add(&l, "linux-kbuild-6.12.115+deb13", "6.12.115-1", "amd64", KB_KIND_KBUILD,
+	    "6.12.115+deb13", "");
+	add(&l, "linux-image-6.12.115+deb13.1-amd64", v, "amd64", KB_KIND_IMAGE,
+	    "6.12.115+deb13.1-amd64", "");
+	add(&l, "linux-image-6.12.115+deb13.1-amd64-unsigned", v, "amd64", KB_KIND_IMAGE,
+	    "6.12.115+deb13.1-amd64", "");
+	for (int i = 0; i < 2; i++) {
+		const char *fl = i ? "cloud-amd64" : "amd64";
+		char *h = kb_xasprintf("linux-headers-7.3.4+deb13-%s", fl);
+		char *r = kb_xasprintf("7.3.4+deb13-%s", fl);
+		char *img = kb_xasprintf("linux-image-7.3.4+deb13-%s", fl);
+		char *dep = kb_xasprintf("linux-headers-7.3.4+deb13-common (= %s), linux-kbuild-7.3.4+deb13", v7);
+		char *idep = kb_xasprintf("linux-binary-7.3.4+deb13-%s (= %s), linux-modules-7.3.4+deb13-%s (= %s)",
+					  fl, v7, fl, v7);
+
+		add(&l, h, v7, "amd64", KB_KIND_HEADERS, r, dep);
+		add(&l, img, v7, "amd64", KB_KIND_IMAGE, r, idep);
+		free(h);
+		free(r);
+		free(img);
+		free(dep);
+		free(idep);
+	}
+	add(&l, "linux-headers-7.3.4+deb13-common", v7, "all", KB_KIND_HEADERS_COMMON, "7.3.4+deb13", "");
+	add(&l, "linux-kbuild-7.3.4+deb13", v7, "amd64", KB_KIND_KBUILD, "7.3.4+deb13", "");
+	add(&l, "linux-binary-7.3.4+deb13-amd64", v7, "amd64", KB_KIND_IMAGE, "7.3.4+deb13-amd64", "");
+	add(&l, "linux-modules-7.3.4+deb13-amd64", v7, "amd64", KB_KIND_MODULES, "7.3.4+deb13-amd64", "");
+	kb_group_list(&kb_group_rule_debian, "debian", "debian-13", &l, &m, &s);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(s.n, 0);
+
+	e = find(&m, "6.12.115+deb13.1-amd64", "amd64", v);
+	assert_int_equal(e->nheaders, 3);
+	assert_string_equal(pkg_version(e->headers, 3, "linux-kbuild-6.12.115+deb13.1"), v);
+	assert_null(pkg_version(e->headers, 3, "linux-kbuild-6.12.115+deb13"));
+	assert_int_equal(e->nimages, 1);
+	assert_string_equal(e->images[0].name, "linux-image-6.12.115+deb13.1-amd64");
+
+	e = find(&m, "7.3.4+deb13-amd64", "amd64", v7);
+	assert_int_equal(e->nheaders, 3);
+	assert_non_null(pkg_version(e->headers, 3, "linux-headers-7.3.4+deb13-common"));
+	assert_non_null(pkg_version(e->headers, 3, "linux-kbuild-7.3.4+deb13"));
+	/* the kernel and its modules, not the package that only depends on them */
+	assert_int_equal(e->nimages, 2);
+	assert_string_equal(e->images[0].name, "linux-binary-7.3.4+deb13-amd64");
+	assert_int_equal(e->images[0].kind, KB_KIND_IMAGE);
+	assert_string_equal(e->images[1].name, "linux-modules-7.3.4+deb13-amd64");
+	assert_int_equal(e->images[1].kind, KB_KIND_MODULES);
+
+	/* linux-binary missing: the headers still make a bundle, with the image
+	 * package it has (the VM stage then reports no kernel in it) */
+	e = find(&m, "7.3.4+deb13-cloud-amd64", "amd64", v7);
+	assert_int_equal(e->nimages, 1);
+	assert_string_equal(e->images[0].name, "linux-image-7.3.4+deb13-cloud-amd64");
+
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+	kb_pkglist_free(&l);
+}
+
 static void test_group_ubuntu(void **state)
 {
 	struct kb_pkglist l = { 0 };
@@ -400,7 +484,7 @@ static void test_determinism(void **state)
 	group_write(&l, b);
 	tb = read_all(b);
 	assert_string_equal(ta, tb);
-	assert_non_null(strstr(ta, "format: kbundle-manifest 1\nbundles:\n- id: "));
+	assert_non_null(strstr(ta, "format: kbundle-manifest 2\nbundles:\n- id: "));
 	/* versions a YAML 1.1 reader would take for numbers are quoted */
 	assert_non_null(strstr(ta, "  version: \"6.1.170-3\"\n"));
 	assert_non_null(strstr(ta, "  version: 6.12.115-2~deb12u1\n"));
@@ -656,6 +740,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_debian),
+		cmocka_unit_test(test_group_debian13),
 		cmocka_unit_test(test_group_ubuntu),
 		cmocka_unit_test(test_group_hostile),
 		cmocka_unit_test(test_determinism),

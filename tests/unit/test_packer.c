@@ -243,6 +243,93 @@ static void test_layout_debian(void **state)
 	kb_tree_free(&src);
 }
 
+/* Debian 13's 7.x flavour Makefile, as in linux-headers-7.3.4+deb13-amd64:
+ * "KBUILD_OUTPUT=/usr/src/<itself>" then the include of -common. The
+ * bundle's Makefile keeps neither; a KBUILD_OUTPUT naming another tree
+ * stays, and the containment check then refuses it. */
+static void test_layout_debian_7x(void **state)
+{
+	const char *root = "usr/src/linux-headers-7.3.4+deb13-amd64";
+	struct kb_layout_opts o = { .name = "t", .src_root = root, .dst_root = root, .karch = "x86" };
+	struct kb_tree src, out;
+	const struct kb_node *n;
+
+	(void)state;
+	kb_tree_init(&src);
+	put_file(&src, "usr/src/linux-headers-7.3.4+deb13-amd64/Makefile",
+		 "KBUILD_OUTPUT=/usr/src/linux-headers-7.3.4+deb13-amd64\n"
+		 "include /usr/src/linux-headers-7.3.4+deb13-common/Makefile\n");
+	put_file(&src, "usr/src/linux-headers-7.3.4+deb13-amd64/.kernelvariables", "ARCH = x86\n");
+	put_link(&src, "usr/src/linux-headers-7.3.4+deb13-amd64/scripts",
+		 "../../lib/linux-kbuild-7.3.4+deb13/scripts");
+	put_file(&src, "usr/src/linux-headers-7.3.4+deb13-common/Makefile", "VERSION = 7\n");
+	put_file(&src, "usr/lib/linux-kbuild-7.3.4+deb13/scripts/Makefile.build", "build");
+	put_link(&src, "usr/src/linux-kbuild-7.3.4+deb13", "../lib/linux-kbuild-7.3.4+deb13");
+	put_link(&src, "usr/lib/modules/7.3.4+deb13-amd64/build",
+		 "../../../src/linux-headers-7.3.4+deb13-amd64");
+	kb_tree_sort(&src);
+	kb_tree_init(&out);
+	assert_int_equal(kb_layout_build(&src, &o, &out), 0);
+	n = kb_tree_get(&out, "usr/src/linux-headers-7.3.4+deb13-amd64/Makefile");
+	assert_non_null(n);
+	assert_int_equal(n->size, strlen("VERSION = 7\n"));
+	assert_memory_equal(n->data, "VERSION = 7\n", n->size);
+	assert_null(kb_tree_get(&out, "usr/lib/modules/7.3.4+deb13-amd64/build"));
+	assert_int_equal(kb_tree_check_contained(&out, root, "t"), 0);
+	kb_tree_free(&out);
+	kb_tree_free(&src);
+
+	kb_tree_init(&src);
+	put_file(&src, "usr/src/linux-headers-7.3.4+deb13-amd64/Makefile",
+		 "KBUILD_OUTPUT := /usr/src/linux-headers-7.3.4+deb13-rt-amd64\n"
+		 "include /usr/src/linux-headers-7.3.4+deb13-common/Makefile\n");
+	put_file(&src, "usr/src/linux-headers-7.3.4+deb13-common/Makefile", "VERSION = 7\n");
+	kb_tree_sort(&src);
+	kb_tree_init(&out);
+	assert_int_equal(kb_layout_build(&src, &o, &out), 0);
+	assert_int_equal(kb_tree_check_contained(&out, root, "t"), -KB_EUNSAFE);
+	kb_tree_free(&out);
+	kb_tree_free(&src);
+}
+
+/* An absolute /usr/src path anywhere in a Makefile's text is the host's
+ * tree: refused. Comments (kbuild's Makefile.package has some) and paths
+ * that only end in usr/src are not. */
+static void test_contained_usr_src(void **state)
+{
+	const char *root = "usr/src/h";
+	static const char *const bad[] = {
+		"KBUILD_OUTPUT=/usr/src/linux-headers-7.3.4+deb13-amd64\n",
+		"x := 1\nMAKEARGS := -C /usr/src/linux-headers-6.1.0-47-common O=$(CURDIR)\n",
+		"srctree := \"/usr/src/h\"\n",
+		"KDIR ?= /usr/src\n",
+	};
+	static const char *const good[] = {
+		"# /usr/src/packages/SRPMS/kernel-2.6.7rc2-1.src.rpm\n",
+		"x := $(srctree)/usr/src/y # see /usr/src/z\n",
+		"VERSION = 7\n",
+	};
+	struct kb_tree out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kb_tree_init(&out);
+		put_file(&out, "usr/src/h/Makefile", bad[i]);
+		kb_tree_sort(&out);
+		if (kb_tree_check_contained(&out, root, "t") != -KB_EUNSAFE)
+			fail_msg("not refused: %s", bad[i]);
+		kb_tree_free(&out);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		kb_tree_init(&out);
+		put_file(&out, "usr/src/h/scripts/Makefile.package", good[i]);
+		kb_tree_sort(&out);
+		if (kb_tree_check_contained(&out, root, "t") != 0)
+			fail_msg("refused: %s", good[i]);
+		kb_tree_free(&out);
+	}
+}
+
 static void test_layout_refuses(void **state)
 {
 	const char *root = "usr/src/h";
@@ -410,6 +497,8 @@ int main(void)
 		cmocka_unit_test(test_archive_safe),
 		cmocka_unit_test(test_tree_resolve),
 		cmocka_unit_test(test_layout_debian),
+		cmocka_unit_test(test_layout_debian_7x),
+		cmocka_unit_test(test_contained_usr_src),
 		cmocka_unit_test(test_layout_refuses),
 		cmocka_unit_test(test_tarball),
 		cmocka_unit_test(test_json),

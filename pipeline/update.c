@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundles/pack_run.h"
-#include "bundles/update.h"
 #include "crawler/crawl.h"
 #include "crawler/upstream.h"
 #include "lib/error.h"
@@ -26,6 +24,8 @@
 #include "lib/log.h"
 #include "manifest/group.h"
 #include "manifest/manifest.h"
+#include "pipeline/pack_run.h"
+#include "pipeline/update.h"
 
 static int64_t kb_ms_now(void)
 {

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundles/update.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "pipeline/update.h"
 
 static bool kb_is_kernel(const struct kb_pkg *p)
 {

@@ -9,6 +9,7 @@
 
 #include "lib/limits.h"
 #include "manifest/select.h"
+#include "pipeline/entries.h"
 
 struct kb_pack_opts {
 	const char *manifest;	/* manifest.yml */
@@ -27,5 +28,10 @@ struct kb_pack_stats {
 /* 0 when every selected bundle is there; the first error otherwise (each
  * failure logged once with its bundle and URL or entry). */
 int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st);
+/* The same over entries already selected, with their upstreams loaded and
+ * the cache open: pack every entry i with which[i] (vmtest packs the
+ * bundles it lacks this way). */
+int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t mtime,
+		    struct kb_pack_stats *st);
 
 #endif

@@ -1,0 +1,37 @@
+/* bundle_path.c — bundle file names (see bundle_path.h). */
+#include <string.h>
+
+#include "bundles/bundle_path.h"
+#include "lib/file.h"
+
+#define KB_BUNDLE_SUFFIX ".tgz"
+#define KB_SIDECAR_SUFFIX ".sha256"
+
+char *kb_bundle_path(const char *dir, const char *id)
+{
+	return dir ? kb_xasprintf("%s/%s" KB_BUNDLE_SUFFIX, dir, id)
+		   : kb_xasprintf("%s" KB_BUNDLE_SUFFIX, id);
+}
+
+char *kb_bundle_sidecar_path(const char *dir, const char *id)
+{
+	return dir ? kb_xasprintf("%s/%s" KB_BUNDLE_SUFFIX KB_SIDECAR_SUFFIX, dir, id)
+		   : kb_xasprintf("%s" KB_BUNDLE_SUFFIX KB_SIDECAR_SUFFIX, id);
+}
+
+char *kb_bundle_sidecar_line(const char *sha256, const char *id)
+{
+	return kb_xasprintf("%s  %s" KB_BUNDLE_SUFFIX "\n", sha256, id);
+}
+
+char *kb_bundle_id_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n, sl = strlen(KB_BUNDLE_SUFFIX);
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > sl && !strcmp(base + n - sl, KB_BUNDLE_SUFFIX))
+		n -= sl;
+	return kb_xstrndup(base, n);
+}

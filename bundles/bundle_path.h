@@ -1,0 +1,18 @@
+/* bundle_path.h — the one place that names bundle files: a bundle with id
+ * ID is the file "<ID>.tgz", beside its sha256sum sidecar "<ID>.tgz.sha256"
+ * (in WORKDIR/bundles/, a published directory, a fetch's -o directory, or
+ * under a server's base URL). Nothing else spells these names. */
+#ifndef KB_BUNDLE_PATH_H
+#define KB_BUNDLE_PATH_H
+
+/* "dir/<id>.tgz", or "<id>.tgz" when dir is NULL (dir may be a URL). malloc'd. */
+char *kb_bundle_path(const char *dir, const char *id);
+/* "dir/<id>.tgz.sha256", or "<id>.tgz.sha256" when dir is NULL. malloc'd. */
+char *kb_bundle_sidecar_path(const char *dir, const char *id);
+/* The sidecar's text, sha256sum's format: "<sha256>  <id>.tgz\n". malloc'd. */
+char *kb_bundle_sidecar_line(const char *sha256, const char *id);
+/* The id a bundle file's name gives: its base name without ".tgz" (the
+ * whole base name when it has no such suffix). malloc'd. */
+char *kb_bundle_id_of(const char *path);
+
+#endif

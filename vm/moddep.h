@@ -1,0 +1,36 @@
+/* moddep.h — the load order of a unit's modules, resolved the way modprobe
+ * does: each module after the modules it depends on (its depends=), the
+ * unit's own modules among each other and the kernel's own modules (see
+ * vm/kmods.h) for the rest, transitively; unloading goes in reverse. */
+#ifndef KB_VM_MODDEP_H
+#define KB_VM_MODDEP_H
+
+#include <stddef.h>
+
+#include "vm/kmods.h"
+#include "vm/result.h"
+
+struct kb_vm_moddep_plan {
+	size_t *order;		/* indexes into the unit's modules, load order */
+	char **kdeps;		/* kernel modules to load first, in load order */
+	size_t nkdeps;
+	char *missing;		/* "a, b": depended on but found nowhere (NULL: none) */
+};
+
+/* Plan the loading of unit[0..n) (name and deps set; path unused) against
+ * the kernel's modules km. -KB_EPARSE for a dependency cycle (logged with
+ * the names); missing names are not an error (the guest's insmod reports
+ * the kernel's own words). */
+int kb_vm_moddep_plan(const struct kb_vm_kmod *unit, size_t n, const struct kb_vm_kmods *km,
+		      struct kb_vm_moddep_plan *plan);
+void kb_vm_moddep_plan_free(struct kb_vm_moddep_plan *plan);
+
+/* For each of k's units that built: order its .ko files by their depends=,
+ * and set u->deps to the kernel's own modules it needs (host paths,
+ * extracted from pkgs, the packages of release's kernel, into dir). A
+ * dependency found nowhere is noted in the unit's insmod detail. Errors
+ * (unreadable packages) are logged and returned. */
+int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, const char *const *pkgs,
+			 size_t npkgs, const char *release);
+
+#endif
