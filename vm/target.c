@@ -172,6 +172,7 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		return kb_vm_targets_direct(o, ts);
 	s = ts->entries = kb_xcalloc(1, sizeof(*s));
 	/* A manifest that cannot be read is a configuration error (exit 2). */
+	s->limits = o->limits;
 	err = kb_entries_select(s, o->manifest, &o->sel) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;
