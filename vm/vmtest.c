@@ -207,7 +207,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 			      const char *tmp)
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
-	char *initrd = kb_path_join(tmp, "initrd.cpio");
+	char *initrd = kb_path_join(tmp, "initrd.cpio"), *port = kb_path_join(tmp, "result.port");
+	char nonce[KB_VM_NONCE_LEN + 1];
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
 	char *distro = NULL;
 	const char *want;
@@ -275,7 +276,9 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_vm_test_moddeps(c, t, k, krel);
 	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
 	init = kb_vm_init_script(k);
-	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
+	err = kb_vm_nonce_make(nonce);
+	if (!err)
+		err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, nonce, k, false);
 	if (err) {
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: the initramfs could not be written "
 				      "(is busybox-static installed?)");
@@ -285,7 +288,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	{
 		struct kb_vm_boot b = {
 			.kernel = kernel, .initrd = initrd, .accel = k->accel,
-			.log_path = k->log_path, .timeout_ms = c->o->timeout_s * 1000,
+			.log_path = k->log_path, .result_path = port,
+			.timeout_ms = c->o->timeout_s * 1000,
 		};
 
 		err = kb_vm_qemu_boot(&b, &br);
@@ -301,11 +305,21 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
 	k->console = br.console;
 	br.console = NULL;
-	kb_vm_console_parse(k->console ? k->console : "", k->console ? strlen(k->console) : 0, &p);
+	{
+		struct kb_vm_channel ch = {
+			.nonce = nonce, .result = br.result, .result_len = br.result_len,
+			.console = k->console, .console_len = br.console_len,
+		};
+
+		kb_vm_result_parse(&ch, &p);
+	}
+	kb_debug("%s: results on the %s", k->release, p.port ? "private port" : "console");
 	kb_vm_kernel_apply(k, &p, br.timed_out, c->o->timeout_s);
 out:
 	kb_vm_parsed_free(&p);
 	free(br.console);
+	free(br.result);
+	free(port);
 	free(root);
 	free(mods);
 	free(initrd);
