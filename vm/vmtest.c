@@ -11,6 +11,7 @@
 
 #include "bundles/bundle_meta.h"
 #include "bundles/extract.h"
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -207,7 +208,9 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 			      const char *tmp)
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
-	char *initrd = kb_path_join(tmp, "initrd.cpio"), *port = kb_path_join(tmp, "result.port");
+	char *initrd = kb_path_join(tmp, "initrd.cpio");
+	/* The private port's bytes, kept beside the console log. */
+	char *port = kb_xasprintf("%.*s.result", (int)(strlen(k->log_path) - 4), k->log_path);
 	char nonce[KB_VM_NONCE_LEN + 1];
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
 	char *distro = NULL;
@@ -444,17 +447,26 @@ out:
 	return err;
 }
 
-/* The run's tmpfs tree: module builds create thousands of small files. */
-static char *kb_vm_tmp_root(void)
+/* The run's tmpfs tree: module builds create thousands of small files.
+ * Named for this process, so a later run removes it if this one is killed
+ * beyond its handlers' reach (SIGKILL); on TERM, INT or HUP they remove it.
+ * A --keep tree has its own name, which no sweep touches. */
+static char *kb_vm_tmp_root(bool keep, int *slot)
 {
+	const char *prefix = keep ? "kbundle-vm-keep." : "kbundle-vm.";
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-	char *t = kb_xasprintf("%s/kbundle-vm.XXXXXX", base ? base : "/tmp");
+	char *t;
 
-	if (!mkdtemp(t)) {
-		kb_error("%s: %s", t, strerror(errno));
-		free(t);
+	base = base ? base : "/tmp";
+	kb_cleanup_install();
+	kb_cleanup_sweep(base, "kbundle-vm.");
+	t = kb_cleanup_mkdtemp(base, prefix);
+	if (!t) {
+		kb_error("%s/%s%d.XXXXXX: %s", base, prefix, (int)getpid(), strerror(errno));
 		return NULL;
 	}
+	if (!keep)
+		*slot = kb_cleanup_tree_add(t);
 	return t;
 }
 
@@ -466,7 +478,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
-	int err = 0;
+	int err = 0, tmp_slot = -1;
 
 	*passed = false;
 	c.t0 = t0;
@@ -484,7 +496,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
 	c.kcache = kb_xasprintf("%s/cache/kernels", o->workdir);
 	c.mcache = kb_xasprintf("%s/cache/modules", o->workdir);
-	c.tmp = kb_vm_tmp_root();
+	c.tmp = kb_vm_tmp_root(o->keep, &tmp_slot);
 	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
 		kb_error("%s: cannot create the report directory", c.logs);
 		err = -EIO;
@@ -510,6 +522,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 out:
 	if (c.tmp && !o->keep)
 		kb_rm_rf(c.tmp);
+	kb_cleanup_tree_del(tmp_slot);
 	for (size_t i = 0; c.kernels && i < c.n; i++)
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
