@@ -36,7 +36,10 @@ static const char kb_vm_init_head[] =
 	"mount -t sysfs sysfs /sys\n"
 	"mount -t devtmpfs devtmpfs /dev\n"
 	"read -r N </kbnonce; rm -f /kbnonce\n"
-	"echo 3 >/proc/sys/kernel/yama/ptrace_scope 2>/dev/null\n"
+	"echo 3 >/proc/sys/kernel/yama/ptrace_scope 2>/dev/null\n";
+
+/* After the kernel's own port modules, if it has them as modules. */
+static const char kb_vm_init_channel[] =
 	"ch=\n"
 	"for d in /sys/class/virtio-ports/*; do\n"
 	"\t[ \"$(cat \"$d/name\" 2>/dev/null)\" = kbundle.result ] && [ -c \"/dev/${d##*/}\" ] &&\n"
@@ -184,6 +187,14 @@ char *kb_vm_init_script(const struct kb_vm_kernel *k)
 {
 	char *s = kb_xstrdup(kb_vm_init_head), *n;
 
+	/* The kernel's own modules only: nothing under test has run. */
+	for (size_t i = 0; k && i < k->nportmods; i++)
+		kb_vm_cat(&s, "insmod /c/%s 2>/dev/null\n", kb_vm_base(k->portmods[i]));
+	if (k && k->nportmods)
+		kb_vm_cat(&s, "%s", "i=0; while [ $i -lt 30 ] && ! ls /sys/class/virtio-ports/*/name "
+			  ">/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done\n");
+	kb_vm_cat(&s, "%s", kb_vm_init_channel);
+
 	for (size_t i = 0; k && i < k->nunits; i++)
 		if (k->units[i].nkos && k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
 			kb_vm_unit_script(&s, &k->units[i]);
@@ -323,6 +334,13 @@ int kb_vm_initramfs_write(const char *path, const char *busybox, const char *ini
 		kb_vm_cpio_add(&c, "kbnonce", S_IFREG | 0400, nonce, strlen(nonce), NULL);
 	kb_vm_cpio_add(&c, "k", S_IFDIR | 0755, NULL, 0, NULL);
 	kb_vm_cpio_deps(&c, k);
+	kb_vm_cpio_add(&c, "c", S_IFDIR | 0755, NULL, 0, NULL);
+	for (size_t i = 0; k && i < k->nportmods; i++) {
+		char *f = kb_xasprintf("c/%s", kb_vm_base(k->portmods[i]));
+
+		kb_vm_cpio_file(&c, f, 0644, k->portmods[i]);
+		free(f);
+	}
 	for (size_t i = 0; k && i < k->nunits; i++) {
 		const struct kb_vm_unit *u = &k->units[i];
 		char *d, *f, *check;

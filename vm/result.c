@@ -503,6 +503,9 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 			free(u->chk[c].detail);
 	}
 	free(k->units);
+	for (size_t i = 0; i < k->nportmods; i++)
+		free(k->portmods[i]);
+	free(k->portmods);
 	free(k->id);
 	free(k->distro);
 	free(k->release);

@@ -81,6 +81,9 @@ struct kb_vm_kernel {
 	double seconds;		/* build + boot + tests */
 	struct kb_vm_unit *units;
 	size_t nunits;
+	char **portmods;	/* the kernel's own modules for the result port
+				 * (virtio_console and what it needs), load order */
+	size_t nportmods;
 };
 
 struct kb_vm_parsed_line {

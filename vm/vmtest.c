@@ -199,6 +199,10 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, const struct kb_vm_target *t
 	if (kb_vm_kernel_moddeps(k, dir, (const char *const *)t->images, t->nimages, krel) != 0)
 		kb_warn("%s: the kernel's own modules could not be read; dependencies are "
 			"not loaded", k->release);
+	if (krel && kb_vm_kernel_portmods(k, dir, (const char *const *)t->images, t->nimages,
+					  krel) != 0)
+		kb_warn("%s: the kernel's virtio_console could not be read; the results go on "
+			"the console", k->release);
 	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
 	free(dir);
 }
