@@ -62,7 +62,7 @@ for sig in TERM INT KILL; do
 	kb_log "vmtest SIG$sig during the boot: exit $want, QEMU gone"
 done
 # The next run sweeps the dead run's tree (and passes).
-vm >"$KB_TMP/vm-next.out" 2>"$KB_TMP/vm-next.err" || { cat "$KB_TMP/vm-next.err"; kb_die "the next vmtest failed"; }
+(vm) >"$KB_TMP/vm-next.out" 2>"$KB_TMP/vm-next.err" || { cat "$KB_TMP/vm-next.err"; kb_die "the next vmtest failed"; }
 compgen -G "$shm/kbundle-vm.$dead.*" && kb_die "the next vmtest did not sweep $shm/kbundle-vm.$dead.*"
 grep -q "left by process $dead" "$KB_TMP/vm-next.err" || kb_die "the sweep did not say what it removed"
 
