@@ -177,6 +177,10 @@ static void kb_vm_parse_stream(struct kb_vm_parsed *p, const char *nonce, struct
 	char *prefix = kb_xasprintf("KBV %s ", nonce ? nonce : "");
 	struct kb_str l;
 
+	/* /init writes whole lines: a last one without its newline was cut
+	 * when the host stopped QEMU. */
+	while (private && s.n && s.p[s.n - 1] != '\n')
+		s.n--;
 	while (kb_vm_next_line(&s, &l)) {
 		if (nonce && nonce[0] && kb_str_startswith(l, prefix))
 			kb_vm_parse_line(p, kb_str(l.p + strlen(prefix), l.n - strlen(prefix)), l);
