@@ -37,7 +37,63 @@ stopped() {
 	[ "$rc" = "$2" ] || kb_die "$3: exit $rc, want $2"
 }
 
-# 1. vmtest during the boot.
+# 1. fetch during the download: the proxy stalls the bundle.
+# published inside the mirror nginx serves (vmtest still needs the mirror)
+pub=$KB_TMP/mirror/pub
+"$KBUNDLE" -q publish --workdir "$VM_WD" --to "$pub"
+W=$KB_TMP/fp
+mkdir -p "$W"
+echo '*.tgz * stall 600' >"$W/rules"
+python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$KB_NGINX_URL" --rules "$W/rules" \
+	--log "$W/proxy.log" --port-file "$W/proxy.port" &
+kb_on_exit kill $!
+for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$W/proxy.port")/pub"
+dl=$KB_TMP/dl
+for sig in TERM INT KILL; do
+	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" >/dev/null 2>"$KB_TMP/f-$sig.err" &
+	pid=$!
+	for _ in $(seq 300); do compgen -G "$dl/.kbundle-fetch.$pid.*/*.tgz*" >/dev/null && break; sleep 0.1; done
+	compgen -G "$dl/.kbundle-fetch.$pid.*/*.tgz*" >/dev/null ||
+		{ cat "$KB_TMP/f-$sig.err"; ls -lAR "$dl"; kb_die "fetch $pid is not downloading the bundle"; }
+	kill -$sig "$pid"
+	case $sig in TERM) want=143 ;; INT) want=130 ;; KILL) want=137 ;; esac
+	stopped "$pid" $want "fetch SIG$sig"
+	[ $sig = KILL ] && { dead=$pid; continue; }
+	compgen -G "$dl/.kbundle-fetch.*" && kb_die "fetch SIG$sig left $(ls -A "$dl")"
+	kb_log "fetch SIG$sig during the download: exit $want, nothing left"
+done
+compgen -G "$dl/.kbundle-fetch.$dead.*" >/dev/null || kb_die "SIGKILL: no fetch temp dir left to sweep?"
+echo '*.tgz * pass' >"$W/rules"
+"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" -v >/dev/null 2>"$KB_TMP/f-next.err" ||
+	{ cat "$KB_TMP/f-next.err"; kb_die "the next fetch failed"; }
+compgen -G "$dl/.kbundle-fetch.*" && kb_die "the next fetch did not sweep: $(ls -A "$dl")"
+grep -q "left by process $dead" "$KB_TMP/f-next.err" || kb_die "the fetch sweep said nothing"
+
+# 2. fetch --extract during the extraction (to a disk, where it takes a
+# while): from the directory, the bundle already verified in dl.
+x=$KB_TMP/x
+mkdir -p "$x"
+for sig in TERM INT KILL; do
+	rm -rf "$x/kb"
+	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" \
+		>/dev/null 2>"$KB_TMP/x-$sig.err" &
+	pid=$!
+	wait_for "$x/kb.part.$pid.*/*" "fetch --extract"
+	kill -$sig "$pid"
+	case $sig in TERM) want=143 ;; INT) want=130 ;; KILL) want=137 ;; esac
+	stopped "$pid" $want "extract SIG$sig"
+	[ $sig = KILL ] && { dead=$pid; continue; }
+	compgen -G "$x/kb.part.*" && kb_die "extract SIG$sig left $(ls -A "$x")"
+	kb_log "fetch --extract SIG$sig during the extraction: exit $want, nothing left"
+done
+compgen -G "$x/kb.part.$dead.*" >/dev/null || kb_log "SIGKILL landed after the extraction finished"
+rm -rf "$x/kb"
+"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" -v >/dev/null \
+	2>"$KB_TMP/x-next.err" || { cat "$KB_TMP/x-next.err"; kb_die "the next extract failed"; }
+compgen -G "$x/kb.part.*" && kb_die "the next extract did not sweep: $(ls -A "$x")"
+[ -f "$x/kb/BUNDLE_UNAME" ] || kb_die "the next extract did not extract"
+# 3. vmtest during the boot.
 vm() {
 	exec "$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--release "$relA" --accel tcg --timeout 150 -v
@@ -66,62 +122,4 @@ done
 compgen -G "$shm/kbundle-vm.$dead.*" && kb_die "the next vmtest did not sweep $shm/kbundle-vm.$dead.*"
 grep -q "left by process $dead" "$KB_TMP/vm-next.err" || kb_die "the sweep did not say what it removed"
 
-# 2. fetch during the download: the proxy stalls the bundle.
-pub=$KB_TMP/pub
-"$KBUNDLE" -q publish --workdir "$VM_WD" --to "$pub"
-kb_nginx_stop
-kb_nginx_start "$pub"
-W=$KB_TMP/fp
-mkdir -p "$W"
-echo '*.tgz * stall 600' >"$W/rules"
-python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$KB_NGINX_URL" --rules "$W/rules" \
-	--log "$W/proxy.log" --port-file "$W/proxy.port" &
-kb_on_exit kill $!
-for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$W/proxy.port")"
-dl=$KB_TMP/dl
-for sig in TERM INT KILL; do
-	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" >/dev/null 2>"$KB_TMP/f-$sig.err" &
-	pid=$!
-	for _ in $(seq 300); do grep -q "tgz" "$W/proxy.log" 2>/dev/null && break; sleep 0.1; done
-	sleep 0.5
-	compgen -G "$dl/.kbundle-fetch.$pid.*" >/dev/null || kb_die "fetch $pid made no temp dir"
-	kill -$sig "$pid"
-	case $sig in TERM) want=143 ;; INT) want=130 ;; KILL) want=137 ;; esac
-	stopped "$pid" $want "fetch SIG$sig"
-	[ $sig = KILL ] && { dead=$pid; : >"$W/proxy.log"; continue; }
-	compgen -G "$dl/.kbundle-fetch.*" && kb_die "fetch SIG$sig left $(ls -A "$dl")"
-	: >"$W/proxy.log"
-	kb_log "fetch SIG$sig during the download: exit $want, nothing left"
-done
-compgen -G "$dl/.kbundle-fetch.$dead.*" >/dev/null || kb_die "SIGKILL: no fetch temp dir left to sweep?"
-echo '*.tgz * pass' >"$W/rules"
-"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" -v >/dev/null 2>"$KB_TMP/f-next.err" ||
-	{ cat "$KB_TMP/f-next.err"; kb_die "the next fetch failed"; }
-compgen -G "$dl/.kbundle-fetch.*" && kb_die "the next fetch did not sweep: $(ls -A "$dl")"
-grep -q "left by process $dead" "$KB_TMP/f-next.err" || kb_die "the fetch sweep said nothing"
-
-# 3. fetch --extract during the extraction (to a disk, where it takes a
-# while): from the directory, the bundle already verified in dl.
-x=$KB_TMP/x
-mkdir -p "$x"
-for sig in TERM INT KILL; do
-	rm -rf "$x/kb"
-	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" \
-		>/dev/null 2>"$KB_TMP/x-$sig.err" &
-	pid=$!
-	wait_for "$x/kb.part.$pid.*/*" "fetch --extract"
-	kill -$sig "$pid"
-	case $sig in TERM) want=143 ;; INT) want=130 ;; KILL) want=137 ;; esac
-	stopped "$pid" $want "extract SIG$sig"
-	[ $sig = KILL ] && { dead=$pid; continue; }
-	compgen -G "$x/kb.part.*" && kb_die "extract SIG$sig left $(ls -A "$x")"
-	kb_log "fetch --extract SIG$sig during the extraction: exit $want, nothing left"
-done
-compgen -G "$x/kb.part.$dead.*" >/dev/null || kb_log "SIGKILL landed after the extraction finished"
-rm -rf "$x/kb"
-"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" -v >/dev/null \
-	2>"$KB_TMP/x-next.err" || { cat "$KB_TMP/x-next.err"; kb_die "the next extract failed"; }
-compgen -G "$x/kb.part.*" && kb_die "the next extract did not sweep: $(ls -A "$x")"
-[ -f "$x/kb/BUNDLE_UNAME" ] || kb_die "the next extract did not extract"
 echo ok
