@@ -19,6 +19,7 @@
 
 #include "bundles/bundle_meta.h"
 #include "bundles/extract.h"
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -443,27 +444,32 @@ static int kb_extract_kept(const char *d, const char *name, const char *id, char
 	return err;
 }
 
-/* A fresh temp directory beside d, spelt without symlinks. */
+/* A fresh temp directory beside d, spelt without symlinks: d.part.<pid>.XXXXXX,
+ * so a later extraction beside d sweeps it if this process dies. */
 static int kb_extract_tmp(const char *d, char **tmp, char **root)
 {
-	char *parent = kb_xstrdup(d);
+	char *parent = kb_xstrdup(d), *base = kb_xstrdup(d), *prefix;
 	int err = kb_mkdir_p(dirname(parent), 0755);
 
 	*root = NULL;
-	*tmp = kb_xasprintf("%s.part.XXXXXX", d);
+	prefix = kb_xasprintf("%s.part.", basename(base));
+	*tmp = NULL;
 	if (err) {
 		kb_error("%s: %s", d, kb_strerror(err));
-	} else if (!mkdtemp(*tmp)) {
+	} else if (kb_cleanup_install(), kb_cleanup_sweep(parent, prefix),
+		   !(*tmp = kb_cleanup_mkdtemp(parent, prefix))) {
 		err = -errno;
-		kb_error("%s: %s", *tmp, kb_strerror(err));
+		kb_error("%s.part.%d.XXXXXX: %s", d, (int)getpid(), kb_strerror(err));
 	} else if (chmod(*tmp, 0755) != 0 || !(*root = realpath(*tmp, NULL))) {
 		err = -errno;
 		kb_error("%s: %s", *tmp, kb_strerror(err));
 	}
-	if (err && access(*tmp, F_OK) != 0) {
+	if (err && *tmp && access(*tmp, F_OK) != 0) {
 		free(*tmp);
 		*tmp = NULL;
 	}
+	free(prefix);
+	free(base);
 	free(parent);
 	return err;
 }
@@ -474,7 +480,7 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 	struct kb_bundle_meta m = { 0 };
 	char *d = kb_xstrdup(dir), *tmp = NULL, *root = NULL, *real = NULL, *bd = NULL;
 	size_t dl = strlen(d);
-	int err, empty;
+	int err, empty, tmp_slot = -1;
 
 	*build_dir = NULL;
 	while (dl > 1 && d[dl - 1] == '/')
@@ -490,6 +496,8 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 		goto out;
 	}
 	err = kb_extract_tmp(d, &tmp, &root);
+	if (tmp)
+		tmp_slot = kb_cleanup_tree_add(tmp);
 	if (!err)
 		err = kb_bundle_unpack(tgz, name, root, &(const struct kb_archive_limits){ .base = lim });
 	if (!err)
@@ -522,6 +530,7 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 out:
 	if (tmp)
 		kb_rm_rf(tmp);
+	kb_cleanup_tree_del(tmp_slot);
 	kb_bundle_meta_free(&m);
 	free(d);
 	free(tmp);

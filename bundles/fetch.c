@@ -14,6 +14,7 @@
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
 #include "bundles/fetch.h"
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
@@ -229,7 +230,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	char got[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
 	size_t bl;
-	int err;
+	int err, tmp_slot = -1;
 
 	memset(r, 0, sizeof(*r));
 	s.http = !strncmp(o->from, "http://", 7) || !strncmp(o->from, "https://", 8);
@@ -245,14 +246,17 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		kb_error("%s: %s", o->outdir, kb_strerror(err));
 		goto out;
 	}
-	s.tmp = kb_xasprintf("%s/.kbundle-fetch.XXXXXX", o->outdir);
-	if (!mkdtemp(s.tmp)) {
+	/* Named for this process: a later fetch sweeps it if this one dies. */
+	kb_cleanup_install();
+	kb_cleanup_sweep(o->outdir, ".kbundle-fetch.");
+	s.tmp = kb_cleanup_mkdtemp(o->outdir, ".kbundle-fetch.");
+	if (!s.tmp) {
 		err = -errno;
-		kb_error("%s: %s", s.tmp, kb_strerror(err));
-		free(s.tmp);
-		s.tmp = NULL;
+		kb_error("%s/.kbundle-fetch.%d.XXXXXX: %s", o->outdir, (int)getpid(),
+			 kb_strerror(err));
 		goto out;
 	}
+	tmp_slot = kb_cleanup_tree_add(s.tmp);
 	err = kb_fetch_index(&s, &idx, &where);
 	if (err)
 		goto out;
@@ -294,6 +298,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
+	kb_cleanup_tree_del(tmp_slot);
 	kb_index_free(&idx);
 	free(s.base);
 	free(s.tmp);

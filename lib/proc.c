@@ -1,14 +1,18 @@
-/* proc.c — fork/exec with a pipe, a deadline and a process-group kill. */
+/* proc.c — fork/exec with a pipe, a deadline and a process-group kill; the
+ * child dies with kbundle (PR_SET_PDEATHSIG), and its group is killed by
+ * the TERM/INT/HUP handler of lib/cleanup.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/proc.h"
@@ -21,10 +25,19 @@ static long long kb_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void kb_proc_child(const char *const argv[], const struct kb_proc_opts *o, int out_fd)
+static void kb_proc_child(const char *const argv[], const struct kb_proc_opts *o, int out_fd,
+			  pid_t parent)
 {
-	int in_fd = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
+	int in_fd;
 
+	/* kbundle's handlers are not the child's; and a killed kbundle
+	 * (even by SIGKILL) takes the child with it. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(127);
+	in_fd = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY);
 	setpgid(0, 0);
 	if (in_fd < 0 || dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
 		_exit(127);
@@ -42,8 +55,8 @@ int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 	size_t max = o->output_max ? o->output_max : 64 * 1024;
 	struct kb_proc_result r = { 0 };
 	long long deadline = o->timeout_ms ? kb_now_ms() + o->timeout_ms : 0;
-	int pipefd[2] = { -1, -1 }, copy_fd = -1, status = 0, err = 0;
-	pid_t pid;
+	int pipefd[2] = { -1, -1 }, copy_fd = -1, status = 0, err = 0, slot;
+	pid_t pid, self = getpid();
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
 		return -errno;
@@ -60,7 +73,9 @@ int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 		goto out;
 	}
 	if (pid == 0)
-		kb_proc_child(argv, o, pipefd[1]);
+		kb_proc_child(argv, o, pipefd[1], self);
+	setpgid(pid, pid);	/* both sides: the group exists before anyone kills it */
+	slot = kb_cleanup_child_add(pid);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	r.output = kb_xmalloc(max + 1);
@@ -104,6 +119,7 @@ int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 		;
 	/* The child's own children (qemu helpers, make's jobs) share its group. */
 	kill(-pid, SIGKILL);
+	kb_cleanup_child_del(slot);
 	r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (!err)
 		err = r.timed_out ? -ETIMEDOUT : r.exit_code ? -KB_ESUBPROC : 0;

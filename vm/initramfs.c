@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -18,9 +19,15 @@
 
 #define KB_VM_FILE_MAX (256u << 20)
 
-/* The guest's helpers. Everything after BEGIN is machine-read: see result.h.
- * `dmesg -n 1` keeps kernel messages off the console so they cannot split
- * our lines; the tests read the log with dmesg instead. */
+/* The guest's helpers. Everything on fd 3 is machine-read: see result.h.
+ * First the nonce is read and unlinked, ptrace is switched off for good
+ * (Yama mode 3: no process, root or not, can read /init's memory or take
+ * its fd), and the private port is opened and kept as fd 3; no tested code
+ * has run yet. Without the port the results go to the console, authenticated
+ * the same way, and `dmesg -n 1` keeps kernel messages off it so they cannot
+ * split our lines. With the port the console is the kernel's: warnings and
+ * oopses reach it (`dmesg -n 5`), and the host scans it. The tests also read
+ * the log with dmesg. */
 static const char kb_vm_init_head[] =
 	"#!/bin/sh\n"
 	"/bin/busybox --install -s /bin\n"
@@ -28,28 +35,39 @@ static const char kb_vm_init_head[] =
 	"mount -t proc proc /proc\n"
 	"mount -t sysfs sysfs /sys\n"
 	"mount -t devtmpfs devtmpfs /dev\n"
-	"dmesg -n 1\n"
-	"D() { while IFS= read -r l; do echo \"KBD $1 $2 $l\"; done; }\n"
+	"read -r N </kbnonce; rm -f /kbnonce\n"
+	"echo 3 >/proc/sys/kernel/yama/ptrace_scope 2>/dev/null\n";
+
+/* After the kernel's own port modules, if it has them as modules. */
+static const char kb_vm_init_channel[] =
+	"ch=\n"
+	"for d in /sys/class/virtio-ports/*; do\n"
+	"\t[ \"$(cat \"$d/name\" 2>/dev/null)\" = kbundle.result ] && [ -c \"/dev/${d##*/}\" ] &&\n"
+	"\t\tch=/dev/${d##*/}\n"
+	"done\n"
+	"if [ -n \"$ch\" ]; then exec 3>\"$ch\"; dmesg -n 5; else exec 3>/dev/console; dmesg -n 1; fi\n"
+	"E() { echo \"KBV $N $*\" >&3; }\n"
+	"D() { while IFS= read -r l; do E \"KBD $1 $2 $l\"; done; }\n"
 	"scan() {\n"
 	"\tdmesg > /tmp/log\n"
 	"\tif grep -qE 'Oops|BUG:|Call Trace|general protection fault' /tmp/log; then\n"
-	"\t\techo \"KBR $1 oops fail\"; { grep -m 1 -E 'Oops|BUG:|Call Trace|general protection fault' /tmp/log;\n"
+	"\t\tE \"KBR $1 oops fail\"; { grep -m 1 -E 'Oops|BUG:|Call Trace|general protection fault' /tmp/log;\n"
 	"\t\t  head -n 120 /tmp/log; } | D $1 oops\n"
-	"\telse echo \"KBR $1 oops pass\"; fi\n"
+	"\telse E \"KBR $1 oops pass\"; fi\n"
 	"\tif grep -q 'WARNING:' /tmp/log; then\n"
-	"\t\techo \"KBR $1 warning fail\"; grep -A 30 'WARNING:' /tmp/log | head -n 80 | D $1 warning\n"
-	"\telse echo \"KBR $1 warning pass\"; fi\n"
+	"\t\tE \"KBR $1 warning fail\"; grep -A 30 'WARNING:' /tmp/log | head -n 80 | D $1 warning\n"
+	"\telse E \"KBR $1 warning pass\"; fi\n"
 	"\tt=$(cat /proc/sys/kernel/tainted)\n"
-	"\tif [ $(( (t & ~base) & ~12288 )) = 0 ]; then echo \"KBR $1 taint pass $t\";\n"
-	"\telse echo \"KBR $1 taint fail $t\"; fi\n"
+	"\tif [ $(( (t & ~base) & ~12288 )) = 0 ]; then E \"KBR $1 taint pass $t\";\n"
+	"\telse E \"KBR $1 taint fail $t\"; fi\n"
 	"\tbase=$t\n"
 	"}\n"
-	"echo KBUNDLE-RESULT-BEGIN\n"
+	"E KBUNDLE-RESULT-BEGIN\n"
 	"base=$(cat /proc/sys/kernel/tainted)\n"
-	"echo \"KBK $(uname -r) $base\"\n";
+	"E \"KBK $(uname -r) $base\"\n";
 
 static const char kb_vm_init_tail[] =
-	"echo KBUNDLE-RESULT-END\n"
+	"E KBUNDLE-RESULT-END\n"
 	"poweroff -f\n"
 	"sleep 5\n";
 
@@ -101,23 +119,24 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 		check = access(p, R_OK) == 0;
 		free(p);
 	}
-	kb_vm_cat(s, "ok=1\ndmesg -c >/dev/null\necho \"KBS %s insmod\"\n", n);
+	kb_vm_cat(s, "ok=1\ndmesg -c >/dev/null\necho '<4>kbundle: unit %s' >/dev/kmsg\n"
+		     "E \"KBS %s insmod\"\n", n, n);
 	/* The kernel's own modules it depends on, first (as modprobe would). */
 	for (size_t i = 0; i < u->ndeps; i++)
-		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /k/%s 2>&1); rc=$?; "
+		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /k/%s 2>&1 3>&-); rc=$?; "
 			     "if [ $rc != 0 ]; then ok=0; { [ -n \"$out\" ] && echo \"$out\"; "
 			     "echo \"insmod %s (a dependency, from the kernel's own package): "
 			     "exit status $rc\"; } | D %s insmod; "
 			     "dmesg | tail -n 60 | D %s insmod; fi; fi\n",
 			  kb_vm_base(u->deps[i]), kb_vm_base(u->deps[i]), n, n);
 	for (size_t i = 0; i < u->nkos; i++)
-		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /m/%s/%s 2>&1); rc=$?; "
+		kb_vm_cat(s, "if [ $ok = 1 ]; then out=$(insmod /m/%s/%s 2>&1 3>&-); rc=$?; "
 			     "if [ $rc != 0 ]; then ok=0; { [ -n \"$out\" ] && echo \"$out\"; "
 			     "echo \"insmod %s: exit status $rc\"; } | D %s insmod; "
 			     "dmesg | tail -n 60 | D %s insmod; fi; fi\n",
 			  n, kb_vm_base(u->kos[i]), kb_vm_base(u->kos[i]), n, n);
-	kb_vm_cat(s, "if [ $ok = 1 ]; then\necho \"KBR %s insmod pass\"\n"
-		     "echo \"KBS %s loaded\"; lok=1\n", n, n);
+	kb_vm_cat(s, "if [ $ok = 1 ]; then\nE \"KBR %s insmod pass\"\n"
+		     "E \"KBS %s loaded\"; lok=1\n", n, n);
 	for (size_t i = 0; i < u->nkos; i++) {
 		char *m = kb_vm_modname(u->kos[i]);
 
@@ -125,48 +144,56 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 			     "echo '%s is not in /proc/modules' | D %s loaded; }\n", m, m, n);
 		free(m);
 	}
-	kb_vm_cat(s, "[ $lok = 1 ] && echo \"KBR %s loaded pass\" || echo \"KBR %s loaded fail\"\n",
+	kb_vm_cat(s, "[ $lok = 1 ] && E \"KBR %s loaded pass\" || E \"KBR %s loaded fail\"\n",
 		  n, n);
 	if (check)
-		kb_vm_cat(s, "echo \"KBS %s selftest\"\n"
-			     "if (cd /m/%s && sh ./check.sh) >/tmp/out 2>&1; then "
-			     "echo \"KBR %s selftest pass\"; else "
-			     "echo \"KBR %s selftest fail\"; D %s selftest </tmp/out; fi\n",
+		kb_vm_cat(s, "E \"KBS %s selftest\"\n"
+			     "if (cd /m/%s && sh ./check.sh) >/tmp/out 2>&1 3>&-; then "
+			     "E \"KBR %s selftest pass\"; else "
+			     "E \"KBR %s selftest fail\"; D %s selftest </tmp/out; fi\n",
 			  n, n, n, n, n);
 	else
-		kb_vm_cat(s, "echo \"KBR %s selftest skip\"\n", n);
-	kb_vm_cat(s, "echo \"KBS %s rmmod\"; rok=1\n", n);
+		kb_vm_cat(s, "E \"KBR %s selftest skip\"\n", n);
+	kb_vm_cat(s, "E \"KBS %s rmmod\"; rok=1\n", n);
 	for (size_t i = u->nkos; i-- > 0;) {
 		char *m = kb_vm_modname(u->kos[i]);
 
-		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
+		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1 3>&-); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
 			  m, n);
 		free(m);
 	}
 	for (size_t i = u->ndeps; i-- > 0;) {
 		char *m = kb_vm_modname(u->deps[i]);
 
-		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
+		kb_vm_cat(s, "if ! out=$(rmmod %s 2>&1 3>&-); then rok=0; echo \"$out\" | D %s rmmod; fi\n",
 			  m, n);
 		free(m);
 	}
-	kb_vm_cat(s, "[ $rok = 1 ] && echo \"KBR %s rmmod pass\" || echo \"KBR %s rmmod fail\"\n"
-		     "else\necho \"KBR %s insmod fail\"\n"
-		     "echo \"KBR %s loaded skip\"; echo \"KBR %s selftest skip\"\n"
-		     "echo \"KBR %s rmmod skip\"\n", n, n, n, n, n, n);
+	kb_vm_cat(s, "[ $rok = 1 ] && E \"KBR %s rmmod pass\" || E \"KBR %s rmmod fail\"\n"
+		     "else\nE \"KBR %s insmod fail\"\n"
+		     "E \"KBR %s loaded skip\"; E \"KBR %s selftest skip\"\n"
+		     "E \"KBR %s rmmod skip\"\n", n, n, n, n, n, n);
 	/* What did load goes again, so the next unit starts clean. */
 	for (size_t i = u->nkos + u->ndeps; i-- > 0;) {
 		char *m = kb_vm_modname(i < u->nkos ? u->kos[i] : u->deps[i - u->nkos]);
 
-		kb_vm_cat(s, "rmmod %s >/dev/null 2>&1\n", m);
+		kb_vm_cat(s, "rmmod %s >/dev/null 2>&1 3>&-\n", m);
 		free(m);
 	}
-	kb_vm_cat(s, "fi\necho \"KBS %s scan\"\nscan %s\n", n, n);
+	kb_vm_cat(s, "fi\nE \"KBS %s scan\"\nscan %s\n", n, n);
 }
 
 char *kb_vm_init_script(const struct kb_vm_kernel *k)
 {
 	char *s = kb_xstrdup(kb_vm_init_head), *n;
+
+	/* The kernel's own modules only: nothing under test has run. */
+	for (size_t i = 0; k && i < k->nportmods; i++)
+		kb_vm_cat(&s, "insmod /c/%s 2>/dev/null\n", kb_vm_base(k->portmods[i]));
+	if (k && k->nportmods)
+		kb_vm_cat(&s, "%s", "i=0; while [ $i -lt 30 ] && ! ls /sys/class/virtio-ports/*/name "
+			  ">/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done\n");
+	kb_vm_cat(&s, "%s", kb_vm_init_channel);
 
 	for (size_t i = 0; k && i < k->nunits; i++)
 		if (k->units[i].nkos && k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
@@ -255,8 +282,27 @@ static void kb_vm_cpio_deps(struct kb_vm_cpio *c, const struct kb_vm_kernel *k)
 	}
 }
 
+int kb_vm_nonce_make(char out[KB_VM_NONCE_LEN + 1])
+{
+	unsigned char b[KB_VM_NONCE_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	return 0;
+}
+
 int kb_vm_initramfs_write(const char *path, const char *busybox, const char *init_script,
-			  const struct kb_vm_kernel *k, bool gzip)
+			  const char *nonce, const struct kb_vm_kernel *k, bool gzip)
 {
 	static const char *const dirs[] = { "bin", "dev", "proc", "sys", "tmp", "m" };
 	struct kb_atomic_file af = { 0 };
@@ -284,8 +330,17 @@ int kb_vm_initramfs_write(const char *path, const char *busybox, const char *ini
 	kb_vm_cpio_file(&c, "bin/busybox", 0755, busybox);
 	kb_vm_cpio_add(&c, "bin/sh", S_IFLNK | 0777, NULL, 0, "busybox");
 	kb_vm_cpio_add(&c, "init", S_IFREG | 0755, init_script, strlen(init_script), NULL);
+	if (nonce)
+		kb_vm_cpio_add(&c, "kbnonce", S_IFREG | 0400, nonce, strlen(nonce), NULL);
 	kb_vm_cpio_add(&c, "k", S_IFDIR | 0755, NULL, 0, NULL);
 	kb_vm_cpio_deps(&c, k);
+	kb_vm_cpio_add(&c, "c", S_IFDIR | 0755, NULL, 0, NULL);
+	for (size_t i = 0; k && i < k->nportmods; i++) {
+		char *f = kb_xasprintf("c/%s", kb_vm_base(k->portmods[i]));
+
+		kb_vm_cpio_file(&c, f, 0644, k->portmods[i]);
+		free(f);
+	}
 	for (size_t i = 0; k && i < k->nunits; i++) {
 		const struct kb_vm_unit *u = &k->units[i];
 		char *d, *f, *check;

@@ -224,3 +224,35 @@ int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, enum kb_family
 	kb_vm_kmods_free(&km);
 	return err;
 }
+
+int kb_vm_kernel_portmods(struct kb_vm_kernel *k, const char *dir, enum kb_family family,
+			  const char *const *pkgs, size_t npkgs, const char *release)
+{
+	/* The port's driver and its PCI transport; the plan adds what they
+	 * depend on (virtio, virtio_ring, …), in load order. A module the
+	 * kernel builds in is not in the index. */
+	char *names[2] = { "virtio_pci", "virtio_console" };
+	struct kb_vm_kmods km = { 0 };
+	struct kb_vm_moddep_plan plan = { 0 };
+	struct kb_vm_kmod u = { .name = "kbundle_port", .deps = names, .ndeps = 2 };
+	int err = kb_vm_kmods_index(dir, family, pkgs, npkgs, release, &km);
+
+	if (err == -KB_ENOTFOUND)
+		err = 0;
+	if (err || !kb_vm_kmods_find(&km, "virtio_console"))
+		goto out;
+	if (!kb_vm_kmods_find(&km, "virtio_pci")) {	/* built in */
+		u.deps = names + 1;
+		u.ndeps = 1;
+	}
+	err = kb_vm_moddep_plan(&u, 1, &km, &plan);
+	if (!err)
+		err = kb_vm_kmods_extract(dir, family, pkgs, npkgs, release, plan.kdeps, plan.nkdeps,
+					  &k->portmods);
+	if (!err)
+		k->nportmods = plan.nkdeps;
+out:
+	kb_vm_moddep_plan_free(&plan);
+	kb_vm_kmods_free(&km);
+	return err;
+}

@@ -27,18 +27,19 @@ static double kb_vm_now(void)
 int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 {
 	bool kvm = !strcmp(b->accel, "kvm");
-	char mem[16];
-	/* Minimal machine: no default devices, serial on stdout, one CPU. The
-	 * kernel's console stays quiet; /init prints the results. */
-	const char *argv[] = {
+	char mem[16], *chardev = NULL;
+	/* Minimal machine: no default devices, serial on stdout, one CPU, and
+	 * the results' own virtio-serial port written to a file. The kernel's
+	 * console stays quiet; /init says how loud. */
+	const char *argv[32] = {
 		KB_VM_QEMU, "-nodefaults", "-no-user-config", "-no-reboot",
 		"-display", "none", "-serial", "stdio", "-monitor", "none",
 		"-smp", "1", "-m", mem, "-accel", b->accel, "-cpu", kvm ? "host" : "max",
 		"-kernel", b->kernel, "-initrd", b->initrd,
 		"-append", "console=ttyS0 panic=-1 quiet loglevel=1 i8042.noaux i8042.nokbd "
 			   "i8042.nopnp tsc=reliable no_timer_check",
-		NULL
 	};
+	size_t argc = 24;
 	struct kb_proc_opts o = {
 		.timeout_ms = b->timeout_ms,
 		.output_max = KB_VM_CONSOLE_MAX,
@@ -48,6 +49,17 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	double t0 = kb_vm_now();
 	int err;
 
+	if (b->result_path) {
+		chardev = kb_xasprintf("file,id=kbr,path=%s", b->result_path);
+		argv[argc++] = "-device";
+		argv[argc++] = "virtio-serial-pci,id=kbs";
+		argv[argc++] = "-chardev";
+		argv[argc++] = chardev;
+		argv[argc++] = "-device";
+		argv[argc++] = "virtserialport,bus=kbs.0,chardev=kbr,name=kbundle.result";
+		unlink(b->result_path);
+	}
+	argv[argc] = NULL;
 	snprintf(mem, sizeof(mem), "%d", b->mem_mb ? b->mem_mb : 256);
 	err = kb_proc_run(argv, &o, &pr);
 	memset(r, 0, sizeof(*r));
@@ -56,6 +68,11 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	r->exit_code = pr.exit_code;
 	r->console = pr.output;
 	r->console_len = pr.output_len;
+	if (b->result_path && kb_file_read(b->result_path, KB_VM_CONSOLE_MAX, &r->result,
+					   &r->result_len) != 0) {
+		r->result = NULL;	/* QEMU never opened it: the console tells why */
+		r->result_len = 0;
+	}
 	if (err == -KB_ESUBPROC && pr.exit_code == 127 && !pr.output_len)
 		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
 	else if (err == -KB_ESUBPROC)
@@ -63,6 +80,7 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	if (err && err != -ETIMEDOUT)
 		kb_error("%s: could not run: %s (is qemu-system-x86 installed?)", KB_VM_QEMU,
 			 kb_strerror(err));
+	free(chardev);
 	return err;
 }
 
@@ -88,7 +106,7 @@ static int kb_vm_accel_probe(const char *kernel, const char *busybox, const char
 		goto out;
 	}
 	close(fd);
-	err = kb_vm_initramfs_write(initrd, busybox, init, NULL, false);
+	err = kb_vm_initramfs_write(initrd, busybox, init, NULL, NULL, false);
 	if (err)
 		goto out;
 	kb_info("KVM: probing with a %d s boot of %s", KB_VM_PROBE_TIMEOUT_MS / 1000, kernel);
@@ -107,6 +125,7 @@ out:
 	free(initrd);
 	free(log);
 	free(r.console);
+	free(r.result);
 	return err;
 }
 

@@ -15,6 +15,8 @@ struct kb_vm_boot {
 	const char *initrd;
 	const char *accel;	/* "kvm" or "tcg" */
 	const char *log_path;	/* the serial console, and QEMU's own messages */
+	const char *result_path; /* the private virtio-serial port kbundle.result is
+				  * written here (NULL: no port) */
 	int timeout_ms;
 	int mem_mb;		/* 0: 256 */
 };
@@ -25,6 +27,8 @@ struct kb_vm_boot_result {
 	double seconds;
 	char *console;		/* malloc'd, capped at 1 MiB */
 	size_t console_len;
+	char *result;		/* the port's bytes, malloc'd, capped at 1 MiB (NULL: none) */
+	size_t result_len;
 };
 
 /* 0 when QEMU ran (whatever the guest did); -ETIMEDOUT when the host

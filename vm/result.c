@@ -50,19 +50,66 @@ static char *kb_vm_word(struct kb_str *s)
 	return kb_xstrndup(w.p, w.n);
 }
 
-static void kb_vm_parse_line(struct kb_vm_parsed *p, struct kb_str l)
+/* An authenticated line out of place, or a line that only looks like one:
+ * the first is kept (escaped: it is the guest's text) and fails the run. */
+static void kb_vm_forged(struct kb_vm_parsed *p, struct kb_str l)
+{
+	size_t n = l.n < 200 ? l.n : 200, o = 0;
+	char *t;
+
+	if (p->forged)
+		return;
+	t = kb_xmalloc(n * 4 + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)l.p[i];
+
+		if (ch < 0x20 || ch == 0x7f || ch >= 0x80)
+			o += (size_t)sprintf(t + o, "\\x%02x", ch);
+		else
+			t[o++] = (char)ch;
+	}
+	t[o] = '\0';
+	p->forged = t;
+}
+
+static bool kb_vm_looks_like_result(struct kb_str l)
+{
+	static const char *const tokens[] = { "KBR ", "KBK ", "KBS ", "KBD ", "KBV ",
+					      "KBUNDLE-RESULT" };
+
+	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		if (memmem(l.p, l.n, tokens[i], strlen(tokens[i])))
+			return true;
+	return false;
+}
+
+/* One authenticated line, its nonce already checked and cut off. */
+static void kb_vm_parse_line(struct kb_vm_parsed *p, struct kb_str l, struct kb_str whole)
 {
 	struct kb_vm_parsed_line *pl;
 	struct kb_str rest;
 	char kind, *t;
 
-	if (l.n < 4 || l.p[0] != 'K' || l.p[1] != 'B' || l.p[3] != ' ' ||
-	    !strchr("KSRD", l.p[2]) || p->n >= KB_VM_MAX_LINES)
+	if (kb_str_eq(l, "KBUNDLE-RESULT-BEGIN") && !p->begun) {
+		p->begun = true;
 		return;
+	}
+	if (kb_str_eq(l, "KBUNDLE-RESULT-END") && p->begun && !p->ended) {
+		p->ended = true;
+		return;
+	}
+	if (!p->begun || p->ended || l.n < 4 || l.p[0] != 'K' || l.p[1] != 'B' ||
+	    l.p[3] != ' ' || !strchr("KSRD", l.p[2]) || !l.p[2] || p->n >= KB_VM_MAX_LINES) {
+		kb_vm_forged(p, whole);
+		return;
+	}
 	kind = l.p[2];
 	rest = kb_str(l.p + 4, l.n - 4);
 	if (kind == 'K') {
-		free(p->guest_release);
+		if (p->guest_release) {
+			kb_vm_forged(p, whole);
+			return;
+		}
 		p->guest_release = kb_vm_word(&rest);
 		t = kb_xstrndup(rest.p, rest.n);
 		p->base_taint = strtoul(t, NULL, 10);
@@ -109,25 +156,107 @@ static void kb_vm_find_panic(struct kb_vm_parsed *p, const char *log, size_t len
 	p->panic = kb_xstrndup(start, (size_t)(end - start));
 }
 
-int kb_vm_console_parse(const char *log, size_t len, struct kb_vm_parsed *p)
+/* The next line of s without its CR and trailing blanks. */
+static bool kb_vm_next_line(struct kb_str *s, struct kb_str *l)
 {
-	struct kb_str s = kb_str(log, len), l;
+	if (!s->n)
+		return false;
+	kb_str_split(s, '\n', l);
+	while (l->n && (l->p[l->n - 1] == '\r' || l->p[l->n - 1] == ' '))
+		l->n--;
+	while (l->n && l->p[0] == '\r')
+		*l = kb_str(l->p + 1, l->n - 1);
+	return true;
+}
+
+/* The stream that carries the results: every line authenticated, or
+ * (on the console) kernel text that does not look like a result. */
+static void kb_vm_parse_stream(struct kb_vm_parsed *p, const char *nonce, struct kb_str s,
+			       bool private)
+{
+	char *prefix = kb_xasprintf("KBV %s ", nonce ? nonce : "");
+	struct kb_str l;
+
+	/* /init writes whole lines: a last one without its newline was cut
+	 * when the host stopped QEMU. */
+	while (private && s.n && s.p[s.n - 1] != '\n')
+		s.n--;
+	while (kb_vm_next_line(&s, &l)) {
+		if (nonce && nonce[0] && kb_str_startswith(l, prefix))
+			kb_vm_parse_line(p, kb_str(l.p + strlen(prefix), l.n - strlen(prefix)), l);
+		else if (kb_vm_looks_like_result(l) || (private && l.n))
+			kb_vm_forged(p, l);
+	}
+	free(prefix);
+}
+
+static void kb_vm_hit_add(struct kb_vm_parsed *p, const char *unit, const char *check,
+			  struct kb_str l)
+{
+	struct kb_vm_parsed_line *h;
+
+	if (p->nhits >= KB_VM_MAX_LINES)
+		return;
+	p->hits = kb_xrealloc(p->hits, (p->nhits + 1) * sizeof(*p->hits));
+	h = &p->hits[p->nhits++];
+	memset(h, 0, sizeof(*h));
+	h->kind = 'H';
+	h->unit = kb_xstrdup(unit);
+	h->check = kb_xstrdup(check);
+	h->rest = kb_xstrndup(l.p, l.n);
+}
+
+/* With the results on the port, the console is the kernel's alone: every
+ * result-like line on it is forged, and its oopses and warnings after a
+ * unit's marker are that unit's, whatever the guest reports. */
+static void kb_vm_scan_console(struct kb_vm_parsed *p, struct kb_str s)
+{
+	static const char *const oops[] = { "Oops", "BUG:", "Call Trace",
+					    "general protection fault" };
+	static const char marker[] = "kbundle: unit ";
+	char *unit = NULL;
+	struct kb_str l;
+
+	while (kb_vm_next_line(&s, &l)) {
+		const char *m = memmem(l.p, l.n, marker, sizeof(marker) - 1);
+		bool is_oops = false;
+
+		if (kb_vm_looks_like_result(l)) {
+			kb_vm_forged(p, l);
+			continue;
+		}
+		if (m) {
+			const char *w = m + sizeof(marker) - 1;
+
+			free(unit);
+			unit = kb_xstrndup(w, (size_t)(l.p + l.n - w));
+			continue;
+		}
+		if (!unit)
+			continue;	/* the kernel's own boot, before any unit */
+		for (size_t i = 0; i < sizeof(oops) / sizeof(oops[0]) && !is_oops; i++)
+			is_oops = memmem(l.p, l.n, oops[i], strlen(oops[i])) != NULL;
+		if (is_oops)
+			kb_vm_hit_add(p, unit, "oops", l);
+		else if (memmem(l.p, l.n, "WARNING:", 8))
+			kb_vm_hit_add(p, unit, "warning", l);
+	}
+	free(unit);
+}
+
+int kb_vm_result_parse(const struct kb_vm_channel *ch, struct kb_vm_parsed *p)
+{
+	struct kb_str console = kb_str(ch->console ? ch->console : "", ch->console_len);
 
 	memset(p, 0, sizeof(*p));
-	while (s.n) {
-		kb_str_split(&s, '\n', &l);
-		while (l.n && (l.p[l.n - 1] == '\r' || l.p[l.n - 1] == ' '))
-			l.n--;
-		while (l.n && l.p[0] == '\r')
-			l = kb_str(l.p + 1, l.n - 1);
-		if (kb_str_eq(l, "KBUNDLE-RESULT-BEGIN"))
-			p->begun = true;
-		else if (kb_str_eq(l, "KBUNDLE-RESULT-END") && p->begun)
-			p->ended = true;
-		else if (p->begun && !p->ended)
-			kb_vm_parse_line(p, l);
+	p->port = ch->result_len > 0;
+	if (p->port) {
+		kb_vm_parse_stream(p, ch->nonce, kb_str(ch->result, ch->result_len), true);
+		kb_vm_scan_console(p, console);
+	} else {
+		kb_vm_parse_stream(p, ch->nonce, console, false);
 	}
-	kb_vm_find_panic(p, log, len);
+	kb_vm_find_panic(p, console.p, console.n);
 	return 0;
 }
 
@@ -140,6 +269,13 @@ void kb_vm_parsed_free(struct kb_vm_parsed *p)
 		free(p->v[i].rest);
 	}
 	free(p->v);
+	for (size_t i = 0; i < p->nhits; i++) {
+		free(p->hits[i].unit);
+		free(p->hits[i].check);
+		free(p->hits[i].rest);
+	}
+	free(p->hits);
+	free(p->forged);
 	free(p->guest_release);
 	free(p->last_unit);
 	free(p->last_step);
@@ -201,10 +337,63 @@ static void kb_vm_apply_result(struct kb_vm_unit *u, int c, const struct kb_vm_p
 	}
 }
 
+/* Is pl a line /init could have written at this point? Units report in
+ * the order they were loaded, each check at most once, in the order of
+ * enum kb_vm_check; only units that were built are in the guest. */
+static bool kb_vm_line_expected(const struct kb_vm_kernel *k, const struct kb_vm_parsed_line *pl,
+				size_t *unit_at, int *last_check)
+{
+	size_t ui;
+	int c = kb_vm_check_parse(pl->check);
+
+	for (ui = 0; ui < k->nunits && strcmp(k->units[ui].name, pl->unit); ui++)
+		;
+	if (ui == k->nunits || k->units[ui].chk[KB_CHK_BUILD].st != KB_ST_PASS || ui < *unit_at)
+		return false;
+	if (ui > *unit_at) {
+		*unit_at = ui;
+		*last_check = -1;
+	}
+	if (pl->kind == 'S')
+		return c >= KB_CHK_INSMOD || !strcmp(pl->check, "scan");
+	if (c < KB_CHK_INSMOD)
+		return false;
+	if (pl->kind == 'D')
+		return true;
+	if (c <= *last_check || (strcmp(pl->status, "pass") && strcmp(pl->status, "fail") &&
+				 strcmp(pl->status, "skip")))
+		return false;
+	*last_check = c;
+	return true;
+}
+
+/* What the host saw on the console overrules the guest's word. */
+static void kb_vm_apply_hits(struct kb_vm_kernel *k, const struct kb_vm_parsed *p)
+{
+	for (size_t i = 0; i < p->nhits; i++) {
+		struct kb_vm_unit *u = kb_vm_unit_find(k, p->hits[i].unit);
+		int c = kb_vm_check_parse(p->hits[i].check);
+		char *why;
+
+		if (!u || c < 0)
+			continue;
+		if (u->chk[c].st != KB_ST_FAIL) {
+			why = kb_xasprintf("the serial console shows (seen by the host): %s",
+					   p->hits[i].rest);
+			kb_vm_set(&u->chk[c], KB_ST_FAIL, why);
+			free(why);
+		} else if (!u->chk[c].detail) {
+			kb_vm_detail_add(&u->chk[c], p->hits[i].rest);
+		}
+	}
+}
+
 void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bool timed_out,
 			int timeout_s)
 {
-	char *why = NULL;
+	char *why = NULL, *forged = p->forged ? kb_xstrdup(p->forged) : NULL;
+	size_t unit_at = 0;
+	int last_check = -1;
 
 	if (p->guest_release) {
 		free(k->guest_release);
@@ -215,12 +404,27 @@ void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bo
 		struct kb_vm_unit *u = kb_vm_unit_find(k, pl->unit);
 		int c = kb_vm_check_parse(pl->check);
 
-		if (!u || c < 0)
+		if (!kb_vm_line_expected(k, pl, &unit_at, &last_check)) {
+			if (!forged)
+				forged = kb_xasprintf("KB%c %s %s%s%s %s", pl->kind, pl->unit,
+						      pl->check, pl->status ? " " : "",
+						      pl->status ? pl->status : "", pl->rest);
 			continue;
+		}
 		if (pl->kind == 'R')
 			kb_vm_apply_result(u, c, pl);
 		else if (pl->kind == 'D')
 			kb_vm_detail_add(&u->chk[c], pl->rest);
+	}
+	kb_vm_apply_hits(k, p);
+	if (forged) {
+		why = kb_xasprintf("forged or unexpected result line: %s", forged);
+		for (size_t i = 0; i < k->nunits; i++)
+			if (k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
+				kb_vm_set(&k->units[i].chk[KB_CHK_BOOT], KB_ST_FAIL, why);
+		free(why);
+		why = NULL;
+		free(forged);
 	}
 	if (!p->ended) {
 		const char *step = p->last_step ? p->last_step : "boot";
@@ -303,6 +507,9 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 			free(u->chk[c].detail);
 	}
 	free(k->units);
+	for (size_t i = 0; i < k->nportmods; i++)
+		free(k->portmods[i]);
+	free(k->portmods);
 	free(k->id);
 	free(k->distro);
 	free(k->release);

@@ -1,15 +1,30 @@
 /* result.h — what one vmtest run found: per kernel, per module unit, one
- * status per check; and the parser of the guest's result lines on the
- * serial console.
+ * status per check; and the parser of the guest's result channel.
  *
- * The guest prints, between unambiguous markers:
- *   KBUNDLE-RESULT-BEGIN
- *   KBK <uname -r> <tainted>            the kernel that ran
- *   KBS <unit> <step>                   a step starts (names the step a timeout hit)
- *   KBR <unit> <check> pass|fail|skip [value]
- *   KBD <unit> <check> <text>           a detail line for that check
- *   KBUNDLE-RESULT-END
- * Lines that do not match are ignored (the kernel may print in between). */
+ * The result channel is one the tested code cannot write to: the guest's
+ * /init opens the virtio-serial port named kbundle.result (exclusive: a
+ * second open of it fails with EBUSY) before any module loads, keeps it as
+ * fd 3 and closes it for every child that runs tested code (insmod,
+ * check.sh). Every line on it carries the boot's secret nonce, which the
+ * host writes into the initramfs and /init reads and unlinks before any
+ * module loads (and after it sets Yama's ptrace_scope to 3, so no process
+ * can read /init's memory). A kernel without the port (no virtio_console)
+ * gets the same authenticated lines on the serial console. Each line:
+ *   KBV <nonce> KBUNDLE-RESULT-BEGIN
+ *   KBV <nonce> KBK <uname -r> <tainted>       the kernel that ran
+ *   KBV <nonce> KBS <unit> <step>              a step starts (names the step a timeout hit)
+ *   KBV <nonce> KBR <unit> <check> pass|fail|skip [value]
+ *   KBV <nonce> KBD <unit> <check> <text>      a detail line for that check
+ *   KBV <nonce> KBUNDLE-RESULT-END
+ * Any other line that looks like one (KBR, KBK, KBS, KBD, KBV or
+ * KBUNDLE-RESULT anywhere in it, on the port or the console) is a forgery;
+ * so are an authenticated line out of place (before BEGIN, after END, a
+ * second BEGIN, END or KBK), a verdict for a unit or check the run does not
+ * have, a verdict repeated or out of order. Any of them fails the run with
+ * "forged or unexpected result line". When the port carries the results,
+ * the kernel's warnings reach the console and the host scans it for oopses
+ * and warnings itself, after /init's "kbundle: unit NAME" marker in the
+ * kernel log (what a module prints cannot unprint them). */
 #ifndef KB_VM_RESULT_H
 #define KB_VM_RESULT_H
 
@@ -66,11 +81,11 @@ struct kb_vm_kernel {
 	double seconds;		/* build + boot + tests */
 	struct kb_vm_unit *units;
 	size_t nunits;
+	char **portmods;	/* the kernel's own modules for the result port
+				 * (virtio_console and what it needs), load order */
+	size_t nportmods;
 };
 
-/* Parse the console log and fill the units' guest-side checks (insmod …
- * taint). Checks a unit never reported get boot failure details. Returns
- * true when the END marker was seen. */
 struct kb_vm_parsed_line {
 	char kind;		/* 'K', 'S', 'R', 'D' */
 	char *unit, *check, *status, *rest;
@@ -81,14 +96,34 @@ struct kb_vm_parsed {
 	unsigned long base_taint;
 	char *last_unit, *last_step;	/* the step running when the log stops */
 	char *panic;			/* "Kernel panic - not syncing: …" and what led to it */
+	char *forged;			/* the first forged or unexpected line, escaped */
+	bool port;			/* the results came on the private port */
 	struct kb_vm_parsed_line *v;
 	size_t n;
+	struct kb_vm_parsed_line *hits;	/* host-side console findings: unit, check (oops,
+					 * warning), rest = the console line */
+	size_t nhits;
 };
-int kb_vm_console_parse(const char *log, size_t len, struct kb_vm_parsed *p);
+
+/* What the host has of one boot: the secret it gave the guest, the private
+ * port's bytes (NULL/0: the kernel had no port, the results are on the
+ * console) and the serial console's. */
+struct kb_vm_channel {
+	const char *nonce;
+	const char *result;
+	size_t result_len;
+	const char *console;
+	size_t console_len;
+};
+
+/* Parse a boot's channel into p (see above). Always 0. */
+int kb_vm_result_parse(const struct kb_vm_channel *ch, struct kb_vm_parsed *p);
 void kb_vm_parsed_free(struct kb_vm_parsed *p);
 
-/* Apply parsed lines to a kernel's units; timed_out says the host stopped
- * the VM. Sets KB_CHK_BOOT and explains any missing result. */
+/* Apply parsed lines to a kernel's units (the guest-side checks insmod …
+ * taint); timed_out says the host stopped the VM. Sets KB_CHK_BOOT and
+ * explains any missing result; a forged, repeated, out-of-order or unknown
+ * line fails every unit's boot check. */
 void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bool timed_out,
 			int timeout_s);
 /* Mark every unit's unset checks failed/skipped because of a kernel-level

@@ -12,6 +12,7 @@
 #include "bundles/bundle_meta.h"
 #include "bundles/extract.h"
 #include "cache/cache.h"
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -200,20 +201,24 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 	const char **pkgs;
 	size_t n = 0;
 
-	if (!kb_vm_kernel_needs_kmods(k))
-		goto out;
-	kb_vm_target_modpkgs(&c->ts, t);
-	pkgs = kb_xcalloc(t->nimages + t->nmodpkgs + 1, sizeof(*pkgs));
-	for (size_t i = 0; i < t->nimages; i++)
-		pkgs[n++] = t->images[i];
-	for (size_t i = 0; i < t->nmodpkgs; i++)
-		pkgs[n++] = t->modpkgs[i];
-	if (kb_vm_kernel_moddeps(k, dir, t->family, pkgs, n, krel) != 0)
-		kb_warn("%s: the kernel's own modules could not be read; dependencies are "
-			"not loaded", k->release);
+	/* the modules packages are fetched only when a module needs them */
+	if (kb_vm_kernel_needs_kmods(k)) {
+		kb_vm_target_modpkgs(&c->ts, t);
+		pkgs = kb_xcalloc(t->nimages + t->nmodpkgs + 1, sizeof(*pkgs));
+		for (size_t i = 0; i < t->nimages; i++)
+			pkgs[n++] = t->images[i];
+		for (size_t i = 0; i < t->nmodpkgs; i++)
+			pkgs[n++] = t->modpkgs[i];
+		if (kb_vm_kernel_moddeps(k, dir, t->family, pkgs, n, krel) != 0)
+			kb_warn("%s: the kernel's own modules could not be read; dependencies "
+				"are not loaded", k->release);
+		free(pkgs);
+	}
+	if (krel && kb_vm_kernel_portmods(k, dir, t->family, (const char *const *)t->images,
+					  t->nimages, krel) != 0)
+		kb_warn("%s: the kernel's virtio_console could not be read; the results go on "
+			"the console", k->release);
 	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
-	free(pkgs);
-out:
 	free(dir);
 }
 
@@ -223,6 +228,9 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
+	/* The private port's bytes, kept beside the console log. */
+	char *port = kb_xasprintf("%.*s.result", (int)(strlen(k->log_path) - 4), k->log_path);
+	char nonce[KB_VM_NONCE_LEN + 1];
 	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
 	char *distro = NULL;
 	const char *want;
@@ -291,7 +299,9 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_vm_test_moddeps(c, t, k, krel);
 	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
 	init = kb_vm_init_script(k);
-	err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, k, false);
+	err = kb_vm_nonce_make(nonce);
+	if (!err)
+		err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, nonce, k, false);
 	if (err) {
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: the initramfs could not be written "
 				      "(is busybox-static installed?)");
@@ -301,7 +311,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	{
 		struct kb_vm_boot b = {
 			.kernel = kernel, .initrd = initrd, .accel = k->accel,
-			.log_path = k->log_path, .timeout_ms = c->o->timeout_s * 1000,
+			.log_path = k->log_path, .result_path = port,
+			.timeout_ms = c->o->timeout_s * 1000,
 		};
 
 		err = kb_vm_qemu_boot(&b, &br);
@@ -317,11 +328,21 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_debug("%s: VM done in %.2f s (%.2f s)", k->release, br.seconds, kb_vm_now() - c->t0);
 	k->console = br.console;
 	br.console = NULL;
-	kb_vm_console_parse(k->console ? k->console : "", k->console ? strlen(k->console) : 0, &p);
+	{
+		struct kb_vm_channel ch = {
+			.nonce = nonce, .result = br.result, .result_len = br.result_len,
+			.console = k->console, .console_len = br.console_len,
+		};
+
+		kb_vm_result_parse(&ch, &p);
+	}
+	kb_debug("%s: results on the %s", k->release, p.port ? "private port" : "console");
 	kb_vm_kernel_apply(k, &p, br.timed_out, c->o->timeout_s);
 out:
 	kb_vm_parsed_free(&p);
 	free(br.console);
+	free(br.result);
+	free(port);
 	free(root);
 	free(mods);
 	free(initrd);
@@ -447,17 +468,26 @@ out:
 	return err;
 }
 
-/* The run's tmpfs tree: module builds create thousands of small files. */
-static char *kb_vm_tmp_root(void)
+/* The run's tmpfs tree: module builds create thousands of small files.
+ * Named for this process, so a later run removes it if this one is killed
+ * beyond its handlers' reach (SIGKILL); on TERM, INT or HUP they remove it.
+ * A --keep tree has its own name, which no sweep touches. */
+static char *kb_vm_tmp_root(bool keep, int *slot)
 {
+	const char *prefix = keep ? "kbundle-vm-keep." : "kbundle-vm.";
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-	char *t = kb_xasprintf("%s/kbundle-vm.XXXXXX", base ? base : "/tmp");
+	char *t;
 
-	if (!mkdtemp(t)) {
-		kb_error("%s: %s", t, strerror(errno));
-		free(t);
+	base = base ? base : "/tmp";
+	kb_cleanup_install();
+	kb_cleanup_sweep(base, "kbundle-vm.");
+	t = kb_cleanup_mkdtemp(base, prefix);
+	if (!t) {
+		kb_error("%s/%s%d.XXXXXX: %s", base, prefix, (int)getpid(), strerror(errno));
 		return NULL;
 	}
+	if (!keep)
+		*slot = kb_cleanup_tree_add(t);
 	return t;
 }
 
@@ -469,7 +499,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	time_t now = time(NULL);
 	struct tm tm;
 	char stamp[32];
-	int err = 0;
+	int err = 0, tmp_slot = -1;
 
 	*passed = false;
 	c.t0 = t0;
@@ -487,7 +517,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
 	c.kcache = kb_cache_dir(o->workdir, "kernels");
 	c.mcache = kb_cache_dir(o->workdir, "modules");
-	c.tmp = kb_vm_tmp_root();
+	c.tmp = kb_vm_tmp_root(o->keep, &tmp_slot);
 	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
 		kb_error("%s: cannot create the report directory", c.logs);
 		err = -EIO;
@@ -514,6 +544,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 out:
 	if (c.tmp && !o->keep)
 		kb_rm_rf(c.tmp);
+	kb_cleanup_tree_del(tmp_slot);
 	for (size_t i = 0; c.kernels && i < c.ts.n; i++)
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);

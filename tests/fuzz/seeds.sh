@@ -176,11 +176,21 @@ for f in "$top"/upstreams/*.yml "$top"/manifest.yml; do
 	case $f in */manifest.yml) mkdir -p "$out/manifest"; head -c 100000 "$f" >"$out/manifest/real" ;; esac
 done
 # Console logs: the real ones the golden cases parse (kbundle vmtest's serial
-# logs of a Debian kernel: pass, oops, WARN, timeout, panic, wrong kernel).
+# logs of a Debian kernel: pass, oops, WARN, timeout, panic, wrong kernel),
+# their nonce replaced by fuzz_console's; a case with a private port's
+# bytes (result) goes in as result NUL console, as fuzz_console splits it.
+fuzz_nonce=0123456789abcdef0123456789abcdef
 for f in "$top"/tests/golden/console/*/console.log; do
 	[ -f "$f" ] || continue
 	c=${f%/console.log}
-	seed console "${c##*/}" <"$f"
+	n=$(sed -n 's/.*--nonce \([0-9a-f]*\).*/\1/p' "$c/args")
+	{
+		if [ -f "$c/result" ]; then
+			sed "s/${n:-none}/$fuzz_nonce/g" "$c/result"
+			printf '\0'
+		fi
+		sed "s/${n:-none}/$fuzz_nonce/g" "$f"
+	} | seed console "${c##*/}"
 done
 
 # Kernel images: the real vmlinuz of a cached Debian image package, cut to

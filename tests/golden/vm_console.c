@@ -1,10 +1,11 @@
 /* vm_console.c — the golden cases' driver for the VM console parser
  * (vm/result.c), which no command prints on its own: read a serial console
- * log, parse it (kb_vm_console_parse), apply it to a kernel's units as
- * vmtest does (kb_vm_kernel_apply), and print what the parser found and each
- * unit's verdicts as plain text.
+ * log (and the private result port's, --port), parse them with the boot's
+ * nonce (kb_vm_result_parse), apply them to a kernel's units as vmtest does
+ * (kb_vm_kernel_apply), and print what the parser found and each unit's
+ * verdicts as plain text.
  *
- *   vm_console LOG [--unit NAME]... [--timed-out SEC]
+ *   vm_console LOG [--nonce HEX] [--port FILE] [--unit NAME]... [--timed-out SEC]
  *
  * --unit names a module unit in load order (default: kbundle_test, the
  * built-in one); --timed-out says the host stopped the VM after SEC
@@ -50,6 +51,11 @@ static void kb_print_parsed(const struct kb_vm_parsed *p)
 		printf("    KB%c unit=%s check=%s status=%s rest=%s\n", l->kind, l->unit, l->check,
 		       l->status ? l->status : "-", l->rest);
 	}
+	printf("  channel: %s\n", p->port ? "port" : "console");
+	printf("  forged: %s\n", p->forged ? p->forged : "-");
+	for (size_t i = 0; i < p->nhits; i++)
+		printf("  host saw: unit=%s check=%s line=%s\n", p->hits[i].unit, p->hits[i].check,
+		       p->hits[i].rest);
 	if (p->panic)
 		kb_print_block("panic", p->panic);
 	else
@@ -87,22 +93,28 @@ int main(int argc, char **argv)
 {
 	struct kb_vm_kernel k = { 0 };
 	struct kb_vm_parsed p = { 0 };
-	char *log = NULL;
-	size_t len = 0;
+	struct kb_vm_channel ch = { 0 };
+	char *log = NULL, *port = NULL;
+	const char *port_path = NULL;
+	size_t len = 0, plen = 0;
 	int timeout_s = 0, rc = 2, err;
 
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--unit") && i + 1 < argc) {
 			kb_unit_add(&k, argv[++i]);
+		} else if (!strcmp(argv[i], "--nonce") && i + 1 < argc) {
+			ch.nonce = argv[++i];
+		} else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+			port_path = argv[++i];
 		} else if (!strcmp(argv[i], "--timed-out") && i + 1 < argc) {
 			timeout_s = atoi(argv[++i]);
 		} else {
-			fprintf(stderr, "usage: vm_console LOG [--unit NAME]... [--timed-out SEC]\n");
+			fprintf(stderr, "usage: vm_console LOG [--nonce HEX] [--port FILE] [--unit NAME]... [--timed-out SEC]\n");
 			goto out;
 		}
 	}
 	if (argc < 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: vm_console LOG [--unit NAME]... [--timed-out SEC]\n");
+		fprintf(stderr, "usage: vm_console LOG [--nonce HEX] [--port FILE] [--unit NAME]... [--timed-out SEC]\n");
 		goto out;
 	}
 	if (!k.nunits)
@@ -113,7 +125,19 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	kb_vm_console_parse(log, len, &p);
+	if (port_path) {
+		err = kb_file_read(port_path, KB_CONSOLE_MAX, &port, &plen);
+		if (err) {
+			fprintf(stderr, "vm_console: %s: %s\n", port_path, kb_strerror(err));
+			rc = 1;
+			goto out;
+		}
+	}
+	ch.console = log;
+	ch.console_len = len;
+	ch.result = port;
+	ch.result_len = plen;
+	kb_vm_result_parse(&ch, &p);
 	kb_print_parsed(&p);
 	kb_vm_kernel_apply(&k, &p, timeout_s > 0, timeout_s);
 	kb_print_kernel(&k);
@@ -122,5 +146,6 @@ out:
 	kb_vm_parsed_free(&p);
 	kb_vm_kernel_free(&k);
 	free(log);
+	free(port);
 	return rc;
 }

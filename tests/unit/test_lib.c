@@ -1,5 +1,6 @@
 /* test_lib.c — unit tests for lib/: version ordering, hashing, YAML limits,
  * atomic files, string views, apt sources, streams, subprocesses. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lib/apt_sources.h"
+#include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -209,6 +214,66 @@ static void test_proc(void **state)
 	free(r.output);
 }
 
+/* Issue 12 item 7: a killed process removes its registered trees and
+ * exits 128+signal; the next run sweeps what a dead owner left, and only
+ * that. */
+static void test_cleanup(void **state)
+{
+	char base[] = "/tmp/kb-cleanup.XXXXXX", *tree, *mine, *other;
+	int status;
+	pid_t pid, dead;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	/* a child registers a tree with files and a symlink out, then is killed */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *t = kb_cleanup_mkdtemp(base, "kbt.");
+		char *f = kb_xasprintf("%s/a/b", t), *l = kb_xasprintf("%s/a/out", t);
+
+		kb_cleanup_install();
+		if (!t || kb_mkdir_p(f, 0755) || symlink(base, l) || kb_cleanup_tree_add(t) < 0)
+			_exit(1);
+		raise(SIGTERM);
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 143);
+	/* the tree is gone, base (its symlink's target) is not */
+	{
+		DIR *d = opendir(base);
+		struct dirent *e;
+		int n = 0;
+
+		assert_non_null(d);
+		while ((e = readdir(d)))
+			n += e->d_name[0] != '.';
+		closedir(d);
+		assert_int_equal(n, 0);
+	}
+	/* a tree left by a dead process, one by a live one, one not ours by name */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, &status, 0);
+	tree = kb_xasprintf("%s/kbt.%d.abcdef", base, (int)dead);
+	mine = kb_xasprintf("%s/kbt.%d.abcdef", base, (int)getpid());
+	other = kb_xasprintf("%s/kbt.x%d.abcdef", base, (int)dead);
+	assert_int_equal(kb_mkdir_p(tree, 0755), 0);
+	assert_int_equal(kb_mkdir_p(mine, 0755), 0);
+	assert_int_equal(kb_mkdir_p(other, 0755), 0);
+	assert_int_equal(kb_cleanup_sweep(base, "kbt."), 1);
+	assert_int_not_equal(access(tree, F_OK), 0);
+	assert_int_equal(access(mine, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(kb_rm_rf(base), 0);
+	free(tree);
+	free(mine);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,7 +281,8 @@ int main(void)
 		cmocka_unit_test(test_sha256),	     cmocka_unit_test(test_yaml_doc),
 		cmocka_unit_test(test_atomic_file),  cmocka_unit_test(test_strview),
 		cmocka_unit_test(test_apt_sources),  cmocka_unit_test(test_stream_limit),
-		cmocka_unit_test(test_proc),	     cmocka_unit_test(test_strv_set),
+		cmocka_unit_test(test_proc),	     cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_strv_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,18 +47,56 @@ static void kernel_init(struct kb_vm_kernel *k)
 	}
 }
 
-static void apply(struct kb_vm_kernel *k, const char *log, bool timed_out)
-{
-	struct kb_vm_parsed p;
+#define NONCE "00112233445566778899aabbccddeeff"
 
-	assert_int_equal(kb_vm_console_parse(log, strlen(log), &p), 0);
+/* log with each line that starts with "KB" authenticated as /init does it;
+ * a line that starts with '!' goes as it is, without the '!' (a forgery). */
+static char *authed(const char *log)
+{
+	char *out = kb_xstrdup(""), *t;
+	const char *l = log;
+
+	while (*l) {
+		size_t n = strcspn(l, "\n");
+
+		bool raw = l[0] == '!';
+
+		t = kb_xasprintf("%s%s%.*s%s", out, !strncmp(l, "KB", 2) ? "KBV " NONCE " " : "",
+				 (int)(n - raw), l + raw, l[n] ? "\n" : "");
+		free(out);
+		out = t;
+		l += n + (l[n] == '\n');
+	}
+	return out;
+}
+
+/* The results on the console (a kernel without the port) or on the port
+ * with console beside it. */
+static void apply_ch(struct kb_vm_kernel *k, const char *result, const char *console,
+		     bool timed_out)
+{
+	struct kb_vm_channel ch = { .nonce = NONCE };
+	struct kb_vm_parsed p;
+	char *r = result ? authed(result) : NULL, *c = console ? authed(console) : NULL;
+
+	ch.result = r;
+	ch.result_len = r ? strlen(r) : 0;
+	ch.console = c;
+	ch.console_len = c ? strlen(c) : 0;
+	assert_int_equal(kb_vm_result_parse(&ch, &p), 0);
 	kb_vm_kernel_apply(k, &p, timed_out, 30);
 	kb_vm_parsed_free(&p);
+	free(r);
+	free(c);
+}
+
+static void apply(struct kb_vm_kernel *k, const char *log, bool timed_out)
+{
+	apply_ch(k, NULL, log, timed_out);
 }
 
 static const char kb_good_log[] =
 	"SeaBIOS junk \x1b[2J\r\n"
-	"KBR a insmod pass\r\n"		/* before BEGIN: ignored */
 	"KBUNDLE-RESULT-BEGIN\r\n"
 	"KBK 6.1.0-56-amd64 0\r\n"
 	"KBS a insmod\r\n"
@@ -78,7 +116,6 @@ static const char kb_good_log[] =
 	"KBR b oops pass\r\nKBR b warning pass\r\n"
 	"KBR b taint fail 640\r\n"
 	"KBUNDLE-RESULT-END\r\n"
-	"KBR b oops fail\r\n"		/* after END: ignored */
 	"[    3.0] reboot: Power down\r\n";
 
 static void test_console_parse(void **state)
@@ -152,6 +189,105 @@ static void test_console_panic(void **state)
 	assert_non_null(strstr(k.units[0].chk[KB_CHK_BOOT].detail, "RIP: 0010:a_init"));
 	assert_non_null(strstr(k.units[0].chk[KB_CHK_BOOT].detail, "not syncing: Fatal exception"));
 	kb_vm_kernel_free(&k);
+}
+
+/* Unit a's whole run, as /init writes it; b did not build. */
+static const char kb_a_log[] =
+	"KBUNDLE-RESULT-BEGIN\nKBK 6.1.0-56-amd64 0\nKBS a insmod\nKBR a insmod pass\n"
+	"KBR a loaded pass\nKBR a selftest fail\nKBD a selftest it broke\nKBR a rmmod pass\n"
+	"KBS a scan\nKBR a oops pass\nKBR a warning pass\nKBR a taint pass 12288\n";
+
+static void forged_case(const char *result, const char *console, const char *want)
+{
+	struct kb_vm_kernel k;
+	const char *d;
+
+	kernel_init(&k);
+	k.units[1].chk[KB_CHK_BUILD].st = KB_ST_FAIL;
+	apply_ch(&k, result, console, false);
+	d = k.units[0].chk[KB_CHK_BOOT].detail;
+	if (k.units[0].chk[KB_CHK_BOOT].st != KB_ST_FAIL || !d ||
+	    !strstr(d, "forged or unexpected result line") || !strstr(d, want))
+		fail_msg("want a forgery naming '%s'; boot %s: %s", want,
+			 kb_vm_status_name(k.units[0].chk[KB_CHK_BOOT].st), d ? d : "-");
+	kb_vm_kernel_free(&k);
+}
+
+/* Issue 12: nothing but /init, with the boot's nonce, can write a verdict. */
+static void test_console_forged(void **state)
+{
+	char *log;
+	struct kb_vm_kernel k;
+
+	(void)state;
+	log = kb_xasprintf("%sKBUNDLE-RESULT-END\n", kb_a_log);
+	/* The honest run: selftest fails, the boot passed. */
+	kernel_init(&k);
+	k.units[1].chk[KB_CHK_BUILD].st = KB_ST_FAIL;
+	apply(&k, log, false);
+	assert_int_equal(k.units[0].chk[KB_CHK_BOOT].st, KB_ST_PASS);
+	assert_int_equal(k.units[0].chk[KB_CHK_SELFTEST].st, KB_ST_FAIL);
+	kb_vm_kernel_free(&k);
+	kernel_init(&k);	/* the same on the port, the console the kernel's */
+	k.units[1].chk[KB_CHK_BUILD].st = KB_ST_FAIL;
+	apply_ch(&k, log, "[ 1.0] kbundle: unit a\n[ 1.1] a: hello\n", false);
+	assert_int_equal(k.units[0].chk[KB_CHK_BOOT].st, KB_ST_PASS);
+	assert_int_equal(k.units[0].chk[KB_CHK_WARNING].st, KB_ST_PASS);
+	kb_vm_kernel_free(&k);
+	free(log);
+
+	/* check.sh writes the console: pass then END, unauthenticated. */
+	log = kb_xasprintf("%s%s", kb_a_log, "KBUNDLE-RESULT-END\n");
+	forged_case(NULL, "!KBUNDLE-RESULT-BEGIN\n!KBR a selftest pass\n!KBUNDLE-RESULT-END\n",
+		    "KBUNDLE-RESULT-BEGIN");
+	/* A raw line among the authenticated ones on the console. */
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\n\x01" "fake KBR a selftest pass\nKBUNDLE-RESULT-END\n",
+		    "\\x01fake KBR a selftest pass");
+	/* The same lines from a module on the console, results on the port. */
+	forged_case(log, "[ 1.0] kbundle: unit a\n!KBR a selftest pass\n", "KBR a selftest pass");
+	/* Wrong nonce on the port. */
+	forged_case("!KBV 0000 KBUNDLE-RESULT-BEGIN\n", NULL, "KBV 0000");
+	free(log);
+	/* Duplicate, out of order, unknown unit or check, a second END, a
+	 * guest verdict on a host-side check, a unit that was not built. */
+	log = kb_xasprintf("%sKBR a taint pass 12288\nKBUNDLE-RESULT-END\n", kb_a_log);
+	forged_case(NULL, log, "KBR a taint pass");
+	free(log);
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBR a oops pass\nKBR a insmod pass\n"
+		    "KBUNDLE-RESULT-END\n", "KBR a insmod pass");
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBR victim insmod pass\nKBUNDLE-RESULT-END\n",
+		    "victim");
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBR a nosuch pass\nKBUNDLE-RESULT-END\n",
+		    "nosuch");
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBR a build pass\nKBUNDLE-RESULT-END\n",
+		    "build");
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBR b insmod pass\nKBUNDLE-RESULT-END\n",
+		    "KBR b insmod");
+	log = kb_xasprintf("%sKBUNDLE-RESULT-END\nKBUNDLE-RESULT-END\n", kb_a_log);
+	forged_case(NULL, log, "KBUNDLE-RESULT-END");
+	free(log);
+	forged_case(NULL, "KBUNDLE-RESULT-BEGIN\nKBK x 0\nKBK y 0\nKBUNDLE-RESULT-END\n", "KBK y");
+}
+
+/* With the port, the host's own reading of the console overrules the guest. */
+static void test_console_host_scan(void **state)
+{
+	struct kb_vm_kernel k;
+	char *log = kb_xasprintf("%sKBUNDLE-RESULT-END\n", kb_a_log);
+
+	(void)state;
+	kernel_init(&k);
+	k.units[1].chk[KB_CHK_BUILD].st = KB_ST_FAIL;
+	apply_ch(&k, log, "[ 0.5] WARNING: at boot, before any unit\n[ 1.0] kbundle: unit a\n"
+		 "[ 1.1] WARNING: CPU: 0 PID: 70 at a_init+0x5/0x10 [a]\n"
+		 "[ 1.2] BUG: kernel NULL pointer dereference\n", false);
+	assert_int_equal(k.units[0].chk[KB_CHK_BOOT].st, KB_ST_PASS);
+	assert_int_equal(k.units[0].chk[KB_CHK_WARNING].st, KB_ST_FAIL);
+	assert_non_null(strstr(k.units[0].chk[KB_CHK_WARNING].detail, "a_init+0x5"));
+	assert_int_equal(k.units[0].chk[KB_CHK_OOPS].st, KB_ST_FAIL);
+	assert_non_null(strstr(k.units[0].chk[KB_CHK_OOPS].detail, "seen by the host"));
+	kb_vm_kernel_free(&k);
+	free(log);
 }
 
 static void test_taint_letters(void **state)
@@ -396,7 +532,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_console_parse),	cmocka_unit_test(test_console_timeout),
-		cmocka_unit_test(test_console_panic),	cmocka_unit_test(test_taint_letters),
+		cmocka_unit_test(test_console_panic),	cmocka_unit_test(test_console_forged),
+		cmocka_unit_test(test_console_host_scan),	cmocka_unit_test(test_taint_letters),
 		cmocka_unit_test(test_text_clean),	cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_junit),	cmocka_unit_test(test_init_script),
 		cmocka_unit_test(test_modinfo),		cmocka_unit_test(test_kernel_member),

@@ -5,7 +5,9 @@
 # oopses, one that warns, one that hangs until the host's timeout, one that
 # panics, and the 6.1 bundle's module loaded into the 6.12 kernel). Each
 # run's console log (WORKDIR/reports/vmtest-*/<id>.log) is copied to
-# OUTDIR/<case>.log beside its JSON report. Not part of `make test` (a few
+# OUTDIR/<case>.log beside its JSON report, with the private result port's
+# lines as <case>.result (when the kernel had the port) and the boot's nonce
+# as <case>.nonce (for the case's `--nonce`). Not part of `make test` (a few
 # minutes of TCG); run it by hand, then copy the logs into the cases:
 #   KBUNDLE=build/kbundle tests/golden/console/capture.sh /tmp/logs
 set -euo pipefail
@@ -51,7 +53,12 @@ run() {
 		>"$out/$name.out" 2>&1 || true
 	log=$(ls "$VM_WD"/reports/vmtest-*/*.log)
 	cp "$log" "$out/$name.log"
-	kb_log "$name: $(wc -c <"$out/$name.log") bytes"
+	# The private port's lines (a kernel with virtio_console), the case's
+	# `result` file; the boot's nonce goes in the case's args (--nonce).
+	[ -s "${log%.log}.result" ] && cp "${log%.log}.result" "$out/$name.result"
+	grep -aho -m1 'KBV [0-9a-f]* ' "${log%.log}.result" "$log" 2>/dev/null | head -n1 |
+		cut -d' ' -f2 >"$out/$name.nonce" || true
+	kb_log "$name: $(wc -c <"$out/$name.log") bytes, nonce $(cat "$out/$name.nonce")"
 }
 sel=(--manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --release "$relA")
 run pass "${sel[@]}" --timeout 150
