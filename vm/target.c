@@ -197,8 +197,13 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	kb_entries_load_upstreams(&s, o->upstreams);	/* without: the cache alone */
 	kb_vm_pack_missing(o, &s, *out, idx, *n);
 	kb_vm_fetch_images(o, &s, *out, idx, *n);
-	for (size_t i = 0; i < *n; i++)
-		kb_vm_target_check(&(*out)[i], &s.m.v[idx[i]]);
+	for (size_t i = 0; i < *n; i++) {
+		const struct kb_bundle_entry *e = &s.m.v[idx[i]];
+		const struct kb_upstream *up = kb_upstream_set_find(&s.ups, e->upstream, NULL);
+
+		(*out)[i].os_release = kb_xstrdup(up && up->release ? up->release : e->upstream);
+		kb_vm_target_check(&(*out)[i], e);
+	}
 out:
 	free(idx);
 	kb_entries_free(&s);
@@ -210,6 +215,7 @@ static void kb_vm_targets_free_one(struct kb_vm_target *t)
 	free(t->id);
 	free(t->distro);
 	free(t->release);
+	free(t->os_release);
 	free(t->bundle);
 	for (size_t j = 0; j < t->nimages; j++)
 		free(t->images[j]);
