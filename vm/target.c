@@ -196,13 +196,18 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 		goto out;
 	kb_entries_load_upstreams(&s, o->upstreams);	/* without: the cache alone */
 	kb_vm_pack_missing(o, &s, *out, idx, *n);
-	kb_vm_fetch_images(o, &s, *out, idx, *n);
+	if (!o->build_only)
+		kb_vm_fetch_images(o, &s, *out, idx, *n);
 	for (size_t i = 0; i < *n; i++) {
 		const struct kb_bundle_entry *e = &s.m.v[idx[i]];
 		const struct kb_upstream *up = kb_upstream_set_find(&s.ups, e->upstream, NULL);
 
 		(*out)[i].os_release = kb_xstrdup(up && up->release ? up->release : e->upstream);
-		kb_vm_target_check(&(*out)[i], e);
+		if (!o->build_only)
+			kb_vm_target_check(&(*out)[i], e);
+		else if (!kb_vm_is_file((*out)[i].bundle))
+			(*out)[i].error = kb_xasprintf("bundle %s is missing and could not be packed",
+						       (*out)[i].bundle);
 	}
 out:
 	free(idx);

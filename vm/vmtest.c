@@ -403,8 +403,7 @@ out:
 	return err;
 }
 
-/* The run's tmpfs tree: module builds create thousands of small files. */
-static char *kb_vm_tmp_root(void)
+char *kb_vm_tmp_root(void)
 {
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
 	char *t = kb_xasprintf("%s/kbundle-vm.XXXXXX", base ? base : "/tmp");
