@@ -10,7 +10,9 @@
 #include "cli/cli.h"
 #include "lib/error.h"
 #include "lib/log.h"
+#include "manifest/select.h"
 #include "toolchain/toolchain.h"
+#include "vm/build.h"
 
 #define KB_TC_MAX_BINDS 16
 
@@ -19,6 +21,7 @@ static void kb_toolchain_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle toolchain list [--workdir DIR]\n"
 		"       kbundle toolchain prepare [--release R] [--root] SPEC…\n"
+		"       kbundle toolchain prepare [--root] --manifest FILE [--upstreams DIR] [SELECTORS]\n"
 		"       kbundle toolchain gc [--unused-days N] [--dry-run]\n"
 		"       kbundle toolchain exec [--release R] [--root] [--bind DIR]… [--chdir DIR] SPEC -- CMD…\n"
 		"\n"
@@ -29,7 +32,9 @@ static void kb_toolchain_usage(FILE *f)
 		"\n"
 		"  list      one line per root: release, compiler, size, path ('old' when\n"
 		"            made from an older package set)\n"
-		"  prepare   find or make the toolchain of each SPEC; print it\n"
+		"  prepare   find or make the toolchain of each SPEC, or with --manifest of\n"
+		"            each selected entry's compiler (from its bundle, packed first\n"
+		"            when missing; the root of its upstream's release); print it\n"
 		"  gc        remove roots unused for N days (default 30; 0: all not in use),\n"
 		"            roots of an older package set, and leftovers of killed runs\n"
 		"  exec      run CMD with SPEC's toolchain (inside its root: DIRs bound\n"
@@ -43,6 +48,9 @@ static void kb_toolchain_usage(FILE *f)
 		"  --chdir DIR       (exec) run CMD in DIR\n"
 		"  --unused-days N   (gc) keep roots used in the last N days\n"
 		"  --dry-run         (gc) say what would be removed\n"
+		"  --manifest FILE   (prepare) the entries to prepare for\n"
+		"  --upstreams DIR   (prepare) upstream files (default upstreams/)\n"
+		KB_CLI_SELECT_HELP
 		"  --workdir DIR     work directory (default .kbundle/)\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
@@ -51,7 +59,8 @@ static void kb_toolchain_usage(FILE *f)
 }
 
 struct kb_tc_cli {
-	const char *workdir, *release, *chdir;
+	const char *workdir, *release, *chdir, *manifest, *upstreams;
+	struct kb_select sel;
 	unsigned flags;
 	long unused_days;
 	bool dry_run;
@@ -97,6 +106,18 @@ static int kb_tc_cli_prepare(const struct kb_tc_cli *o, char **specs, int n)
 		kb_toolchain_free(&tc);
 	}
 	return err;
+}
+
+static int kb_tc_cli_prepare_entries(const struct kb_tc_cli *o)
+{
+	struct kb_build_opts bo;
+
+	kb_build_opts_init(&bo);
+	bo.manifest = o->manifest;
+	bo.upstreams = o->upstreams;
+	bo.workdir = o->workdir;
+	bo.sel = o->sel;
+	return kb_build_prepare(&bo, o->flags);
 }
 
 /* exit code: the command's own, or 1/2 when it could not run */
@@ -149,10 +170,14 @@ int kb_cmd_toolchain(int argc, char **argv)
 		{ "chdir", required_argument, NULL, 'C' },
 		{ "unused-days", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "manifest", required_argument, NULL, 'M' },
+		{ "upstreams", required_argument, NULL, 'U' },
+		KB_CLI_SELECT_LONGOPTS,
 		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_tc_cli o = { .workdir = KB_DEFAULT_WORKDIR, .unused_days = 30 };
+	struct kb_tc_cli o = { .workdir = KB_DEFAULT_WORKDIR, .unused_days = 30,
+			       .upstreams = "upstreams" };
 	const char *action;
 	char *end;
 	int c;
@@ -192,11 +217,17 @@ int kb_cmd_toolchain(int argc, char **argv)
 		case 'n':
 			o.dry_run = true;
 			break;
+		case 'M':
+			o.manifest = optarg;
+			break;
+		case 'U':
+			o.upstreams = optarg;
+			break;
 		case 'h':
 			kb_toolchain_usage(stdout);
 			return KB_EXIT_OK;
 		default:
-			if (kb_cli_common_opt(c))
+			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
 				break;
 			kb_toolchain_usage(stderr);
 			return KB_EXIT_USAGE;
@@ -205,7 +236,9 @@ int kb_cmd_toolchain(int argc, char **argv)
 	action = optind < argc ? argv[optind++] : "list";
 	if (!strcmp(action, "exec"))
 		return kb_tc_cli_exec(&o, argv + optind, argc - optind);
-	if (!strcmp(action, "prepare") && optind < argc)
+	if (!strcmp(action, "prepare") && optind == argc && o.manifest)
+		return kb_cli_exit(kb_tc_cli_prepare_entries(&o));
+	if (!strcmp(action, "prepare") && optind < argc && !o.manifest)
 		return kb_cli_exit(kb_tc_cli_prepare(&o, argv + optind, argc - optind));
 	if (optind == argc && !strcmp(action, "list"))
 		return kb_cli_exit(kb_tc_cli_list(&o));

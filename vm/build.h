@@ -31,4 +31,11 @@ void kb_build_opts_init(struct kb_build_opts *o);
  * whole, atomically, and only when all its modules built. */
 int kb_build_run(const struct kb_build_opts *o, bool *passed);
 
+/* `kbundle toolchain prepare --manifest`: find or make the toolchain of
+ * every selected entry's compiler (BUNDLE_COMPILER of its bundle, packed
+ * first when missing), once per compiler and release, and print one line
+ * each: "SPEC\tRELEASE\tROOT" or "SPEC\thost\tCC". Entries whose bundle
+ * names no compiler are said and skipped. 0, or the first error. */
+int kb_build_prepare(const struct kb_build_opts *o, unsigned flags);
+
 #endif
