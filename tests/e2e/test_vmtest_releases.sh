@@ -21,64 +21,13 @@ set -euo pipefail
 . "$KB_SRC/tests/e2e/pack_lib.sh"
 . "$KB_SRC/tests/e2e/vmtest_lib.sh"
 . "$KB_SRC/tests/e2e/toolchain_lib.sh"
+. "$KB_SRC/tests/e2e/releases_lib.sh"
 vmtest_need
 kb_need mmdebstrap bwrap readelf
 t0=$SECONDS
 
-# Debian 12 (release A: 6.1) and Debian 13 / backports (lib_debian13.sh).
-kb_debian_fetch
-kb_debian13_fetch
-picks=$KB_TMP/picks.tsv
-awk -F'\t' -v h="$KB_HDR_A" -v c="$KB_COMMON_A" -v k="$KB_KBUILD_A" -v i="$KB_IMAGE_A" \
-	'$1 == "bookworm" && ($2 == h || $2 == c || $2 == k || $2 == i)' "$KB_DEB_PICKS" >"$picks"
-cat "$KB_D13_PICKS" >>"$picks"
-
-# The Debian 13 kernel's image and one Debian 11 kernel, through private
-# apt configurations of trixie and bullseye (+ -security).
-_kb_cache_lock
-tc_apt_release trixie
-KB_APT_OPTS=("${TC_APT_OPTS[@]}")
-img13=linux-image-$KB_D13_REL-unsigned
-[ -n "$(_kb_d13_field "$img13" Filename)" ] || img13=linux-image-$KB_D13_REL
-more=$KB_TMP/more.tsv
-_kb_d13_line trixie-security "$img13" image "$KB_D13_REL" >"$more.13"
-_kb_cache_unlock
-_kb_fetch_picks "$more.13"
-_kb_cache_lock
-tc_apt_release bullseye
-KB_APT_OPTS=("${TC_APT_OPTS[@]}")
-hdr11=$(apt-cache "${KB_APT_OPTS[@]}" pkgnames linux-headers-5.10.0- |
-	grep -E '^linux-headers-5\.10\.0-[0-9]+-amd64$' | sort -V | tail -n 1)
-[ -n "$hdr11" ] || { _kb_cache_unlock; kb_skip "apt knows no bullseye linux-headers-5.10.0-*-amd64"; }
-rel11=${hdr11#linux-headers-} abi11=${rel11%-amd64}
-common11=$(_kb_d13_dep "$hdr11" linux-headers-) kbuild11=$(_kb_d13_dep "$hdr11" linux-kbuild-)
-img11=linux-image-$rel11-unsigned
-[ -n "$(_kb_d13_field "$img11" Filename)" ] || img11=linux-image-$rel11
-{
-	_kb_d13_line bullseye-security "$hdr11" headers "$rel11"
-	_kb_d13_line bullseye-security "$common11" headers-common "$abi11"
-	_kb_d13_line bullseye-security "$kbuild11" kbuild 5.10
-	_kb_d13_line bullseye-security "$img11" image "$rel11"
-} >"$more.11"
-_kb_cache_unlock
-_kb_fetch_picks "$more.11"
-cat "$more.13" "$more.11" >>"$picks"
-kb_log "fixtures ready: $((SECONDS - t0)) s ($rel11, $KB_REL_A, $KB_D13_REL, $KB_D7_REL)"
-
-mirror=$KB_TMP/mirror ups=$KB_TMP/upstreams lists=$KB_TMP/lists wd=$KB_TMP/work man=$KB_TMP/manifest.yml
-_kb_mirror_from_picks "$mirror" "$picks"
-kb_nginx_start "$mirror"
-KB_UPSTREAM_RELEASE=11 kb_upstream_file "$ups" debian-11-e2e debian "$KB_NGINX_URL" "$KB_KEYRING" bullseye-security
-KB_UPSTREAM_RELEASE=12 kb_upstream_file "$ups" debian-12-e2e debian "$KB_NGINX_URL" "$KB_KEYRING" bookworm
-KB_UPSTREAM_RELEASE=13 kb_upstream_file "$ups" debian-13-e2e debian "$KB_NGINX_URL" "$KB_KEYRING" \
-	trixie-security trixie-backports
-"$KBUNDLE" -q crawl --upstreams "$ups" --lists "$lists" --workdir "$wd"
-"$KBUNDLE" -q manifest --upstreams "$ups" --lists "$lists" -o "$man"
-# The shared, key-addressed build roots.
-mkdir -p "$wd" "$KB_TEST_CACHE/toolchain-work/toolchains"
-ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$wd/toolchains"
-"$KBUNDLE" -q pack --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
-kb_log "packed: $((SECONDS - t0)) s"
+releases_pipeline
+rel11=$REL11 ups=$RL_UPS wd=$RL_WD man=$RL_MAN
 
 declare -A want=([$rel11]=gcc-10 [$KB_REL_A]=gcc-12 [$KB_D13_REL]=gcc-14 [$KB_D7_REL]=gcc-14)
 declare -A where=([$rel11]=bullseye [$KB_REL_A]=host [$KB_D13_REL]=trixie [$KB_D7_REL]=trixie)
