@@ -55,8 +55,8 @@ for rel in "${!want[@]}"; do
 		grep -q "$rel: building with ${want[$rel]} from the host" "$KB_TMP/err.txt" ||
 			kb_die "$rel: not built with the host's ${want[$rel]}: $(grep "$rel" "$KB_TMP/err.txt")"
 	else
-		grep -qE "$rel: building with ${want[$rel]} from .*/toolchains/${where[$rel]}-${want[$rel]}-" \
-			"$KB_TMP/err.txt" ||
+		grep -F "$rel: building with ${want[$rel]} from " "$KB_TMP/err.txt" |
+			grep -qF "/toolchains/${where[$rel]}-${want[$rel]}-" ||
 			kb_die "$rel: not built in the ${where[$rel]} root: $(grep "$rel" "$KB_TMP/err.txt")"
 	fi
 done
