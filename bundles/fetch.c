@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 #define KB_SIDECAR_MAX 4096
@@ -273,7 +274,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		 * refuse is not left in outdir either */
 		if (o->extract) {
 			url = kb_bundle_path(s.base, e->id);
-			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, &r->build_dir);
+			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
+						&r->build_dir);
 			if (err)
 				goto out;
 		}
@@ -287,7 +289,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	if (o->extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, &r->build_dir);
+		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, o->limits,
+					&r->build_dir);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
@@ -300,6 +303,21 @@ out:
 	free(tmp_side);
 	free(side);
 	return err;
+}
+
+char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err)
+{
+	struct kb_json j;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_index_entry_json(&j, &r->e);
+	kb_json_str(&j, "path", r->path);
+	kb_json_bool(&j, "downloaded", r->downloaded);
+	if (r->build_dir)
+		kb_json_str(&j, "build_dir", r->build_dir);
+	kb_json_obj_end(&j);
+	return kb_json_finish(&j, len, err);
 }
 
 void kb_fetch_result_free(struct kb_fetch_result *r)

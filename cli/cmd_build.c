@@ -1,11 +1,11 @@
 /* cmd_build.c — `kbundle build`: modules built with each selected kernel's
  * own compiler, for CI and products. Options and exit codes only; the work
  * is kb_build_run() in vm/. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -42,76 +42,55 @@ static void kb_build_usage(FILE *f)
 		"\n"
 		"exit status: 0 every module built for every kernel, 1 some did not,\n"
 		"             2 usage or configuration error\n");
-}
-
-static int kb_build_int(const char *opt, const char *s, int max, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*end || v < 1 || v > max) {
-		fprintf(stderr, "kbundle build: %s: want a number from 1 to %d, not '%s'\n", opt, max,
-			s);
-		return -KB_EUSAGE;
-	}
-	*out = (int)v;
-	return 0;
+	kb_cli_limits_usage(f);
 }
 
 int kb_cmd_build(int argc, char **argv)
 {
-	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_MODULE, O_BUILD_TIMEOUT };
+	enum { O_MANIFEST = 256, O_UPSTREAMS, O_MODULE, O_BUILD_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
-		{ "workdir", required_argument, NULL, O_WORKDIR },
-		KB_CLI_SELECT_LONGOPTS,
 		{ "module", required_argument, NULL, O_MODULE },
 		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
 		{ "build-timeout", required_argument, NULL, O_BUILD_TIMEOUT },
-		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_build_opts o;
 	const char **modules = kb_xcalloc((size_t)argc + 1, sizeof(char *));
+	struct kb_cli cli;
 	bool passed = false;
-	int c, err = 0;
+	int c = 0, err = 0;
 
 	kb_build_opts_init(&o);
 	o.modules = modules;
-	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "o:j:hqv", longopts, NULL)) != -1) {
+	kb_cli_init(&cli, "build", kb_build_usage, KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_SELECT);
+	cli.jobs = o.jobs;
+	cli.sel = &o.sel;
+	while (!err && (c = kb_cli_next(&cli, argc, argv, longopts, "o:")) >= 0) {
 		switch (c) {
 		case O_MANIFEST: o.manifest = optarg; break;
 		case O_UPSTREAMS: o.upstreams = optarg; break;
-		case O_WORKDIR: o.workdir = optarg; break;
 		case O_MODULE: modules[o.nmodules++] = optarg; break;
 		case 'o': o.outdir = optarg; break;
-		case 'j': err = kb_build_int("--jobs", optarg, 256, &o.jobs); break;
 		case O_BUILD_TIMEOUT:
-			err = kb_build_int("--build-timeout", optarg, 86400, &o.build_timeout_s);
+			err = kb_cli_int(&cli, "--build-timeout", optarg, 1, 86400, &o.build_timeout_s);
 			break;
-		case 'h':
-			kb_build_usage(stdout);
-			goto out;
-		default:
-			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
-				break;
-			kb_build_usage(stderr);
-			err = -KB_EUSAGE;
 		}
 	}
-	if (!err && optind < argc) {
-		fprintf(stderr, "kbundle build: unexpected argument '%s'\n", argv[optind]);
-		err = -KB_EUSAGE;
+	if (!err && c == KB_CLI_STOP) {
+		err = cli.exit ? -KB_EUSAGE : 0;
+		goto out;
 	}
 	if (!err && (!o.nmodules || !o.outdir)) {
-		fprintf(stderr, "kbundle build: want --module DIR and -o OUTDIR (see --help)\n");
+		kb_cli_usage_error(&cli, false, "want --module DIR and -o OUTDIR (see --help)");
 		err = -KB_EUSAGE;
 	}
 	if (err)
 		goto out;
+	o.workdir = cli.workdir;
+	o.jobs = cli.jobs;
+	o.limits = &cli.limits;
 	err = kb_build_run(&o, &passed);
 	if (!err && !passed)
 		err = -KB_ESUBPROC;	/* a module did not build: exit 1 */

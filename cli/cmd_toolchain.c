@@ -1,6 +1,5 @@
 /* cmd_toolchain.c — `kbundle toolchain list|prepare|gc|exec`: the build
  * roots (toolchain/toolchain.h) that module builds run in. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +9,7 @@
 #include "cli/cli.h"
 #include "lib/error.h"
 #include "lib/log.h"
-#include "manifest/select.h"
 #include "toolchain/toolchain.h"
-#include "vm/build.h"
 
 #define KB_TC_MAX_BINDS 16
 
@@ -21,7 +18,6 @@ static void kb_toolchain_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle toolchain list [--workdir DIR]\n"
 		"       kbundle toolchain prepare [--release R] [--root] SPEC…\n"
-		"       kbundle toolchain prepare [--root] --manifest FILE [--upstreams DIR] [SELECTORS]\n"
 		"       kbundle toolchain gc [--unused-days N] [--dry-run]\n"
 		"       kbundle toolchain exec [--release R] [--root] [--bind DIR]… [--chdir DIR] SPEC -- CMD…\n"
 		"\n"
@@ -32,9 +28,7 @@ static void kb_toolchain_usage(FILE *f)
 		"\n"
 		"  list      one line per root: release, compiler, size, path ('old' when\n"
 		"            made from an older package set)\n"
-		"  prepare   find or make the toolchain of each SPEC, or with --manifest of\n"
-		"            each selected entry's compiler (from its bundle, packed first\n"
-		"            when missing; the root of its upstream's release); print it\n"
+		"  prepare   find or make the toolchain of each SPEC; print it\n"
 		"  gc        remove roots unused for N days (default 30; 0: all not in use),\n"
 		"            roots of an older package set, and leftovers of killed runs\n"
 		"  exec      run CMD with SPEC's toolchain (inside its root: DIRs bound\n"
@@ -48,9 +42,6 @@ static void kb_toolchain_usage(FILE *f)
 		"  --chdir DIR       (exec) run CMD in DIR\n"
 		"  --unused-days N   (gc) keep roots used in the last N days\n"
 		"  --dry-run         (gc) say what would be removed\n"
-		"  --manifest FILE   (prepare) the entries to prepare for\n"
-		"  --upstreams DIR   (prepare) upstream files (default upstreams/)\n"
-		KB_CLI_SELECT_HELP
 		"  --workdir DIR     work directory (default .kbundle/)\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
@@ -59,8 +50,7 @@ static void kb_toolchain_usage(FILE *f)
 }
 
 struct kb_tc_cli {
-	const char *workdir, *release, *chdir, *manifest, *upstreams;
-	struct kb_select sel;
+	const char *workdir, *release, *chdir;
 	unsigned flags;
 	long unused_days;
 	bool dry_run;
@@ -108,18 +98,6 @@ static int kb_tc_cli_prepare(const struct kb_tc_cli *o, char **specs, int n)
 	return err;
 }
 
-static int kb_tc_cli_prepare_entries(const struct kb_tc_cli *o)
-{
-	struct kb_build_opts bo;
-
-	kb_build_opts_init(&bo);
-	bo.manifest = o->manifest;
-	bo.upstreams = o->upstreams;
-	bo.workdir = o->workdir;
-	bo.sel = o->sel;
-	return kb_build_prepare(&bo, o->flags);
-}
-
 /* exit code: the command's own, or 1/2 when it could not run */
 static int kb_tc_cli_exec(const struct kb_tc_cli *o, char **argv, int n)
 {
@@ -163,33 +141,24 @@ static int kb_tc_cli_gc(const struct kb_tc_cli *o)
 int kb_cmd_toolchain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "workdir", required_argument, NULL, 'W' },
 		{ "release", required_argument, NULL, 'R' },
 		{ "root", no_argument, NULL, 'r' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "chdir", required_argument, NULL, 'C' },
 		{ "unused-days", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "manifest", required_argument, NULL, 'M' },
-		{ "upstreams", required_argument, NULL, 'U' },
-		KB_CLI_SELECT_LONGOPTS,
-		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_tc_cli o = { .workdir = KB_DEFAULT_WORKDIR, .unused_days = 30,
-			       .upstreams = "upstreams" };
+	struct kb_tc_cli o = { .unused_days = 30 };
+	struct kb_cli cli;
 	const char *action;
-	char *end;
-	int c;
+	int c, days;
 
-	optind = 1;
+	kb_cli_init(&cli, "toolchain", kb_toolchain_usage, KB_CLI_WORKDIR | KB_CLI_OPERANDS);
 	/* getopt moves the words (action, SPEC) before "--"; exec's CMD after
 	 * it keeps its own options */
-	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		switch (c) {
-		case 'W':
-			o.workdir = optarg;
-			break;
 		case 'R':
 			o.release = optarg;
 			break;
@@ -197,54 +166,35 @@ int kb_cmd_toolchain(int argc, char **argv)
 			o.flags |= KB_TC_ROOT;
 			break;
 		case 'b':
-			if (o.nbinds == KB_TC_MAX_BINDS || optarg[0] != '/') {
-				fprintf(stderr, "kbundle toolchain: --bind wants an absolute path "
-						"(at most %d)\n", KB_TC_MAX_BINDS);
-				return KB_EXIT_USAGE;
-			}
+			if (o.nbinds == KB_TC_MAX_BINDS || optarg[0] != '/')
+				return kb_cli_usage_error(&cli, false, "--bind wants an absolute "
+							  "path (at most %d)", KB_TC_MAX_BINDS);
 			o.binds[o.nbinds++] = (struct kb_toolchain_bind){ optarg, true };
 			break;
 		case 'C':
 			o.chdir = optarg;
 			break;
 		case 'u':
-			o.unused_days = strtol(optarg, &end, 10);
-			if (*end || o.unused_days < 0) {
-				fprintf(stderr, "kbundle toolchain: --unused-days wants a number\n");
+			if (kb_cli_int(&cli, "--unused-days", optarg, 0, 100000, &days))
 				return KB_EXIT_USAGE;
-			}
+			o.unused_days = days;
 			break;
 		case 'n':
 			o.dry_run = true;
 			break;
-		case 'M':
-			o.manifest = optarg;
-			break;
-		case 'U':
-			o.upstreams = optarg;
-			break;
-		case 'h':
-			kb_toolchain_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
-				break;
-			kb_toolchain_usage(stderr);
-			return KB_EXIT_USAGE;
 		}
 	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
+	o.workdir = cli.workdir;
 	action = optind < argc ? argv[optind++] : "list";
 	if (!strcmp(action, "exec"))
 		return kb_tc_cli_exec(&o, argv + optind, argc - optind);
-	if (!strcmp(action, "prepare") && optind == argc && o.manifest)
-		return kb_cli_exit(kb_tc_cli_prepare_entries(&o));
-	if (!strcmp(action, "prepare") && optind < argc && !o.manifest)
+	if (!strcmp(action, "prepare") && optind < argc)
 		return kb_cli_exit(kb_tc_cli_prepare(&o, argv + optind, argc - optind));
 	if (optind == argc && !strcmp(action, "list"))
 		return kb_cli_exit(kb_tc_cli_list(&o));
 	if (optind == argc && !strcmp(action, "gc"))
 		return kb_cli_exit(kb_tc_cli_gc(&o));
-	fprintf(stderr, "kbundle toolchain: unexpected arguments after '%s'\n", action);
-	kb_toolchain_usage(stderr);
-	return KB_EXIT_USAGE;
+	return kb_cli_usage_error(&cli, true, "unexpected arguments after '%s'", action);
 }

@@ -212,7 +212,7 @@ static void kb_build_one(void *ctx, size_t i)
 		r->error = kb_xstrdup(t->error);
 		goto out;
 	}
-	err = kb_vm_buildenv_open(t->bundle, root, &env);
+	err = kb_vm_buildenv_open(t->bundle, root, c->o->limits, &env);
 	if (err) {
 		r->error = kb_xasprintf("bundle %s could not be read: %s", t->bundle, kb_strerror(err));
 		goto out;
@@ -301,6 +301,7 @@ int kb_build_run(const struct kb_build_opts *o, bool *passed)
 	vo.sel = o->sel;
 	vo.jobs = o->jobs;
 	vo.build_only = true;
+	vo.limits = o->limits;
 	err = kb_vm_targets(&vo, &c.targets, &n);
 	if (err)
 		goto out;
@@ -338,68 +339,5 @@ out:
 	}
 	free(c.res);
 	kb_vm_targets_free(c.targets, n);
-	return err;
-}
-
-/* Has an earlier target (0 .. i-1) the same compiler and release? */
-static bool kb_build_seen(char *const *specs, const struct kb_vm_target *t, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (specs[j] && specs[i] && !strcmp(specs[j], specs[i]) &&
-		    !strcmp(t[j].os_release ? t[j].os_release : "",
-			    t[i].os_release ? t[i].os_release : ""))
-			return true;
-	return false;
-}
-
-int kb_build_prepare(const struct kb_build_opts *o, unsigned flags)
-{
-	struct kb_vm_target *t = NULL;
-	struct kb_vmtest_opts vo;
-	char **specs = NULL;
-	size_t n = 0;
-	int err;
-
-	kb_vmtest_opts_init(&vo);
-	vo.manifest = o->manifest;
-	vo.upstreams = o->upstreams;
-	vo.workdir = o->workdir;
-	vo.sel = o->sel;
-	vo.jobs = o->jobs;
-	vo.build_only = true;
-	err = kb_vm_targets(&vo, &t, &n);
-	if (err)
-		goto out;
-	specs = kb_xcalloc(n, sizeof(*specs));
-	for (size_t i = 0; i < n && !err; i++) {
-		struct kb_toolchain tc;
-		const char *rel = t[i].os_release ? kb_toolchain_release(t[i].os_release) : NULL;
-
-		if (t[i].error) {
-			kb_error("%s: %s", t[i].release, t[i].error);
-			continue;
-		}
-		specs[i] = kb_vm_bundle_compiler(t[i].bundle);
-		if (!specs[i]) {
-			kb_warn("%s: its bundle names no compiler (no BUNDLE_COMPILER); skipped",
-				t[i].release);
-			continue;
-		}
-		if (kb_build_seen(specs, t, i))
-			continue;
-		err = kb_toolchain_for(o->workdir, specs[i], rel, flags, &tc);
-		if (err)
-			break;
-		if (tc.root)
-			printf("%s\t%s\t%s\n", tc.spec, tc.release, tc.root);
-		else
-			printf("%s\thost\t%s\n", tc.spec, tc.cc);
-		kb_toolchain_free(&tc);
-	}
-out:
-	for (size_t i = 0; specs && i < n; i++)
-		free(specs[i]);
-	free(specs);
-	kb_vm_targets_free(t, n);
 	return err;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/limits.h"
 #include "manifest/select.h"
 
 struct kb_build_opts {
@@ -20,6 +21,7 @@ struct kb_build_opts {
 	const char *outdir;	/* -o OUTDIR */
 	int jobs;		/* builds at once */
 	int build_timeout_s;	/* per module build */
+	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
 void kb_build_opts_init(struct kb_build_opts *o);
@@ -30,12 +32,5 @@ void kb_build_opts_init(struct kb_build_opts *o);
  * or OUTDIR could not be written. Each kernel's directory is replaced
  * whole, atomically, and only when all its modules built. */
 int kb_build_run(const struct kb_build_opts *o, bool *passed);
-
-/* `kbundle toolchain prepare --manifest`: find or make the toolchain of
- * every selected entry's compiler (BUNDLE_COMPILER of its bundle, packed
- * first when missing), once per compiler and release, and print one line
- * each: "SPEC\tRELEASE\tROOT" or "SPEC\thost\tCC". Entries whose bundle
- * names no compiler are said and skipped. 0, or the first error. */
-int kb_build_prepare(const struct kb_build_opts *o, unsigned flags);
 
 #endif

@@ -267,7 +267,8 @@ static void kb_vm_take_kos(struct kb_vm_unit *u, const struct kb_vm_modsrc_plan 
 	}
 }
 
-int kb_vm_buildenv_open(const char *tgz, const char *root, struct kb_vm_buildenv *e)
+int kb_vm_buildenv_open(const char *tgz, const char *root, const struct kb_limits *lim,
+			struct kb_vm_buildenv *e)
 {
 	struct kb_bundle_meta m = { 0 };
 	int err = kb_mkdir_p(root, 0755);
@@ -275,7 +276,8 @@ int kb_vm_buildenv_open(const char *tgz, const char *root, struct kb_vm_buildenv
 	if (err)
 		kb_error("%s: %s", root, kb_strerror(err));
 	if (!err)
-		err = kb_bundle_unpack(tgz, tgz, root, NULL);
+		err = kb_bundle_unpack(tgz, tgz, root,
+				       &(const struct kb_archive_limits){ .base = lim });
 	if (!err)
 		err = kb_bundle_meta_load(root, tgz, &m);
 	if (!err && !m.uname) {

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "lib/limits.h"
 #include "toolchain/toolchain.h"
 #include "vm/result.h"
 
@@ -27,9 +28,11 @@ struct kb_vm_buildenv {
 	char *tc_error;		/* why no toolchain: every build fails with it */
 };
 
-/* Extract tgz to root (bundles/' safe extractor) and read its meta. 0, or
- * the extractor's / meta reader's error (logged). */
-int kb_vm_buildenv_open(const char *tgz, const char *root, struct kb_vm_buildenv *e);
+/* Extract tgz to root (bundles/' safe extractor, within lim; NULL: the
+ * defaults) and read its meta. 0, or the extractor's / meta reader's error
+ * (logged). */
+int kb_vm_buildenv_open(const char *tgz, const char *root, const struct kb_limits *lim,
+			struct kb_vm_buildenv *e);
 /* The compiler of the bundle tgz, from its meta files (no extraction):
  * the spec, malloc'd, or NULL when it names none. */
 char *kb_vm_bundle_compiler(const char *tgz);

@@ -191,7 +191,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
-		err = kb_vm_buildenv_open(t->bundle, root, &env);
+		err = kb_vm_buildenv_open(t->bundle, root, c->o->limits, &env);
 		if (!err) {
 			free(uname);
 			uname = kb_xstrdup(env.uname);
@@ -367,7 +367,8 @@ static int kb_vm_config_int(const struct kb_ynode *v, const char *path, int *out
 int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o)
 {
 	struct kb_ynode *root = NULL;
-	int err = kb_yaml_load(path, NULL, &root);
+	const struct kb_yaml_limits lim = { .base = o->limits };
+	int err = kb_yaml_load(path, &lim, &root);
 
 	if (err) {
 		err = -KB_EUSAGE;
@@ -456,7 +457,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	run.nkernels = c.n;
 	run.seconds = kb_vm_now() - t0;
 	memcpy(run.critical, o->critical, sizeof(run.critical));
-	kb_vm_report_table(stdout, &run);
+	/* stdout is the JSON report's when it goes there */
+	kb_vm_report_table(o->json && !strcmp(o->json, "-") ? stderr : stdout, &run);
 	fflush(stdout);
 	if (o->json && kb_vm_report_write(o->json, kb_vm_report_json, &run) != 0)
 		err = -EIO;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/limits.h"
 #include "manifest/select.h"
 #include "vm/result.h"
 
@@ -23,7 +24,7 @@ struct kb_vmtest_opts {
 	const char *const *modules;	/* --module DIR… */
 	size_t nmodules;
 	const char *accel;	/* auto, kvm or tcg */
-	const char *json;	/* report paths, or NULL */
+	const char *json;	/* report paths, or NULL; json "-": stdout (the table goes to stderr) */
 	const char *junit;
 	int jobs;		/* VMs at once */
 	int timeout_s;		/* per boot */
@@ -31,6 +32,7 @@ struct kb_vmtest_opts {
 	bool critical[KB_CHK_N];
 	bool keep;		/* keep the tmpfs work tree (debugging) */
 	bool build_only;	/* kbundle build: bundles only, no kernel image fetched */
+	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
 /* Defaults: every check critical, auto accelerator, 1 job, 120 s. */
