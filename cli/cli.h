@@ -113,6 +113,7 @@ int kb_cmd_cache(int argc, char **argv);
 int kb_cmd_publish(int argc, char **argv);
 int kb_cmd_fetch(int argc, char **argv);
 int kb_cmd_vmtest(int argc, char **argv);
+int kb_cmd_build(int argc, char **argv);
 int kb_cmd_toolchain(int argc, char **argv);
 
 #endif

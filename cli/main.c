@@ -14,6 +14,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "publish", kb_cmd_publish, "copy packed bundles and a merged index.json to a static-hosting dir" },
 	{ "fetch", kb_cmd_fetch, "download, verify and extract the bundle for one kernel (uname -r)" },
 	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },
+	{ "build", kb_cmd_build, "build modules with each kernel's own compiler into OUTDIR/<arch>/<uname>/" },
 	{ "toolchain", kb_cmd_toolchain, "list, prepare or gc the build roots of kernels' compilers" },
 	{ "update", kb_cmd_update, "the nightly job: crawl, manifest, pack, summary" },
 };

@@ -1,5 +1,6 @@
 /* modbuild.c — out-of-tree module builds against an extracted bundle (the
- * extraction itself is bundles/extract.c's). */
+ * extraction itself is bundles/extract.c's) with the compiler that built
+ * the kernel, and the checks of what they made (vermagic, .comment). */
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -8,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundles/bundle_meta.h"
+#include "bundles/extract.h"
+#include "lib/compiler.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -170,26 +174,76 @@ static void kb_vm_set(struct kb_vm_check_result *r, enum kb_vm_status st, char *
 	r->detail = detail;
 }
 
-void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname)
+/* NULL when every compiler string of ko's .comment has spec's kind and
+ * major version, else why not (malloc'd). */
+static char *kb_vm_comment_check(const char *ko, const char *spec)
+{
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	enum kb_cc_kind kind;
+	unsigned major;
+	char *txt = NULL, *bad = NULL;
+	struct kb_str s, l;
+	int n = 0, err;
+
+	if (kb_compiler_spec_parse(spec, &kind, &major) != 0)
+		return NULL;
+	err = kb_vm_comment_file(ko, &txt);
+	if (err)
+		return kb_xasprintf("%s: no compiler named in its .comment (%s); want %s "
+				    "(BUNDLE_COMPILER)", base, kb_strerror(err), spec);
+	s = kb_str_c(txt);
+	while (s.n && !bad) {
+		struct kb_compiler c = { 0 };
+		char *line;
+
+		kb_str_split(&s, '\n', &l);
+		if (kb_str_startswith(l, "GCC: "))
+			line = kb_xasprintf("gcc %.*s", (int)l.n - 5, l.p + 5);
+		else if (memmem(l.p, l.n, "clang version", 13))
+			line = kb_xstrndup(l.p, l.n);
+		else
+			continue;	/* "Linker: LLD …" and the like */
+		n++;
+		if (kb_compiler_from_text(line, strlen(line), &c) != 0 || c.kind != kind ||
+		    c.major != major)
+			bad = kb_xasprintf("%s: built by another compiler: its .comment says '"
+					   KB_STR_FMT "', the kernel was built by %s (BUNDLE_COMPILER)",
+					   base, KB_STR_ARG(l), spec);
+		kb_compiler_free(&c);
+		free(line);
+	}
+	if (!bad && !n)
+		bad = kb_xasprintf("%s: no compiler named in its .comment; want %s (BUNDLE_COMPILER)",
+				   base, spec);
+	free(txt);
+	return bad;
+}
+
+void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname, const char *compiler)
 {
 	char *bad = kb_xstrdup("");
 
 	for (size_t i = 0; i < u->nkos; i++) {
-		char *vm = NULL, *t;
+		char *vm = NULL, *t, *cc;
 		size_t n;
 		int err = kb_vm_modinfo_file(u->kos[i], "vermagic", &vm);
 
 		n = vm ? strcspn(vm, " ") : 0;
-		if (!err && n == strlen(uname) && !strncmp(vm, uname, n)) {
-			free(vm);
-			continue;
+		if (err || n != strlen(uname) || strncmp(vm, uname, n)) {
+			t = kb_xasprintf("%s%s%s: vermagic mismatch (want '%s', got '%s')", bad,
+					 bad[0] ? "\n" : "", strrchr(u->kos[i], '/') + 1, uname,
+					 err ? kb_strerror(err) : vm);
+			free(bad);
+			bad = t;
 		}
-		t = kb_xasprintf("%s%s%s: vermagic mismatch (want '%s', got '%s')", bad,
-				 bad[0] ? "\n" : "", strrchr(u->kos[i], '/') + 1, uname,
-				 err ? kb_strerror(err) : vm);
-		free(bad);
-		bad = t;
 		free(vm);
+		cc = compiler ? kb_vm_comment_check(u->kos[i], compiler) : NULL;
+		if (cc) {
+			t = kb_xasprintf("%s%s%s", bad, bad[0] ? "\n" : "", cc);
+			free(bad);
+			bad = t;
+			free(cc);
+		}
 	}
 	if (bad[0])
 		kb_vm_set(&u->chk[KB_CHK_VERMAGIC], KB_ST_FAIL, bad);
@@ -213,7 +267,109 @@ static void kb_vm_take_kos(struct kb_vm_unit *u, const struct kb_vm_modsrc_plan 
 	}
 }
 
-int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *uname,
+int kb_vm_buildenv_open(const char *tgz, const char *root, const struct kb_limits *lim,
+			struct kb_vm_buildenv *e)
+{
+	struct kb_bundle_meta m = { 0 };
+	int err = kb_mkdir_p(root, 0755);
+
+	if (err)
+		kb_error("%s: %s", root, kb_strerror(err));
+	if (!err)
+		err = kb_bundle_unpack(tgz, tgz, root,
+				       &(const struct kb_archive_limits){ .base = lim });
+	if (!err)
+		err = kb_bundle_meta_load(root, tgz, &m);
+	if (!err && !m.uname) {
+		kb_error("%s: no BUNDLE_UNAME (is this a kbundle bundle?)", tgz);
+		err = -KB_EPARSE;
+	}
+	if (!err)
+		err = kb_bundle_meta_build_dir(root, tgz, &m, &e->build_dir);
+	if (!err) {
+		e->root = kb_xstrdup(root);
+		e->uname = m.uname;
+		e->distro = m.distro;
+		e->arch = m.arch;
+		m.uname = m.distro = m.arch = NULL;
+		e->compiler = kb_vm_bundle_compiler(tgz);
+	}
+	kb_bundle_meta_free(&m);
+	return err;
+}
+
+char *kb_vm_bundle_compiler(const char *tgz)
+{
+	struct kb_bundle_meta m = { 0 };
+	struct kb_compiler c = { 0 };
+	char spec[KB_COMPILER_SPEC_MAX], *r = NULL;
+	enum kb_cc_kind kind;
+	unsigned major;
+
+	if (kb_bundle_meta_peek(tgz, &m) != 0 || !m.compiler)
+		goto out;
+	/* BUNDLE_COMPILER is a spec; bundle.json's "compiler" is the text */
+	if (kb_compiler_spec_parse(m.compiler, &kind, &major) == 0) {
+		r = kb_xstrdup(m.compiler);
+	} else if (kb_compiler_from_text(m.compiler, strlen(m.compiler), &c) == 0) {
+		kb_compiler_spec(&c, spec);
+		r = kb_xstrdup(spec);
+	}
+out:
+	kb_compiler_free(&c);
+	kb_bundle_meta_free(&m);
+	return r;
+}
+
+void kb_vm_buildenv_toolchain(struct kb_vm_buildenv *e, const char *workdir, const char *release)
+{
+	const char *rel = release ? kb_toolchain_release(release) : NULL;
+
+	if (!e->compiler) {
+		kb_warn("%s: the bundle names no compiler (no BUNDLE_COMPILER: packed by an older "
+			"kbundle, or a kernel before 4.18): building with the host's, unchecked; "
+			"repack it to build with the kernel's own", e->uname);
+		return;
+	}
+	if (kb_toolchain_for(workdir, e->compiler, rel, 0, &e->tc) == 0) {
+		e->have_tc = true;
+		kb_info("%s: building with %s from %s", e->uname, e->compiler,
+			e->tc.root ? e->tc.root : "the host");
+		return;
+	}
+	e->tc_error = kb_xasprintf("build failed: no %s to build with (BUNDLE_COMPILER): the host "
+				   "has none and no %s build root could be had (see the log); not "
+				   "built with another compiler", e->compiler, rel ? rel : "Debian");
+}
+
+void kb_vm_buildenv_free(struct kb_vm_buildenv *e)
+{
+	free(e->root);
+	free(e->build_dir);
+	free(e->uname);
+	free(e->distro);
+	free(e->arch);
+	free(e->compiler);
+	if (e->have_tc)
+		kb_toolchain_free(&e->tc);
+	free(e->tc_error);
+	memset(e, 0, sizeof(*e));
+}
+
+/* make, on the host or inside the build root with the bundle and the
+ * work tree bound (writable: kbuild writes only under M=, on tmpfs). */
+static int kb_vm_make(const struct kb_vm_buildenv *e, const char *work,
+		      const struct kb_vm_modsrc_plan *p, const struct kb_proc_opts *o,
+		      struct kb_proc_result *r)
+{
+	struct kb_toolchain_bind binds[] = { { e->root, true }, { work, true } };
+
+	if (!e->have_tc || !e->tc.root)
+		return kb_proc_run((const char *const *)p->argv, o, r);
+	return kb_toolchain_run(&e->tc, binds, 2, (const char *const *)p->argv, o, r);
+}
+
+int kb_vm_unit_build(struct kb_vm_unit *u, const struct kb_vm_buildenv *e, const char *uname,
 		     const char *work, int timeout_ms)
 {
 	struct kb_proc_opts o = { .timeout_ms = timeout_ms, .output_max = KB_VM_BUILD_OUT_MAX };
@@ -221,7 +377,12 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 	struct kb_vm_modsrc_plan p = { 0 };
 	int files = 0, err;
 
-	err = kb_vm_modsrc_plan(u->src, work, u->name, build_dir, uname, &p);
+	if (e->tc_error) {
+		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL, kb_xstrdup(e->tc_error));
+		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
+		return 0;
+	}
+	err = kb_vm_modsrc_plan(u->src, work, u->name, e->build_dir, uname, &p);
 	if (err) {	/* checked before the run: the source changed meanwhile */
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 			  kb_xasprintf("build failed: %s cannot be built (see the log)", u->src));
@@ -239,7 +400,7 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 	if (err)
 		goto out;
 	o.cwd = p.cwd;
-	err = kb_proc_run((const char *const *)p.argv, &o, &r);
+	err = kb_vm_make(e, work, &p, &o, &r);
 	if (err == -KB_ESUBPROC && r.exit_code == 127 && !r.output_len)
 		err = -ENOENT;	/* exec failed: kb_proc_run's child exits 127 silently */
 	if (err == -ENOENT) {
@@ -269,7 +430,7 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const char *build_dir, const char *un
 			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_PASS, NULL);
 	}
 	if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS)
-		kb_vm_unit_vermagic(u, uname);
+		kb_vm_unit_vermagic(u, uname, e->compiler);
 	else
 		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
 	err = err == -ENOENT || (err < 0 && err != -ETIMEDOUT && err != -KB_ESUBPROC) ? err : 0;

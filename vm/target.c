@@ -202,9 +202,19 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		goto out;
 	kb_entries_load_upstreams(s, o->upstreams);	/* without: the cache alone */
 	kb_vm_pack_missing(o, s, ts->v, idx, ts->n);
-	kb_vm_fetch_images(o, s, ts->v, idx, ts->n);
-	for (size_t i = 0; i < ts->n; i++)
-		kb_vm_target_check(&ts->v[i], &s->m.v[idx[i]]);
+	if (!o->build_only)
+		kb_vm_fetch_images(o, s, ts->v, idx, ts->n);
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct kb_bundle_entry *e = &s->m.v[idx[i]];
+		const struct kb_upstream *up = kb_upstream_set_find(&s->ups, e->upstream, NULL);
+
+		ts->v[i].os_release = kb_xstrdup(up && up->release ? up->release : e->upstream);
+		if (!o->build_only)
+			kb_vm_target_check(&ts->v[i], e);
+		else if (!kb_vm_is_file(ts->v[i].bundle))
+			ts->v[i].error = kb_xasprintf("bundle %s is missing and could not be packed",
+						      ts->v[i].bundle);
+	}
 	kb_entries_close_cache(s);	/* until a modules package is wanted */
 out:
 	free(idx);
@@ -261,6 +271,7 @@ static void kb_vm_targets_free_one(struct kb_vm_target *t)
 	free(t->id);
 	free(t->distro);
 	free(t->release);
+	free(t->os_release);
 	free(t->bundle);
 	for (size_t j = 0; j < t->nimages; j++)
 		free(t->images[j]);

@@ -20,6 +20,8 @@ struct kb_vm_target {
 	char *distro;
 	enum kb_family family;	/* of its packages: the entry's, or its distro's (direct) */
 	char *release;		/* NULL in direct mode until the bundle says */
+	char *os_release;	/* the distro release of the entry's upstream ("13"), which
+				 * chooses the build root; NULL: unknown (direct mode) */
 	char *bundle;		/* WORKDIR/bundles/<id>.tgz or --bundle */
 	char **images;		/* kernel image packages (cache objects or --image) */
 	size_t nimages;

@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundles/bundle_meta.h"
-#include "bundles/extract.h"
 #include "cache/cache.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
@@ -159,37 +157,6 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 	return 1;
 }
 
-/* The bundle extracted to root by bundles/' one safe extractor; its Kbuild
- * directory, release and distro read by bundles/' one meta reader. */
-static int kb_vm_bundle_open(const char *tgz, const char *root, const struct kb_limits *lim,
-			     char **build_dir, char **uname, char **distro)
-{
-	struct kb_bundle_meta m = { 0 };
-	int err = kb_mkdir_p(root, 0755);
-
-	if (err)
-		kb_error("%s: %s", root, kb_strerror(err));
-	if (!err)
-		err = kb_bundle_unpack(tgz, tgz, root,
-				       &(const struct kb_archive_limits){ .base = lim });
-	if (!err)
-		err = kb_bundle_meta_load(root, tgz, &m);
-	if (!err && !m.uname) {
-		kb_error("%s: no BUNDLE_UNAME (is this a kbundle bundle?)", tgz);
-		err = -KB_EPARSE;
-	}
-	if (!err)
-		err = kb_bundle_meta_build_dir(root, tgz, &m, build_dir);
-	if (!err) {
-		free(*uname);
-		*uname = m.uname;
-		*distro = m.distro;
-		m.uname = m.distro = NULL;
-	}
-	kb_bundle_meta_free(&m);
-	return err;
-}
-
 /* The kernel's own modules the units depend on, from its packages: its
  * image packages, and its modules packages, fetched only now that a module
  * is known to depend on something. Trouble here is reported and left to
@@ -231,8 +198,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	/* The private port's bytes, kept beside the console log. */
 	char *port = kb_xasprintf("%.*s.result", (int)(strlen(k->log_path) - 4), k->log_path);
 	char nonce[KB_VM_NONCE_LEN + 1];
-	char *build_dir = NULL, *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL;
-	char *distro = NULL;
+	char *uname = NULL, *kernel = NULL, *init = NULL, *why, *krel = NULL, *compiler = NULL;
+	struct kb_vm_buildenv env = { 0 };
 	const char *want;
 	char **keys = kb_xcalloc(k->nunits, sizeof(*keys));
 	struct kb_vm_boot_result br = { 0 };
@@ -245,9 +212,15 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kerr = kb_vm_kernel_get(c->kcache, t->image_key, t->family, (const char *const *)t->images,
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
-	if (kb_vm_units_from_cache(c, t, k, keys, &uname))
-		err = kb_vm_bundle_open(t->bundle, root, c->o->limits, &build_dir, &uname,
-						&distro);
+	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
+		err = kb_vm_buildenv_open(t->bundle, root, c->o->limits, &env);
+		if (!err) {
+			free(uname);
+			uname = kb_xstrdup(env.uname);
+			kb_vm_buildenv_toolchain(&env, c->o->workdir, t->os_release);
+		}
+	}
+	compiler = env.compiler ? kb_xstrdup(env.compiler) : kb_vm_bundle_compiler(t->bundle);
 	if (err) {
 		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
 				   kb_strerror(err));
@@ -258,22 +231,20 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	kb_debug("%s: bundle ready (%.2f s)", t->id, kb_vm_now() - c->t0);
 	if (!k->release)
 		k->release = kb_xstrdup(uname);
-	if (!k->distro && distro) {
-		k->distro = distro;
-		distro = NULL;
-	}
+	if (!k->distro && env.distro)
+		k->distro = kb_xstrdup(env.distro);
 	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
 	for (size_t i = 0; i < k->nunits; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, want);
+			kb_vm_unit_vermagic(u, want, compiler);
 			built++;
 			continue;
 		}
 		kb_info("%s: building %s", k->release, u->name);
-		err = kb_vm_unit_build(u, build_dir, want, mods, c->o->build_timeout_s * 1000);
+		err = kb_vm_unit_build(u, &env, want, mods, c->o->build_timeout_s * 1000);
 		if (err)
 			kb_vm_fatal(c, err);
 		if (u->chk[KB_CHK_BUILD].st != KB_ST_PASS)
@@ -346,9 +317,9 @@ out:
 	free(root);
 	free(mods);
 	free(initrd);
-	free(build_dir);
+	kb_vm_buildenv_free(&env);
+	free(compiler);
 	free(uname);
-	free(distro);
 	free(kernel);
 	free(krel);
 	free(init);
@@ -472,7 +443,7 @@ out:
  * Named for this process, so a later run removes it if this one is killed
  * beyond its handlers' reach (SIGKILL); on TERM, INT or HUP they remove it.
  * A --keep tree has its own name, which no sweep touches. */
-static char *kb_vm_tmp_root(bool keep, int *slot)
+char *kb_vm_tmp_root(bool keep, int *slot)
 {
 	const char *prefix = keep ? "kbundle-vm-keep." : "kbundle-vm.";
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");

@@ -31,6 +31,7 @@ struct kb_vmtest_opts {
 	int build_timeout_s;	/* per module build */
 	bool critical[KB_CHK_N];
 	bool keep;		/* keep the tmpfs work tree (debugging) */
+	bool build_only;	/* kbundle build: bundles only, no kernel image fetched */
 	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
@@ -46,5 +47,9 @@ int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o);
  * passed); -KB_EUSAGE for bad selections or options; other errors when
  * nothing could be tested. */
 int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed);
+
+/* A fresh work tree on tmpfs (/dev/shm, else TMPDIR): module builds create
+ * thousands of small files. malloc'd, NULL on failure (logged). */
+char *kb_vm_tmp_root(bool keep, int *slot);
 
 #endif

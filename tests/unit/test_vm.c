@@ -1,7 +1,7 @@
 /* test_vm.c — unit tests for vm/: the console result parser and how its
  * lines become verdicts (timeout, panic, taint), the JSON and JUnit report
  * writers, the critical-check gate and its config file, the generated
- * /init, the .modinfo reader, kernel member names, build error lines. */
+ * /init, the .modinfo and .comment readers, kernel member names, build error lines. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -414,13 +414,19 @@ static void test_init_script(void **state)
 	kb_vm_kernel_free(&k);
 }
 
-/* A minimal ELF64 with a .modinfo section. */
-static size_t make_ko(unsigned char *b, size_t cap, const char *modinfo, size_t milen)
+/* A minimal ELF64 with one section called name. */
+static size_t make_elf(unsigned char *b, size_t cap, const char *name, const char *data,
+		       size_t milen)
 {
-	const char shstr[] = "\0.modinfo\0.shstrtab";
-	size_t mi_off = 64, str_off = mi_off + milen, sh_off = (str_off + sizeof(shstr) + 7) & ~7u;
+	char shstr[64];
+	size_t nlen = strlen(name), slen = nlen + 12;
+	size_t mi_off = 64, str_off = mi_off + milen, sh_off = (str_off + slen + 7) & ~7u;
 	unsigned char *sh;
 
+	assert_true(nlen + 12 <= sizeof(shstr));
+	shstr[0] = '\0';
+	memcpy(shstr + 1, name, nlen + 1);
+	memcpy(shstr + nlen + 2, ".shstrtab", 10);
 	assert_true(sh_off + 3 * 64 <= cap);
 	memset(b, 0, cap);
 	memcpy(b, "\177ELF\2\1\1", 7);
@@ -430,21 +436,40 @@ static size_t make_ko(unsigned char *b, size_t cap, const char *modinfo, size_t 
 	b[58] = 64;	/* shentsize */
 	b[60] = 3;	/* shnum */
 	b[62] = 2;	/* shstrndx */
-	memcpy(b + mi_off, modinfo, milen);
-	memcpy(b + str_off, shstr, sizeof(shstr));
-	sh = b + sh_off + 64;	/* section 1: .modinfo */
+	memcpy(b + mi_off, data, milen);
+	memcpy(b + str_off, shstr, slen);
+	sh = b + sh_off + 64;	/* section 1: name */
 	sh[0] = 1;
 	memcpy(sh + 24, &mi_off, 8);
 	memcpy(sh + 32, &milen, 8);
 	sh += 64;		/* section 2: .shstrtab */
-	sh[0] = 10;
-	{
-		size_t n = sizeof(shstr);
-
-		memcpy(sh + 24, &str_off, 8);
-		memcpy(sh + 32, &n, 8);
-	}
+	sh[0] = (unsigned char)(nlen + 2);
+	memcpy(sh + 24, &str_off, 8);
+	memcpy(sh + 32, &slen, 8);
 	return sh_off + 3 * 64;
+}
+
+static size_t make_ko(unsigned char *b, size_t cap, const char *modinfo, size_t milen)
+{
+	return make_elf(b, cap, ".modinfo", modinfo, milen);
+}
+
+/* .comment: the compilers' strings, one a line; none is -KB_ENOTFOUND. */
+static void test_comment(void **state)
+{
+	static const char cm[] = "\0GCC: (Debian 14.2.0-19) 14.2.0\0GCC: (Debian 14.2.0-19) 14.2.0 x\0";
+	unsigned char b[1024];
+	size_t n = make_elf(b, sizeof(b), ".comment", cm, sizeof(cm));
+	char *v = NULL;
+
+	(void)state;
+	assert_int_equal(kb_vm_comment_mem(b, n, &v), 0);
+	assert_string_equal(v, "GCC: (Debian 14.2.0-19) 14.2.0\nGCC: (Debian 14.2.0-19) 14.2.0 x");
+	free(v);
+	n = make_ko(b, sizeof(b), "license=GPL", 12);
+	assert_int_equal(kb_vm_comment_mem(b, n, &v), -KB_ENOTFOUND);
+	for (size_t cut = 0; cut < n; cut += 5)
+		assert_true(kb_vm_comment_mem(b, cut, &v) != 0 || (free(v), 1));
 }
 
 static void test_modinfo(void **state)
@@ -537,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean),	cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_junit),	cmocka_unit_test(test_init_script),
 		cmocka_unit_test(test_modinfo),		cmocka_unit_test(test_kernel_member),
+		cmocka_unit_test(test_comment),
 		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_config),
 	};
 
