@@ -24,6 +24,8 @@ int kb_index_write(const char *path, const struct kb_index *idx)
 
 		kb_json_obj_begin(&j, NULL);
 		kb_json_str(&j, "id", e->id);
+		if (e->manifest_id)
+			kb_json_str(&j, "manifest_id", e->manifest_id);
 		kb_json_str(&j, "distro", e->distro);
 		kb_json_str(&j, "uname", e->uname);
 		kb_json_str(&j, "arch", e->arch);
