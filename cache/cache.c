@@ -117,6 +117,7 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 			       : f->gone && f->fallback ? KB_LOG_INFO : KB_LOG_ERROR,
 			       "%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
 		} else {
+			f->gone = false;	/* a mirror had a file: a wrong one */
 			err = kb_cache_verify(dl, f, url);
 			if (!err && rename(dl, f->object) != 0) {
 				err = -errno;
@@ -130,7 +131,6 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 			f->gone = false;
 			break;
 		}
-		f->gone = f->gone && err == -KB_EHTTP;
 	}
 out:
 	f->err = err;

@@ -28,21 +28,23 @@ struct kb_pack_ctx {
 };
 
 /* Why entry e cannot have header package k: no mirror had it, nor any
- * alternate (what was tried and the dependency it was to satisfy), or the
- * cache's error. */
+ * alternate (the versions and URLs tried, and the dependency it was to
+ * satisfy), or the cache's error. */
 static void kb_pack_unavailable(const struct kb_bundle_entry *e, const struct kb_entries_pkgs *pk,
 				size_t k)
 {
 	const struct kb_mpkg *m = pk->pkg[k];
 
-	if (!pk->tried[k]) {
+	if (!pk->tried[k])
 		kb_error("%s (%s): package %s is not available", e->id, e->release, pk->v[k].name);
-		return;
-	}
-	kb_error("%s (%s): cannot be packed: no mirror has %s%s%s%s (tried %s), and the lists "
-		 "have no other version that satisfies it", e->id, e->release, m->name,
-		 m->satisfies ? " (" : "", m->satisfies ? m->satisfies : "", m->satisfies ? ")" : "",
-		 pk->tried[k]);
+	else if (!m->satisfies)
+		kb_error("%s (%s): cannot be packed: no mirror has %s %s (%s)", e->id, e->release,
+			 m->name, m->version, pk->tried[k]);
+	else
+		kb_error("%s (%s): cannot be packed: no mirror has a %s that satisfies its "
+			 "dependency (%s %s): tried %s; the lists have no other version that "
+			 "satisfies it", e->id, e->release, m->name, m->name, m->satisfies,
+			 pk->tried[k]);
 }
 
 static void kb_pack_one(void *arg, size_t i)
@@ -64,10 +66,10 @@ static void kb_pack_one(void *arg, size_t i)
 	for (size_t k = 0; k < e->nheaders; k++) {
 		const struct kb_malt *used = c->pkgs.used[first + k];
 
-		if (f[k].err) {
+		if (f[k].err) {	/* each one missing is named */
 			kb_pack_unavailable(e, &c->pkgs, first + k);
-			it->err = f[k].err;
-			goto out;
+			it->err = it->err ? it->err : f[k].err;
+			continue;
 		}
 		paths[k] = f[k].object;
 		if (!used)
@@ -80,6 +82,8 @@ static void kb_pack_one(void *arg, size_t i)
 			.header = k, .used = used, .why = c->pkgs.tried[first + k],
 		};
 	}
+	if (it->err)
+		goto out;
 	kb_info("packing %s (%s %s)", e->release, e->distro, e->id);
 	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->bundles, c->mtime,
 				  &bi);
