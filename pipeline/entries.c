@@ -69,6 +69,7 @@ static void kb_entries_fallback(struct kb_entries *s, struct kb_entries_pkgs *ou
 	size_t *next = kb_xcalloc(out->n ? out->n : 1, sizeof(*next));
 	struct kb_cache_fetch *round = kb_xcalloc(out->n ? out->n : 1, sizeof(*round));
 	size_t *of = kb_xcalloc(out->n ? out->n : 1, sizeof(*of));
+	bool *done = kb_xcalloc(out->n ? out->n : 1, sizeof(*done));
 
 	for (;;) {
 		size_t nr = 0;
@@ -77,13 +78,15 @@ static void kb_entries_fallback(struct kb_entries *s, struct kb_entries_pkgs *ou
 			const struct kb_mpkg *p = out->pkg[k];
 			const struct kb_malt *a;
 
-			if (!out->v[k].err || !out->v[k].gone)
+			if (done[k] || !out->v[k].err || !out->v[k].gone)
 				continue;
 			kb_entries_tried(&out->tried[k], out->used[k] ? out->used[k]->version
 								      : p->version, &out->v[k]);
 			out->used[k] = NULL;
-			if (next[k] == p->nalternates)
+			if (next[k] == p->nalternates) {
+				done[k] = true;		/* none left: v[k].err stands */
 				continue;
+			}
 			a = &p->alternates[next[k]++];
 			out->used[k] = a;
 			of[nr] = k;
@@ -96,10 +99,16 @@ static void kb_entries_fallback(struct kb_entries *s, struct kb_entries_pkgs *ou
 			break;
 		kb_cache_fetch_all(&s->cache, round, nr, jobs);
 		for (size_t r = 0; r < nr; r++) {
-			free(out->v[of[r]].object);
-			out->v[of[r]] = round[r];	/* takes its object */
+			size_t k = of[r];
+
+			free(out->v[k].object);
+			out->v[k] = round[r];	/* takes its object */
+			/* another failure than a missing file ends the search */
+			if (out->v[k].err && !out->v[k].gone)
+				out->used[k] = NULL;
 		}
 	}
+	free(done);
 	free(of);
 	free(round);
 	free(next);
