@@ -7,7 +7,7 @@
  *             the family of entries in format 1 manifests;
  *   vm        the family of a bundle given directly (--bundle).
  * Adding a distro whose packages follow existing rules is one row in
- * distro.c (docs/adding-a-distro.md). */
+ * distro.c (docs/DESIGN.md, "Adding a distro"). */
 #ifndef KB_DISTRO_H
 #define KB_DISTRO_H
 

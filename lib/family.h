@@ -12,7 +12,7 @@
  *   packer/   const struct kb_pack_family  kb_pack_family_<id>;
  *   vm/       const struct kb_vm_family    kb_vm_family_<id>;
  * (a row without them does not link). Which distro is of which family is
- * crawler/distro.c's table. docs/adding-a-distro.md walks through both. */
+ * crawler/distro.c's table. docs/DESIGN.md, "Adding a distro" walks through both. */
 #ifndef KB_FAMILY_H
 #define KB_FAMILY_H
 

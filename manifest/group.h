@@ -14,7 +14,7 @@
  * group_<family>.c, one per row of lib/family.h's KB_FAMILIES) lists its
  * rules, each named for a rule set. A distro whose packages follow an
  * existing rule set needs only its row; a new rule set is one more rule
- * in its family's file (docs/adding-a-distro.md).
+ * in its family's file (docs/DESIGN.md, "Adding a distro").
  * Rules see the list only through kb_group_pick()/kb_group_at(), so they
  * need nothing from group.c's internals. */
 #ifndef KB_GROUP_H
