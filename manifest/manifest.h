@@ -94,8 +94,8 @@ void kb_bundle_entry_free(struct kb_bundle_entry *e);
  * so a bundle packed with an alternate has the id of what it holds). */
 void kb_bundle_id(struct kb_bundle_entry *e);
 
-/* The package (header or image) of any entry with this sha256, or NULL;
- * m may be NULL (manifest_find.c). */
+/* The package (header or image) of any entry with this sha256, or whose
+ * alternate has it (same name), or NULL; m may be NULL (manifest_find.c). */
 const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha256);
 struct kb_strv;	/* lib/strv.h */
 /* Add the sha256 of every package any entry needs, headers (with their
