@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 #define KB_SIDECAR_MAX 4096
@@ -217,6 +218,7 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->distro = kb_xstrdup(src->distro);
 	dst->uname = kb_xstrdup(src->uname);
 	dst->arch = kb_xstrdup(src->arch);
+	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
 }
 
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
@@ -273,7 +275,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		 * refuse is not left in outdir either */
 		if (o->extract) {
 			url = kb_bundle_path(s.base, e->id);
-			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, &r->build_dir);
+			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
+						&r->build_dir);
 			if (err)
 				goto out;
 		}
@@ -287,7 +290,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	if (o->extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, &r->build_dir);
+		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, o->limits,
+					&r->build_dir);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
@@ -302,12 +306,28 @@ out:
 	return err;
 }
 
+char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err)
+{
+	struct kb_json j;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_index_entry_json(&j, &r->e);
+	kb_json_str(&j, "path", r->path);
+	kb_json_bool(&j, "downloaded", r->downloaded);
+	if (r->build_dir)
+		kb_json_str(&j, "build_dir", r->build_dir);
+	kb_json_obj_end(&j);
+	return kb_json_finish(&j, len, err);
+}
+
 void kb_fetch_result_free(struct kb_fetch_result *r)
 {
 	free(r->e.id);
 	free(r->e.distro);
 	free(r->e.uname);
 	free(r->e.arch);
+	free(r->e.manifest_id);
 	free(r->path);
 	free(r->build_dir);
 	memset(r, 0, sizeof(*r));

@@ -1,4 +1,4 @@
-/* limits_opt.c — parse the resource-limit flags into lib/limits. */
+/* limits_opt.c — parse the resource-limit flags into a struct kb_limits. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -33,13 +33,12 @@ static int kb_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int kb_cli_limits_opt(int c, const char *arg)
+int kb_cli_limits_opt(struct kb_limits *l, int c, const char *arg)
 {
 	static const char *const names[] = {
 		"max-index-size", "max-unpacked-size", "max-ratio", "max-entries",
 		"max-path", "max-yaml-depth", "max-line",
 	};
-	struct kb_limits l = *kb_limits();
 	uint64_t v;
 
 	if (c < KB_OPT_MAX_INDEX_SIZE || c > KB_OPT_MAX_LINE)
@@ -50,16 +49,15 @@ int kb_cli_limits_opt(int c, const char *arg)
 		return -KB_EUSAGE;
 	}
 	switch (c) {
-	case KB_OPT_MAX_INDEX_SIZE: l.max_index_size = v; break;
-	case KB_OPT_MAX_UNPACKED_SIZE: l.max_unpacked_size = v; break;
-	case KB_OPT_MAX_RATIO: l.max_ratio = v; break;
-	case KB_OPT_MAX_ENTRIES: l.max_entries = v; break;
-	case KB_OPT_MAX_PATH: l.max_path = (size_t)v; break;
-	case KB_OPT_MAX_YAML_DEPTH: l.max_yaml_depth = (size_t)v; break;
-	case KB_OPT_MAX_LINE: l.max_line = (size_t)v; break;
+	case KB_OPT_MAX_INDEX_SIZE: l->max_index_size = v; break;
+	case KB_OPT_MAX_UNPACKED_SIZE: l->max_unpacked_size = v; break;
+	case KB_OPT_MAX_RATIO: l->max_ratio = v; break;
+	case KB_OPT_MAX_ENTRIES: l->max_entries = v; break;
+	case KB_OPT_MAX_PATH: l->max_path = (size_t)v; break;
+	case KB_OPT_MAX_YAML_DEPTH: l->max_yaml_depth = (size_t)v; break;
+	case KB_OPT_MAX_LINE: l->max_line = (size_t)v; break;
 	default: break;
 	}
-	kb_limits_set(&l);
 	return 1;
 }
 

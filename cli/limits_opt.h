@@ -9,9 +9,10 @@
  *   --max-yaml-depth N        nesting of upstream files and manifest.yml
  *   --max-line N              bytes of one line of a text index
  *
- * SIZE takes a K, M or G suffix (powers of 1024). Add KB_LIMITS_LONGOPTS to a
- * command's long options, hand unhandled option codes to kb_cli_limits_opt()
- * and print kb_cli_limits_usage() in its --help. */
+ * SIZE takes a K, M or G suffix (powers of 1024). A command takes them with
+ * KB_CLI_LIMITS (cli/cli.h), whose parser hands them to kb_cli_limits_opt(),
+ * and prints kb_cli_limits_usage() in its --help. The limits travel from
+ * there to the core in the command's options (a const struct kb_limits *). */
 #ifndef KB_CLI_LIMITS_OPT_H
 #define KB_CLI_LIMITS_OPT_H
 
@@ -37,10 +38,11 @@ enum {	/* option codes above any character */
 	{ "max-yaml-depth", required_argument, NULL, KB_OPT_MAX_YAML_DEPTH },       \
 	{ "max-line", required_argument, NULL, KB_OPT_MAX_LINE }
 
-/* Apply one limit option to the limits in force (lib/limits.h). Returns 1
- * when c was a limit option, 0 when it is not one, -KB_EUSAGE (after a
- * message naming the flag) when its value is not a positive number. */
-int kb_cli_limits_opt(int c, const char *arg);
+/* Apply one limit option to l. Returns 1 when c was a limit option, 0 when
+ * it is not one, -KB_EUSAGE (after a message naming the flag) when its
+ * value is not a positive number. */
+struct kb_limits;
+int kb_cli_limits_opt(struct kb_limits *l, int c, const char *arg);
 /* The flags and their defaults, for a command's --help. */
 void kb_cli_limits_usage(FILE *f);
 

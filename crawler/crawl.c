@@ -216,7 +216,7 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 
 	*res = NULL;
 	*nres = 0;
-	err = kb_upstream_load_dir(o->upstreams_dir, &ups, &nups);
+	err = kb_upstream_load_dir(o->upstreams_dir, o->limits, &ups, &nups);
 	if (err) {
 		err = -KB_EUSAGE;
 		goto out;

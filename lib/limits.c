@@ -1,4 +1,4 @@
-/* limits.c — default resource limits, and the set in force.
+/* limits.c — default resource limits, and the ratio check.
  *
  * Sizes of real indexes and packages (measured: apt's own lists here; ~:
  * published figures):
@@ -25,18 +25,9 @@ const struct kb_limits kb_limits_default = {
 	.max_line = 1u << 20,			/* 14x Debian's longest Packages line */
 };
 
-static struct kb_limits kb_limits_now;
-static int kb_limits_installed;
-
-const struct kb_limits *kb_limits(void)
+const struct kb_limits *kb_limits_or_default(const struct kb_limits *l)
 {
-	return kb_limits_installed ? &kb_limits_now : &kb_limits_default;
-}
-
-void kb_limits_set(const struct kb_limits *l)
-{
-	kb_limits_now = *l;
-	kb_limits_installed = 1;
+	return l ? l : &kb_limits_default;
 }
 
 int kb_limits_check_ratio(const struct kb_limits *l, uint64_t in, uint64_t out)

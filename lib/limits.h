@@ -1,9 +1,11 @@
 /* limits.h — the resource limits on outside data, in one place.
  *
  * Every parser and extractor of data from mirrors (indexes, packages,
- * manifest and upstream files) reads its limit from here, so one set of
- * defaults — and one set of command-line flags (cli/limits_opt.c) — covers
- * them all. The defaults fit the largest real distro indexes with room to
+ * manifest and upstream files) takes its limits as a struct kb_limits, so
+ * one set of defaults — and one set of command-line flags (cli/limits_opt.c)
+ * — covers them all. There is no global: a command fills one struct from its
+ * flags and hands it down in the options it passes to the core (a
+ * `const struct kb_limits *limits` member; NULL means the defaults). The defaults fit the largest real distro indexes with room to
  * spare (figures in limits.c). A limit exceeded is -KB_ELIMIT, with a
  * message that names the input, the limit and the flag that raises it. */
 #ifndef KB_LIMITS_H
@@ -30,11 +32,8 @@ struct kb_limits {
 /* The built-in defaults. */
 extern const struct kb_limits kb_limits_default;
 
-/* The limits in force: the defaults unless kb_limits_set() installed others.
- * Set once at startup (the command's option parsing), before any thread
- * starts; read-only afterwards. */
-const struct kb_limits *kb_limits(void);
-void kb_limits_set(const struct kb_limits *l);
+/* l, or the defaults when l is NULL. */
+const struct kb_limits *kb_limits_or_default(const struct kb_limits *l);
 
 /* -KB_ELIMIT when out bytes came from in bytes at more than max_ratio : 1
  * (past KB_RATIO_FLOOR), else 0. */

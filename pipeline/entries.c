@@ -9,7 +9,7 @@
 
 int kb_entries_select(struct kb_entries *s, const char *manifest, const struct kb_select *sel)
 {
-	int err = kb_manifest_load(manifest, &s->m);
+	int err = kb_manifest_load(manifest, s->limits, &s->m);
 
 	if (err)
 		return err;
@@ -25,7 +25,7 @@ int kb_entries_open_cache(struct kb_entries *s, const char *workdir)
 int kb_entries_load_upstreams(struct kb_entries *s, const char *dir)
 {
 	s->upstreams_dir = dir;
-	return kb_upstream_set_load(dir, &s->ups);
+	return kb_upstream_set_load(dir, s->limits, &s->ups);
 }
 
 void kb_entries_free(struct kb_entries *s)

@@ -85,8 +85,8 @@ static void kb_pack_one(void *arg, size_t i)
 	if (it->err)
 		goto out;
 	kb_info("packing %s (%s %s)", e->release, e->distro, e->id);
-	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->bundles, c->mtime,
-				  &bi);
+	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->s->limits,
+				  c->bundles, c->mtime, &bi);
 	if (!it->err && nsubst)
 		kb_info("%s (%s): packed as %s, the content id of the packages used", e->id,
 			e->release, bi.id);
@@ -188,6 +188,7 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	s.limits = o->limits;
 	err = kb_entries_select(&s, o->manifest, &o->sel);
 	if (!err)
 		err = kb_entries_load_upstreams(&s, o->upstreams);

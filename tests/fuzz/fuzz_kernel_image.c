@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kb_fuzz_unpack(data, size);
 	fd = kb_fuzz_memfile(data, size, pkg, sizeof(pkg));
 	out = kb_path_join(kb_fuzz_dir, "vmlinuz");
-	/* the input is read as each family's image package in turn */
+	/* the package read as each family's image package in turn */
 	for (int f = 0; f < KB_FAMILY_COUNT; f++) {
 		if (kb_vm_kernel_extract(pkg, (enum kb_family)f, release, out, &found) == 0) {
 			if (!found || (release && strcmp(found, release)))
