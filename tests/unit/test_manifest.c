@@ -744,7 +744,7 @@ static void test_alternates_round_trip(void **state)
 	/* a third candidate, so the order (newest first) is seen */
 	add(&l, "linux-kbuild-6.1", "6.1.172-1", "amd64", KB_KIND_KBUILD, "6.1", "");
 	group_write(&l, a);
-	assert_int_equal(kb_manifest_load(a, &m), 0);
+	assert_int_equal(kb_manifest_load(a, NULL, &m), 0);
 	k = header_of(find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-3"), "linux-kbuild-6.1");
 	assert_string_equal(k->satisfies, ">= 6.1.170-3");
 	assert_int_equal(k->nalternates, 2);
@@ -838,7 +838,7 @@ static void test_alternates_load_errors(void **state)
 	text = mutate2(e.id, "format", "format");
 	write_text(p, text);
 	free(text);
-	assert_int_equal(kb_manifest_load(p, &m), 0);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), 0);
 	assert_int_equal(m.v[0].headers[0].nalternates, 1);
 	assert_string_equal(m.v[0].headers[0].alternates[0].version, "6.1.170-1");
 	assert_int_equal(m.v[0].headers[0].alternates[0].size, 17);
@@ -847,7 +847,7 @@ static void test_alternates_load_errors(void **state)
 		text = mutate2(e.id, bad[i][0], bad[i][1]);
 		write_text(p, text);
 		free(text);
-		assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+		assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 		assert_int_equal(m.n, 0);
 	}
 	/* format 1 has no such keys */
@@ -859,7 +859,7 @@ static void test_alternates_load_errors(void **state)
 	}
 	write_text(p, text);
 	free(text);
-	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 	assert_int_equal(kb_rm_rf(dir), 0);
 	free(p);
 	free(dir);
