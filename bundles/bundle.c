@@ -70,8 +70,38 @@ static void kb_bundle_put(struct kb_tree *t, const char *name, const char *val)
 	kb_tree_put(t, name, KB_NODE_FILE, 0644, NULL, kb_xstrdup(val), strlen(val), true);
 }
 
-/* Add the meta files and bundle.json to the packed tree. */
-static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
+/* bundle.json's "substitutions": what the manifest wanted, what was used
+ * instead and why; w is the manifest's entry. */
+static void kb_bundle_json_subst(struct kb_json *j, const struct kb_bundle_entry *w,
+				 const struct kb_bundle_subst *subst, size_t nsubst)
+{
+	kb_json_arr_begin(j, "substitutions");
+	for (size_t i = 0; i < nsubst; i++) {
+		const struct kb_mpkg *m = &w->headers[subst[i].header];
+
+		kb_json_obj_begin(j, NULL);
+		kb_json_str(j, "name", m->name);
+		kb_json_str(j, "satisfies", m->satisfies);
+		kb_json_obj_begin(j, "wanted");
+		kb_json_str(j, "version", m->version);
+		kb_json_str(j, "sha256", m->sha256);
+		kb_json_str(j, "path", m->path);
+		kb_json_str(j, "why", subst[i].why);
+		kb_json_obj_end(j);
+		kb_json_obj_begin(j, "used");
+		kb_json_str(j, "version", subst[i].used->version);
+		kb_json_str(j, "sha256", subst[i].used->sha256);
+		kb_json_str(j, "path", subst[i].used->path);
+		kb_json_obj_end(j);
+		kb_json_obj_end(j);
+	}
+	kb_json_arr_end(j);
+}
+
+/* Add the meta files and bundle.json to the packed tree. e is what is
+ * packed; w the manifest's entry, when substitutions made e differ. */
+static int kb_bundle_meta(const struct kb_bundle_entry *e, const struct kb_bundle_entry *w,
+			  const struct kb_bundle_subst *subst, size_t nsubst, struct kb_packed *p)
 {
 	char *mk = kb_path_join(p->build_dir, "Makefile");
 	char *ver = kb_bundle_var(&p->out, mk, "VERSION", '=');
@@ -108,6 +138,8 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 	kb_json_init(&j);
 	kb_json_obj_begin(&j, NULL);
 	kb_json_str(&j, "id", e->id);
+	if (nsubst)
+		kb_json_str(&j, "manifest_id", w->id);
 	kb_json_str(&j, "distro", e->distro);
 	kb_json_str(&j, "upstream", e->upstream);
 	kb_json_str(&j, "uname", e->release);
@@ -136,6 +168,8 @@ static int kb_bundle_meta(const struct kb_bundle_entry *e, struct kb_packed *p)
 		kb_json_obj_end(&j);
 	}
 	kb_json_arr_end(&j);
+	if (nsubst)	/* only then: bundles without keep their bytes */
+		kb_bundle_json_subst(&j, w, subst, nsubst);
 	kb_json_obj_end(&j);
 	json = kb_json_finish(&j, &len, &err);
 	if (err)
@@ -152,23 +186,66 @@ out:
 	return err;
 }
 
-int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
-		    const char *package_key, const struct kb_limits *lim, const char *dir,
-		    int64_t mtime, struct kb_bundle_info *info)
+/* *u = w with subst applied: the entry of what is really packed, its id
+ * the content id of those packages. The strings are w's (u->headers is
+ * malloc'd). */
+static void kb_bundle_used(const struct kb_bundle_entry *w, const struct kb_bundle_subst *subst,
+			   size_t nsubst, struct kb_bundle_entry *u)
+{
+	*u = *w;
+	u->headers = kb_xcalloc(w->nheaders, sizeof(*u->headers));
+	memcpy(u->headers, w->headers, w->nheaders * sizeof(*u->headers));
+	for (size_t i = 0; i < nsubst; i++) {
+		struct kb_mpkg *h = &u->headers[subst[i].header];
+		const struct kb_malt *a = subst[i].used;
+
+		h->version = a->version;
+		h->arch = a->arch;
+		h->path = a->path;
+		h->size = a->size;
+		memcpy(h->sha256, a->sha256, sizeof(h->sha256));
+		h->satisfies = NULL;
+		h->alternates = NULL;
+		h->nalternates = 0;
+	}
+	kb_bundle_id(u);
+}
+
+/* dir/<manifest_id>.link: "<id>\n", so kb_bundle_find finds the bundle */
+static int kb_bundle_link(const char *dir, const char *manifest_id, const char *id)
+{
+	char *link = kb_bundle_link_path(dir, manifest_id), *line = kb_xasprintf("%s\n", id);
+	int err = kb_file_write_atomic(link, line, strlen(line));
+
+	if (err)
+		kb_error("%s: %s", link, kb_strerror(err));
+	free(line);
+	free(link);
+	return err;
+}
+
+int kb_bundle_build(const struct kb_bundle_entry *w, const char *const *paths,
+		    const struct kb_bundle_subst *subst, size_t nsubst, const char *package_key,
+		    const struct kb_limits *lim, const char *dir, int64_t mtime,
+		    struct kb_bundle_info *info)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL,
 				      .threads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu };
 	struct kb_atomic_file af = { 0 };
+	struct kb_bundle_entry used;
+	const struct kb_bundle_entry *e = &used;
 	struct kb_packed p;
-	char *tgz = kb_bundle_path(dir, e->id);
-	char *side = kb_bundle_sidecar_path(dir, e->id);
-	char *line = NULL;
+	char *tgz, *side, *line = NULL;
 	int err;
 
+	kb_bundle_used(w, subst, nsubst, &used);
+	tgz = kb_bundle_path(dir, e->id);
+	side = kb_bundle_sidecar_path(dir, e->id);
+	memcpy(info->id, e->id, sizeof(info->id));
 	err = kb_pack_tree(e, paths, package_key, lim, &p);
 	if (!err)
-		err = kb_bundle_meta(e, &p);
+		err = kb_bundle_meta(e, w, subst, nsubst, &p);
 	if (err)
 		goto out;
 	err = kb_atomic_open(&af, tgz);
@@ -191,8 +268,11 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 	err = kb_file_write_atomic(side, line, strlen(line));
 	if (err)
 		kb_error("%s: %s", side, kb_strerror(err));
+	else if (strcmp(e->id, w->id))
+		err = kb_bundle_link(dir, w->id, e->id);
 out:
 	kb_packed_free(&p);
+	free(used.headers);
 	free(line);
 	free(tgz);
 	free(side);
@@ -223,6 +303,39 @@ out:
 	return err;
 }
 
+int kb_bundle_find(const char *dir, const char *manifest_id, struct kb_bundle_info *info)
+{
+	char *link = NULL, *buf = NULL;
+	size_t len;
+	int err;
+
+	if (!kb_bundle_stat(dir, manifest_id, info)) {
+		memcpy(info->id, manifest_id, sizeof(info->id));
+		return 0;
+	}
+	link = kb_bundle_link_path(dir, manifest_id);
+	err = -KB_ENOTFOUND;
+	if (kb_file_read(link, 256, &buf, &len) || len != KB_SHA256_HEX_LEN + 1 ||
+	    buf[KB_SHA256_HEX_LEN] != '\n')
+		goto out;
+	buf[KB_SHA256_HEX_LEN] = '\0';
+	if (!kb_sha256_valid(buf) || kb_bundle_stat(dir, buf, info))
+		goto out;
+	memcpy(info->id, buf, sizeof(info->id));
+	err = 0;
+out:
+	free(buf);
+	free(link);
+	return err;
+}
+
+char *kb_bundle_find_path(const char *dir, const char *manifest_id)
+{
+	struct kb_bundle_info bi;
+
+	return kb_bundle_path(dir, kb_bundle_find(dir, manifest_id, &bi) ? manifest_id : bi.id);
+}
+
 int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 {
 	char *path = kb_path_join(dir, "index.json");
@@ -236,14 +349,20 @@ int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 		struct kb_index_entry *x = &idx.v[idx.n];
 		struct kb_bundle_info bi;
 
-		if (kb_bundle_stat(dir, e->id, &bi) != 0)
+		if (kb_bundle_find(dir, e->id, &bi) != 0)
 			continue;
-		*x = (struct kb_index_entry){ .id = (char *)e->id, .distro = e->distro, .uname = e->release,
-					      .arch = e->arch, .size = bi.size };
+		x->id = kb_xstrdup(bi.id);
+		x->manifest_id = strcmp(bi.id, e->id) ? (char *)e->id : NULL;
+		x->distro = e->distro;
+		x->uname = e->release;
+		x->arch = e->arch;
+		x->size = bi.size;
 		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
 		idx.n++;
 	}
 	err = kb_index_write(path, &idx);
+	for (size_t i = 0; i < idx.n; i++)
+		free(idx.v[i].id);
 	free(idx.v);
 	free(path);
 	return err;

@@ -6,6 +6,7 @@
 
 #define KB_BUNDLE_SUFFIX ".tgz"
 #define KB_SIDECAR_SUFFIX ".sha256"
+#define KB_LINK_SUFFIX ".link"
 
 char *kb_bundle_path(const char *dir, const char *id)
 {
@@ -22,6 +23,11 @@ char *kb_bundle_sidecar_path(const char *dir, const char *id)
 char *kb_bundle_sidecar_line(const char *sha256, const char *id)
 {
 	return kb_xasprintf("%s  %s" KB_BUNDLE_SUFFIX "\n", sha256, id);
+}
+
+char *kb_bundle_link_path(const char *dir, const char *manifest_id)
+{
+	return kb_xasprintf("%s/%s" KB_LINK_SUFFIX, dir, manifest_id);
 }
 
 char *kb_bundle_id_of(const char *path)

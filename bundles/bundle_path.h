@@ -1,7 +1,9 @@
 /* bundle_path.h — the one place that names bundle files: a bundle with id
  * ID is the file "<ID>.tgz", beside its sha256sum sidecar "<ID>.tgz.sha256"
  * (in WORKDIR/bundles/, a published directory, a fetch's -o directory, or
- * under a server's base URL). Nothing else spells these names. */
+ * under a server's base URL), and "<manifest id>.link" naming the bundle
+ * of a manifest entry packed with an alternate package (WORKDIR/bundles/
+ * only). Nothing else spells these names. */
 #ifndef KB_BUNDLE_PATH_H
 #define KB_BUNDLE_PATH_H
 
@@ -11,6 +13,10 @@ char *kb_bundle_path(const char *dir, const char *id);
 char *kb_bundle_sidecar_path(const char *dir, const char *id);
 /* The sidecar's text, sha256sum's format: "<sha256>  <id>.tgz\n". malloc'd. */
 char *kb_bundle_sidecar_line(const char *sha256, const char *id);
+/* "dir/<manifest_id>.link": when a bundle was packed with an alternate
+ * package (manifest.h), its id is not its manifest entry's; this one-line
+ * file names it ("<id>\n"). malloc'd. */
+char *kb_bundle_link_path(const char *dir, const char *manifest_id);
 /* The id a bundle file's name gives: its base name without ".tgz" (the
  * whole base name when it has no such suffix). malloc'd. */
 char *kb_bundle_id_of(const char *path);

@@ -219,6 +219,7 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->distro = kb_xstrdup(src->distro);
 	dst->uname = kb_xstrdup(src->uname);
 	dst->arch = kb_xstrdup(src->arch);
+	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
 }
 
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
@@ -331,6 +332,7 @@ void kb_fetch_result_free(struct kb_fetch_result *r)
 	free(r->e.distro);
 	free(r->e.uname);
 	free(r->e.arch);
+	free(r->e.manifest_id);
 	free(r->path);
 	free(r->build_dir);
 	memset(r, 0, sizeof(*r));

@@ -16,6 +16,9 @@
 
 struct kb_index_entry {
 	char *id;		/* the bundle is <id>.tgz beside the index */
+	/* NULL, or the manifest entry's id when the bundle was packed with an
+	 * alternate package (manifest.h) and so has another content id */
+	char *manifest_id;
 	char *distro;
 	char *uname;		/* uname -r of the kernel */
 	char *arch;

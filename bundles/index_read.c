@@ -66,8 +66,10 @@ static int kb_index_bad(const char *name, const struct kb_ynode *n, const char *
 static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 				struct kb_index_entry *e)
 {
-	static const char *const keys[] = { "id", "distro", "uname", "arch", "sha256", "size" };
-	const struct kb_ynode *seen[6] = { NULL };
+	/* the first 6 must be there; manifest_id is optional */
+	static const char *const keys[] = { "id", "distro", "uname", "arch", "sha256", "size",
+					    "manifest_id" };
+	const struct kb_ynode *seen[7] = { NULL };
 
 	if (m->type != KB_Y_MAP)
 		return kb_index_bad(name, m, "a bundle is not an object");
@@ -77,9 +79,9 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 
 		if (k->type != KB_Y_SCALAR)
 			return kb_index_bad(name, k, "a bundle's key is not a string");
-		for (f = 0; f < 6 && strcmp(k->scalar, keys[f]) != 0; f++)
+		for (f = 0; f < 7 && strcmp(k->scalar, keys[f]) != 0; f++)
 			;
-		if (f == 6)
+		if (f == 7)
 			continue;	/* a newer writer's field: not ours to judge */
 		if (seen[f]) {
 			kb_error("%s:%d: '%s' given twice", name, k->line, keys[f]);
@@ -116,6 +118,12 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 			 seen[5]->line, seen[0]->scalar, seen[5]->scalar);
 		return -KB_EPARSE;
 	}
+	if (seen[6] && !kb_sha256_valid(seen[6]->scalar)) {
+		kb_error("%s:%d: bundle %s: manifest_id is not 64 lowercase hex digits", name,
+			 seen[6]->line, seen[0]->scalar);
+		return -KB_EPARSE;
+	}
+	e->manifest_id = seen[6] ? kb_xstrdup(seen[6]->scalar) : NULL;
 	e->id = kb_xstrdup(seen[0]->scalar);
 	e->distro = kb_xstrdup(seen[1]->scalar);
 	e->uname = kb_xstrdup(seen[2]->scalar);
@@ -205,6 +213,7 @@ void kb_index_free(struct kb_index *idx)
 {
 	for (size_t i = 0; i < idx->n; i++) {
 		free(idx->v[i].id);
+		free(idx->v[i].manifest_id);
 		free(idx->v[i].distro);
 		free(idx->v[i].uname);
 		free(idx->v[i].arch);

@@ -11,6 +11,8 @@
 void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e)
 {
 	kb_json_str(j, "id", e->id);
+	if (e->manifest_id)
+		kb_json_str(j, "manifest_id", e->manifest_id);
 	kb_json_str(j, "distro", e->distro);
 	kb_json_str(j, "uname", e->uname);
 	kb_json_str(j, "arch", e->arch);

@@ -106,6 +106,7 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 	err = -KB_ENOTFOUND;
 	if (!nmirrors)
 		kb_error("%s: not in the cache and no mirror to fetch %s from", f->name, f->path);
+	f->gone = nmirrors > 0;
 	for (size_t m = 0; m < nmirrors; m++) {
 		char *url = kb_xasprintf("%s/%s", f->mirrors->v[m], f->path);
 		long status = 0;
@@ -113,12 +114,15 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		kb_debug("downloading %s", url);
 		err = kb_http_get_file(url, dl, &ho, &status);
 		if (err) {
+			f->gone = f->gone && (status == 404 || status == 410);
 			/* a path may be relative to any of the upstream's mirrors
 			 * (bookworm-security's pool is on the security mirror), so
 			 * only the last one's failure is an error */
-			kb_log(m + 1 < nmirrors ? KB_LOG_DEBUG : KB_LOG_ERROR,
+			kb_log(m + 1 < nmirrors ? KB_LOG_DEBUG
+			       : f->gone && f->fallback ? KB_LOG_INFO : KB_LOG_ERROR,
 			       "%s: download failed: %s (HTTP %ld)", url, kb_strerror(err), status);
 		} else {
+			f->gone = false;	/* a mirror had a file: a wrong one */
 			err = kb_cache_verify(dl, f, url);
 			if (!err && rename(dl, f->object) != 0) {
 				err = -errno;
@@ -129,6 +133,7 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		free(url);
 		if (!err) {
 			f->downloaded = true;
+			f->gone = false;
 			break;
 		}
 	}
@@ -162,8 +167,10 @@ int kb_cache_fetch_all(struct kb_cache *c, struct kb_cache_fetch *v, size_t n, i
 	}
 	kb_pool_run(ntodo, jobs, kb_cache_fetch_one, &set);
 	for (size_t i = 0; i < n; i++) {
-		if (dup_of[i] != i)
+		if (dup_of[i] != i) {
 			v[i].err = v[dup_of[i]].err;
+			v[i].gone = v[dup_of[i]].gone;
+		}
 		if (!err)
 			err = v[i].err;
 	}

@@ -49,8 +49,11 @@ struct kb_cache_fetch {
 	const char *path;	/* relative to each mirror */
 	const char *name;	/* for messages (a package name) */
 	const struct kb_strv *mirrors;	/* tried in order; NULL or empty: cache only */
+	bool fallback;		/* the caller has other candidates: a file no
+				 * mirror has is logged as info, not as an error */
 	char *object;		/* out: the verified object (malloc'd) */
 	bool downloaded;	/* out: fetched by this run */
+	bool gone;		/* out: every mirror answered 404 or 410 */
 	int err;		/* out */
 };
 

@@ -19,11 +19,19 @@ static const struct kb_group_family *const kb_group_families[KB_FAMILY_COUNT] = 
 #undef KB_GROUP_FAMILY_ROW
 };
 
+/* What a header package picked by a dependency carries beyond itself. */
+struct kb_group_alts {
+	char *satisfies;		/* "<op> <version>", NULL: none */
+	const struct kb_pkg **v;	/* other packages that fit, newest first */
+	size_t n;
+};
+
 struct kb_group {
 	const struct kb_group_rule *rule;
 	const struct kb_pkg **pkgs;	/* deduplicated; name, newest first, arch, sha256 */
 	size_t n;
 	const struct kb_pkg **hdr, **img;	/* the bundle being built */
+	struct kb_group_alts *alts;	/* nhdr: hdr[i]'s */
 	size_t nhdr, nimg;
 	char *reason;			/* why it cannot be built */
 };
@@ -105,13 +113,12 @@ static int kb_name_cmp(struct kb_str name, const char *s)
 	return c ? c : (name.n > n) - (name.n < n);
 }
 
-const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
-				   const struct kb_group_pick *how)
+/* The first package not sorting before name. */
+static size_t kb_group_first(const struct kb_group *g, struct kb_str name)
 {
-	const struct kb_pkg *best = NULL;
 	size_t lo = 0, hi = g->n;
 
-	while (lo < hi) {	/* first package not sorting before name */
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (kb_name_cmp(name, g->pkgs[mid]->name) > 0)
@@ -119,15 +126,31 @@ const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < g->n && kb_name_cmp(name, g->pkgs[i]->name) == 0; i++) {
+	return lo;
+}
+
+/* Does p (of the name asked for) fit how, but for prefer_version? */
+static bool kb_group_fits(const struct kb_group *g, const struct kb_pkg *p,
+			  const struct kb_group_pick *how)
+{
+	if (p->kind != how->kind)
+		return false;
+	if (how->arch && strcmp(p->arch, how->arch) && strcmp(p->arch, "all"))
+		return false;
+	return !how->rel ||
+	       kb_relation_satisfied(how->rel, p->version, kb_family_vercmp(g->rule->family));
+}
+
+const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
+				   const struct kb_group_pick *how)
+{
+	const struct kb_pkg *best = NULL;
+
+	for (size_t i = kb_group_first(g, name);
+	     i < g->n && kb_name_cmp(name, g->pkgs[i]->name) == 0; i++) {
 		const struct kb_pkg *p = g->pkgs[i];
 
-		if (p->kind != how->kind)
-			continue;
-		if (how->arch && strcmp(p->arch, how->arch) && strcmp(p->arch, "all"))
-			continue;
-		if (how->rel && !kb_relation_satisfied(how->rel, p->version,
-							       kb_family_vercmp(g->rule->family)))
+		if (!kb_group_fits(g, p, how))
 			continue;
 		if (how->prefer_version && !strcmp(p->version, how->prefer_version))
 			return p;
@@ -137,18 +160,66 @@ const struct kb_pkg *kb_group_pick(const struct kb_group *g, struct kb_str name,
 	return best;
 }
 
-static void kb_group_push(const struct kb_pkg ***v, size_t *n, const struct kb_pkg *p)
+/* Append p unless v has it; true when appended. */
+static bool kb_group_push(const struct kb_pkg ***v, size_t *n, const struct kb_pkg *p)
 {
 	for (size_t i = 0; i < *n; i++)
 		if ((*v)[i] == p)
-			return;
+			return false;
 	*v = kb_xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = p;
+	return true;
 }
 
 void kb_group_add_header(struct kb_group *g, const struct kb_pkg *p)
 {
-	kb_group_push(&g->hdr, &g->nhdr, p);
+	if (!kb_group_push(&g->hdr, &g->nhdr, p))
+		return;
+	g->alts = kb_xrealloc(g->alts, g->nhdr * sizeof(*g->alts));
+	g->alts[g->nhdr - 1] = (struct kb_group_alts){ 0 };
+}
+
+/* Only what the manifest loader would take back. */
+static bool kb_group_alt_ok(const struct kb_pkg *p)
+{
+	return !kb_manifest_str_check(p->version) && !kb_manifest_str_check(p->arch) &&
+	       !kb_manifest_path_check(p->path);
+}
+
+void kb_group_add_picked(struct kb_group *g, const struct kb_pkg *p, struct kb_str name,
+			 const struct kb_group_pick *how)
+{
+	struct kb_group_alts *a;
+
+	if (!kb_group_push(&g->hdr, &g->nhdr, p))
+		return;
+	g->alts = kb_xrealloc(g->alts, g->nhdr * sizeof(*g->alts));
+	a = &g->alts[g->nhdr - 1];
+	*a = (struct kb_group_alts){ 0 };
+	/* an unversioned dependency says nothing about which version fits the
+	 * headers (prefer_version chose): no alternates for it */
+	if (!how->rel || how->rel->op == KB_REL_ANY)
+		return;
+	a->satisfies = kb_xasprintf("%s " KB_STR_FMT, kb_relop_str(how->rel->op),
+				    KB_STR_ARG(how->rel->version));
+	for (size_t i = kb_group_first(g, name);
+	     i < g->n && kb_name_cmp(name, g->pkgs[i]->name) == 0; i++) {
+		const struct kb_pkg *q = g->pkgs[i];
+
+		if (q != p && kb_group_fits(g, q, how) && kb_group_alt_ok(q)) {
+			a->v = kb_xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+			a->v[a->n++] = q;	/* sorted newest first */
+		}
+	}
+}
+
+static void kb_group_alts_clear(struct kb_group *g)
+{
+	for (size_t i = 0; i < g->nhdr; i++) {
+		free(g->alts[i].satisfies);
+		free(g->alts[i].v);
+	}
+	g->nhdr = 0;
 }
 
 void kb_group_add_image(struct kb_group *g, const struct kb_pkg *p)
@@ -169,7 +240,25 @@ int kb_group_incomplete(struct kb_group *g, const char *fmt, ...)
 	return -KB_ENOTFOUND;
 }
 
-static struct kb_mpkg *kb_mpkgs_from(const struct kb_pkg *const *v, size_t n)
+static void kb_malts_from(struct kb_mpkg *m, const struct kb_group_alts *a)
+{
+	m->satisfies = a->satisfies ? kb_xstrdup(a->satisfies) : NULL;
+	m->nalternates = a->n;
+	m->alternates = a->n ? kb_xcalloc(a->n, sizeof(*m->alternates)) : NULL;
+	for (size_t k = 0; k < a->n; k++) {
+		struct kb_malt *alt = &m->alternates[k];
+
+		alt->version = kb_xstrdup(a->v[k]->version);
+		alt->arch = kb_xstrdup(a->v[k]->arch);
+		alt->path = kb_xstrdup(a->v[k]->path);
+		alt->size = a->v[k]->size;
+		memcpy(alt->sha256, a->v[k]->sha256, sizeof(alt->sha256));
+	}
+}
+
+/* alts: NULL (images), or v[i]'s satisfies and alternates */
+static struct kb_mpkg *kb_mpkgs_from(const struct kb_pkg *const *v, size_t n,
+				     const struct kb_group_alts *alts)
 {
 	struct kb_mpkg *out = kb_xcalloc(n, sizeof(*out));
 
@@ -181,6 +270,8 @@ static struct kb_mpkg *kb_mpkgs_from(const struct kb_pkg *const *v, size_t n)
 		out[i].path = kb_xstrdup(v[i]->path);
 		out[i].size = v[i]->size;
 		memcpy(out[i].sha256, v[i]->sha256, sizeof(out[i].sha256));
+		if (alts)
+			kb_malts_from(&out[i], &alts[i]);
 	}
 	return out;
 }
@@ -223,9 +314,9 @@ static void kb_group_emit(struct kb_group *g, const struct kb_pkg *anchor, const
 		.release = kb_xstrdup(anchor->release),
 		.arch = kb_xstrdup(anchor->arch),
 		.version = kb_xstrdup(anchor->version),
-		.headers = kb_mpkgs_from(g->hdr, g->nhdr),
+		.headers = kb_mpkgs_from(g->hdr, g->nhdr, g->alts),
 		.nheaders = g->nhdr,
-		.images = kb_mpkgs_from(g->img, g->nimg),
+		.images = kb_mpkgs_from(g->img, g->nimg, NULL),
 		.nimages = g->nimg,
 	};
 	kb_bundle_id(e);
@@ -268,7 +359,8 @@ void kb_group_list(const struct kb_group_rule *rule, const char *distro, const c
 			continue;
 		free(g.reason);
 		g.reason = NULL;
-		g.nhdr = g.nimg = 0;
+		kb_group_alts_clear(&g);
+		g.nimg = 0;
 		kb_group_add_header(&g, anchor);
 		if (!anchor->release[0])
 			err = kb_group_incomplete(&g, "%s has no kernel release", anchor->name);
@@ -284,6 +376,8 @@ void kb_group_list(const struct kb_group_rule *rule, const char *distro, const c
 			kb_group_emit(&g, anchor, distro, upstream, m);
 		}
 	}
+	kb_group_alts_clear(&g);
+	free(g.alts);
 	free(g.hdr);
 	free(g.img);
 	free(g.pkgs);

@@ -99,6 +99,12 @@ size_t kb_group_count(const struct kb_group *g);
 const struct kb_pkg *kb_group_at(const struct kb_group *g, size_t i);
 
 void kb_group_add_header(struct kb_group *g, const struct kb_pkg *p);
+/* Add p, which kb_group_pick(g, name, how) gave, as a header package that
+ * a mirror may lack: when how->rel restricts the version, the manifest
+ * records that restriction and, as p's alternates (newest first), every
+ * other package that fits how. */
+void kb_group_add_picked(struct kb_group *g, const struct kb_pkg *p, struct kb_str name,
+			 const struct kb_group_pick *how);
 void kb_group_add_image(struct kb_group *g, const struct kb_pkg *p);
 /* Record why the bundle cannot be made; returns -KB_ENOTFOUND. */
 int kb_group_incomplete(struct kb_group *g, const char *fmt, ...)

@@ -69,7 +69,8 @@ static void kb_apt_rel_text(const struct kb_relation *rel, char *buf, size_t n)
 			 kb_relop_str(rel->op), KB_STR_ARG(rel->version));
 }
 
-/* Add the package rel names; say which one is missing otherwise. */
+/* Add the package rel names, with the others that satisfy rel as its
+ * alternates; say which one is missing otherwise. */
 static int kb_apt_take(struct kb_group *g, const struct kb_pkg *h, const struct kb_relation *rel,
 		       enum kb_kind kind, const char *prefer)
 {
@@ -83,7 +84,7 @@ static int kb_apt_take(struct kb_group *g, const struct kb_pkg *h, const struct 
 		kb_apt_rel_text(rel, want, sizeof(want));
 		return kb_group_incomplete(g, "%s needs %s, which is not in the list", h->name, want);
 	}
-	kb_group_add_header(g, p);
+	kb_group_add_picked(g, p, rel->name, &how);
 	return 0;
 }
 

@@ -12,6 +12,9 @@
  *     version: "6.1.170-3"
  *     headers:
  *     - {name, version, arch, kind, path, size, sha256}   (block style)
+ *       satisfies: ">= 5.10.223-1"   (optional: the Depends it was picked for)
+ *       alternates:                  (optional: other files satisfying it,
+ *       - {version, arch, path, size, sha256}        newest first)
  *     images:
  *     - …
  *
@@ -84,6 +87,26 @@ const char *kb_manifest_path_check(const char *s)
 	return NULL;
 }
 
+const char *kb_manifest_satisfies_check(const char *s)
+{
+	static const char *const ops[] = { "<< ", "<= ", "= ", ">= ", ">> " };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strncmp(s, ops[i], strlen(ops[i])))
+			return kb_manifest_str_check(s + strlen(ops[i])) ? "has a bad version" : NULL;
+	return "must be \"<op> <version>\", op one of << <= = >= >>";
+}
+
+static void kb_malts_free(struct kb_malt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].version);
+		free(v[i].arch);
+		free(v[i].path);
+	}
+	free(v);
+}
+
 static void kb_mpkgs_free(struct kb_mpkg *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -91,6 +114,8 @@ static void kb_mpkgs_free(struct kb_mpkg *v, size_t n)
 		free(v[i].version);
 		free(v[i].arch);
 		free(v[i].path);
+		free(v[i].satisfies);
+		kb_malts_free(v[i].alternates, v[i].nalternates);
 	}
 	free(v);
 }
@@ -246,10 +271,35 @@ static void kb_yout_end(struct kb_yout *o, bool map)
 	kb_yout_emit(o, &ev);
 }
 
+static void kb_yout_size(struct kb_yout *o, uint64_t n)
+{
+	char size[24];
+
+	snprintf(size, sizeof(size), "%" PRIu64, n);
+	kb_yout_str(o, "size");
+	kb_yout_scalar(o, size, YAML_PLAIN_SCALAR_STYLE);	/* an integer */
+}
+
+/* In the order grouping found them (newest first): the order pack tries. */
+static void kb_yout_alts(struct kb_yout *o, const struct kb_malt *v, size_t n)
+{
+	kb_yout_str(o, "alternates");
+	kb_yout_start(o, false);
+	for (size_t i = 0; i < n; i++) {
+		kb_yout_start(o, true);
+		kb_yout_kv(o, "version", v[i].version);
+		kb_yout_kv(o, "arch", v[i].arch);
+		kb_yout_kv(o, "path", v[i].path);
+		kb_yout_size(o, v[i].size);
+		kb_yout_kv(o, "sha256", v[i].sha256);
+		kb_yout_end(o, true);
+	}
+	kb_yout_end(o, false);
+}
+
 static void kb_yout_pkgs(struct kb_yout *o, const char *key, const struct kb_mpkg *v, size_t n)
 {
 	const struct kb_mpkg **sorted = kb_xcalloc(n, sizeof(*sorted));
-	char size[24];
 
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &v[i];
@@ -265,10 +315,12 @@ static void kb_yout_pkgs(struct kb_yout *o, const char *key, const struct kb_mpk
 		kb_yout_kv(o, "arch", p->arch);
 		kb_yout_kv(o, "kind", kb_kind_name(p->kind));
 		kb_yout_kv(o, "path", p->path);
-		snprintf(size, sizeof(size), "%" PRIu64, p->size);
-		kb_yout_str(o, "size");
-		kb_yout_scalar(o, size, YAML_PLAIN_SCALAR_STYLE);	/* an integer */
+		kb_yout_size(o, p->size);
 		kb_yout_kv(o, "sha256", p->sha256);
+		if (p->satisfies)
+			kb_yout_kv(o, "satisfies", p->satisfies);
+		if (p->nalternates)
+			kb_yout_alts(o, p->alternates, p->nalternates);
 		kb_yout_end(o, true);
 	}
 	kb_yout_end(o, false);

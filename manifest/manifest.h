@@ -13,8 +13,11 @@
 #include "lib/family.h"
 
 /* The value of the top-level `format:` key; bump on incompatible change.
- * Written: 2 (entries say their family). Read: 2, and 1, whose entries'
- * family comes from their distro's row (crawler/distro.c). */
+ * Written: 2 (entries say their family; a header package picked by a
+ * versioned dependency may say which (`satisfies:`) and list the other
+ * files of the lists that satisfy it too (`alternates:`), both optional).
+ * Read: 2, and 1, whose entries' family comes from their distro's row
+ * (crawler/distro.c) and whose packages have neither optional key. */
 #define KB_MANIFEST_FORMAT "kbundle-manifest 2"
 #define KB_MANIFEST_FORMAT_1 "kbundle-manifest 1"
 
@@ -28,6 +31,16 @@ const char *kb_manifest_str_check(const char *s);
 /* A package path: such a string, relative, never leaving the mirror. */
 const char *kb_manifest_path_check(const char *s);
 
+/* Another file of the same package name and kind that satisfies the same
+ * dependency: what pack uses when the mirrors lack the chosen one. */
+struct kb_malt {
+	char *version;
+	char *arch;
+	char *path;
+	uint64_t size;
+	char sha256[65];
+};
+
 struct kb_mpkg {
 	char *name;
 	char *version;
@@ -36,7 +49,16 @@ struct kb_mpkg {
 	char *path;		/* relative to the upstream's mirror */
 	uint64_t size;
 	char sha256[65];
+	/* NULL, or the version restriction of the anchor's Depends it was
+	 * picked for, "<op> <version>" (">= 5.10.223-1"): for messages */
+	char *satisfies;
+	struct kb_malt *alternates;	/* newest first; not part of the bundle id */
+	size_t nalternates;
 };
+
+/* What a satisfies string may hold: "<op> <version>", op one of << <= = >= >>.
+ * NULL when s is fine, else why not. */
+const char *kb_manifest_satisfies_check(const char *s);
 
 struct kb_bundle_entry {
 	char id[65];
@@ -70,15 +92,17 @@ int kb_manifest_write(const char *path, const struct kb_manifest *m);
 void kb_manifest_free(struct kb_manifest *m);
 /* Free what one entry holds (not the entry itself). */
 void kb_bundle_entry_free(struct kb_bundle_entry *e);
-/* Compute e->id from e->headers. */
+/* Compute e->id from e->headers (their sha256s: alternates are not in it,
+ * so a bundle packed with an alternate has the id of what it holds). */
 void kb_bundle_id(struct kb_bundle_entry *e);
 
-/* The package (header or image) of any entry with this sha256, or NULL;
- * m may be NULL (manifest_find.c). */
+/* The package (header or image) of any entry with this sha256, or whose
+ * alternate has it (same name), or NULL; m may be NULL (manifest_find.c). */
 const struct kb_mpkg *kb_manifest_find_pkg(const struct kb_manifest *m, const char *sha256);
 struct kb_strv;	/* lib/strv.h */
-/* Add the sha256 of every package any entry needs, headers and images, to
- * out and make it a set (kb_strv_sort_unique). */
+/* Add the sha256 of every package any entry needs, headers (with their
+ * alternates: one may be what a bundle was packed from) and images, to out
+ * and make it a set (kb_strv_sort_unique). */
 void kb_manifest_digests(const struct kb_manifest *m, struct kb_strv *out);
 
 struct kb_group_skips;	/* manifest/group.h */

@@ -1,7 +1,8 @@
 /* manifest_load.c — read manifest.yml back, strictly: every key known and
  * present once, every field of the right type and shape, sha256s valid,
  * each bundle id recomputed from its headers; errors name file:line.
- * Format 1 manifests (no `family:`) are still read. */
+ * Format 1 manifests (no `family:`, no `satisfies:` or `alternates:`) are
+ * still read. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,21 +41,27 @@ static int kb_mload_bad(const struct kb_mload *c, const struct kb_ynode *n, cons
 	return -KB_EPARSE;
 }
 
-/* Every key of map is one of keys (NULL-ended), none twice, all present. */
+static bool kb_mload_key_in(const char *const *keys, const char *k)
+{
+	for (size_t j = 0; keys && keys[j]; j++)
+		if (!strcmp(keys[j], k))
+			return true;
+	return false;
+}
+
+/* Every key of map is one of keys or optional (both NULL-ended; optional
+ * may be NULL), none twice, all of keys present. */
 static int kb_mload_keys(const struct kb_mload *c, const struct kb_ynode *map, const char *what,
-			 const char *const *keys)
+			 const char *const *keys, const char *const *optional)
 {
 	if (!map || map->type != KB_Y_MAP)
 		return kb_mload_bad(c, map, "%s: expected a mapping", what);
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const struct kb_ynode *k = map->items[i];
-		size_t j;
 
 		if (k->type != KB_Y_SCALAR)
 			return kb_mload_bad(c, k, "%s: keys must be plain strings", what);
-		for (j = 0; keys[j] && strcmp(keys[j], k->scalar); j++)
-			;
-		if (!keys[j]) {
+		if (!kb_mload_key_in(keys, k->scalar) && !kb_mload_key_in(optional, k->scalar)) {
 			kb_error("%s:%d: %s: unknown key '%s'", c->file, k->line, what, k->scalar);
 			return -KB_EPARSE;
 		}
@@ -120,11 +127,51 @@ static int kb_mload_size(const struct kb_mload *c, const struct kb_ynode *map, u
 	return 0;
 }
 
+/* A header package's optional keys (format 2). */
+static int kb_mload_alts(const struct kb_mload *c, const struct kb_ynode *p, struct kb_mpkg *m)
+{
+	static const char *const keys[] = { "version", "arch", "path", "size", "sha256", NULL };
+	const struct kb_ynode *v = kb_ymap_get(p, "satisfies"), *seq = kb_ymap_get(p, "alternates");
+	const char *why;
+	int err = 0;
+
+	if (v) {
+		if (v->type != KB_Y_SCALAR)
+			return kb_mload_bad(c, v, "'%s' must be a string", "satisfies");
+		if ((why = kb_manifest_satisfies_check(v->scalar)))
+			return kb_mload_bad(c, v, "'%s' %s", "satisfies", why);
+		m->satisfies = kb_xstrdup(v->scalar);
+	}
+	if (!seq)
+		return 0;
+	if (seq->type != KB_Y_SEQ || !seq->n)
+		return kb_mload_bad(c, seq, "'%s' must be a list of packages", "alternates");
+	m->alternates = kb_xcalloc(seq->n, sizeof(*m->alternates));
+	m->nalternates = seq->n;
+	for (size_t i = 0; i < seq->n && !err; i++) {
+		const struct kb_ynode *a = seq->items[i];
+		struct kb_malt *alt = &m->alternates[i];
+
+		if ((err = kb_mload_keys(c, a, "alternate", keys, NULL)) ||
+		    (err = kb_mload_str(c, a, "version", &alt->version)) ||
+		    (err = kb_mload_str(c, a, "arch", &alt->arch)) ||
+		    (err = kb_mload_str(c, a, "path", &alt->path)) ||
+		    (err = kb_mload_size(c, a, &alt->size)) ||
+		    (err = kb_mload_sha(c, a, "sha256", alt->sha256)))
+			break;
+		if (!strcmp(alt->sha256, m->sha256))
+			err = kb_mload_bad(c, kb_ymap_get(a, "sha256"),
+					   "an alternate of %s is the package itself", m->name);
+	}
+	return err;
+}
+
 static int kb_mload_pkgs(const struct kb_mload *c, const struct kb_ynode *entry, const char *key,
 			 struct kb_mpkg **out, size_t *nout)
 {
 	static const char *const keys[] = { "name", "version", "arch", "kind", "path",
 					    "size", "sha256", NULL };
+	static const char *const optional[] = { "satisfies", "alternates", NULL };
 	const struct kb_ynode *seq = kb_ymap_get(entry, key);
 	bool images = !strcmp(key, "images");
 	struct kb_mpkg *v;
@@ -141,13 +188,15 @@ static int kb_mload_pkgs(const struct kb_mload *c, const struct kb_ynode *entry,
 		const struct kb_ynode *p = seq->items[i];
 		const char *kind;
 
-		if ((err = kb_mload_keys(c, p, "package", keys)) ||
+		if ((err = kb_mload_keys(c, p, "package", keys,
+					 c->format >= 2 && !images ? optional : NULL)) ||
 		    (err = kb_mload_str(c, p, "name", &v[i].name)) ||
 		    (err = kb_mload_str(c, p, "version", &v[i].version)) ||
 		    (err = kb_mload_str(c, p, "arch", &v[i].arch)) ||
 		    (err = kb_mload_str(c, p, "path", &v[i].path)) ||
 		    (err = kb_mload_size(c, p, &v[i].size)) ||
-		    (err = kb_mload_sha(c, p, "sha256", v[i].sha256)))
+		    (err = kb_mload_sha(c, p, "sha256", v[i].sha256)) ||
+		    (err = kb_mload_alts(c, p, &v[i])))
 			break;
 		kind = kb_ymap_str(p, "kind");
 		if (!kind || kb_kind_parse(kind, &v[i].kind))
@@ -195,7 +244,7 @@ static int kb_mload_entry(const struct kb_mload *c, const struct kb_ynode *n,
 	char id[65];
 	int err;
 
-	if ((err = kb_mload_keys(c, n, "bundle", c->format == 1 ? keys_1 : keys_2)) ||
+	if ((err = kb_mload_keys(c, n, "bundle", c->format == 1 ? keys_1 : keys_2, NULL)) ||
 	    (err = kb_mload_sha(c, n, "id", id)) ||
 	    (err = kb_mload_str(c, n, "distro", &e->distro)) ||
 	    (err = kb_mload_family(c, n, e)) ||
@@ -254,7 +303,7 @@ int kb_manifest_load(const char *path, const struct kb_limits *lim, struct kb_ma
 	err = kb_yaml_load(path, &ylim, &root);	/* logs its own errors */
 	if (err)
 		goto out;
-	if ((err = kb_mload_keys(&c, root, "manifest", keys)))
+	if ((err = kb_mload_keys(&c, root, "manifest", keys, NULL)))
 		goto out;
 	format = kb_ymap_str(root, "format");
 	c.format = !format ? 0 : !strcmp(format, KB_MANIFEST_FORMAT) ? 2

@@ -56,6 +56,76 @@ static bool kb_entries_wants(const struct kb_mpkg *p, enum kb_entries_part part)
 	}
 }
 
+/* Add "<version>: HTTP 404 at <url>[, <url>]" for f, which every mirror
+ * lacked, to *tried. */
+static void kb_entries_tried(char **tried, const char *version, const struct kb_cache_fetch *f)
+{
+	char *text = kb_xasprintf("%s%s%s: HTTP 404 at", *tried ? *tried : "", *tried ? "; " : "",
+				  version);
+
+	for (size_t m = 0; m < f->mirrors->n; m++) {
+		char *next = kb_xasprintf("%s%s %s/%s", text, m ? "," : "", f->mirrors->v[m], f->path);
+
+		free(text);
+		text = next;
+	}
+	free(*tried);
+	*tried = text;
+}
+
+/* Rounds over the packages no mirror had: each tries its next alternate,
+ * all of a round in one kb_cache_fetch_all (a kbuild shared by many
+ * bundles is fetched once), until each has one or has none left. */
+static void kb_entries_fallback(struct kb_entries *s, struct kb_entries_pkgs *out, int jobs)
+{
+	size_t *next = kb_xcalloc(out->n ? out->n : 1, sizeof(*next));
+	struct kb_cache_fetch *round = kb_xcalloc(out->n ? out->n : 1, sizeof(*round));
+	size_t *of = kb_xcalloc(out->n ? out->n : 1, sizeof(*of));
+	bool *done = kb_xcalloc(out->n ? out->n : 1, sizeof(*done));
+
+	for (;;) {
+		size_t nr = 0;
+
+		for (size_t k = 0; k < out->n; k++) {
+			const struct kb_mpkg *p = out->pkg[k];
+			const struct kb_malt *a;
+
+			if (done[k] || !out->v[k].err || !out->v[k].gone)
+				continue;
+			kb_entries_tried(&out->tried[k], out->used[k] ? out->used[k]->version
+								      : p->version, &out->v[k]);
+			out->used[k] = NULL;
+			if (next[k] == p->nalternates) {
+				done[k] = true;		/* none left: v[k].err stands */
+				continue;
+			}
+			a = &p->alternates[next[k]++];
+			out->used[k] = a;
+			of[nr] = k;
+			round[nr++] = (struct kb_cache_fetch){
+				.sha256 = a->sha256, .size = a->size, .path = a->path, .name = p->name,
+				.mirrors = out->v[k].mirrors, .fallback = next[k] < p->nalternates,
+			};
+		}
+		if (!nr)
+			break;
+		kb_cache_fetch_all(&s->cache, round, nr, jobs);
+		for (size_t r = 0; r < nr; r++) {
+			size_t k = of[r];
+
+			free(out->v[k].object);
+			out->v[k] = round[r];	/* takes its object */
+			/* another failure than a missing file ends the search */
+			if (out->v[k].err && !out->v[k].gone)
+				out->used[k] = NULL;
+		}
+	}
+	free(done);
+	free(of);
+	free(round);
+	free(next);
+}
+
 int kb_entries_fetch(struct kb_entries *s, const bool *want, enum kb_entries_part part, int jobs,
 		     struct kb_entries_pkgs *out)
 {
@@ -82,24 +152,39 @@ int kb_entries_fetch(struct kb_entries *s, const bool *want, enum kb_entries_par
 			if (!kb_entries_wants(p, part))
 				continue;
 			out->v = kb_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->pkg = kb_xrealloc(out->pkg, (out->n + 1) * sizeof(*out->pkg));
+			out->pkg[out->n] = p;
 			out->v[out->n++] = (struct kb_cache_fetch){
 				.sha256 = p->sha256, .size = p->size, .path = p->path,
-				.name = p->name, .mirrors = mirrors,
+				.name = p->name, .mirrors = mirrors, .fallback = p->nalternates > 0,
 			};
 		}
 	}
 	out->first[s->m.n] = out->n;
-	err = kb_cache_fetch_all(&s->cache, out->v, out->n, jobs > 1 ? jobs : 1);
-	for (size_t k = 0; k < out->n; k++)
+	out->used = kb_xcalloc(out->n ? out->n : 1, sizeof(*out->used));
+	out->tried = kb_xcalloc(out->n ? out->n : 1, sizeof(*out->tried));
+	jobs = jobs > 1 ? jobs : 1;
+	kb_cache_fetch_all(&s->cache, out->v, out->n, jobs);
+	kb_entries_fallback(s, out, jobs);
+	err = 0;
+	for (size_t k = 0; k < out->n; k++) {
 		out->downloaded += out->v[k].downloaded;
+		if (!err)
+			err = out->v[k].err;
+	}
 	return err;
 }
 
 void kb_entries_pkgs_free(struct kb_entries_pkgs *p)
 {
-	for (size_t k = 0; k < p->n; k++)
+	for (size_t k = 0; k < p->n; k++) {
 		free(p->v[k].object);
+		free(p->tried[k]);
+	}
 	free(p->v);
+	free(p->pkg);
+	free(p->used);
+	free(p->tried);
 	free(p->first);
 	memset(p, 0, sizeof(*p));
 }

@@ -48,6 +48,13 @@ enum kb_entries_part {
 /* The packages kb_entries_fetch had in the cache, entry by entry. */
 struct kb_entries_pkgs {
 	struct kb_cache_fetch *v;	/* v[i].object: the verified cache object */
+	const struct kb_mpkg **pkg;	/* v[i]'s package in the manifest */
+	/* When no mirror had pkg[i] (HTTP 404 or 410 from each): used[i] is the
+	 * alternate of pkg[i] that v[i] now is (NULL: none worked, v[i].err
+	 * says so), and tried[i] says what was tried, "<version>: HTTP 404 at
+	 * <url>[, <url>]; …" (malloc'd). Both NULL otherwise. */
+	const struct kb_malt **used;
+	char **tried;
 	size_t n;
 	size_t *first;		/* m.n + 1: entry i's packages are v[first[i] .. first[i+1]) */
 	size_t downloaded;	/* how many this run downloaded */
@@ -56,8 +63,10 @@ struct kb_entries_pkgs {
 /* Have `part` of every entry i with want[i] in the cache (up to jobs
  * transfers at once), from the mirrors of the entry's upstream (none when
  * its upstream file is not loaded: then only what the cache holds is
- * found). Per package failures are logged and in out->v[k].err; the first
- * is returned. The cache must be open. */
+ * found). A header package that no mirror has is replaced by the first of
+ * its alternates (manifest.h) that one has, verified against its own
+ * sha256 (out->used, out->tried). Per package failures are logged and in
+ * out->v[k].err; the first is returned. The cache must be open. */
 int kb_entries_fetch(struct kb_entries *s, const bool *want, enum kb_entries_part part, int jobs,
 		     struct kb_entries_pkgs *out);
 void kb_entries_pkgs_free(struct kb_entries_pkgs *p);

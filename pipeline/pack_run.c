@@ -27,34 +27,75 @@ struct kb_pack_ctx {
 	struct kb_entries_pkgs pkgs;
 };
 
+/* Why entry e cannot have header package k: no mirror had it, nor any
+ * alternate (the versions and URLs tried, and the dependency it was to
+ * satisfy), or the cache's error. */
+static void kb_pack_unavailable(const struct kb_bundle_entry *e, const struct kb_entries_pkgs *pk,
+				size_t k)
+{
+	const struct kb_mpkg *m = pk->pkg[k];
+
+	if (!pk->tried[k])
+		kb_error("%s (%s): package %s is not available", e->id, e->release, pk->v[k].name);
+	else if (!m->satisfies)
+		kb_error("%s (%s): cannot be packed: no mirror has %s %s (%s)", e->id, e->release,
+			 m->name, m->version, pk->tried[k]);
+	else
+		kb_error("%s (%s): cannot be packed: no mirror has a %s that satisfies its "
+			 "dependency (%s %s): tried %s; the lists have no other version that "
+			 "satisfies it", e->id, e->release, m->name, m->name, m->satisfies,
+			 pk->tried[k]);
+}
+
 static void kb_pack_one(void *arg, size_t i)
 {
 	struct kb_pack_ctx *c = arg;
 	struct kb_pack_item *it = &c->items[i];
 	const struct kb_bundle_entry *e = &c->s->m.v[it->entry];
-	const struct kb_cache_fetch *f = &c->pkgs.v[c->pkgs.first[it->entry]];
+	size_t first = c->pkgs.first[it->entry];
+	const struct kb_cache_fetch *f = &c->pkgs.v[first];
+	struct kb_bundle_subst *subst = NULL;
+	size_t nsubst = 0;
 	const char **paths;
 	struct kb_bundle_info bi;
 
 	if (it->skip || it->err)
 		return;
 	paths = kb_xcalloc(e->nheaders, sizeof(*paths));
+	subst = kb_xcalloc(e->nheaders, sizeof(*subst));
 	for (size_t k = 0; k < e->nheaders; k++) {
-		if (f[k].err) {
-			kb_error("%s (%s): package %s is not available", e->id, e->release, f[k].name);
-			it->err = f[k].err;
-			goto out;
+		const struct kb_malt *used = c->pkgs.used[first + k];
+
+		if (f[k].err) {	/* each one missing is named */
+			kb_pack_unavailable(e, &c->pkgs, first + k);
+			it->err = it->err ? it->err : f[k].err;
+			continue;
 		}
 		paths[k] = f[k].object;
+		if (!used)
+			continue;
+		kb_warn("%s (%s): no mirror has %s %s (%s); packing %s %s instead, which satisfies "
+			"its dependency too (%s)", e->id, e->release, e->headers[k].name,
+			e->headers[k].version, c->pkgs.tried[first + k], e->headers[k].name,
+			used->version, e->headers[k].satisfies ? e->headers[k].satisfies : "any");
+		subst[nsubst++] = (struct kb_bundle_subst){
+			.header = k, .used = used, .why = c->pkgs.tried[first + k],
+		};
 	}
+	if (it->err)
+		goto out;
 	kb_info("packing %s (%s %s)", e->release, e->distro, e->id);
-	it->err = kb_bundle_build(e, paths, it->package_key, c->s->limits, c->bundles, c->mtime,
-				  &bi);
+	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->s->limits,
+				  c->bundles, c->mtime, &bi);
+	if (!it->err && nsubst)
+		kb_info("%s (%s): packed as %s, the content id of the packages used", e->id,
+			e->release, bi.id);
 	if (!it->err)
 		it->err = kb_cache_bundle_stamp(&c->s->cache, e->id, KB_PACKER_FORMAT, bi.sha256, bi.size);
 	if (it->err)
 		kb_error("%s (%s): not packed: %s", e->id, e->release, kb_strerror(it->err));
 out:
+	free(subst);
 	free(paths);
 }
 
@@ -76,7 +117,7 @@ static void kb_pack_plan(struct kb_pack_ctx *c, const bool *which, bool *fetch,
 		it = &c->items[c->nitems++];
 		it->entry = i;
 		st->selected++;
-		if (kb_bundle_stat(c->bundles, e->id, &bi) == 0 &&
+		if (kb_bundle_find(c->bundles, e->id, &bi) == 0 &&
 		    kb_cache_bundle_done(&s->cache, e->id, KB_PACKER_FORMAT, bi.sha256, bi.size)) {
 			kb_info("%s (%s): already packed", e->release, e->id);
 			it->skip = true;

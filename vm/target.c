@@ -11,6 +11,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "bundles/bundle.h"
 #include "bundles/bundle_meta.h"
 #include "bundles/bundle_path.h"
 #include "crawler/distro.h"
@@ -99,14 +100,14 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 	t->distro = kb_xstrdup(e->distro);
 	t->family = e->family;
 	t->release = kb_xstrdup(e->release);
-	t->bundle = kb_bundle_path(dir, e->id);
+	t->bundle = kb_bundle_find_path(dir, e->id);
 	free(dir);
 }
 
 /* Pack the bundles not packed yet, with pack's own core over the same
  * selection (which may be narrower than pack's selectors, e.g. --latest). */
 static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, struct kb_entries *s,
-			       const struct kb_vm_target *v, const size_t *idx, size_t n)
+			       struct kb_vm_target *v, const size_t *idx, size_t n)
 {
 	bool *missing = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*missing));
 	struct kb_pack_stats st;
@@ -120,6 +121,17 @@ static void kb_vm_pack_missing(const struct kb_vmtest_opts *o, struct kb_entries
 	}
 	if (any)	/* a failure shows as the missing bundle */
 		kb_pack_entries(s, missing, o->jobs > 1 ? o->jobs : 1, 0, &st);
+	for (size_t i = 0; any && i < n; i++) {
+		char *dir;
+
+		if (!missing[idx[i]])
+			continue;
+		/* packed with an alternate package, it has another id */
+		dir = kb_path_join(o->workdir, "bundles");
+		free(v[i].bundle);
+		v[i].bundle = kb_bundle_find_path(dir, s->m.v[idx[i]].id);
+		free(dir);
+	}
 	free(missing);
 }
 

@@ -21,6 +21,7 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
+#include "bundles/bundle.h"
 #include "bundles/bundle_meta.h"
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
@@ -357,9 +358,54 @@ static void test_names(void **state)
 	free(p);
 }
 
+#define FIND_MID "1111111111111111111111111111111111111111111111111111111111111111"
+#define FIND_ID "2222222222222222222222222222222222222222222222222222222222222222"
+#define FIND_SHA "3333333333333333333333333333333333333333333333333333333333333333"
+
+static void put(char *path, const char *text)
+{
+	assert_int_equal(kb_file_write_atomic(path, text, strlen(text)), 0);
+	free(path);
+}
+
+/* kb_bundle_find: <manifest id>.tgz, else what <manifest id>.link names;
+ * a link to nothing, or one that is not an id, finds nothing. */
+static void test_find(void **state)
+{
+	char dir[] = "/tmp/kb-test-find-XXXXXX", *side, *p;
+	struct kb_bundle_info bi;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kb_bundle_find(dir, FIND_MID, &bi), -KB_ENOTFOUND);
+	p = kb_bundle_find_path(dir, FIND_MID);
+	assert_string_equal(p + strlen(dir), "/" FIND_MID ".tgz");
+	free(p);
+	put(kb_bundle_link_path(dir, FIND_MID), FIND_ID "\n");
+	assert_int_equal(kb_bundle_find(dir, FIND_MID, &bi), -KB_ENOTFOUND);	/* no bundle yet */
+	put(kb_bundle_path(dir, FIND_ID), "tgz");
+	side = kb_bundle_sidecar_line(FIND_SHA, FIND_ID);
+	put(kb_bundle_sidecar_path(dir, FIND_ID), side);
+	free(side);
+	assert_int_equal(kb_bundle_find(dir, FIND_MID, &bi), 0);
+	assert_string_equal(bi.id, FIND_ID);
+	assert_string_equal(bi.sha256, FIND_SHA);
+	assert_int_equal(bi.size, 3);
+	p = kb_bundle_find_path(dir, FIND_MID);
+	assert_string_equal(p + strlen(dir), "/" FIND_ID ".tgz");
+	free(p);
+	/* the bundle under its own id is found as itself */
+	assert_int_equal(kb_bundle_find(dir, FIND_ID, &bi), 0);
+	assert_string_equal(bi.id, FIND_ID);
+	put(kb_bundle_link_path(dir, FIND_MID), "../../etc/passwd\n");
+	assert_int_equal(kb_bundle_find(dir, FIND_MID, &bi), -KB_ENOTFOUND);
+	assert_int_equal(kb_rm_rf(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_good_tree),    cmocka_unit_test(test_updir_chain),
 		cmocka_unit_test(test_unsafe_links), cmocka_unit_test(test_planted_link),
 		cmocka_unit_test(test_meta_rules),   cmocka_unit_test(test_build_dir),

@@ -197,6 +197,51 @@ static void test_sidecar(void **state)
 	assert_int_equal(kb_index_sidecar_check("", 0, "s", &e), -KB_EPARSE);
 }
 
+/* A bundle packed with an alternate package names its manifest entry:
+ * read, checked, written back, read again; absent is NULL. */
+static void test_manifest_id(void **state)
+{
+	char *text = kb_xasprintf("{\"packer_format\": 2, \"bundles\": [{\"id\": \"" SHA_B "\", "
+				  "\"manifest_id\": \"" SHA_A "\", \"distro\": \"debian\", "
+				  "\"uname\": \"5.10.0-30-arm64\", \"arch\": \"arm64\", "
+				  "\"sha256\": \"" SHA_A "\", \"size\": 7}]}");
+	char dir[] = "/tmp/kb-test-index-XXXXXX", *path;
+	struct kb_index idx, back;
+	char *bad;
+
+	(void)state;
+	assert_int_equal(kb_index_parse(text, strlen(text), "t.json", &idx), 0);
+	assert_int_equal(idx.n, 1);
+	assert_string_equal(idx.v[0].manifest_id, SHA_A);
+	assert_non_null(mkdtemp(dir));
+	path = kb_path_join(dir, "index.json");
+	assert_int_equal(kb_index_write(path, &idx), 0);
+	assert_int_equal(kb_index_load(path, &back), 0);
+	assert_string_equal(back.v[0].manifest_id, SHA_A);
+	assert_string_equal(back.v[0].id, SHA_B);
+	kb_index_free(&back);
+	kb_index_free(&idx);
+	/* not a sha256: refused */
+	bad = kb_xasprintf("%.*s\"manifest_id\": \"../x\"%s", (int)(strstr(text, "\"manifest_id\"") - text),
+			   text, strstr(text, ", \"distro\""));
+	assert_int_equal(parse(bad), -KB_EPARSE);
+	free(bad);
+	/* absent: NULL, and not written */
+	bad = index_text("\"" SHA_B "\"", "\"" SHA_A "\"", "1");
+	assert_int_equal(kb_index_parse(bad, strlen(bad), "t.json", &idx), 0);
+	assert_null(idx.v[0].manifest_id);
+	assert_int_equal(kb_index_write(path, &idx), 0);
+	kb_index_free(&idx);
+	free(bad);
+	assert_int_equal(kb_file_read(path, 1 << 20, &bad, NULL), 0);
+	assert_null(strstr(bad, "manifest_id"));
+	free(bad);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(text);
+}
+
 static void test_arch(void **state)
 {
 	(void)state;
@@ -217,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_sidecar),
 		cmocka_unit_test(test_arch),
+		cmocka_unit_test(test_manifest_id),
 	};
 
 	kb_log_set_level(KB_LOG_ERROR + (getenv("KB_TEST_VERBOSE") ? 3 : 0));

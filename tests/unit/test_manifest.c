@@ -17,6 +17,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "lib/vercmp.h"
 #include "manifest/group.h"
 #include "manifest/manifest.h"
@@ -660,6 +661,210 @@ static void test_load_errors(void **state)
 	free(dir);
 }
 
+/* ---- alternates: the other files that satisfy a header's dependency ---- */
+
+static const struct kb_mpkg *header_of(const struct kb_bundle_entry *e, const char *name)
+{
+	for (size_t i = 0; i < e->nheaders; i++)
+		if (!strcmp(e->headers[i].name, name))
+			return &e->headers[i];
+	fail_msg("%s: no header package %s", e->release, name);
+	return NULL;
+}
+
+static void test_group_alternates(void **state)
+{
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	struct kb_group_skips s = { 0 };
+	const struct kb_bundle_entry *e;
+	const struct kb_mpkg *k;
+	char sha[65], id[65];
+
+	(void)state;
+	debian_list(&l);
+	kb_group_list(&kb_group_rule_debian, "debian", "debian-12", &l, &m, &s);
+
+	/* >= 6.1.170-3: 176-1 chosen, 170-3 the one alternate, 158-1 too old */
+	e = find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-3");
+	k = header_of(e, "linux-kbuild-6.1");
+	assert_string_equal(k->version, "6.1.176-1");
+	assert_string_equal(k->satisfies, ">= 6.1.170-3");
+	assert_int_equal(k->nalternates, 1);
+	assert_string_equal(k->alternates[0].version, "6.1.170-3");
+	assert_string_equal(k->alternates[0].arch, "amd64");
+	assert_string_equal(k->alternates[0].path,
+			    "pool/main/l/linux/linux-kbuild-6.1_6.1.170-3_amd64.deb");
+	kb_sha256_buf("linux-kbuild-6.1_6.1.170-3_amd64", 32, sha);
+	assert_string_equal(k->alternates[0].sha256, sha);
+	/* the -common is pinned (=): its restriction, and no other file fits */
+	k = header_of(e, "linux-headers-6.1.0-47-common");
+	assert_string_equal(k->satisfies, "= 6.1.170-3");
+	assert_int_equal(k->nalternates, 0);
+	/* the anchor was not picked by a dependency */
+	k = header_of(e, "linux-headers-6.1.0-47-amd64");
+	assert_null(k->satisfies);
+	assert_int_equal(k->nalternates, 0);
+	/* the id is the content id of the chosen headers: alternates are not in it */
+	memcpy(id, e->id, sizeof(id));
+	kb_bundle_id((struct kb_bundle_entry *)e);
+	assert_string_equal(e->id, id);
+
+	/* the older upload: >= 6.1.170-2, the same two candidates */
+	e = find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-2");
+	k = header_of(e, "linux-kbuild-6.1");
+	assert_string_equal(k->version, "6.1.176-1");
+	assert_int_equal(k->nalternates, 1);
+	/* arm64: the amd64 kbuilds do not fit its arch */
+	e = find(&m, "6.1.0-47-arm64", "arm64", "6.1.170-3");
+	assert_int_equal(header_of(e, "linux-kbuild-6.1")->nalternates, 0);
+	/* an unversioned dependency (linux-kbuild-6.12.115+deb12): none */
+	e = find(&m, "6.12.115+deb12-amd64", "amd64", "6.12.115-2~deb12u1");
+	k = header_of(e, "linux-kbuild-6.12.115+deb12");
+	assert_null(k->satisfies);
+	assert_int_equal(k->nalternates, 0);
+
+	kb_manifest_free(&m);
+	kb_group_skips_free(&s);
+	kb_pkglist_free(&l);
+}
+
+/* Written, read back, written again: the same bytes, the alternates in
+ * their order, and each key where the format says. */
+static void test_alternates_round_trip(void **state)
+{
+	char *dir = tmpdir_new(), *a = kb_path_join(dir, "a.yml"), *b = kb_path_join(dir, "b.yml");
+	struct kb_pkglist l = { 0 };
+	struct kb_manifest m = { 0 };
+	const struct kb_mpkg *k;
+	char *ta, *tb;
+
+	(void)state;
+	debian_list(&l);
+	/* a third candidate, so the order (newest first) is seen */
+	add(&l, "linux-kbuild-6.1", "6.1.172-1", "amd64", KB_KIND_KBUILD, "6.1", "");
+	group_write(&l, a);
+	assert_int_equal(kb_manifest_load(a, NULL, &m), 0);
+	k = header_of(find(&m, "6.1.0-47-amd64", "amd64", "6.1.170-3"), "linux-kbuild-6.1");
+	assert_string_equal(k->satisfies, ">= 6.1.170-3");
+	assert_int_equal(k->nalternates, 2);
+	assert_string_equal(k->alternates[0].version, "6.1.172-1");
+	assert_string_equal(k->alternates[1].version, "6.1.170-3");
+	assert_int_equal(k->alternates[1].size, 1000 + strlen("linux-kbuild-6.1_6.1.170-3_amd64"));
+	assert_int_equal(kb_manifest_write(b, &m), 0);
+	ta = read_all(a);
+	tb = read_all(b);
+	assert_string_equal(ta, tb);
+	assert_non_null(strstr(ta, "    satisfies: \">= 6.1.170-3\"\n    alternates:\n"
+				   "    - version: \"6.1.172-1\"\n      arch: amd64\n"
+				   "      path: pool/main/l/linux/linux-kbuild-6.1_6.1.172-1_amd64.deb\n"
+				   "      size: 1032\n      sha256: "));
+	/* every digest gc must keep: the alternates' too */
+	{
+		struct kb_strv d = { 0 };
+		char sha[65];
+		bool found = false;
+
+		kb_manifest_digests(&m, &d);
+		kb_sha256_buf("linux-kbuild-6.1_6.1.172-1_amd64", 32, sha);
+		for (size_t i = 0; i < d.n; i++)
+			found = found || !strcmp(d.v[i], sha);
+		assert_true(found);
+		kb_strv_free(&d);
+	}
+	kb_manifest_free(&m);
+	free(ta);
+	free(tb);
+	kb_pkglist_free(&l);
+	assert_int_equal(kb_rm_rf(dir), 0);
+	free(a);
+	free(b);
+	free(dir);
+}
+
+/* good_manifest in format 2, its kbuild-like header with a restriction and
+ * one alternate, then with `from` replaced by `to` */
+static char *mutate2(const char *id, const char *from, const char *to)
+{
+	char *t1 = mutate(id, "format: kbundle-manifest 1", "format: kbundle-manifest 2");
+	char *t2 = kb_xasprintf("%.*s  family: apt\n%s", (int)(strstr(t1, "  upstream:") - t1), t1,
+				strstr(t1, "  upstream:"));
+	char *t3 = kb_xasprintf("%s", t2), *at, *out;
+
+	free(t3);
+	t3 = kb_xasprintf("%.*s    satisfies: \">= 6.1.170-1\"\n    alternates:\n"
+			  "    - version: \"6.1.170-1\"\n      arch: amd64\n"
+			  "      path: pool/main/l/linux/y.deb\n      size: 17\n"
+			  "      sha256: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n%s",
+			  (int)(strstr(t2, "  images:") - t2), t2, strstr(t2, "  images:"));
+	at = strstr(t3, from);
+	assert_non_null(at);
+	out = kb_xasprintf("%.*s%s%s", (int)(at - t3), t3, to, at + strlen(from));
+	free(t1);
+	free(t2);
+	free(t3);
+	return out;
+}
+
+static void test_alternates_load_errors(void **state)
+{
+	char *dir = tmpdir_new(), *p = kb_path_join(dir, "m.yml"), *text;
+	struct kb_mpkg h = { 0 };
+	struct kb_bundle_entry e = { .headers = &h, .nheaders = 1 };
+	struct kb_manifest m = { 0 };
+	static const char *const bad[][2] = {
+		{ "satisfies: \">= 6.1.170-1\"", "satisfies: \"~ 6.1\"" },	/* no such op */
+		{ "satisfies: \">= 6.1.170-1\"", "satisfies: \">=6.1\"" },	/* no blank */
+		{ "satisfies: \">= 6.1.170-1\"", "satisfies: \">= a b\"" },	/* bad version */
+		{ "satisfies: \">= 6.1.170-1\"", "satisfies: [x]" },
+		{ "      size: 17\n", "" },					/* missing */
+		{ "      size: 17\n", "      size: 17\n      kind: kbuild\n" },	/* unknown */
+		{ "bbbbbbbb", "BBBBBBBB" },
+		{ "path: pool/main/l/linux/y.deb", "path: ../y.deb" },
+		{ "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },	/* itself */
+		{ "    alternates:\n    - version: \"6.1.170-1\"\n      arch: amd64\n"
+		  "      path: pool/main/l/linux/y.deb\n      size: 17\n      sha256: "
+		  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n",
+		  "    alternates: []\n" },					/* empty */
+		{ "  images: []", "  images:\n  - name: i\n    version: \"1\"\n    arch: amd64\n"
+		  "    kind: image\n    path: i.deb\n    size: 1\n    sha256: " SHA_A "\n"
+		  "    satisfies: \"= 1\"" },					/* on an image */
+	};
+
+	(void)state;
+	memcpy(h.sha256, SHA_A, 65);
+	kb_bundle_id(&e);
+	text = mutate2(e.id, "format", "format");
+	write_text(p, text);
+	free(text);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), 0);
+	assert_int_equal(m.v[0].headers[0].nalternates, 1);
+	assert_string_equal(m.v[0].headers[0].alternates[0].version, "6.1.170-1");
+	assert_int_equal(m.v[0].headers[0].alternates[0].size, 17);
+	kb_manifest_free(&m);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		text = mutate2(e.id, bad[i][0], bad[i][1]);
+		write_text(p, text);
+		free(text);
+		assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
+		assert_int_equal(m.n, 0);
+	}
+	/* format 1 has no such keys */
+	text = mutate2(e.id, "format: kbundle-manifest 2", "format: kbundle-manifest 1");
+	{
+		char *fam = strstr(text, "  family: apt\n");
+
+		memmove(fam, fam + 14, strlen(fam + 14) + 1);
+	}
+	write_text(p, text);
+	free(text);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
+	assert_int_equal(kb_rm_rf(dir), 0);
+	free(p);
+	free(dir);
+}
+
 /* ---- building from lists/ and upstreams/ ------------------------------ */
 
 static void write_upstream(const char *dir, const char *name, const char *distro)
@@ -747,6 +952,9 @@ int main(void)
 		cmocka_unit_test(test_bundle_id),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_group_alternates),
+		cmocka_unit_test(test_alternates_round_trip),
+		cmocka_unit_test(test_alternates_load_errors),
 		cmocka_unit_test(test_build),
 	};
 
