@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bundles/bundle.h"
@@ -205,6 +206,7 @@ int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 	char *side = kb_bundle_sidecar_path(dir, id);
 	char *buf = NULL;
 	struct stat st;
+	struct tm tm;
 	size_t len;
 	int err = -KB_ENOTFOUND;
 
@@ -215,6 +217,9 @@ int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 	if (!kb_sha256_valid(info->sha256))
 		goto out;
 	info->size = (uint64_t)st.st_size;
+	/* the bundle is renamed into place when packed: its mtime is then */
+	gmtime_r(&st.st_mtim.tv_sec, &tm);
+	strftime(info->packed_at, sizeof(info->packed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	err = 0;
 out:
 	free(buf);
@@ -239,8 +244,10 @@ int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 		if (kb_bundle_stat(dir, e->id, &bi) != 0)
 			continue;
 		*x = (struct kb_index_entry){ .id = (char *)e->id, .distro = e->distro, .uname = e->release,
-					      .arch = e->arch, .size = bi.size };
+					      .arch = e->arch, .size = bi.size,
+					      .packer_format = KB_PACKER_FORMAT };
 		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
+		memcpy(x->packed_at, bi.packed_at, sizeof(x->packed_at));
 		idx.n++;
 	}
 	err = kb_index_write(path, &idx);

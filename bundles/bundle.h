@@ -17,6 +17,7 @@
 struct kb_bundle_info {
 	char sha256[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
+	char packed_at[21];	/* kb_bundle_stat: the file's mtime, UTC (index.h) */
 };
 
 /* Pack e from its verified package files (paths[i] for e->headers[i]) into
