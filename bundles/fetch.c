@@ -57,6 +57,7 @@ const char *kb_arch_host(void)
 struct kb_fetch_src {
 	char *base;	/* URL or directory, without trailing '/' */
 	int http;
+	struct kb_http_opts http_opts;	/* the deadline and speed limit */
 	char *tmp;	/* private temp directory inside outdir */
 };
 
@@ -69,17 +70,21 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 
 	*where = kb_path_join(s->base, name);
 	if (s->http) {
-		struct kb_http_opts ho = { .max_bytes = max, .retries = 2 };
+		struct kb_http_opts ho = s->http_opts;
+		char *why = NULL;
 
-		err = kb_http_get_file(*where, dst, &ho, &status);
+		ho.max_bytes = max;
+		ho.retries = 2;
+		err = kb_http_get_file(*where, dst, &ho, &status, &why);
 		if (err == -KB_ENOTFOUND)
 			kb_error("%s: not found (HTTP %ld)", *where, status);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
-		else if (err && status)
-			kb_error("%s: HTTP %ld", *where, status);
+		else if (err == -KB_EHTTP && why)	/* names the URL, the status or the cause */
+			kb_error("%s", kb_log_esc(why));
 		else if (err)
-			kb_error("%s: %s", *where, kb_strerror(err));
+			kb_error("%s -> %s: %s", *where, dst, kb_strerror(err));
+		free(why);
 	} else {
 		err = kb_file_copy(*where, dst, NULL, max, NULL);
 		if (err == -ENOENT)
@@ -248,6 +253,30 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->arch = kb_xstrdup(src->arch);
 }
 
+/* --extract DIR, as make will see it (absolute), must be usable by Kbuild:
+ * say so before downloading anything. */
+static int kb_fetch_extract_usable(const char *dir)
+{
+	char *abs = NULL, cwd[4096];
+	const char *why;
+	int err = 0;
+
+	if (!dir)
+		return 0;
+	if (dir[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		abs = kb_xstrdup(dir);
+	else
+		abs = kb_path_join(cwd, dir);
+	why = kb_bundle_path_kbuild_why(abs);
+	if (why) {
+		kb_error("--extract %s: Kbuild cannot build in a path with %s (make -C would "
+			 "refuse it): choose another directory", kb_log_esc(abs), why);
+		err = -KB_EUSAGE;
+	}
+	free(abs);
+	return err;
+}
+
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 {
 	struct kb_fetch_src s = { 0 };
@@ -260,6 +289,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	s.http_opts = (struct kb_http_opts){ .max_time_s = o->max_time_s,
+					     .low_speed_limit = o->speed_limit,
+					     .low_speed_time_s = o->speed_time_s };
 	s.http = !strncmp(o->from, "http://", 7) || !strncmp(o->from, "https://", 8);
 	s.base = kb_xstrdup(!strncmp(o->from, "file://", 7) ? o->from + 7 : o->from);
 	bl = strlen(s.base);
@@ -268,6 +300,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	/* the index's own URL names the same place */
 	if (bl > 11 && !strcmp(s.base + bl - 11, "/index.json"))
 		s.base[bl - 11] = '\0';
+	err = kb_fetch_extract_usable(o->extract);
+	if (err)
+		goto out;
 	err = kb_mkdir_p(o->outdir, 0755);
 	if (err) {
 		kb_error("%s: %s", o->outdir, kb_strerror(err));

@@ -16,6 +16,8 @@ struct kb_fetch_opts {
 	const char *from;	/* base URL (http/https) or directory holding index.json */
 	const char *outdir;	/* where <id>.tgz and its .sha256 go */
 	const char *extract;	/* NULL, or a directory to extract into (bundles/extract.h) */
+	/* each download's deadline and low-speed limit (lib/http.h; 0: defaults) */
+	long max_time_s, speed_limit, speed_time_s;
 };
 
 struct kb_fetch_result {

@@ -106,7 +106,7 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		long status = 0;
 
 		kb_debug("downloading %s", url);
-		err = kb_http_get_file(url, dl, &ho, &status);
+		err = kb_http_get_file(url, dl, &ho, &status, NULL);
 		if (err) {
 			/* a path may be relative to any of the upstream's mirrors
 			 * (bookworm-security's pool is on the security mirror), so

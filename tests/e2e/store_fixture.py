@@ -2,9 +2,17 @@
 """store_fixture.py — small bundles and indexes for the store tests, no real
 packages needed:
 
-  bundle OUT.tgz ID UNAME [BUILD_DIR]  a bundle with the meta files, bundle.json
+  bundle OUT.tgz ID UNAME [BUILD_DIR [EXTRA]]
+                                       a bundle with the meta files, bundle.json
                                        and usr/src/h/Makefile; BUILD_DIR is
-                                       BUNDLE_BUILD_DIR's text (usr/src/h)
+                                       BUNDLE_BUILD_DIR's text (usr/src/h);
+                                       EXTRA adds hostile entries:
+                                       escape-entry  an absolute symlink whose
+                                                     name holds terminal escapes
+                                       builddir-link usr/src/k -> a directory
+                                                     named with a newline and
+                                                     ANSI escapes (BUILD_DIR
+                                                     usr/src/k)
   index DIR [--v1] [ID[@PACKER_FORMAT@PACKED_AT]]...
                                        DIR/index.json (and each <id>.tgz.sha256)
                                        for the bundles DIR/<ID>.tgz (all of
@@ -22,7 +30,10 @@ def add(t, name, data=b"", kind=tarfile.REGTYPE):
     t.addfile(ti, io.BytesIO(data) if data else None)
 
 
-def bundle(out, bid, uname, build_dir="usr/src/h"):
+EVIL = "x\n\x1b[2J\x1b[31mred"
+
+
+def bundle(out, bid, uname, build_dir="usr/src/h", extra=""):
     with tarfile.open(out, "w:gz", format=tarfile.GNU_FORMAT) as t:
         for k, v in (("BUNDLE_ARCH", "amd64"), ("BUNDLE_BUILD_DIR", build_dir),
                      ("BUNDLE_CHECKSUM", bid), ("BUNDLE_DISTRO", "debian"),
@@ -33,11 +44,26 @@ def bundle(out, bid, uname, build_dir="usr/src/h"):
         for d in ("usr", "usr/src", "usr/src/h"):
             add(t, d, kind=tarfile.DIRTYPE)
         add(t, "usr/src/h/Makefile", b"VERSION = 9\nPATCHLEVEL = 9\nSUBLEVEL = 9\n")
+        if extra == "escape-entry":
+            ti = tarfile.TarInfo("usr/src/h/\x1b[31mevil\x1b[0m")
+            ti.type, ti.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            t.addfile(ti)
+        elif extra == "builddir-link":
+            add(t, "usr/src/" + EVIL, kind=tarfile.DIRTYPE)
+            add(t, "usr/src/" + EVIL + "/Makefile", b"VERSION = 9\n")
+            ti = tarfile.TarInfo("usr/src/k")
+            ti.type, ti.linkname = tarfile.SYMTYPE, EVIL
+            t.addfile(ti)
+        elif extra:
+            sys.exit(f"unknown extra {extra}")
 
 
 def meta(path, name):
-    with tarfile.open(path) as t:
-        return t.extractfile(name).read().decode()
+    try:
+        with tarfile.open(path) as t:
+            return t.extractfile(name).read().decode()
+    except tarfile.ReadError:	# not a bundle: a blob for the transfer tests
+        return "9.9.9-blob-amd64"
 
 
 def index(d, args):
