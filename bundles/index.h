@@ -36,6 +36,7 @@ struct kb_index_entry {
 	 * and when it was packed ("" when unknown, as in format 1) */
 	int64_t packer_format;
 	char packed_at[KB_INDEX_TIME_LEN + 1];
+	int line;		/* where it was read (0: not read from a file) */
 };
 
 struct kb_index {
@@ -61,6 +62,11 @@ int kb_index_sidecar_check(const char *text, size_t len, const char *name,
 
 /* Write idx as index.json to path, atomically. */
 int kb_index_write(const char *path, const struct kb_index *idx);
+
+/* One id, one file: two entries for it could disagree on its sha256. 0, or
+ * -KB_EPARSE naming (name:line) the second entry of a repeated id. Sorts
+ * (n log n): comparing every pair took minutes for 200,000 ids. */
+int kb_index_check_unique(const struct kb_index *idx, const char *name);
 
 /* Order of packings: <0 when a is older than b (lower packer format, then
  * earlier or unknown packed_at, then the id, so the order is total). */

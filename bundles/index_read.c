@@ -162,6 +162,7 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int6
 	err = kb_index_entry_order(name, seen, index_pf, e);
 	if (err)
 		return err;
+	e->line = m->line;
 	e->id = kb_xstrdup(seen[0]->scalar);
 	e->distro = kb_xstrdup(seen[1]->scalar);
 	e->uname = kb_xstrdup(seen[2]->scalar);
@@ -181,10 +182,7 @@ static int kb_index_id_cmp(const void *a, const void *b)
 	return c ? c : x < y ? -1 : x > y;
 }
 
-/* One id, one file: two entries for it could disagree on its sha256. Sorted,
- * so 200,000 entries take a blink (one pass over all pairs took minutes). */
-static int kb_index_unique(const struct kb_index *idx, const struct kb_ynode *list,
-			   const char *name)
+int kb_index_check_unique(const struct kb_index *idx, const char *name)
 {
 	size_t *order = kb_xcalloc(idx->n ? idx->n : 1, sizeof(*order));
 	int err = 0;
@@ -194,13 +192,13 @@ static int kb_index_unique(const struct kb_index *idx, const struct kb_ynode *li
 	kb_index_sort_base = idx->v;	/* qsort has no context argument in C11 */
 	if (idx->n)
 		qsort(order, idx->n, sizeof(*order), kb_index_id_cmp);
+	kb_index_sort_base = NULL;
 	for (size_t i = 1; i < idx->n && !err; i++)
 		if (!strcmp(idx->v[order[i - 1]].id, idx->v[order[i]].id)) {
-			kb_error("%s:%d: bundle %s listed twice", name, list->items[order[i]]->line,
+			kb_error("%s:%d: bundle %s listed twice", name, idx->v[order[i]].line,
 				 idx->v[order[i]].id);
 			err = -KB_EPARSE;
 		}
-	kb_index_sort_base = NULL;
 	free(order);
 	return err;
 }
@@ -271,7 +269,7 @@ int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_inde
 			goto out;
 		idx->n++;
 	}
-	err = kb_index_unique(idx, list, name);
+	err = kb_index_check_unique(idx, name);
 out:
 	kb_yaml_free(root);
 	if (err)
