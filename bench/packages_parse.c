@@ -58,7 +58,7 @@ static int kb_bench_decompress(const char *src, const char *dst, uint64_t *bytes
 	ssize_t r;
 	int err;
 
-	err = f ? kb_stream_open(src, 1ull << 32, &s) : -1;
+	err = f ? kb_stream_open(src, 1ull << 32, NULL, &s) : -1;
 	while (!err && (r = kb_stream_read(s, buf, 1 << 20)) != 0) {
 		if (r < 0 || fwrite(buf, 1, (size_t)r, f) != (size_t)r)
 			err = r < 0 ? (int)r : -1;
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 		double t0 = kb_now(), dt;
 
 		memset(&c, 0, sizeof(c));
-		if (kb_stream_open(plain, 1ull << 32, &s) != 0 ||
+		if (kb_stream_open(plain, 1ull << 32, NULL, &s) != 0 ||
 		    kb_apt_packages_parse(s, plain, NULL, kb_bench_cb, &c) != 0) {
 			kb_stream_close(s);
 			fprintf(stderr, "packages_parse: parse failed\n");

@@ -129,7 +129,7 @@ static int child_parse(const char *path)
 	unsigned kernels = 0;
 	uint64_t n = 0;
 	double t0 = kb_now();
-	int err = kb_stream_open(path, 0, &s);
+	int err = kb_stream_open(path, 0, NULL, &s);
 
 	if (!err)
 		err = kb_primary_parse(s, path, NULL, want, count_pkg, &kernels, &n);

@@ -154,8 +154,8 @@ out:
 }
 
 int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
-		    const char *package_key, const char *dir, int64_t mtime,
-		    struct kb_bundle_info *info)
+		    const char *package_key, const struct kb_limits *lim, const char *dir,
+		    int64_t mtime, struct kb_bundle_info *info)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL,
@@ -167,7 +167,7 @@ int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 	char *line = NULL;
 	int err;
 
-	err = kb_pack_tree(e, paths, package_key, &p);
+	err = kb_pack_tree(e, paths, package_key, lim, &p);
 	if (!err)
 		err = kb_bundle_meta(e, &p);
 	if (err)

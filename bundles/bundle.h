@@ -22,10 +22,11 @@ struct kb_bundle_info {
 
 /* Pack e from its verified package files (paths[i] for e->headers[i]) into
  * dir/<id>.tgz and its .sha256, atomically. mtime is every entry's time.
- * package_key: see kb_pack_tree (NULL: package signatures unchecked). */
+ * package_key, lim: see kb_pack_tree (NULL: package signatures unchecked;
+ * the default limits). */
 int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
-		    const char *package_key, const char *dir, int64_t mtime,
-		    struct kb_bundle_info *info);
+		    const char *package_key, const struct kb_limits *lim, const char *dir,
+		    int64_t mtime, struct kb_bundle_info *info);
 
 /* Read dir/<id>.tgz.sha256 (the sidecar) into info; -KB_ENOTFOUND when
  * the bundle or its sidecar is missing. */

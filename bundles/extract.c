@@ -507,7 +507,7 @@ static int kb_extract_tmp(const char *d, char **tmp, char **root)
 }
 
 int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      char **build_dir)
+		      const struct kb_limits *lim, char **build_dir)
 {
 	struct kb_bundle_meta m = { 0 };
 	char *d = kb_xstrdup(dir), *tmp = NULL, *root = NULL, *real = NULL, *bd = NULL;
@@ -529,7 +529,7 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 	}
 	err = kb_extract_tmp(d, &tmp, &root);
 	if (!err)
-		err = kb_bundle_unpack(tgz, name, root, NULL);
+		err = kb_bundle_unpack(tgz, name, root, &(const struct kb_archive_limits){ .base = lim });
 	if (!err)
 		err = kb_bundle_meta_load(root, name, &m);
 	if (err)

@@ -17,8 +17,8 @@
 #include "lib/archive_safe.h"
 
 /* Every entry of the bundle file tgz (name: its URL or file, for messages)
- * into root, an existing empty directory. lim: NULL for the limits in
- * force. 0, or -KB_EUNSAFE, -KB_ELIMIT, -KB_EPARSE, -errno (logged); on
+ * into root, an existing empty directory. lim: NULL for the default
+ * limits. 0, or -KB_EUNSAFE, -KB_ELIMIT, -KB_EPARSE, -errno (logged); on
  * failure root holds a partial tree the caller removes. */
 int kb_bundle_unpack(const char *tgz, const char *name, const char *root,
 		     const struct kb_archive_limits *lim);
@@ -27,9 +27,10 @@ int kb_bundle_unpack(const char *tgz, const char *name, const char *root,
  * holding this very bundle already, which is kept), through a temp
  * directory beside dir renamed into place when whole and checked: its
  * BUNDLE_CHECKSUM is id, its BUNDLE_BUILD_DIR a directory inside it.
+ * lim: the command's limits (NULL: the defaults).
  * *build_dir: the absolute path of dir/$(cat BUNDLE_BUILD_DIR). */
 int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      char **build_dir);
+		      const struct kb_limits *lim, char **build_dir);
 
 /* NULL when Kbuild can build in path (`make -C path`, M=path); else what in
  * it stops make (a space, a ':', a control character…), for a message. */

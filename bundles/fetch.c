@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 
@@ -289,9 +290,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	s.http_opts = (struct kb_http_opts){ .max_time_s = o->max_time_s,
-					     .low_speed_limit = o->speed_limit,
-					     .low_speed_time_s = o->speed_time_s };
+	kb_http_opts_limits(&s.http_opts, o->limits);
 	s.http = !strncmp(o->from, "http://", 7) || !strncmp(o->from, "https://", 8);
 	s.base = kb_xstrdup(!strncmp(o->from, "file://", 7) ? o->from + 7 : o->from);
 	bl = strlen(s.base);
@@ -337,7 +336,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		 * refuse is not left in outdir either */
 		if (o->extract) {
 			url = kb_bundle_path(s.base, e->id);
-			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, &r->build_dir);
+			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
+						&r->build_dir);
 			if (err)
 				goto out;
 		}
@@ -351,7 +351,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	if (o->extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, &r->build_dir);
+		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, o->limits,
+					&r->build_dir);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
@@ -364,6 +365,21 @@ out:
 	free(tmp_side);
 	free(side);
 	return err;
+}
+
+char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err)
+{
+	struct kb_json j;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_index_entry_json(&j, &r->e);
+	kb_json_str(&j, "path", r->path);
+	kb_json_bool(&j, "downloaded", r->downloaded);
+	if (r->build_dir)
+		kb_json_str(&j, "build_dir", r->build_dir);
+	kb_json_obj_end(&j);
+	return kb_json_finish(&j, len, err);
 }
 
 void kb_fetch_result_free(struct kb_fetch_result *r)

@@ -5,8 +5,10 @@
 #define KB_FETCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "bundles/index.h"
+#include "lib/limits.h"
 
 struct kb_fetch_opts {
 	const char *uname;	/* uname -r of the kernel; NULL: any (with id) */
@@ -16,8 +18,7 @@ struct kb_fetch_opts {
 	const char *from;	/* base URL (http/https) or directory holding index.json */
 	const char *outdir;	/* where <id>.tgz and its .sha256 go */
 	const char *extract;	/* NULL, or a directory to extract into (bundles/extract.h) */
-	/* each download's deadline and low-speed limit (lib/http.h; 0: defaults) */
-	long max_time_s, speed_limit, speed_time_s;
+	const struct kb_limits *limits;	/* on index.json and the bundle; NULL: defaults */
 };
 
 struct kb_fetch_result {
@@ -36,6 +37,9 @@ struct kb_fetch_result {
  * unreachable. Nothing half-written or unverified is left in outdir or
  * extract. */
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
+/* The result as JSON text (malloc'd; NULL with *err on failure): the index
+ * entry's members, then path, downloaded and build_dir (with extract). */
+char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err);
 void kb_fetch_result_free(struct kb_fetch_result *r);
 
 /* The host's architecture in Debian's spelling (amd64, arm64…), and whether

@@ -60,6 +60,10 @@ void kb_index_free(struct kb_index *idx);
 int kb_index_sidecar_check(const char *text, size_t len, const char *name,
 			   const struct kb_index_entry *e);
 
+/* e's members (id, distro, uname, arch, sha256, size) into the open JSON
+ * object j: index.json's entries, and what `fetch --json` reports. */
+struct kb_json;
+void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e);
 /* Write idx as index.json to path, atomically. */
 int kb_index_write(const char *path, const struct kb_index *idx);
 

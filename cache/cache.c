@@ -78,6 +78,7 @@ static int kb_cache_verify(const char *path, const struct kb_cache_fetch *f, con
 }
 
 struct kb_fetch_set {
+	const struct kb_limits *limits;
 	struct kb_cache_fetch *v;
 	size_t *todo;		/* indices of the distinct packages */
 };
@@ -90,6 +91,8 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 	char *dl = kb_xasprintf("%s.dl", f->object);
 	size_t nmirrors = f->mirrors ? f->mirrors->n : 0;
 	int err;
+
+	kb_http_opts_limits(&ho, set->limits);
 
 	err = kb_cache_verify(f->object, f, f->object);
 	if (err != -KB_ENOTFOUND) {
@@ -134,7 +137,7 @@ out:
 
 int kb_cache_fetch_all(struct kb_cache *c, struct kb_cache_fetch *v, size_t n, int jobs)
 {
-	struct kb_fetch_set set = { .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
+	struct kb_fetch_set set = { .limits = c->limits, .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
 	size_t *dup_of = kb_xcalloc(n ? n : 1, sizeof(size_t)), ntodo = 0;
 	int err = 0;
 

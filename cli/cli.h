@@ -1,10 +1,14 @@
 /* cli.h — what the command files share: the command table's shape, exit
- * codes, and the options every command accepts. */
+ * codes, and one option parser for the options several commands take
+ * (cli/options.c), so each is spelt and checked the same everywhere. */
 #ifndef KB_CLI_H
 #define KB_CLI_H
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
+
+#include "lib/limits.h"
 
 /* Exit codes, documented in the README and in `kbundle --help`. */
 enum kb_exit {
@@ -20,27 +24,26 @@ struct kb_cmd {
 	const char *help;	/* one line for `kbundle --help` */
 };
 
-/* Options every command takes; put KB_CLI_COMMON_LONGOPTS in the long
- * options and "hqv" in the short ones, and hand unknown letters to
- * kb_cli_common_opt(), which returns true when it handled one. */
-#define KB_CLI_COMMON_LONGOPTS                                   \
-	{ "help", no_argument, NULL, 'h' },                      \
-	{ "quiet", no_argument, NULL, 'q' },                     \
-	{ "verbose", no_argument, NULL, 'v' }
-bool kb_cli_common_opt(int c);
+/* The default work directory (.kbundle) unless --workdir was given. */
+#define KB_DEFAULT_WORKDIR ".kbundle"
+/* -j/--jobs N takes 1 to this many. */
+#define KB_CLI_JOBS_MAX 256
 
-/* The manifest selectors that pack and vmtest share (manifest/select.h):
- * put KB_CLI_SELECT_LONGOPTS in the long options, KB_CLI_SELECT_HELP in the
- * usage, and hand unknown options to kb_cli_select_opt(). */
+/* The shared options a command takes (struct kb_cli.takes). -h/--help,
+ * -q/--quiet and -v/--verbose are always taken. */
+enum {
+	KB_CLI_WORKDIR = 1 << 0,	/* --workdir DIR */
+	KB_CLI_LIMITS = 1 << 1,		/* --max-index-size SIZE … (cli/limits_opt.h) */
+	KB_CLI_JOBS = 1 << 2,		/* -j, --jobs N (1..KB_CLI_JOBS_MAX) */
+	KB_CLI_JSON = 1 << 3,		/* --json FILE|- ('-', or no FILE: stdout) */
+	KB_CLI_SELECT = 1 << 4,		/* --id --release --distro --upstream --arch --latest */
+	KB_CLI_OPERANDS = 1 << 5,	/* words after the options (else: a usage error) */
+};
+
+/* Option codes of the shared options, above any character. */
 enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OPT_ARCH,
-       KB_OPT_LATEST };
-#define KB_CLI_SELECT_LONGOPTS                                   \
-	{ "id", required_argument, NULL, KB_OPT_ID },            \
-	{ "release", required_argument, NULL, KB_OPT_RELEASE },  \
-	{ "distro", required_argument, NULL, KB_OPT_DISTRO },    \
-	{ "upstream", required_argument, NULL, KB_OPT_UPSTREAM }, \
-	{ "arch", required_argument, NULL, KB_OPT_ARCH },        \
-	{ "latest", no_argument, NULL, KB_OPT_LATEST }
+       KB_OPT_LATEST, KB_OPT_WORKDIR, KB_OPT_JSON };
+
 #define KB_CLI_SELECT_HELP                                                            \
 	"  --id ID           only the bundle with this id (a prefix will do)\n"           \
 	"  --release REGEX   only kernels whose uname -r matches (POSIX ERE)\n"            \
@@ -49,14 +52,57 @@ enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OP
 	"  --arch ARCH       only this architecture (amd64, arm64, x86_64…)\n"             \
 	"  --latest          of those, only the newest of each upstream, architecture\n"   \
 	"                    and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"
+
 struct kb_select;
-bool kb_cli_select_opt(int c, const char *arg, struct kb_select *s);
+
+#define KB_CLI_MAX_OPTS 64
+
+/* One command's option parsing. kb_cli_init() fills the defaults; a command
+ * may change them (jobs, workdir) before the first kb_cli_next(). */
+struct kb_cli {
+	const char *name;		/* the command: messages say "kbundle NAME: …" */
+	void (*usage)(FILE *f);		/* its --help text */
+	unsigned takes;			/* KB_CLI_* */
+	/* What the shared options set. */
+	const char *workdir;		/* KB_DEFAULT_WORKDIR */
+	int jobs;			/* 0 unless the command sets a default */
+	const char *json;		/* NULL: not asked for; "-": stdout */
+	struct kb_limits limits;	/* kb_limits_default, changed by --max-* */
+	struct kb_select *sel;		/* KB_CLI_SELECT: where the selectors go */
+	int exit;			/* after KB_CLI_STOP: what the command returns */
+	/* getopt's tables: the command's own options, then the shared ones */
+	struct option longopts[KB_CLI_MAX_OPTS];
+	char shortopts[48];
+	bool started;
+};
+
+enum { KB_CLI_END = -1, KB_CLI_STOP = -2 };
+
+void kb_cli_init(struct kb_cli *c, const char *name, void (*usage)(FILE *f), unsigned takes);
+/* The next of the command's own options (own: NULL-terminated, own_short:
+ * getopt letters, "" for none), handling the shared ones itself. Returns
+ * the option's code; KB_CLI_END when the options are over (operands start
+ * at optind); KB_CLI_STOP when the command must return c->exit: after
+ * --help (0), or a usage error it reported (2). */
+int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *own,
+		const char *own_short);
+/* Report a usage error ("kbundle NAME: …" on stderr; with_usage: then the
+ * usage) and return KB_EXIT_USAGE. */
+int kb_cli_usage_error(const struct kb_cli *c, bool with_usage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An integer option's value, min..max: 0, or -KB_EUSAGE after a message
+ * naming the option (opt, e.g. "--timeout") and the value. */
+int kb_cli_int(const struct kb_cli *c, const char *opt, const char *arg, long min, long max,
+	       int *out);
+
+/* A --date value: YYYY-MM-DD, a real day. 0, or -KB_EUSAGE after a message. */
+int kb_cli_date(const struct kb_cli *c, const char *arg);
+
+/* The top-level -q/-v (main.c): true when c was one of them. */
+bool kb_cli_common_opt(int c);
 
 /* Map an error (0 or negative) to an exit code. */
 int kb_cli_exit(int err);
-
-/* The default work directory (.kbundle) unless --workdir was given. */
-#define KB_DEFAULT_WORKDIR ".kbundle"
 
 /* One declaration per command file (cli/cmd_<name>.c). */
 int kb_cmd_crawl(int argc, char **argv);

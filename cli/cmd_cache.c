@@ -1,6 +1,5 @@
 /* cmd_cache.c — `kbundle cache [list|gc]`: what the work directory's
  * package cache holds, and removing what no manifest entry needs. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,50 +68,34 @@ static void kb_cache_usage(FILE *f)
 int kb_cmd_cache(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "workdir", required_argument, NULL, 'W' },
 		{ "manifest", required_argument, NULL, 'M' },
-		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *workdir = KB_DEFAULT_WORKDIR, *manifest = "manifest.yml", *action = "list";
+	const char *manifest = "manifest.yml", *action = "list";
 	struct kb_manifest m = { 0 };
 	struct kb_cache cache = { .lock.fd = -1 };
+	struct kb_cli cli;
 	int c, err, have_m;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'W':
-			workdir = optarg;
-			break;
-		case 'M':
+	kb_cli_init(&cli, "cache", kb_cache_usage, KB_CLI_WORKDIR | KB_CLI_OPERANDS);
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0)
+		if (c == 'M')
 			manifest = optarg;
-			break;
-		case 'h':
-			kb_cache_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c))
-				break;
-			kb_cache_usage(stderr);
-			return KB_EXIT_USAGE;
-		}
-	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
 	if (optind < argc)
 		action = argv[optind++];
-	if (optind < argc || (strcmp(action, "list") && strcmp(action, "gc"))) {
-		fprintf(stderr, "kbundle cache: unexpected argument '%s'\n", argv[optind - 1]);
-		kb_cache_usage(stderr);
-		return KB_EXIT_USAGE;
-	}
+	if (optind < argc || (strcmp(action, "list") && strcmp(action, "gc")))
+		return kb_cli_usage_error(&cli, true, "unexpected argument '%s'",
+					  optind < argc ? argv[optind] : action);
 	have_m = (access(manifest, R_OK) == 0 || !strcmp(action, "gc")) &&
-		 kb_manifest_load(manifest, &m) == 0;
+		 kb_manifest_load(manifest, NULL, &m) == 0;
 	if (!have_m && !strcmp(action, "gc")) {
 		/* without the manifest every object would look unneeded */
 		kb_error("cache gc: cannot read %s; nothing removed", manifest);
 		return KB_EXIT_FAIL;
 	}
-	err = kb_cache_open(&cache, workdir);
+	err = kb_cache_open(&cache, cli.workdir);
 	if (err)
 		goto out;
 	if (!strcmp(action, "list"))

@@ -1,8 +1,5 @@
 /* cmd_crawl.c — `kbundle crawl`: options, then crawler/crawl.c. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -35,37 +32,23 @@ static void kb_crawl_usage(FILE *f)
 	kb_cli_limits_usage(f);
 }
 
-static bool kb_date_arg_ok(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	if (strlen(s) != 10)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	return end && *end == '\0';
-}
-
 int kb_cmd_crawl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "upstreams", required_argument, NULL, 'U' },
 		{ "lists", required_argument, NULL, 'L' },
-		{ "workdir", required_argument, NULL, 'W' },
 		{ "date", required_argument, NULL, 'D' },
-		KB_CLI_COMMON_LONGOPTS,
-		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_crawl_opts o = { .upstreams_dir = "upstreams", .lists_dir = "lists",
-				   .workdir = KB_DEFAULT_WORKDIR };
+	struct kb_crawl_opts o = { .upstreams_dir = "upstreams", .lists_dir = "lists" };
 	struct kb_crawl_result *res = NULL;
 	size_t nres = 0, failed = 0;
+	struct kb_cli cli;
 	char today[11];
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+	kb_cli_init(&cli, "crawl", kb_crawl_usage, KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_OPERANDS);
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		switch (c) {
 		case 'U':
 			o.upstreams_dir = optarg;
@@ -73,31 +56,17 @@ int kb_cmd_crawl(int argc, char **argv)
 		case 'L':
 			o.lists_dir = optarg;
 			break;
-		case 'W':
-			o.workdir = optarg;
-			break;
 		case 'D':
-			if (!kb_date_arg_ok(optarg)) {
-				fprintf(stderr, "kbundle crawl: --date wants YYYY-MM-DD, not '%s'\n",
-					optarg);
+			if (kb_cli_date(&cli, optarg))
 				return KB_EXIT_USAGE;
-			}
 			o.date = optarg;
 			break;
-		case 'h':
-			kb_crawl_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c))
-				break;
-			err = kb_cli_limits_opt(c, optarg);
-			if (err > 0)
-				break;
-			if (!err)	/* not a limit either: unknown */
-				kb_crawl_usage(stderr);
-			return KB_EXIT_USAGE;
 		}
 	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
+	o.workdir = cli.workdir;
+	o.limits = &cli.limits;
 	if (!o.date) {
 		time_t now = time(NULL);
 		struct tm tm;

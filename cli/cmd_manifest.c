@@ -1,7 +1,6 @@
 /* cmd_manifest.c — `kbundle manifest`: package lists → manifest.yml.
  * Options and exit codes only; the work is kb_manifest_build() and
  * kb_manifest_write() in manifest/. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -14,14 +13,15 @@
 static void kb_manifest_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle manifest [--upstreams DIR] [--lists DIR] [-o FILE] [-q|-v]\n"
+		"usage: kbundle manifest [--upstreams DIR] [--lists DIR] [--manifest FILE] [-q|-v]\n"
 		"\n"
 		"Group the packages of every LISTS/<name>.list into header bundles, by the\n"
 		"rules of the distro UPSTREAMS/<name>.yml names, and write FILE.\n"
 		"\n"
 		"  --upstreams DIR  upstream files (default upstreams/)\n"
 		"  --lists DIR      package lists (default lists/)\n"
-		"  -o, --output FILE  the manifest to write (default manifest.yml)\n"
+		"  --manifest FILE  the manifest to write (default manifest.yml; -o FILE and\n"
+		"                   --output FILE are older spellings)\n"
 		"  -q, --quiet      errors only\n"
 		"  -v, --verbose    more detail\n"
 		"  -h, --help       this text\n"
@@ -37,18 +37,18 @@ int kb_cmd_manifest(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "upstreams", required_argument, NULL, 'U' },
 		{ "lists", required_argument, NULL, 'L' },
-		{ "output", required_argument, NULL, 'o' },
-		KB_CLI_COMMON_LONGOPTS,
-		KB_LIMITS_LONGOPTS,
+		{ "manifest", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },	/* the older spelling of --manifest */
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *upstreams = "upstreams", *lists = "lists", *output = "manifest.yml";
 	struct kb_manifest m = { 0 };
 	struct kb_group_skips skips = { 0 };
+	struct kb_cli cli;
 	int c, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:hqv", longopts, NULL)) != -1) {
+	kb_cli_init(&cli, "manifest", kb_manifest_usage, KB_CLI_LIMITS);
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "o:")) >= 0) {
 		switch (c) {
 		case 'U':
 			upstreams = optarg;
@@ -59,26 +59,11 @@ int kb_cmd_manifest(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
-		case 'h':
-			kb_manifest_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c))
-				break;
-			err = kb_cli_limits_opt(c, optarg);
-			if (err > 0)
-				break;
-			if (!err)	/* not a limit either: unknown */
-				kb_manifest_usage(stderr);
-			return KB_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kbundle manifest: unexpected argument '%s'\n", argv[optind]);
-		kb_manifest_usage(stderr);
-		return KB_EXIT_USAGE;
-	}
-	err = kb_manifest_build(upstreams, lists, &m, &skips);
+	if (c == KB_CLI_STOP)
+		return cli.exit;
+	err = kb_manifest_build(upstreams, lists, &cli.limits, &m, &skips);
 	if (!err)
 		err = kb_manifest_write(output, &m);
 	if (!err)

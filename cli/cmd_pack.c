@@ -1,6 +1,5 @@
 /* cmd_pack.c — `kbundle pack`: manifest entries → bundles in WORKDIR/bundles.
- * Options and exit codes only; the work is kb_pack_run() in pipeline/. */
-#include <getopt.h>
+ * Options and exit codes only; the work is kb_pack_run() in bundles/. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,7 +14,7 @@ static void kb_pack_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle pack [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
 		"                    [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
-		"                    [--arch ARCH] [--latest] [-j N] [-q|-v]\n"
+		"                    [--arch ARCH] [--latest] [-j|--jobs N] [-q|-v]\n"
 		"\n"
 		"Pack every manifest entry (or the selected ones) into a self-contained,\n"
 		"reproducible header bundle: WORKDIR/bundles/<id>.tgz, <id>.tgz.sha256 and\n"
@@ -41,24 +40,20 @@ int kb_cmd_pack(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, 'M' },
 		{ "upstreams", required_argument, NULL, 'U' },
-		{ "workdir", required_argument, NULL, 'W' },
-		KB_CLI_SELECT_LONGOPTS,
-		{ "jobs", required_argument, NULL, 'j' },
-		KB_CLI_COMMON_LONGOPTS,
-		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_pack_opts o = {
-		.manifest = "manifest.yml", .upstreams = "upstreams",
-		.workdir = KB_DEFAULT_WORKDIR, .jobs = 2,
-	};
+	struct kb_pack_opts o = { .manifest = "manifest.yml", .upstreams = "upstreams" };
 	struct kb_pack_stats st;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct kb_cli cli;
 	char *end;
 	int c, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:hqv", longopts, NULL)) != -1) {
+	kb_cli_init(&cli, "pack", kb_pack_usage,
+		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_SELECT);
+	cli.jobs = 2;
+	cli.sel = &o.sel;
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		switch (c) {
 		case 'M':
 			o.manifest = optarg;
@@ -66,42 +61,19 @@ int kb_cmd_pack(int argc, char **argv)
 		case 'U':
 			o.upstreams = optarg;
 			break;
-		case 'W':
-			o.workdir = optarg;
-			break;
-		case 'j':
-			o.jobs = (int)strtol(optarg, &end, 10);
-			if (*end || o.jobs < 1 || o.jobs > 64) {
-				fprintf(stderr, "kbundle pack: -j wants a number from 1 to 64\n");
-				return KB_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			kb_pack_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
-				break;
-			err = kb_cli_limits_opt(c, optarg);
-			if (err > 0)
-				break;
-			if (!err)	/* not a limit either: unknown */
-				kb_pack_usage(stderr);
-			return KB_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kbundle pack: unexpected argument '%s'\n", argv[optind]);
-		kb_pack_usage(stderr);
-		return KB_EXIT_USAGE;
-	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
 	if (sde) {
 		o.mtime = strtoll(sde, &end, 10);
-		if (*end || o.mtime < 0) {
-			fprintf(stderr, "kbundle pack: SOURCE_DATE_EPOCH is not a number of seconds\n");
-			return KB_EXIT_USAGE;
-		}
+		if (*end || o.mtime < 0)
+			return kb_cli_usage_error(&cli, false,
+						  "SOURCE_DATE_EPOCH is not a number of seconds");
 	}
+	o.workdir = cli.workdir;
+	o.jobs = cli.jobs;
+	o.limits = &cli.limits;
 	err = kb_pack_run(&o, &st);
 	kb_info("%zu selected: %zu packed, %zu already packed, %zu failed; %zu packages downloaded",
 		st.selected, st.packed, st.skipped, st.failed, st.downloaded);

@@ -1,7 +1,6 @@
 /* cmd_publish.c — `kbundle publish`: a work directory's bundles into a
  * static-hosting directory. Options and exit codes only; the work is
  * kb_publish_run() in bundles/. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "bundles/publish.h"
@@ -31,44 +30,23 @@ static void kb_publish_usage(FILE *f)
 int kb_cmd_publish(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "workdir", required_argument, NULL, 'W' },
 		{ "to", required_argument, NULL, 'T' },
-		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_publish_opts o = { .workdir = KB_DEFAULT_WORKDIR };
+	struct kb_publish_opts o = { 0 };
 	struct kb_publish_stats st;
+	struct kb_cli cli;
 	int c, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'W':
-			o.workdir = optarg;
-			break;
-		case 'T':
+	kb_cli_init(&cli, "publish", kb_publish_usage, KB_CLI_WORKDIR);
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0)
+		if (c == 'T')
 			o.to = optarg;
-			break;
-		case 'h':
-			kb_publish_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c))
-				break;
-			kb_publish_usage(stderr);
-			return KB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "kbundle publish: unexpected argument '%s'\n", argv[optind]);
-		kb_publish_usage(stderr);
-		return KB_EXIT_USAGE;
-	}
-	if (!o.to) {
-		fprintf(stderr, "kbundle publish: --to DIR is required\n");
-		kb_publish_usage(stderr);
-		return KB_EXIT_USAGE;
-	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
+	if (!o.to)
+		return kb_cli_usage_error(&cli, true, "--to DIR is required");
+	o.workdir = cli.workdir;
 	err = kb_publish_run(&o, &st);
 	if (!err)
 		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept", o.to,

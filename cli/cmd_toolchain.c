@@ -1,6 +1,5 @@
 /* cmd_toolchain.c — `kbundle toolchain list|prepare|gc|exec`: the build
  * roots (toolchain/toolchain.h) that module builds run in. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,29 +141,24 @@ static int kb_tc_cli_gc(const struct kb_tc_cli *o)
 int kb_cmd_toolchain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "workdir", required_argument, NULL, 'W' },
 		{ "release", required_argument, NULL, 'R' },
 		{ "root", no_argument, NULL, 'r' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "chdir", required_argument, NULL, 'C' },
 		{ "unused-days", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		KB_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_tc_cli o = { .workdir = KB_DEFAULT_WORKDIR, .unused_days = 30 };
+	struct kb_tc_cli o = { .unused_days = 30 };
+	struct kb_cli cli;
 	const char *action;
-	char *end;
-	int c;
+	int c, days;
 
-	optind = 1;
+	kb_cli_init(&cli, "toolchain", kb_toolchain_usage, KB_CLI_WORKDIR | KB_CLI_OPERANDS);
 	/* getopt moves the words (action, SPEC) before "--"; exec's CMD after
 	 * it keeps its own options */
-	while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		switch (c) {
-		case 'W':
-			o.workdir = optarg;
-			break;
 		case 'R':
 			o.release = optarg;
 			break;
@@ -172,36 +166,27 @@ int kb_cmd_toolchain(int argc, char **argv)
 			o.flags |= KB_TC_ROOT;
 			break;
 		case 'b':
-			if (o.nbinds == KB_TC_MAX_BINDS || optarg[0] != '/') {
-				fprintf(stderr, "kbundle toolchain: --bind wants an absolute path "
-						"(at most %d)\n", KB_TC_MAX_BINDS);
-				return KB_EXIT_USAGE;
-			}
+			if (o.nbinds == KB_TC_MAX_BINDS || optarg[0] != '/')
+				return kb_cli_usage_error(&cli, false, "--bind wants an absolute "
+							  "path (at most %d)", KB_TC_MAX_BINDS);
 			o.binds[o.nbinds++] = (struct kb_toolchain_bind){ optarg, true };
 			break;
 		case 'C':
 			o.chdir = optarg;
 			break;
 		case 'u':
-			o.unused_days = strtol(optarg, &end, 10);
-			if (*end || o.unused_days < 0) {
-				fprintf(stderr, "kbundle toolchain: --unused-days wants a number\n");
+			if (kb_cli_int(&cli, "--unused-days", optarg, 0, 100000, &days))
 				return KB_EXIT_USAGE;
-			}
+			o.unused_days = days;
 			break;
 		case 'n':
 			o.dry_run = true;
 			break;
-		case 'h':
-			kb_toolchain_usage(stdout);
-			return KB_EXIT_OK;
-		default:
-			if (kb_cli_common_opt(c))
-				break;
-			kb_toolchain_usage(stderr);
-			return KB_EXIT_USAGE;
 		}
 	}
+	if (c == KB_CLI_STOP)
+		return cli.exit;
+	o.workdir = cli.workdir;
 	action = optind < argc ? argv[optind++] : "list";
 	if (!strcmp(action, "exec"))
 		return kb_tc_cli_exec(&o, argv + optind, argc - optind);
@@ -211,7 +196,5 @@ int kb_cmd_toolchain(int argc, char **argv)
 		return kb_cli_exit(kb_tc_cli_list(&o));
 	if (optind == argc && !strcmp(action, "gc"))
 		return kb_cli_exit(kb_tc_cli_gc(&o));
-	fprintf(stderr, "kbundle toolchain: unexpected arguments after '%s'\n", action);
-	kb_toolchain_usage(stderr);
-	return KB_EXIT_USAGE;
+	return kb_cli_usage_error(&cli, true, "unexpected arguments after '%s'", action);
 }

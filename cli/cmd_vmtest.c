@@ -1,7 +1,6 @@
 /* cmd_vmtest.c — `kbundle vmtest`: boot each selected bundle's own kernel
  * and load modules built against the bundle. Options and exit codes only;
  * the work is kb_vmtest_run() in vm/. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +10,33 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "vm/qemu.h"
+#include "vm/result.h"
 #include "vm/vmtest.h"
+
+/* "auto|kvm|tcg", from vm/'s table. */
+static void kb_vmtest_accel_list(FILE *f, const char *sep)
+{
+	for (size_t i = 0; kb_vm_accel_modes[i]; i++)
+		fprintf(f, "%s%s", i ? sep : "", kb_vm_accel_modes[i]);
+}
+
+static bool kb_vmtest_accel_ok(const char *mode)
+{
+	for (size_t i = 0; kb_vm_accel_modes[i]; i++)
+		if (!strcmp(mode, kb_vm_accel_modes[i]))
+			return true;
+	return false;
+}
 
 static void kb_vmtest_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle vmtest [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
 		"                      [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
-		"                      [--arch ARCH] [--latest] [-j N]\n"
-		"                      [--module DIR]... [--accel auto|kvm|tcg] [--timeout SEC]\n"
-		"                      [--json FILE] [--junit FILE] [--config FILE]\n"
+		"                      [--arch ARCH] [--latest] [-j|--jobs N]\n"
+		"                      [--module DIR]... [--accel MODE] [--timeout SEC]\n"
+		"                      [--json FILE|-] [--junit FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
 		"       kbundle vmtest --bundle FILE.tgz --image PACKAGE... [options]\n"
 		"\n"
@@ -41,11 +57,11 @@ static void kb_vmtest_usage(FILE *f)
 		"                     Kbuild directory or a DKMS tree (dkms.conf); in-tree modules\n"
 		"                     it depends on load first, from the kernel's own package;\n"
 		"                     a check.sh in it runs in the guest after loading\n"
-		"  --accel MODE       auto (KVM if a probe boot proves it works; cached in\n"
-		"                     WORKDIR/state/accel), kvm or tcg (default auto)\n"
+		"  --accel MODE       one of the accelerators below (default auto: KVM if a\n"
+		"                     probe boot proves it works; cached in WORKDIR/state/accel)\n"
 		"  --timeout SEC      per boot, host-side (default 120)\n"
 		"  -j, --jobs N       VMs at once (default 1)\n"
-		"  --json FILE        write the JSON report\n"
+		"  --json FILE|-      write the JSON report ('-': on stdout, the table on stderr)\n"
 		"  --junit FILE       write a JUnit XML report (one test case per kernel x module)\n"
 		"  --config FILE      YAML: critical/non_critical: [CHECK...], timeout, build_timeout\n"
 		"  --critical CHECK   a failure of CHECK fails the run (all are, by default)\n"
@@ -55,49 +71,33 @@ static void kb_vmtest_usage(FILE *f)
 		"  -v, --verbose      more detail\n"
 		"  -h, --help         this text\n"
 		"\n"
-		"checks: build vermagic boot insmod loaded selftest rmmod oops warning taint\n"
-		"exit status: 0 every critical check passed, 1 a critical check failed,\n"
-		"             2 usage or configuration error\n");
+		"checks:");
+	for (int c = 0; c < KB_CHK_N; c++)
+		fprintf(f, " %s", kb_vm_check_name((enum kb_vm_check)c));
+	fprintf(f, "\naccelerators: ");
+	kb_vmtest_accel_list(f, " ");
+	fprintf(f, "\nexit status: 0 every critical check passed, 1 a critical check failed,\n"
+		   "             2 usage or configuration error\n");
 	kb_cli_limits_usage(f);
-}
-
-static int kb_vmtest_int(const char *opt, const char *s, int max, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*end || v < 1 || v > max) {
-		fprintf(stderr, "kbundle vmtest: %s: want a number from 1 to %d, not '%s'\n", opt,
-			max, s);
-		return -KB_EUSAGE;
-	}
-	*out = (int)v;
-	return 0;
 }
 
 int kb_cmd_vmtest(int argc, char **argv)
 {
-	enum { O_MANIFEST = 256, O_UPSTREAMS, O_WORKDIR, O_BUNDLE, O_IMAGE, O_MODULE, O_ACCEL,
-	       O_TIMEOUT, O_JSON, O_JUNIT, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
+	enum { O_MANIFEST = 256, O_UPSTREAMS, O_BUNDLE, O_IMAGE, O_MODULE, O_ACCEL, O_TIMEOUT,
+	       O_JUNIT, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
-		{ "workdir", required_argument, NULL, O_WORKDIR },
-		KB_CLI_SELECT_LONGOPTS,
 		{ "bundle", required_argument, NULL, O_BUNDLE },
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "module", required_argument, NULL, O_MODULE },
 		{ "accel", required_argument, NULL, O_ACCEL },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "json", required_argument, NULL, O_JSON },
 		{ "junit", required_argument, NULL, O_JUNIT },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "critical", required_argument, NULL, O_CRIT },
 		{ "non-critical", required_argument, NULL, O_NONCRIT },
 		{ "keep", no_argument, NULL, O_KEEP },
-		KB_CLI_COMMON_LONGOPTS,
-		KB_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_vmtest_opts o;
@@ -106,73 +106,63 @@ int kb_cmd_vmtest(int argc, char **argv)
 	/* Flags win over the config file, whatever their order. */
 	int crit[KB_CHK_N] = { 0 };
 	const char *config = NULL;
+	struct kb_cli cli;
 	bool passed = false;
-	int c, chk, err = 0, timeout = 0;
+	int c = 0, chk, err = 0, timeout = 0;
 
 	kb_vmtest_opts_init(&o);
 	o.images = images;
 	o.modules = modules;
-	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "j:hqv", longopts, NULL)) != -1) {
+	kb_cli_init(&cli, "vmtest", kb_vmtest_usage,
+		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_JSON | KB_CLI_SELECT);
+	cli.jobs = o.jobs;
+	cli.sel = &o.sel;
+	while (!err && (c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		switch (c) {
 		case O_MANIFEST: o.manifest = optarg; break;
 		case O_UPSTREAMS: o.upstreams = optarg; break;
-		case O_WORKDIR: o.workdir = optarg; break;
 		case O_BUNDLE: o.bundle = optarg; break;
 		case O_IMAGE: images[o.nimages++] = optarg; break;
 		case O_MODULE: modules[o.nmodules++] = optarg; break;
-		case O_JSON: o.json = optarg; break;
 		case O_JUNIT: o.junit = optarg; break;
 		case O_CONFIG: config = optarg; break;
 		case O_KEEP: o.keep = true; break;
 		case O_ACCEL:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
-				fprintf(stderr, "kbundle vmtest: --accel: want auto, kvm or tcg\n");
+			if (!kb_vmtest_accel_ok(optarg)) {
+				fprintf(stderr, "kbundle vmtest: --accel: want ");
+				kb_vmtest_accel_list(stderr, ", ");
+				fputc('\n', stderr);
 				err = -KB_EUSAGE;
 			}
 			o.accel = optarg;
 			break;
 		case O_TIMEOUT:
-			err = kb_vmtest_int("--timeout", optarg, 86400, &timeout);
-			break;
-		case 'j':
-			err = kb_vmtest_int("--jobs", optarg, 256, &o.jobs);
+			err = kb_cli_int(&cli, "--timeout", optarg, 1, 86400, &timeout);
 			break;
 		case O_CRIT:
 		case O_NONCRIT:
 			chk = kb_vm_check_parse(optarg);
 			if (chk < 0) {
-				fprintf(stderr, "kbundle vmtest: '%s' is not a check (see --help)\n",
-					optarg);
+				kb_cli_usage_error(&cli, false, "'%s' is not a check (see --help)", optarg);
 				err = -KB_EUSAGE;
 			} else {
 				crit[chk] = c == O_CRIT ? 1 : -1;
 			}
 			break;
-		case 'h':
-			kb_vmtest_usage(stdout);
-			goto out;
-		default:
-			if (kb_cli_common_opt(c) || kb_cli_select_opt(c, optarg, &o.sel))
-				break;
-			err = kb_cli_limits_opt(c, optarg);
-			if (err > 0) {
-				err = 0;
-				break;
-			}
-			if (!err)	/* not a limit either: unknown */
-				kb_vmtest_usage(stderr);
-			err = -KB_EUSAGE;
 		}
 	}
-	if (!err && optind < argc) {
-		fprintf(stderr, "kbundle vmtest: unexpected argument '%s'\n", argv[optind]);
-		err = -KB_EUSAGE;
+	if (!err && c == KB_CLI_STOP) {
+		err = cli.exit ? -KB_EUSAGE : 0;
+		goto out;
 	}
 	if (!err && o.nimages && !o.bundle) {
-		fprintf(stderr, "kbundle vmtest: --image needs --bundle\n");
+		kb_cli_usage_error(&cli, false, "--image needs --bundle");
 		err = -KB_EUSAGE;
 	}
+	o.workdir = cli.workdir;
+	o.jobs = cli.jobs;
+	o.json = cli.json;
+	o.limits = &cli.limits;
 	if (!err && config)
 		err = kb_vmtest_config_load(config, &o);
 	if (err)

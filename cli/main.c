@@ -3,10 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "lib/error.h"
 #include "lib/features.h"
-#include "lib/log.h"
-#include "manifest/select.h"
 
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
@@ -30,55 +27,6 @@ static void kb_usage(FILE *f)
 	fprintf(f, "\n'kbundle <command> --help' describes a command.\n"
 		   "exit status: 0 ok, 1 failure, 2 usage or configuration error,\n"
 		   "             3 partial (some upstreams failed, the rest were updated)\n");
-}
-
-bool kb_cli_common_opt(int c)
-{
-	switch (c) {
-	case 'q':
-		kb_log_set_level(KB_LOG_ERROR);
-		return true;
-	case 'v':
-		kb_log_set_level(kb_log_get_level() < KB_LOG_INFO ? KB_LOG_INFO : KB_LOG_DEBUG);
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool kb_cli_select_opt(int c, const char *arg, struct kb_select *s)
-{
-	switch (c) {
-	case KB_OPT_ID:
-		s->id = arg;
-		return true;
-	case KB_OPT_RELEASE:
-		s->release_re = arg;
-		return true;
-	case KB_OPT_DISTRO:
-		s->distro = arg;
-		return true;
-	case KB_OPT_UPSTREAM:
-		s->upstream = arg;
-		return true;
-	case KB_OPT_ARCH:
-		s->arch = arg;
-		return true;
-	case KB_OPT_LATEST:
-		s->latest = true;
-		return true;
-	default:
-		return false;
-	}
-}
-
-int kb_cli_exit(int err)
-{
-	if (!err)
-		return KB_EXIT_OK;
-	if (err == -KB_EUSAGE)
-		return KB_EXIT_USAGE;
-	return KB_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)

@@ -150,7 +150,7 @@ int kb_apt_packages_parse(struct kb_stream *s, const char *name, const struct kb
 
 	p->s = s;
 	p->name = name;
-	p->max_line = lim && lim->max_line ? lim->max_line : kb_limits()->max_line;
+	p->max_line = lim && lim->max_line ? lim->max_line : kb_limits_default.max_line;
 	p->max_stanza = lim && lim->max_stanza ? lim->max_stanza : (8u << 20);
 	p->lineno = 0;
 	for (;;) {

@@ -29,7 +29,7 @@ struct kb_apt_stanza {
 struct kb_str kb_apt_stanza_get(const struct kb_apt_stanza *st, const char *name);
 
 struct kb_apt_limits {
-	size_t max_line;	/* 0: kb_limits()->max_line (--max-line, 1 MiB) */
+	size_t max_line;	/* 0: the default --max-line (1 MiB, lib/limits.h) */
 	size_t max_stanza;	/* 0: 8 MiB */
 };
 

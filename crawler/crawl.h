@@ -14,6 +14,7 @@
 #include "crawler/pkglist.h"
 #include "crawler/recognise_deb.h"
 #include "crawler/upstream.h"
+#include "lib/limits.h"
 
 struct kb_http;
 
@@ -25,6 +26,7 @@ struct kb_crawl_opts {
 	char *const *names;		/* upstream stems; none: every enabled one */
 	size_t nnames;
 	bool lock_held;			/* the caller holds WORKDIR/lock (kbundle update) */
+	const struct kb_limits *limits;	/* on indexes and upstream files; NULL: defaults */
 };
 
 struct kb_crawl_result {
@@ -126,7 +128,7 @@ void kb_crawl_apt_free(struct kb_crawl_job *j);
 kb_deb_recogniser kb_crawl_apt_recogniser(const struct kb_upstream *u);
 /* Parse one verified Packages file (crawl_apt.c) into fresh; url names it. */
 int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
-			     struct kb_pkglist *fresh);
+			     const struct kb_limits *lim, struct kb_pkglist *fresh);
 /* Keep each (name, arch, version) once, the first (earliest suite) seen. */
 void kb_crawl_apt_dedupe(struct kb_pkglist *l);
 
@@ -150,6 +152,6 @@ int kb_crawl_rpmmd_mirrorlist(const char *path, const char *mirror, char **repo_
  * it in messages, which are logged here. */
 int kb_crawl_rpmmd_parse_primary(const struct kb_upstream *u, const char *arch, const char *repo,
 				 const char *path, uint64_t open_size, const char *url,
-				 struct kb_pkglist *fresh);
+				 const struct kb_limits *lim, struct kb_pkglist *fresh);
 
 #endif

@@ -188,8 +188,9 @@ kb_deb_recogniser kb_crawl_apt_recogniser(const struct kb_upstream *u)
 }
 
 int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, const char *url,
-			     struct kb_pkglist *fresh)
+			     const struct kb_limits *lim, struct kb_pkglist *fresh)
 {
+	const struct kb_apt_limits alim = { .max_line = kb_limits_or_default(lim)->max_line };
 	struct kb_apt_ctx c = { .u = u, .fresh = fresh, .url = url };
 	struct kb_stream *s = NULL;
 	int err;
@@ -203,13 +204,13 @@ int kb_crawl_apt_parse_index(const struct kb_upstream *u, const char *path, cons
 		free(known);
 		return -KB_EUSAGE;
 	}
-	err = kb_stream_open(path, 0, &s);	/* 0: --max-unpacked-size */
+	err = kb_stream_open(path, 0, lim, &s);	/* 0: --max-unpacked-size */
 	if (err) {
 		kb_error("%s: cannot read the index (%s)", url, kb_strerror(err));
 		goto out;
 	}
 	kb_stream_set_name(s, url);
-	err = kb_apt_packages_parse(s, url, NULL, kb_apt_stanza_cb, &c);
+	err = kb_apt_packages_parse(s, url, &alim, kb_apt_stanza_cb, &c);
 out:
 	kb_stream_close(s);
 	return err;

@@ -169,6 +169,7 @@ static void kb_apt_on_done(struct kb_http_req *r, void *ctx);
 static void kb_apt_queue_release(struct kb_apt_suite *s, bool plain, bool conditional)
 {
 	struct kb_crawl_job *j = s->j;
+	uint64_t max_index = kb_limits_or_default(j->o->limits)->max_index_size;
 
 	kb_crawl_urls_free(s->urls);
 	kb_http_req_clear(&s->req);
@@ -178,8 +179,7 @@ static void kb_apt_queue_release(struct kb_apt_suite *s, bool plain, bool condit
 	s->req.urls = (const char *const *)s->urls;
 	s->req.nurls = s->nbases;
 	s->req.dest = plain ? s->rel_path : s->inrel;
-	s->req.max_bytes = KB_RELEASE_MAX < kb_limits()->max_index_size ? KB_RELEASE_MAX
-								 : kb_limits()->max_index_size;
+	s->req.max_bytes = KB_RELEASE_MAX < max_index ? KB_RELEASE_MAX : max_index;
 	s->req.conditional = conditional;
 	s->req.state_tag = j->tag;
 	/* A plain Release is verified with its Release.gpg once both are here. */
@@ -313,6 +313,7 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 {
 	struct kb_apt_job *a = j->family;
 	const struct kb_upstream *u = j->u;
+	uint64_t max_index = kb_limits_or_default(j->o->limits)->max_index_size;
 
 	for (size_t i = 0; i < a->n && !j->err; i++) {
 		struct kb_apt_suite *s = &a->s[i];
@@ -336,12 +337,12 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 							  u->archs.v[k]);
 					break;
 				}
-				if (f->size > kb_limits()->max_index_size) {
+				if (f->size > max_index) {
 					kb_crawl_job_fail(j, -KB_ELIMIT,
 							  "%s/%s: the Release says %llu bytes, more than %llu (--max-index-size)",
 							  s->bases[s->req.mirror], f->path,
 							  (unsigned long long)f->size,
-							  (unsigned long long)kb_limits()->max_index_size);
+							  (unsigned long long)max_index);
 					break;
 				}
 				s->nidx++;
@@ -375,7 +376,7 @@ static int kb_apt_parse_all(struct kb_crawl_job *j)
 				break;
 			}
 			kb_info("%s: %s", j->u->name, url);
-			err = kb_crawl_apt_parse_index(j->u, x->dest, url, &j->fresh);
+			err = kb_crawl_apt_parse_index(j->u, x->dest, url, j->o->limits, &j->fresh);
 			if (err) {
 				kb_crawl_job_fail(j, err, "%s: %s", url, kb_strerror(err));
 				j->logged = true;	/* the parser named the line */

@@ -129,14 +129,14 @@ static int kb_rpmmd_pkg(const struct kb_rpm_pkginfo *pi, void *ctx)
 
 int kb_crawl_rpmmd_parse_primary(const struct kb_upstream *u, const char *arch, const char *repo,
 				 const char *path, uint64_t open_size, const char *url,
-				 struct kb_pkglist *fresh)
+				 const struct kb_limits *lim, struct kb_pkglist *fresh)
 {
 	struct kb_rpmmd_ctx c = { .u = u, .arch = arch, .repo = repo, .url = url, .fresh = fresh };
 	struct kb_stream *s = NULL;
 	uint64_t npkgs = 0;
 	size_t before = fresh->n;
 	/* open_size, when given, tightens --max-unpacked-size but never lifts it */
-	int err = kb_stream_open(path, open_size, &s);
+	int err = kb_stream_open(path, open_size, lim, &s);
 
 	if (err) {
 		kb_error("%s: %s", url, kb_strerror(err));

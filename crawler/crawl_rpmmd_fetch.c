@@ -310,7 +310,7 @@ static int kb_rpmmd_repomds_ok(struct kb_crawl_job *j, size_t *unchanged)
 static void kb_rpmmd_queue_primaries(struct kb_crawl_job *j)
 {
 	struct kb_rpmmd_job *a = j->family;
-	uint64_t lim = kb_limits()->max_index_size;
+	uint64_t lim = kb_limits_or_default(j->o->limits)->max_index_size;
 
 	for (size_t i = 0; i < a->n && !j->err; i++) {
 		struct kb_rpmmd_repo *r = &a->r[i];
@@ -355,7 +355,7 @@ static int kb_rpmmd_parse_all(struct kb_crawl_job *j)
 		kb_info("%s: %s", j->u->name, url);
 		/* package hrefs are relative to that mirror's repository */
 		err = kb_crawl_rpmmd_parse_primary(j->u, r->arch, r->rel[b], r->prim,
-						   r->rp.open_size, url, &j->fresh);
+						   r->rp.open_size, url, j->o->limits, &j->fresh);
 		if (err) {
 			kb_crawl_job_fail(j, err, "%s: %s", url, kb_strerror(err));
 			j->logged = true;	/* the parser named the line */

@@ -253,11 +253,12 @@ static char *kb_upstream_stem(const char *path)
 	return kb_xstrndup(b, n);
 }
 
-int kb_upstream_load(const char *path, struct kb_upstream *u)
+int kb_upstream_load(const char *path, const struct kb_limits *limits, struct kb_upstream *u)
 {
+	const struct kb_limits *base = kb_limits_or_default(limits);
 	/* upstream files nest 2 deep: 8 is plenty, and --max-yaml-depth may lower it */
-	struct kb_yaml_limits lim = { .max_depth = kb_limits()->max_yaml_depth < 8
-							? kb_limits()->max_yaml_depth : 8,
+	struct kb_yaml_limits lim = { .base = base,
+				      .max_depth = base->max_yaml_depth < 8 ? base->max_yaml_depth : 8,
 				      .max_nodes = 10000 };
 	struct kb_ynode *root = NULL;
 	char *dir = kb_xstrdup(path), *slash = strrchr(dir, '/');
@@ -347,7 +348,8 @@ static int kb_yml_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n)
+int kb_upstream_load_dir(const char *dir, const struct kb_limits *lim, struct kb_upstream **v,
+			 size_t *n)
 {
 	struct kb_upstream *out = NULL;
 	size_t count = 0, nnames = 0;
@@ -376,7 +378,7 @@ int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n)
 	out = kb_xcalloc(nnames ? nnames : 1, sizeof(*out));
 	for (size_t i = 0; i < nnames; i++) {
 		char *p = kb_path_join(dir, names[i]);
-		int e = kb_upstream_load(p, &out[count]);
+		int e = kb_upstream_load(p, lim, &out[count]);
 
 		free(p);
 		if (e)
@@ -435,12 +437,12 @@ int kb_upstream_mirrors_all(const struct kb_upstream *u, struct kb_strv *out)
 	return 0;
 }
 
-int kb_upstream_set_load(const char *dir, struct kb_upstream_set *s)
+int kb_upstream_set_load(const char *dir, const struct kb_limits *lim, struct kb_upstream_set *s)
 {
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = kb_upstream_load_dir(dir, &s->v, &s->n);
+	err = kb_upstream_load_dir(dir, lim, &s->v, &s->n);
 	if (err)
 		return err;
 	s->mirrors = kb_xcalloc(s->n ? s->n : 1, sizeof(*s->mirrors));

@@ -61,11 +61,14 @@ char *kb_upstream_mirror(const struct kb_upstream *u, size_t i, const char *suit
  * one of these; the sha256 in the list tells which one served the file). */
 int kb_upstream_mirrors_all(const struct kb_upstream *u, struct kb_strv *out);
 
-/* Load one upstream file; errors name the file and line. */
-int kb_upstream_load(const char *path, struct kb_upstream *u);
+/* Load one upstream file; errors name the file and line. lim: the
+ * command's limits (--max-yaml-depth, --max-index-size); NULL: defaults. */
+struct kb_limits;
+int kb_upstream_load(const char *path, const struct kb_limits *lim, struct kb_upstream *u);
 /* Load every *.yml in dir, sorted by name; the first bad file fails the load
  * (after every file was checked, so all errors are reported at once). */
-int kb_upstream_load_dir(const char *dir, struct kb_upstream **v, size_t *n);
+int kb_upstream_load_dir(const char *dir, const struct kb_limits *lim, struct kb_upstream **v,
+			 size_t *n);
 /* Every upstream of a directory with all its mirrors: what a manifest
  * package's path is relative to (pack and vmtest download through it). */
 struct kb_upstream_set {
@@ -74,7 +77,7 @@ struct kb_upstream_set {
 	size_t n;
 };
 
-int kb_upstream_set_load(const char *dir, struct kb_upstream_set *s);
+int kb_upstream_set_load(const char *dir, const struct kb_limits *lim, struct kb_upstream_set *s);
 /* The upstream called name, or NULL; *mirrors (optional) gets its mirrors. */
 const struct kb_upstream *kb_upstream_set_find(const struct kb_upstream_set *s, const char *name,
 					       const struct kb_strv **mirrors);

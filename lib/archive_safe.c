@@ -16,19 +16,22 @@
 void kb_archive_guard_init(struct kb_archive_guard *g, const char *name, uint64_t compressed,
 			   const struct kb_archive_limits *lim)
 {
+	const struct kb_limits *base;
+
 	memset(g, 0, sizeof(*g));
 	g->name = name;
 	if (lim)
 		g->lim = *lim;
-	/* unset limits: the ones in force (lib/limits.h, the --max-* flags) */
+	/* unset limits: the command's (lib/limits.h, the --max-* flags) */
+	base = kb_limits_or_default(g->lim.base);
 	if (!g->lim.max_entries)
-		g->lim.max_entries = (size_t)kb_limits()->max_entries;
+		g->lim.max_entries = (size_t)base->max_entries;
 	if (!g->lim.max_path)
-		g->lim.max_path = kb_limits()->max_path;
+		g->lim.max_path = base->max_path;
 	if (!g->lim.max_total)
-		g->lim.max_total = kb_limits()->max_unpacked_size;
+		g->lim.max_total = base->max_unpacked_size;
 	if (!g->lim.max_ratio)
-		g->lim.max_ratio = kb_limits()->max_ratio;
+		g->lim.max_ratio = base->max_ratio;
 	g->compressed = compressed;
 }
 

@@ -18,8 +18,12 @@
 
 struct archive_entry;
 
+struct kb_limits;
+
 struct kb_archive_limits {
-	/* 0: the limit in force, kb_limits() (lib/limits.h, the --max-* flags) */
+	/* the command's limits (lib/limits.h, the --max-* flags); NULL: defaults */
+	const struct kb_limits *base;
+	/* 0: base's */
 	size_t max_entries;	/* 0: max_entries */
 	size_t max_path;	/* bytes of a path or link target; 0: max_path */
 	uint64_t max_total;	/* decompressed bytes of all entries; 0: max_unpacked_size */

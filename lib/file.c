@@ -244,6 +244,15 @@ int kb_file_write_atomic(const char *path, const void *buf, size_t len)
 	return kb_atomic_commit(&af);
 }
 
+int kb_file_write_output(const char *path, const void *buf, size_t len)
+{
+	if (strcmp(path, "-"))
+		return kb_file_write_atomic(path, buf, len);
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return -EIO;
+	return 0;
+}
+
 int kb_file_copy(const char *src, const char *dst, const char *want_sha256, uint64_t max,
 		 char got[65])
 {

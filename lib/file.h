@@ -42,6 +42,9 @@ void kb_atomic_sweep(const char *dir);
 /* Read a whole small file (at most max bytes, else -KB_ELIMIT), NUL-terminated. */
 int kb_file_read(const char *path, size_t max, char **buf, size_t *len);
 int kb_file_write_atomic(const char *path, const void *buf, size_t len);
+/* An output a user named (--json FILE|-): "-" is stdout, anything else a
+ * file written atomically. */
+int kb_file_write_output(const char *path, const void *buf, size_t len);
 /* Copy src to dst atomically, hashing on the way; got (optional) receives
  * the sha256. With want_sha256, dst is replaced only when the copy hashes to
  * it (else -KB_ECHECKSUM, dst untouched). More than max bytes (0: no

@@ -42,6 +42,10 @@ struct kb_http_opts {
 	int resume;
 };
 
+/* Take the deadline and speed limit of l (NULL: the defaults) into o. */
+struct kb_limits;
+void kb_http_opts_limits(struct kb_http_opts *o, const struct kb_limits *l);
+
 /* libcurl's global setup; call once before downloading from threads
  * (kb_http_new calls it too). */
 void kb_http_global_init(void);

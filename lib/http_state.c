@@ -24,6 +24,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/http.h"
+#include "lib/limits.h"
 #include "lib/strview.h"
 
 #define KB_STATE_MAGIC "kbundle-http-state 1"
@@ -61,6 +62,14 @@ void kb_http_opts_defaults(struct kb_http_opts *o)
 		o->backoff_cap_ms = 60000;
 	if (!o->retry_after_cap_s)
 		o->retry_after_cap_s = 120;
+}
+
+void kb_http_opts_limits(struct kb_http_opts *o, const struct kb_limits *l)
+{
+	l = kb_limits_or_default(l);
+	o->max_time_s = l->max_time_s;
+	o->low_speed_limit = l->speed_limit;
+	o->low_speed_time_s = l->speed_time_s;
 }
 
 const char *kb_http_redirect_protocols(const char *url)

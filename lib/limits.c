@@ -1,4 +1,4 @@
-/* limits.c — default resource limits, and the set in force.
+/* limits.c — default resource limits, and the ratio check.
  *
  * Sizes of real indexes and packages (measured: apt's own lists here; ~:
  * published figures):
@@ -23,20 +23,14 @@ const struct kb_limits kb_limits_default = {
 	.max_yaml_depth = 64,			/* kbundle's files nest 5 deep */
 	.max_yaml_nodes = 4000000,		/* ~80,000 manifest entries */
 	.max_line = 1u << 20,			/* 14x Debian's longest Packages line */
+	.max_time_s = 3600,			/* a 110 MB image at 32 KB/s */
+	.speed_limit = 1024,
+	.speed_time_s = 0,
 };
 
-static struct kb_limits kb_limits_now;
-static int kb_limits_installed;
-
-const struct kb_limits *kb_limits(void)
+const struct kb_limits *kb_limits_or_default(const struct kb_limits *l)
 {
-	return kb_limits_installed ? &kb_limits_now : &kb_limits_default;
-}
-
-void kb_limits_set(const struct kb_limits *l)
-{
-	kb_limits_now = *l;
-	kb_limits_installed = 1;
+	return l ? l : &kb_limits_default;
 }
 
 int kb_limits_check_ratio(const struct kb_limits *l, uint64_t in, uint64_t out)

@@ -17,6 +17,7 @@ struct kb_stream {
 	struct archive *a;
 	uint64_t total, max;
 	uint64_t in;		/* packed size, for the ratio check (0: unknown) */
+	struct kb_limits lim;
 	char *name;		/* for messages */
 	int eof;
 };
@@ -38,12 +39,14 @@ static int kb_stream_start(struct kb_stream *s, int open_rc)
 	}
 }
 
-static struct kb_stream *kb_stream_new(uint64_t max_bytes, const char *name)
+static struct kb_stream *kb_stream_new(uint64_t max_bytes, const struct kb_limits *lim,
+				       const char *name)
 {
 	struct kb_stream *s = kb_xcalloc(1, sizeof(*s));
 
-	/* a size the caller got from metadata never lifts the limit in force */
-	s->max = kb_limits()->max_unpacked_size;
+	s->lim = *kb_limits_or_default(lim);
+	/* a size the caller got from metadata never lifts the limit */
+	s->max = s->lim.max_unpacked_size;
 	if (max_bytes && max_bytes < s->max)
 		s->max = max_bytes;
 	s->name = kb_xstrdup(name);
@@ -67,9 +70,10 @@ static int kb_stream_finish(struct kb_stream *s, int rc, const char *name, struc
 	return 0;
 }
 
-int kb_stream_open(const char *path, uint64_t max_bytes, struct kb_stream **out)
+int kb_stream_open(const char *path, uint64_t max_bytes, const struct kb_limits *lim,
+		   struct kb_stream **out)
 {
-	struct kb_stream *s = kb_stream_new(max_bytes, path);
+	struct kb_stream *s = kb_stream_new(max_bytes, lim, path);
 	int rc = archive_read_open_filename(s->a, path, 1 << 16);
 	struct stat st;
 
@@ -85,9 +89,10 @@ int kb_stream_open(const char *path, uint64_t max_bytes, struct kb_stream **out)
 	return kb_stream_finish(s, rc, path, out);
 }
 
-int kb_stream_open_mem(const void *buf, size_t len, uint64_t max_bytes, struct kb_stream **out)
+int kb_stream_open_mem(const void *buf, size_t len, uint64_t max_bytes,
+		       const struct kb_limits *lim, struct kb_stream **out)
 {
-	struct kb_stream *s = kb_stream_new(max_bytes, "(memory)");
+	struct kb_stream *s = kb_stream_new(max_bytes, lim, "(memory)");
 
 	s->in = len;
 	return kb_stream_finish(s, archive_read_open_memory(s->a, buf, len), "(memory)", out);
@@ -107,13 +112,13 @@ ssize_t kb_stream_read(struct kb_stream *s, void *buf, size_t n)
 	s->total += (uint64_t)r;
 	if (s->total > s->max) {
 		kb_error("%s: decompresses to more than %" PRIu64 " bytes%s", s->name, s->max,
-			 s->max == kb_limits()->max_unpacked_size ? " (--max-unpacked-size)" : "");
+			 s->max == s->lim.max_unpacked_size ? " (--max-unpacked-size)" : "");
 		return -KB_ELIMIT;
 	}
-	if (s->in && kb_limits_check_ratio(kb_limits(), s->in, s->total)) {
+	if (s->in && kb_limits_check_ratio(&s->lim, s->in, s->total)) {
 		kb_error("%s: decompresses more than %" PRIu64 " times its %" PRIu64
 			 " bytes (--max-ratio): a decompression bomb?",
-			 s->name, kb_limits()->max_ratio, s->in);
+			 s->name, s->lim.max_ratio, s->in);
 		return -KB_ELIMIT;
 	}
 	return r;

@@ -110,8 +110,9 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 int kb_yaml_parse(const char *buf, size_t len, const char *name,
 		  const struct kb_yaml_limits *lim, struct kb_ynode **root)
 {
-	struct kb_yaml_ctx c = { .name = name, .max_depth = kb_limits()->max_yaml_depth,
-				 .max_nodes = kb_limits()->max_yaml_nodes };
+	const struct kb_limits *base = kb_limits_or_default(lim ? lim->base : NULL);
+	struct kb_yaml_ctx c = { .name = name, .max_depth = base->max_yaml_depth,
+				 .max_nodes = base->max_yaml_nodes };
 	struct kb_ynode *doc = NULL;
 	int err = 0;
 
@@ -169,7 +170,8 @@ int kb_yaml_load(const char *path, const struct kb_yaml_limits *lim, struct kb_y
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int err = kb_file_read(path, kb_limits()->max_index_size, &buf, &len);
+	const struct kb_limits *base = kb_limits_or_default(lim ? lim->base : NULL);
+	int err = kb_file_read(path, base->max_index_size, &buf, &len);
 
 	if (err) {
 		kb_error("%s: %s%s", path, kb_strerror(err),

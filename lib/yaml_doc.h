@@ -17,15 +17,19 @@ struct kb_ynode {
 	size_t n;			/* number of items (a map holds n/2 pairs) */
 };
 
+struct kb_limits;
+
 struct kb_yaml_limits {
-	size_t max_depth;	/* 0: kb_limits()->max_yaml_depth (64) */
-	size_t max_nodes;	/* 0: kb_limits()->max_yaml_nodes (4,000,000) */
+	const struct kb_limits *base;	/* the command's limits; NULL: the defaults */
+	size_t max_depth;	/* 0: base->max_yaml_depth (64) */
+	size_t max_nodes;	/* 0: base->max_yaml_nodes (4,000,000) */
 };
 
 /* Parse a buffer; name is used in messages ("name:line: problem"), which are
  * logged once here. Returns 0, -KB_EPARSE or -KB_ELIMIT. */
 int kb_yaml_parse(const char *buf, size_t len, const char *name,
 		  const struct kb_yaml_limits *lim, struct kb_ynode **root);
+/* A file of at most base->max_index_size bytes. */
 int kb_yaml_load(const char *path, const struct kb_yaml_limits *lim, struct kb_ynode **root);
 void kb_yaml_free(struct kb_ynode *n);
 

@@ -59,8 +59,10 @@ struct kb_manifest {
 
 /* Strict: unknown or missing keys, wrong types, bad sha256s, an id that is
  * not the content id of its headers, duplicate ids: -KB_EPARSE, logged
- * once as "file:line: problem". */
-int kb_manifest_load(const char *path, struct kb_manifest *m);
+ * once as "file:line: problem". lim: the command's limits (YAML depth and
+ * nodes, file size); NULL: the defaults. */
+struct kb_limits;
+int kb_manifest_load(const char *path, const struct kb_limits *lim, struct kb_manifest *m);
 /* Deterministic (entries sorted by distro, release, arch, version, id;
  * packages by name, version, arch, sha256) and atomic: on any error the
  * previous file stays untouched. */
@@ -86,7 +88,8 @@ struct kb_group_skips;	/* manifest/group.h */
  * or upstream file, or a list without an upstream file, does. The same
  * bundle found in two lists is kept once (from the first upstream by name).
  * Entries come out sorted by id. */
-int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct kb_manifest *m,
+int kb_manifest_build(const char *upstreams_dir, const char *lists_dir,
+		      const struct kb_limits *lim, struct kb_manifest *m,
 		      struct kb_group_skips *skips);
 
 #endif

@@ -48,7 +48,8 @@ static int kb_list_stems(const char *dir, char ***out, size_t *nout)
 		kb_error("%s: %s", dir, kb_strerror(err));
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), kb_strcmp_p);
+	if (n)	/* qsort may not be given v == NULL, even for no items */
+		qsort(v, n, sizeof(*v), kb_strcmp_p);
 	*out = v;
 	*nout = n;
 	return err;
@@ -91,7 +92,8 @@ static const struct kb_upstream *kb_upstream_by_name(const struct kb_upstream *v
 	return NULL;
 }
 
-int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct kb_manifest *m,
+int kb_manifest_build(const char *upstreams_dir, const char *lists_dir,
+		      const struct kb_limits *lim, struct kb_manifest *m,
 		      struct kb_group_skips *skips)
 {
 	struct kb_upstream *ups = NULL;
@@ -100,7 +102,7 @@ int kb_manifest_build(const char *upstreams_dir, const char *lists_dir, struct k
 	size_t nups = 0, nstems = 0;
 	int err;
 
-	err = kb_upstream_load_dir(upstreams_dir, &ups, &nups);
+	err = kb_upstream_load_dir(upstreams_dir, lim, &ups, &nups);
 	if (err)
 		goto out;
 	err = kb_list_stems(lists_dir, &stems, &nstems);

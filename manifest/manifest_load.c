@@ -240,8 +240,9 @@ static int kb_mload_unique(const struct kb_mload *c, const struct kb_ynode *seq,
 	return err;
 }
 
-int kb_manifest_load(const char *path, struct kb_manifest *m)
+int kb_manifest_load(const char *path, const struct kb_limits *lim, struct kb_manifest *m)
 {
+	const struct kb_yaml_limits ylim = { .base = lim };
 	static const char *const keys[] = { "format", "bundles", NULL };
 	struct kb_mload c = { .file = path };
 	struct kb_manifest out = { 0 };
@@ -250,7 +251,7 @@ int kb_manifest_load(const char *path, struct kb_manifest *m)
 	const char *format;
 	int err;
 
-	err = kb_yaml_load(path, NULL, &root);	/* logs its own errors */
+	err = kb_yaml_load(path, &ylim, &root);	/* logs its own errors */
 	if (err)
 		goto out;
 	if ((err = kb_mload_keys(&c, root, "manifest", keys)))

@@ -115,9 +115,10 @@ int kb_tree_load_archive(struct kb_tree *t, struct archive *a, struct kb_archive
 	return 0;
 }
 
-int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name)
+int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name,
+		     const struct kb_limits *limits)
 {
-	struct kb_archive_limits lim = { .allow_abs_symlinks = true };
+	struct kb_archive_limits lim = { .base = limits, .allow_abs_symlinks = true };
 	struct kb_archive_guard g;
 	struct kb_deb *d = NULL;
 	struct stat st;

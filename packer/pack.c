@@ -20,6 +20,7 @@ static const struct kb_pack_family *const kb_pack_families[KB_FAMILY_COUNT] = {
 struct kb_pack_job {
 	const struct kb_pack_family *fam;
 	const char *path, *name, *key;
+	const struct kb_limits *lim;
 	struct kb_tree tree;
 	int err;
 	pthread_t th;
@@ -30,7 +31,7 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	j->err = j->fam->load(&j->tree, j->path, j->name, j->key);
+	j->err = j->fam->load(&j->tree, j->path, j->name, j->key, j->lim);
 	return NULL;
 }
 
@@ -49,7 +50,7 @@ static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
 }
 
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, struct kb_packed *p)
+		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p)
 {
 	const struct kb_pack_family *fam = kb_pack_families[e->family];
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
@@ -65,6 +66,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
 		jobs[i].key = package_key;
+		jobs[i].lim = lim;
 		kb_tree_init(&jobs[i].tree);
 		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
 		if (!jobs[i].started)

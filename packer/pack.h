@@ -27,8 +27,10 @@ struct kb_packed {
 struct kb_pack_family {
 	/* Read one package file (path; name for messages) into t, checking
 	 * every entry; key (NULL: none) is the armored key it must be signed
-	 * with, for families whose packages carry signatures. */
-	int (*load)(struct kb_tree *t, const char *path, const char *name, const char *key);
+	 * with, for families whose packages carry signatures; lim: the
+	 * command's limits (NULL: the defaults). */
+	int (*load)(struct kb_tree *t, const char *path, const char *name, const char *key,
+		    const struct kb_limits *lim);
 	/* The tree layout: where the kernel's build tree is in the merged
 	 * packages (*src_root) and where it goes in the bundle (*build_dir),
 	 * both malloc'd. Errors are logged naming the entry. */
@@ -43,9 +45,10 @@ KB_FAMILIES(KB_PACK_FAMILY_DECL)
 
 /* paths[i] is the verified local file of e->headers[i]. package_key (rpm
  * only; NULL: none) is the armored key every .rpm must be signed with.
- * e->family says how the packages are read and laid out. */
+ * e->family says how the packages are read and laid out. lim: the
+ * command's limits on the packages (NULL: the defaults). */
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, struct kb_packed *p);
+		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p);
 void kb_packed_free(struct kb_packed *p);
 
 #endif

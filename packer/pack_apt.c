@@ -7,10 +7,10 @@
 #include "packer/pack.h"
 
 static int kb_pack_apt_load(struct kb_tree *t, const char *path, const char *name,
-			    const char *key)
+			    const char *key, const struct kb_limits *lim)
 {
 	(void)key;	/* .deb packages are trusted through the signed index */
-	return kb_tree_load_deb(t, path, name);
+	return kb_tree_load_deb(t, path, name, lim);
 }
 
 static int kb_pack_apt_roots(const struct kb_tree *src, const struct kb_bundle_entry *e,

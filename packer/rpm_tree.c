@@ -14,9 +14,10 @@
 #include "lib/file.h"
 #include "packer/rpm_tree.h"
 
-int kb_tree_load_rpm(struct kb_tree *t, const char *rpm_path, const char *name, const char *key)
+int kb_tree_load_rpm(struct kb_tree *t, const char *rpm_path, const char *name, const char *key,
+		     const struct kb_limits *limits)
 {
-	struct kb_archive_limits lim = { .allow_abs_symlinks = true };
+	struct kb_archive_limits lim = { .base = limits, .allow_abs_symlinks = true };
 	struct kb_rpm_opts o = { .key = key };
 	struct kb_archive_guard g;
 	struct kb_rpm *r = NULL;

@@ -14,8 +14,9 @@
 #include "packer/tree.h"
 
 /* Load an .rpm's payload into t; key, when set, is the armored public key
- * its signature must verify with (lib/rpm). */
-int kb_tree_load_rpm(struct kb_tree *t, const char *rpm_path, const char *name, const char *key);
+ * its signature must verify with (lib/rpm); lim as for kb_tree_load_deb. */
+int kb_tree_load_rpm(struct kb_tree *t, const char *rpm_path, const char *name, const char *key,
+		     const struct kb_limits *lim);
 /* The build tree for release in src (sorted) into *out (malloc'd):
  * usr/src/kernels/<release>, else where lib/modules/<release>/build leads.
  * -KB_ENOTFOUND (logged, naming name) when neither is a directory. */

@@ -55,9 +55,12 @@ struct kb_archive_guard;
  * (lib/archive_safe); errors name the package (name) and the entry. */
 int kb_tree_load_archive(struct kb_tree *t, struct archive *a, struct kb_archive_guard *g,
 			 const char *name);
-/* Load a .deb's data.tar into t, checking every entry (lib/archive_safe):
- * errors name the package and the entry. */
-int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name);
+/* Load a .deb's data.tar into t, checking every entry (lib/archive_safe)
+ * under lim (the command's limits; NULL: defaults): errors name the package
+ * and the entry. */
+struct kb_limits;
+int kb_tree_load_deb(struct kb_tree *t, const char *deb_path, const char *name,
+		     const struct kb_limits *lim);
 
 /* After packing: nothing in the tree may refer outside root (a directory of
  * t): no absolute symlinks, no symlink whose target leaves root, no

@@ -9,7 +9,7 @@
 
 int kb_entries_select(struct kb_entries *s, const char *manifest, const struct kb_select *sel)
 {
-	int err = kb_manifest_load(manifest, &s->m);
+	int err = kb_manifest_load(manifest, s->limits, &s->m);
 
 	if (err)
 		return err;
@@ -19,13 +19,16 @@ int kb_entries_select(struct kb_entries *s, const char *manifest, const struct k
 
 int kb_entries_open_cache(struct kb_entries *s, const char *workdir)
 {
-	return kb_cache_open(&s->cache, workdir);
+	int err = kb_cache_open(&s->cache, workdir);
+
+	s->cache.limits = s->limits;	/* the downloads' deadline and speed */
+	return err;
 }
 
 int kb_entries_load_upstreams(struct kb_entries *s, const char *dir)
 {
 	s->upstreams_dir = dir;
-	return kb_upstream_set_load(dir, &s->ups);
+	return kb_upstream_set_load(dir, s->limits, &s->ups);
 }
 
 void kb_entries_free(struct kb_entries *s)

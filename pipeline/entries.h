@@ -23,6 +23,7 @@ struct kb_entries {
 	struct kb_upstream_set ups;	/* empty until kb_entries_load_upstreams */
 	const char *upstreams_dir;	/* where ups came from, for messages */
 	struct kb_cache cache;		/* open (lock held) after kb_entries_open_cache */
+	const struct kb_limits *limits;	/* set by the caller first; NULL: the defaults */
 };
 
 /* Load the manifest and apply the selection. Errors are logged: the

@@ -48,7 +48,8 @@ static void kb_pack_one(void *arg, size_t i)
 		paths[k] = f[k].object;
 	}
 	kb_info("packing %s (%s %s)", e->release, e->distro, e->id);
-	it->err = kb_bundle_build(e, paths, it->package_key, c->bundles, c->mtime, &bi);
+	it->err = kb_bundle_build(e, paths, it->package_key, c->s->limits, c->bundles, c->mtime,
+				  &bi);
 	if (!it->err)
 		it->err = kb_cache_bundle_stamp(&c->s->cache, e->id, KB_PACKER_FORMAT, bi.sha256, bi.size);
 	if (it->err)
@@ -146,6 +147,7 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	s.limits = o->limits;
 	err = kb_entries_select(&s, o->manifest, &o->sel);
 	if (!err)
 		err = kb_entries_load_upstreams(&s, o->upstreams);

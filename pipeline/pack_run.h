@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/limits.h"
 #include "manifest/select.h"
 #include "pipeline/entries.h"
 
@@ -17,6 +18,7 @@ struct kb_pack_opts {
 	struct kb_select sel;	/* which entries */
 	int jobs;		/* downloads and bundles at once */
 	int64_t mtime;		/* every tar entry's mtime */
+	const struct kb_limits *limits;	/* on the manifest and packages; NULL: defaults */
 };
 
 struct kb_pack_stats {

@@ -40,7 +40,7 @@ static int kb_update_select(const struct kb_update_opts *o, struct kb_update_sum
 {
 	struct kb_upstream *v = NULL;
 	size_t n = 0;
-	int err = kb_upstream_load_dir(o->upstreams_dir, &v, &n);
+	int err = kb_upstream_load_dir(o->upstreams_dir, o->limits, &v, &n);
 
 	if (err)
 		goto out;
@@ -101,6 +101,7 @@ static int kb_update_crawl(const struct kb_update_opts *o, struct kb_update_summ
 		.workdir = workdir,
 		.date = s->date,
 		.lock_held = !o->dry_run,	/* a dry run crawls in its own scratch workdir */
+		.limits = o->limits,
 	};
 	struct kb_crawl_result *res = NULL;
 	size_t nres = 0, ok = 0;
@@ -167,14 +168,14 @@ static int kb_update_manifest(const struct kb_update_opts *o, struct kb_update_s
 	int err;
 
 	if (access(o->manifest_path, F_OK) == 0) {
-		err = kb_manifest_load(o->manifest_path, &before);
+		err = kb_manifest_load(o->manifest_path, o->limits, &before);
 		if (err) {
 			/* A broken manifest is regenerated; every bundle counts as new. */
 			kb_warn("%s: unreadable, regenerating it", o->manifest_path);
 			kb_manifest_free(&before);
 		}
 	}
-	err = kb_manifest_build(o->upstreams_dir, lists_dir, &after, &skips);
+	err = kb_manifest_build(o->upstreams_dir, lists_dir, o->limits, &after, &skips);
 	if (err)
 		goto out;
 	err = kb_manifest_write(out_path, &after);
@@ -207,6 +208,7 @@ static int kb_update_pack(const struct kb_update_opts *o, struct kb_update_summa
 		.upstreams = o->upstreams_dir,
 		.workdir = o->workdir,
 		.jobs = o->jobs ? o->jobs : 2,
+		.limits = o->limits,
 	};
 	struct kb_pack_stats st;
 	int err = kb_pack_run(&po, &st);

@@ -14,19 +14,21 @@
 #include <stdio.h>
 
 #include "crawler/pkglist.h"
+#include "lib/limits.h"
 
 struct kb_update_opts {
 	const char *upstreams_dir;	/* upstreams/ */
 	const char *lists_dir;		/* lists/ */
 	const char *workdir;		/* .kbundle/ */
 	const char *manifest_path;	/* manifest.yml */
-	const char *json_path;		/* NULL: WORKDIR/reports/update-<date>.json */
+	const char *json_path;		/* NULL: WORKDIR/reports/update-<date>.json; "-": stdout */
 	const char *date;		/* YYYY-MM-DD, NULL: today (UTC) */
 	bool dry_run;
 	bool no_pack;
 	int jobs;			/* pack parallelism, 0: default */
 	char **names;			/* upstream stems; none: every enabled one */
 	size_t nnames;
+	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
 /* One kernel (a headers/devel package) that arrived or left. */
@@ -91,7 +93,7 @@ void kb_update_diff_list(struct kb_update_summary *s, struct kb_update_upstream 
 			 const struct kb_pkglist *before, const struct kb_pkglist *after);
 void kb_update_fail(struct kb_update_summary *s, const char *stage, const char *what,
 		    const char *reason);
-/* The summary as JSON (kbundle-update-1), written atomically to path. */
+/* The summary as JSON (kbundle-update-1), written atomically to path ("-": stdout). */
 int kb_update_write_json(const struct kb_update_summary *s, const char *path);
 /* The summary for people, on f. */
 void kb_update_print(const struct kb_update_summary *s, FILE *f);

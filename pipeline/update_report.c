@@ -173,7 +173,7 @@ int kb_update_write_json(const struct kb_update_summary *s, const char *path)
 	text = kb_json_finish(&j, &len, &err);
 	if (!text)
 		goto out;
-	err = kb_file_write_atomic(path, text, len);
+	err = kb_file_write_output(path, text, len);
 out:
 	if (err)
 		kb_error("%s: cannot write the update summary: %s", path, kb_strerror(err));

@@ -110,6 +110,8 @@ out:
 	return err;
 }
 
+const char *const kb_vm_accel_modes[] = { "auto", "kvm", "tcg", NULL };
+
 int kb_vm_accel_decide(const char *mode, const char *state_dir, const char *kernel,
 		       const char *busybox, const char *tmp_dir, const char **accel)
 {

@@ -31,6 +31,9 @@ struct kb_vm_boot_result {
  * stopped it (r still filled); -errno when it could not start. */
 int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r);
 
+/* The accelerator modes (--accel), NULL-terminated: "auto", "kvm", "tcg". */
+extern const char *const kb_vm_accel_modes[];
+
 /* Decide the accelerator for mode "auto", "kvm" or "tcg". For auto, the
  * verdict cached in state_dir/accel is used; otherwise kernel is booted
  * under KVM with a busybox-only initramfs built in tmp_dir and a short

@@ -300,7 +300,7 @@ int kb_vm_report_write(const char *path,
 	char *text = render(run, &len, &err);
 
 	if (!err)
-		err = kb_file_write_atomic(path, text, len);
+		err = kb_file_write_output(path, text, len);
 	if (err)
 		kb_error("%s: could not write the report: %s", path, kb_strerror(err));
 	free(text);

@@ -168,6 +168,7 @@ int kb_vm_targets(const struct kb_vmtest_opts *o, struct kb_vm_target **out, siz
 	if (o->bundle)
 		return kb_vm_targets_direct(o, out, n);
 	/* A manifest that cannot be read is a configuration error (exit 2). */
+	s.limits = o->limits;
 	err = kb_entries_select(&s, o->manifest, &o->sel) ? -KB_EUSAGE : 0;
 	if (err)
 		goto out;

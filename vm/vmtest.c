@@ -160,8 +160,8 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 
 /* The bundle extracted to root by bundles/' one safe extractor; its Kbuild
  * directory, release and distro read by bundles/' one meta reader. */
-static int kb_vm_bundle_open(const char *tgz, const char *root, char **build_dir, char **uname,
-			     char **distro)
+static int kb_vm_bundle_open(const char *tgz, const char *root, const struct kb_limits *lim,
+			     char **build_dir, char **uname, char **distro)
 {
 	struct kb_bundle_meta m = { 0 };
 	int err = kb_mkdir_p(root, 0755);
@@ -169,7 +169,8 @@ static int kb_vm_bundle_open(const char *tgz, const char *root, char **build_dir
 	if (err)
 		kb_error("%s: %s", root, kb_strerror(err));
 	if (!err)
-		err = kb_bundle_unpack(tgz, tgz, root, NULL);
+		err = kb_bundle_unpack(tgz, tgz, root,
+				       &(const struct kb_archive_limits){ .base = lim });
 	if (!err)
 		err = kb_bundle_meta_load(root, tgz, &m);
 	if (!err && !m.uname) {
@@ -223,7 +224,8 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname))
-		err = kb_vm_bundle_open(t->bundle, root, &build_dir, &uname, &distro);
+		err = kb_vm_bundle_open(t->bundle, root, c->o->limits, &build_dir, &uname,
+						&distro);
 	if (err) {
 		why = kb_xasprintf("build failed: bundle %s could not be read: %s", t->bundle,
 				   kb_strerror(err));
@@ -394,7 +396,8 @@ static int kb_vm_config_int(const struct kb_ynode *v, const char *path, int *out
 int kb_vmtest_config_load(const char *path, struct kb_vmtest_opts *o)
 {
 	struct kb_ynode *root = NULL;
-	int err = kb_yaml_load(path, NULL, &root);
+	const struct kb_yaml_limits lim = { .base = o->limits };
+	int err = kb_yaml_load(path, &lim, &root);
 
 	if (err) {
 		err = -KB_EUSAGE;
@@ -484,7 +487,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	run.nkernels = c.n;
 	run.seconds = kb_vm_now() - t0;
 	memcpy(run.critical, o->critical, sizeof(run.critical));
-	kb_vm_report_table(stdout, &run);
+	/* stdout is the JSON report's when it goes there */
+	kb_vm_report_table(o->json && !strcmp(o->json, "-") ? stderr : stdout, &run);
 	fflush(stdout);
 	if (o->json && kb_vm_report_write(o->json, kb_vm_report_json, &run) != 0)
 		err = -EIO;

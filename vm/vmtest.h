@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/limits.h"
 #include "manifest/select.h"
 #include "vm/result.h"
 
@@ -23,13 +24,14 @@ struct kb_vmtest_opts {
 	const char *const *modules;	/* --module DIR… */
 	size_t nmodules;
 	const char *accel;	/* auto, kvm or tcg */
-	const char *json;	/* report paths, or NULL */
+	const char *json;	/* report paths, or NULL; json "-": stdout (the table goes to stderr) */
 	const char *junit;
 	int jobs;		/* VMs at once */
 	int timeout_s;		/* per boot */
 	int build_timeout_s;	/* per module build */
 	bool critical[KB_CHK_N];
 	bool keep;		/* keep the tmpfs work tree (debugging) */
+	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
 /* Defaults: every check critical, auto accelerator, 1 job, 120 s. */

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = kb_fuzz_memfile(data, size, path, sizeof(path));
 
 	kb_tree_init(&t);
-	if (kb_tree_load_deb(&t, path, "fuzz.deb") == 0) {
+	if (kb_tree_load_deb(&t, path, "fuzz.deb", NULL) == 0) {
 		kb_tree_sort(&t);
 		for (size_t i = 0; i < t.n && i < 64; i++) {
 			char *canon = NULL;

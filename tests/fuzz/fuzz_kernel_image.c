@@ -50,14 +50,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kb_fuzz_unpack(data, size);
 	fd = kb_fuzz_memfile(data, size, pkg, sizeof(pkg));
 	out = kb_path_join(kb_fuzz_dir, "vmlinuz");
-	if (kb_vm_kernel_extract(pkg, release, out, &found) == 0) {
-		if (!found || (release && strcmp(found, release)))
-			abort();	/* the member named another kernel than asked for */
-		if (kb_file_read(out, KB_FUZZ_KERNEL_MAX, &bz, &bzlen) == 0)
-			kb_fuzz_unpack(bz, bzlen);
+	/* the package read as each family's image package in turn */
+	for (int f = 0; f < KB_FAMILY_COUNT; f++) {
+		if (kb_vm_kernel_extract(pkg, (enum kb_family)f, release, out, &found) == 0) {
+			if (!found || (release && strcmp(found, release)))
+				abort();	/* the member named another kernel than asked for */
+			if (kb_file_read(out, KB_FUZZ_KERNEL_MAX, &bz, &bzlen) == 0)
+				kb_fuzz_unpack(bz, bzlen);
+		}
+		free(found);
+		free(bz);
+		found = bz = NULL;
 	}
-	free(found);
-	free(bz);
 	free(out);
 	close(fd);
 	return 0;

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd = kb_fuzz_memfile(data, size, path, sizeof(path));
 
-	if (kb_manifest_load(path, &m) == 0)
+	if (kb_manifest_load(path, NULL, &m) == 0)
 		kb_manifest_free(&m);
 	close(fd);
 	return 0;

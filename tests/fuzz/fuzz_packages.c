@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kb_apt_limits lim = { .max_line = 4096, .max_stanza = 65536 };
 	struct kb_stream *s = NULL;
 
-	if (kb_stream_open_mem(data, size, 64u << 20, &s) != 0)
+	if (kb_stream_open_mem(data, size, 64u << 20, NULL, &s) != 0)
 		return 0;
 	(void)kb_apt_packages_parse(s, "fuzz", data[0] & 1 ? &lim : NULL, kb_fuzz_stanza, NULL);
 	kb_stream_close(s);

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kb_primary_limits lim = { .max_packages = 100000 };
 	struct kb_stream *s = NULL;
 
-	if (kb_stream_open_mem(data, size, 64u << 20, &s) != 0)
+	if (kb_stream_open_mem(data, size, 64u << 20, NULL, &s) != 0)
 		return 0;
 	(void)kb_primary_parse(s, "fuzz", &lim, kb_fuzz_want, kb_fuzz_pkg, NULL, NULL);
 	kb_stream_close(s);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = kb_fuzz_memfile(data, size, path, sizeof(path));
 
 	kb_tree_init(&t);
-	if (kb_tree_load_rpm(&t, path, "fuzz.rpm", NULL) == 0) {
+	if (kb_tree_load_rpm(&t, path, "fuzz.rpm", NULL, NULL) == 0) {
 		char *root = NULL;
 
 		kb_tree_sort(&t);

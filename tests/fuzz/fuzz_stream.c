@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kb_stream *s = NULL;
 	ssize_t r;
 
-	if (kb_stream_open_mem(data, size, 16u << 20, &s) != 0)
+	if (kb_stream_open_mem(data, size, 16u << 20, NULL, &s) != 0)
 		return 0;
 	while ((r = kb_stream_read(s, buf, sizeof(buf))) > 0)
 		;

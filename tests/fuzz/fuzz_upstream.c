@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd = kb_fuzz_memfile(data, size, path, sizeof(path));
 
-	if (kb_upstream_load(path, &u) == 0)
+	if (kb_upstream_load(path, NULL, &u) == 0)
 		kb_upstream_free(&u);
 	close(fd);
 	return 0;

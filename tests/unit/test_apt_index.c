@@ -120,7 +120,7 @@ static int parse_mem(const char *text, size_t len, const struct kb_apt_limits *l
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	err = kb_stream_open_mem(text, len, 1u << 30, &s);
+	err = kb_stream_open_mem(text, len, 1u << 30, NULL, &s);
 	if (err)
 		return err;	/* garbage that looks compressed fails here */
 	err = kb_apt_packages_parse(s, "mem", lim, collect_cb, c);

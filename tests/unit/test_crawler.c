@@ -64,7 +64,7 @@ static void test_upstream_load(void **state)
 	struct kb_strv all;
 
 	(void)state;
-	assert_int_equal(kb_upstream_load(p, &u), 0);
+	assert_int_equal(kb_upstream_load(p, NULL, &u), 0);
 	assert_string_equal(u.name, "debian-12");
 	assert_string_equal(u.distro, "debian");
 	assert_int_equal(u.family, KB_FAMILY_APT);
@@ -159,7 +159,7 @@ static void test_upstream_errors(void **state)
 		struct kb_upstream u;
 		char *p = write_file(dir, "bad.yml", bad[i]);
 
-		assert_int_not_equal(kb_upstream_load(p, &u), 0);
+		assert_int_not_equal(kb_upstream_load(p, NULL, &u), 0);
 		free(p);
 	}
 	{ /* explicit unsigned loads, with keyring NULL */
@@ -170,7 +170,7 @@ static void test_upstream_errors(void **state)
 				     "suites: [bookworm]\ncomponents: [main]\nkeyring: none\n"
 				     "enabled: false\n");
 
-		assert_int_equal(kb_upstream_load(p, &u), 0);
+		assert_int_equal(kb_upstream_load(p, NULL, &u), 0);
 		assert_null(u.keyring);
 		assert_true(u.unsigned_ok);
 		assert_false(u.enabled);
@@ -192,13 +192,13 @@ static void test_upstream_load_dir(void **state)
 	free(write_file(dir, "b.yml", upstream_ok));
 	free(write_file(dir, "a.yml", upstream_ok));
 	free(write_file(dir, "notes.txt", "not yaml"));
-	assert_int_equal(kb_upstream_load_dir(dir, &v, &n), 0);
+	assert_int_equal(kb_upstream_load_dir(dir, NULL, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "a");
 	assert_string_equal(v[1].name, "b");
 	kb_upstreams_free(v, n);
 	free(write_file(dir, "c.yml", "distro: x\n"));
-	assert_int_not_equal(kb_upstream_load_dir(dir, &v, &n), 0);
+	assert_int_not_equal(kb_upstream_load_dir(dir, NULL, &v, &n), 0);
 	assert_int_equal(n, 0);
 	kb_rm_rf(dir);
 	free(dir);

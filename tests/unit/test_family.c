@@ -92,7 +92,7 @@ static void test_shipped_upstreams(void **state)
 	size_t n = 0, apt = 0, rpm = 0;
 
 	(void)state;
-	assert_int_equal(kb_upstream_load_dir(dir, &v, &n), 0);
+	assert_int_equal(kb_upstream_load_dir(dir, NULL, &v, &n), 0);
 	assert_true(n >= 20);
 	for (size_t i = 0; i < n; i++) {
 		const struct kb_distro *d = kb_distro_find(v[i].distro);
@@ -139,11 +139,11 @@ static void test_upstream_family(void **state)
 	(void)state;
 	write_text(p, "distro: debian\nfamily: rpm-md\nrelease: '12'\narchitectures: [amd64]\n"
 		      "mirrors: [apt-sources]\nrepos: [x]\nkeyring: none\n");
-	assert_int_equal(kb_upstream_load(p, &u), -KB_EUSAGE);	/* freed by the loader */
+	assert_int_equal(kb_upstream_load(p, NULL, &u), -KB_EUSAGE);	/* freed by the loader */
 	/* a distro kbundle does not know keeps the family its file says */
 	write_text(p, "distro: slackware\nfamily: rpm-md\nrelease: '15'\narchitectures: [x86_64]\n"
 		      "mirrors: [https://example.org]\nrepos: [x]\nkeyring: none\n");
-	assert_int_equal(kb_upstream_load(p, &u), 0);
+	assert_int_equal(kb_upstream_load(p, NULL, &u), 0);
 	assert_int_equal(u.family, KB_FAMILY_RPMMD);
 	kb_upstream_free(&u);
 	assert_int_equal(kb_rm_rf(dir), 0);
@@ -186,7 +186,7 @@ static char *manifest_text(const char *distro, const char *family)
 static int load_text(const char *path, const char *text, struct kb_manifest *m)
 {
 	write_text(path, text);
-	return kb_manifest_load(path, m);
+	return kb_manifest_load(path, NULL, m);
 }
 
 static void test_manifest_family(void **state)

@@ -112,6 +112,10 @@ static struct kb_buf kb_deb(const struct kb_buf *data, const char *member, const
 	return b;
 }
 
+/* The limits kb_load() hands the packer, as a command's --max-* flags would
+ * (NULL: the defaults). */
+static const struct kb_limits *kb_test_limits;
+
 /* Write b to a temp file and load it as the packer does. */
 static int kb_load(const struct kb_buf *b)
 {
@@ -123,7 +127,7 @@ static int kb_load(const struct kb_buf *b)
 	assert_int_equal(write(fd, b->p, b->n), (ssize_t)b->n);
 	close(fd);
 	kb_tree_init(&t);
-	err = kb_tree_load_deb(&t, path, "hostile.deb");
+	err = kb_tree_load_deb(&t, path, "hostile.deb", kb_test_limits);
 	kb_tree_free(&t);
 	unlink(path);
 	return err;
@@ -215,9 +219,9 @@ static void test_entry_and_path_limits(void **state)
 	many[39] = (struct kb_tent){ NULL, 0, NULL, 0 };
 	assert_int_equal(kb_load_tar(many, ARCHIVE_FILTER_NONE), 0);
 	l.max_entries = 20;
-	kb_limits_set(&l);
+	kb_test_limits = &l;
 	assert_int_equal(kb_load_tar(many, ARCHIVE_FILTER_NONE), -KB_ELIMIT);
-	kb_limits_set(&kb_limits_default);
+	kb_test_limits = NULL;
 
 	memset(path, 'a', 5000);	/* past the 4096-byte default */
 	for (int i = 100; i < 5000; i += 100)
@@ -226,9 +230,9 @@ static void test_entry_and_path_limits(void **state)
 	longp[0].path = path;
 	assert_int_equal(kb_load_tar(longp, ARCHIVE_FILTER_NONE), -KB_ELIMIT);
 	l.max_path = 8192;
-	kb_limits_set(&l);
+	kb_test_limits = &l;
 	assert_int_equal(kb_load_tar(longp, ARCHIVE_FILTER_NONE), 0);
-	kb_limits_set(&kb_limits_default);
+	kb_test_limits = NULL;
 	free(path);
 }
 
@@ -254,11 +258,11 @@ static void test_bombs(void **state)
 	/* the same as a bundle, as fetch reads one, under a size limit */
 	l.max_ratio = 100000;
 	l.max_unpacked_size = 4u << 20;
-	kb_limits_set(&l);
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	assert_int_equal(archive_read_open_memory(a, tgz.p, tgz.n), ARCHIVE_OK);
-	kb_archive_guard_init(&g, "bomb.tgz", tgz.n, NULL);
+	kb_archive_guard_init(&g, "bomb.tgz", tgz.n,
+			      &(const struct kb_archive_limits){ .base = &l });
 	assert_int_equal(archive_read_next_header(a, &e), ARCHIVE_OK);
 	/* refused on the header's size, or while counting what comes out */
 	err = kb_archive_check_entry(&g, e, &se);
@@ -268,7 +272,6 @@ static void test_bombs(void **state)
 	assert_true(g.total <= (4u << 20) + sizeof(buf));
 	kb_safe_entry_free(&se);
 	archive_read_free(a);
-	kb_limits_set(&kb_limits_default);
 	free(tgz.p);
 }
 

@@ -185,7 +185,7 @@ static void test_stream_limit(void **state)
 	ssize_t r;
 
 	(void)state;
-	assert_int_equal(kb_stream_open_mem(zeros, sizeof(zeros), 1000, &s), 0);
+	assert_int_equal(kb_stream_open_mem(zeros, sizeof(zeros), 1000, NULL, &s), 0);
 	while ((r = kb_stream_read(s, buf, sizeof(buf))) > 0)
 		;
 	assert_int_equal(r, -KB_ELIMIT);

@@ -54,11 +54,12 @@ static ssize_t kb_drain(struct kb_stream *s)
 static void test_defaults(void **state)
 {
 	(void)state;
-	assert_ptr_equal(kb_limits(), &kb_limits_default);
+	/* no limits given: the defaults */
+	assert_ptr_equal(kb_limits_or_default(NULL), &kb_limits_default);
 	/* the largest real indexes fit: Debian's 50 MB Packages, a 75 KB line */
-	assert_true(kb_limits()->max_unpacked_size > 50u * 1000 * 1000 * 8);
-	assert_true(kb_limits()->max_line > 75649 * 8);
-	assert_int_equal(kb_limits()->max_yaml_depth, 64);
+	assert_true(kb_limits_or_default(NULL)->max_unpacked_size > 50u * 1000 * 1000 * 8);
+	assert_true(kb_limits_or_default(NULL)->max_line > 75649 * 8);
+	assert_int_equal(kb_limits_or_default(NULL)->max_yaml_depth, 64);
 }
 
 static void test_ratio(void **state)
@@ -80,32 +81,30 @@ static void test_stream_bomb(void **state)
 	void *gz = kb_gzip_zeros(8u << 20, &len);	/* ~8 KiB → 8 MiB: ~1000:1 */
 
 	(void)state;
-	assert_int_equal(kb_stream_open_mem(gz, len, 0, &s), 0);
+	assert_int_equal(kb_stream_open_mem(gz, len, 0, NULL, &s), 0);
 	assert_int_equal(kb_drain(s), -KB_ELIMIT);		/* the ratio */
 	assert_true(kb_stream_total(s) < (8u << 20));
 	kb_stream_close(s);
 
 	l.max_ratio = 100000;					/* ratio allowed … */
 	l.max_unpacked_size = 4u << 20;				/* … but not the size */
-	kb_limits_set(&l);
-	assert_int_equal(kb_stream_open_mem(gz, len, 0, &s), 0);
+	assert_int_equal(kb_stream_open_mem(gz, len, 0, &l, &s), 0);
 	assert_int_equal(kb_drain(s), -KB_ELIMIT);
 	assert_true(kb_stream_total(s) <= (4u << 20) + (1u << 16));
 	kb_stream_close(s);
 
 	l.max_unpacked_size = 16u << 20;			/* both allowed: all of it */
-	kb_limits_set(&l);
-	assert_int_equal(kb_stream_open_mem(gz, len, 0, &s), 0);
+	assert_int_equal(kb_stream_open_mem(gz, len, 0, &l, &s), 0);
 	assert_int_equal(kb_drain(s), 0);
 	assert_int_equal(kb_stream_total(s), 8u << 20);
 	kb_stream_close(s);
-	kb_limits_set(&kb_limits_default);
 	free(gz);
 }
 
 static void test_yaml_limits(void **state)
 {
 	struct kb_limits l = kb_limits_default;
+	const struct kb_yaml_limits yl = { .base = &l };
 	struct kb_ynode *root = NULL;
 	char deep[100];
 
@@ -116,14 +115,11 @@ static void test_yaml_limits(void **state)
 	assert_int_equal(kb_yaml_parse(deep, strlen(deep), "deep", NULL, &root), 0);
 	kb_yaml_free(root);
 	l.max_yaml_depth = 39;
-	kb_limits_set(&l);
-	assert_int_equal(kb_yaml_parse(deep, strlen(deep), "deep", NULL, &root), -KB_ELIMIT);
+	assert_int_equal(kb_yaml_parse(deep, strlen(deep), "deep", &yl, &root), -KB_ELIMIT);
 	assert_null(root);
 	l.max_yaml_depth = 64;
 	l.max_yaml_nodes = 3;
-	kb_limits_set(&l);
-	assert_int_equal(kb_yaml_parse("[1, 2, 3]", 9, "wide", NULL, &root), -KB_ELIMIT);
-	kb_limits_set(&kb_limits_default);
+	assert_int_equal(kb_yaml_parse("[1, 2, 3]", 9, "wide", &yl, &root), -KB_ELIMIT);
 }
 
 int main(void)

@@ -533,7 +533,7 @@ static void test_round_trip(void **state)
 	debian_list(&l);
 	ubuntu_list(&l);	/* one list holding both: both rules' shapes in one file */
 	group_write(&l, a);
-	assert_int_equal(kb_manifest_load(a, &m), 0);
+	assert_int_equal(kb_manifest_load(a, NULL, &m), 0);
 	assert_true(m.n >= 6);
 	assert_int_equal(kb_manifest_write(b, &m), 0);
 	ta = read_all(a);
@@ -543,7 +543,7 @@ static void test_round_trip(void **state)
 
 	/* an empty manifest round-trips too */
 	assert_int_equal(kb_manifest_write(a, &m), 0);
-	assert_int_equal(kb_manifest_load(a, &m), 0);
+	assert_int_equal(kb_manifest_load(a, NULL, &m), 0);
 	assert_int_equal(m.n, 0);
 	kb_manifest_free(&m);
 	free(ta);
@@ -627,7 +627,7 @@ static void test_load_errors(void **state)
 	text = good_manifest(e.id);
 	write_text(p, text);
 	free(text);
-	assert_int_equal(kb_manifest_load(p, &m), 0);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), 0);
 	assert_int_equal(m.n, 1);
 	assert_int_equal(m.v[0].headers[0].size, 1655296);
 	assert_int_equal(m.v[0].nimages, 0);
@@ -637,25 +637,25 @@ static void test_load_errors(void **state)
 		text = mutate(e.id, bad[i][0], bad[i][1]);
 		write_text(p, text);
 		free(text);
-		assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+		assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 		assert_int_equal(m.n, 0);
 	}
 	/* a content id that is not the one of its headers */
 	text = good_manifest(ID_OTHER);
 	write_text(p, text);
 	free(text);
-	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 	/* the same bundle twice */
 	text = good_manifest(e.id);
 	char *twice = kb_xasprintf("%s%s", text, strstr(text, "- id: "));
 	write_text(p, twice);
 	free(twice);
 	free(text);
-	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 	write_text(p, "- just\n- a list\n");
-	assert_int_equal(kb_manifest_load(p, &m), -KB_EPARSE);
+	assert_int_equal(kb_manifest_load(p, NULL, &m), -KB_EPARSE);
 	assert_int_equal(kb_rm_rf(dir), 0);
-	assert_true(kb_manifest_load(p, &m) < 0);	/* missing file */
+	assert_true(kb_manifest_load(p, NULL, &m) < 0);	/* missing file */
 	free(p);
 	free(dir);
 }
@@ -708,7 +708,7 @@ static void test_build(void **state)
 	free(p);
 	kb_pkglist_free(&l);
 
-	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), 0);
+	assert_int_equal(kb_manifest_build(ups, lists, NULL, &m, &s), 0);
 	assert_int_equal(m.n, 6 + 4);
 	assert_int_equal(s.n, 2 * 2 + 1);
 	for (size_t i = 0; i < m.n; i++)
@@ -720,15 +720,15 @@ static void test_build(void **state)
 	/* a list no upstream file describes is a configuration error */
 	p = kb_path_join(lists, "orphan.list");
 	write_text(p, "garbage\n");
-	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), -KB_EUSAGE);
+	assert_int_equal(kb_manifest_build(ups, lists, NULL, &m, &s), -KB_EUSAGE);
 	kb_group_skips_free(&s);
 	/* a malformed list fails the build */
 	write_upstream(ups, "orphan", "debian");
-	assert_int_equal(kb_manifest_build(ups, lists, &m, &s), -KB_EPARSE);
+	assert_int_equal(kb_manifest_build(ups, lists, NULL, &m, &s), -KB_EPARSE);
 	assert_int_equal(m.n, 0);
 	kb_group_skips_free(&s);
 	free(p);
-	assert_int_equal(kb_manifest_build(ups, "/nonexistent-kb", &m, &s), -ENOENT);
+	assert_int_equal(kb_manifest_build(ups, "/nonexistent-kb", NULL, &m, &s), -ENOENT);
 
 	assert_int_equal(kb_rm_rf(dir), 0);
 	free(ups);

@@ -266,7 +266,7 @@ static void parse_fixture_file(const char *path)
 	struct kb_stream *s = NULL;
 	uint64_t n = 0;
 
-	assert_int_equal(kb_stream_open(path, 1 << 20, &s), 0);
+	assert_int_equal(kb_stream_open(path, 1 << 20, NULL, &s), 0);
 	assert_int_equal(kb_primary_parse(s, path, NULL, want_kernel, collect_pkg, &c, &n), 0);
 	kb_stream_close(s);
 	assert_int_equal(n, 20);
@@ -323,7 +323,7 @@ static int parse_mem(const char *xml, uint64_t max_bytes, uint64_t max_pkgs)
 	struct collect c = { .arch = "x86_64" };
 	struct kb_primary_limits lim = { .max_packages = max_pkgs };
 	struct kb_stream *s = NULL;
-	int err = kb_stream_open_mem(xml, strlen(xml), max_bytes, &s);
+	int err = kb_stream_open_mem(xml, strlen(xml), max_bytes, NULL, &s);
 
 	if (err)
 		return err;
@@ -382,7 +382,7 @@ static void test_upstream_files(void **state)
 		char *path = kb_xasprintf("%s/upstreams/%s.yml", src ? src : ".", names[i]);
 		struct kb_upstream u;
 
-		if (kb_upstream_load(path, &u))
+		if (kb_upstream_load(path, NULL, &u))
 			fail_msg("%s does not load", path);
 		assert_int_equal(u.family, KB_FAMILY_RPMMD);
 		assert_true(u.repos.n > 0 && u.mirrors.n > 0 && u.archs.n > 0);

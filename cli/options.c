@@ -1,0 +1,233 @@
+/* options.c — the option parser every command runs: its own options, plus
+ * the shared ones (-q, -v, -h, --workdir, -j/--jobs, --json, the --max-*
+ * limits, the manifest selectors) parsed and checked once, here. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/limits_opt.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "manifest/select.h"
+
+static const struct option kb_cli_always[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option kb_cli_workdir[] = {
+	{ "workdir", required_argument, NULL, KB_OPT_WORKDIR },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option kb_cli_jobs[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
+/* The argument is optional so that a bare --json (stdout) still works:
+ * kb_cli_next() takes the next word as FILE unless it is another option. */
+static const struct option kb_cli_json[] = {
+	{ "json", optional_argument, NULL, KB_OPT_JSON },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option kb_cli_limits[] = {
+	KB_LIMITS_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option kb_cli_select[] = {
+	{ "id", required_argument, NULL, KB_OPT_ID },
+	{ "release", required_argument, NULL, KB_OPT_RELEASE },
+	{ "distro", required_argument, NULL, KB_OPT_DISTRO },
+	{ "upstream", required_argument, NULL, KB_OPT_UPSTREAM },
+	{ "arch", required_argument, NULL, KB_OPT_ARCH },
+	{ "latest", no_argument, NULL, KB_OPT_LATEST },
+	{ NULL, 0, NULL, 0 },
+};
+
+void kb_cli_init(struct kb_cli *c, const char *name, void (*usage)(FILE *f), unsigned takes)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->usage = usage;
+	c->takes = takes;
+	c->workdir = KB_DEFAULT_WORKDIR;
+	c->limits = kb_limits_default;
+}
+
+static void kb_cli_add(struct kb_cli *c, size_t *n, const struct option *v)
+{
+	for (; v->name; v++) {
+		if (*n + 1 >= KB_CLI_MAX_OPTS)
+			abort();	/* a programming error: raise KB_CLI_MAX_OPTS */
+		c->longopts[(*n)++] = *v;
+	}
+}
+
+/* getopt's tables: the command's options first, then the shared ones. */
+static void kb_cli_tables(struct kb_cli *c, const struct option *own, const char *own_short)
+{
+	size_t n = 0;
+
+	kb_cli_add(c, &n, own);
+	kb_cli_add(c, &n, kb_cli_always);
+	if (c->takes & KB_CLI_WORKDIR)
+		kb_cli_add(c, &n, kb_cli_workdir);
+	if (c->takes & KB_CLI_JOBS)
+		kb_cli_add(c, &n, kb_cli_jobs);
+	if (c->takes & KB_CLI_JSON)
+		kb_cli_add(c, &n, kb_cli_json);
+	if (c->takes & KB_CLI_LIMITS)
+		kb_cli_add(c, &n, kb_cli_limits);
+	if (c->takes & KB_CLI_SELECT)
+		kb_cli_add(c, &n, kb_cli_select);
+	memset(&c->longopts[n], 0, sizeof(c->longopts[n]));
+	snprintf(c->shortopts, sizeof(c->shortopts), "%s%shqv", own_short,
+		 c->takes & KB_CLI_JOBS ? "j:" : "");
+	c->started = true;
+	optind = 1;
+}
+
+static bool kb_cli_select_opt(int opt, const char *arg, struct kb_select *s)
+{
+	switch (opt) {
+	case KB_OPT_ID: s->id = arg; return true;
+	case KB_OPT_RELEASE: s->release_re = arg; return true;
+	case KB_OPT_DISTRO: s->distro = arg; return true;
+	case KB_OPT_UPSTREAM: s->upstream = arg; return true;
+	case KB_OPT_ARCH: s->arch = arg; return true;
+	case KB_OPT_LATEST: s->latest = true; return true;
+	default: return false;
+	}
+}
+
+/* A shared option: 1 handled, 0 not a shared one, or -KB_EUSAGE (reported). */
+static int kb_cli_shared(struct kb_cli *c, int opt, int argc, char **argv)
+{
+	switch (opt) {
+	case 'q':
+	case 'v':
+		return kb_cli_common_opt(opt);
+	case KB_OPT_WORKDIR:
+		c->workdir = optarg;
+		return 1;
+	case 'j':
+		return kb_cli_int(c, "--jobs", optarg, 1, KB_CLI_JOBS_MAX, &c->jobs) ? -KB_EUSAGE : 1;
+	case KB_OPT_JSON:
+		c->json = optarg;
+		if (!c->json && optind < argc && (argv[optind][0] != '-' || !strcmp(argv[optind], "-")))
+			c->json = argv[optind++];
+		if (!c->json || !*c->json)
+			c->json = "-";
+		return 1;
+	default:
+		if ((c->takes & KB_CLI_SELECT) && c->sel && kb_cli_select_opt(opt, optarg, c->sel))
+			return 1;
+		if (c->takes & KB_CLI_LIMITS)
+			return kb_cli_limits_opt(&c->limits, opt, optarg);
+		return 0;
+	}
+}
+
+int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *own,
+		const char *own_short)
+{
+	int opt, r;
+
+	if (!c->started)
+		kb_cli_tables(c, own, own_short);
+	while ((opt = getopt_long(argc, argv, c->shortopts, c->longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			c->usage(stdout);
+			c->exit = KB_EXIT_OK;
+			return KB_CLI_STOP;
+		}
+		if (opt == '?' || opt == ':') {	/* getopt named the option already */
+			c->usage(stderr);
+			c->exit = KB_EXIT_USAGE;
+			return KB_CLI_STOP;
+		}
+		r = kb_cli_shared(c, opt, argc, argv);
+		if (r < 0) {
+			c->exit = KB_EXIT_USAGE;
+			return KB_CLI_STOP;
+		}
+		if (r == 0)
+			return opt;
+	}
+	if (optind < argc && !(c->takes & KB_CLI_OPERANDS)) {
+		c->exit = kb_cli_usage_error(c, true, "unexpected argument '%s'", argv[optind]);
+		return KB_CLI_STOP;
+	}
+	return KB_CLI_END;
+}
+
+int kb_cli_usage_error(const struct kb_cli *c, bool with_usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kbundle %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (with_usage)
+		c->usage(stderr);
+	return KB_EXIT_USAGE;
+}
+
+int kb_cli_int(const struct kb_cli *c, const char *opt, const char *arg, long min, long max,
+	       int *out)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = arg && *arg ? strtol(arg, &end, 10) : 0;
+	if (!arg || !*arg || *end || errno || v < min || v > max) {
+		kb_cli_usage_error(c, false, "%s: want a number from %ld to %ld, not '%s'", opt, min,
+				   max, arg ? arg : "");
+		return -KB_EUSAGE;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int kb_cli_date(const struct kb_cli *c, const char *arg)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strlen(arg) == 10 ? strptime(arg, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end) {
+		kb_cli_usage_error(c, false, "--date wants YYYY-MM-DD, not '%s'", arg);
+		return -KB_EUSAGE;
+	}
+	return 0;
+}
+
+bool kb_cli_common_opt(int c)
+{
+	switch (c) {
+	case 'q':
+		kb_log_set_level(KB_LOG_ERROR);
+		return true;
+	case 'v':
+		kb_log_set_level(kb_log_get_level() < KB_LOG_INFO ? KB_LOG_INFO : KB_LOG_DEBUG);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int kb_cli_exit(int err)
+{
+	if (!err)
+		return KB_EXIT_OK;
+	if (err == -KB_EUSAGE)
+		return KB_EXIT_USAGE;
+	return KB_EXIT_FAIL;
+}
