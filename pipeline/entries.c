@@ -1,5 +1,6 @@
 /* entries.c — select manifest entries and fetch their packages through the
  * cache (see entries.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,10 @@ int kb_entries_select(struct kb_entries *s, const char *manifest, const struct k
 {
 	int err = kb_manifest_load(manifest, s->limits, &s->m);
 
+	/* a manifest that is missing or does not parse is a configuration
+	 * error (exit 2), already reported with its file and line */
+	if (err == -KB_EPARSE || err == -KB_ELIMIT || err == -KB_ENOTFOUND || err == -ENOENT)
+		return -KB_EUSAGE;
 	if (err)
 		return err;
 	s->sel = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*s->sel));
