@@ -84,7 +84,7 @@ golden-bins: $(GOLDEN_BIN)
 # The test target builds with sanitizers into its own directory, so a plain
 # `make` stays fast and the sanitized objects never mix with it.
 TEST_BUILD := build/san
-test:
+test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=$(TEST_BUILD) SANITIZE=address,undefined $(TEST_BUILD)/kbundle unit-bins golden-bins
 	$(Q)tests/run.sh $(TEST_BUILD) $(TESTS)
 
@@ -126,8 +126,29 @@ bench: $(BUILD)/kbundle $(BENCH_BIN)
 install: $(BUILD)/kbundle
 	install -D -m 0755 $(BUILD)/kbundle $(DESTDIR)$(PREFIX)/bin/kbundle
 
+# What kbundle needs from Debian (scripts/deps.apt), installed when missing:
+# `make test` and `make demo` work on a fresh machine.
+deps:
+	$(Q)scripts/install-deps --if-missing
+
+# The main job on a sensible default: crawl Debian 12, pack the newest
+# kernel of each flavour, boot the newest amd64 one in QEMU and load a
+# module built against its bundle; then say where everything went.
+DEMO_WORKDIR ?= .kbundle
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./kbundle crawl --workdir $(DEMO_WORKDIR) debian-12
+	$(Q)./kbundle manifest
+	$(Q)./kbundle pack --workdir $(DEMO_WORKDIR) --upstream debian-12 --latest
+	$(Q)./kbundle vmtest --workdir $(DEMO_WORKDIR) --upstream debian-12 --arch amd64 --latest \
+		--release '[0-9]-amd64$$' --json $(DEMO_WORKDIR)/reports/demo.json
+	@echo "package list:  lists/debian-12.list"
+	@echo "manifest:      manifest.yml"
+	@echo "bundles:       $(DEMO_WORKDIR)/bundles/ (index.json lists them)"
+	@echo "vmtest report: $(DEMO_WORKDIR)/reports/demo.json"
+
 clean:
 	rm -rf build kbundle
 
-.PHONY: all test test-unit unit-bins golden-bins fuzz fuzz-build fuzz-bins bench install clean
+.PHONY: all deps demo test test-unit unit-bins golden-bins fuzz fuzz-build fuzz-bins bench install clean
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.d)

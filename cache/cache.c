@@ -17,6 +17,11 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 
+char *kb_cache_dir(const char *workdir, const char *area)
+{
+	return kb_xasprintf("%s/cache/%s", workdir, area);
+}
+
 int kb_cache_open(struct kb_cache *c, const char *workdir)
 {
 	int err = 0;
@@ -24,8 +29,8 @@ int kb_cache_open(struct kb_cache *c, const char *workdir)
 	memset(c, 0, sizeof(*c));
 	c->lock.fd = -1;
 	c->workdir = kb_xstrdup(workdir);
-	c->objects = kb_path_join(workdir, "cache/objects");
-	c->stamps = kb_path_join(workdir, "cache/bundles");
+	c->objects = kb_cache_dir(workdir, "objects");
+	c->stamps = kb_cache_dir(workdir, "bundles");
 	if ((err = kb_mkdir_p(c->objects, 0755)) || (err = kb_mkdir_p(c->stamps, 0755))) {
 		kb_error("%s: %s", workdir, kb_strerror(err));
 		goto out;

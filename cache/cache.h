@@ -37,6 +37,10 @@ struct kb_cache {
 int kb_cache_open(struct kb_cache *c, const char *workdir);
 void kb_cache_close(struct kb_cache *c);
 
+/* malloc'd WORKDIR/cache/<area>: the one place that names the cache's
+ * areas (objects, bundles; vm's kernels and modules). */
+char *kb_cache_dir(const char *workdir, const char *area);
+
 /* malloc'd WORKDIR/cache/objects/<aa>/<sha256>. */
 char *kb_cache_object_path(const struct kb_cache *c, const char *sha256);
 

@@ -11,6 +11,7 @@
 
 #include "bundles/bundle_meta.h"
 #include "bundles/extract.h"
+#include "cache/cache.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -471,8 +472,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	strftime(run.started, sizeof(run.started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
-	c.kcache = kb_xasprintf("%s/cache/kernels", o->workdir);
-	c.mcache = kb_xasprintf("%s/cache/modules", o->workdir);
+	c.kcache = kb_cache_dir(o->workdir, "kernels");
+	c.mcache = kb_cache_dir(o->workdir, "modules");
 	c.tmp = kb_vm_tmp_root();
 	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
 		kb_error("%s: cannot create the report directory", c.logs);
