@@ -185,9 +185,9 @@ static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *i
 		const struct kb_index_entry *e = &idx->v[i];
 
 		if (kb_fetch_fits(o, e, arch))
-			kb_error("  %s  %s  distro %s  arch %s  %llu bytes  packer format %lld, packed %s",
-				 e->id, e->uname, e->distro, e->arch, (unsigned long long)e->size,
-				 (long long)e->packer_format, kb_fetch_when(e));
+			kb_error("  %s  distro %s  arch %s  %llu bytes  uname %s  packer format %lld, "
+				 "packed %s", e->id, e->distro, e->arch, (unsigned long long)e->size,
+				 e->uname, (long long)e->packer_format, kb_fetch_when(e));
 	}
 	return -KB_EUSAGE;
 }
