@@ -92,7 +92,7 @@ static char *kb_bench_source(int argc, char **argv, char *fetched, bool *tmp_fet
 		return NULL;
 	url = kb_xasprintf("%s/dists/bookworm/main/binary-amd64/Packages.xz", mirror);
 	free(mirror);
-	if (kb_http_get_file(url, fetched, NULL, NULL) != 0) {
+	if (kb_http_get_file(url, fetched, NULL, NULL, NULL) != 0) {
 		fprintf(stderr, "packages_parse: cannot fetch the index from the apt-sources mirror\n");
 		free(url);
 		return NULL;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bundles/bundle.h"
@@ -285,6 +286,7 @@ int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 	char *side = kb_bundle_sidecar_path(dir, id);
 	char *buf = NULL;
 	struct stat st;
+	struct tm tm;
 	size_t len;
 	int err = -KB_ENOTFOUND;
 
@@ -295,6 +297,9 @@ int kb_bundle_stat(const char *dir, const char *id, struct kb_bundle_info *info)
 	if (!kb_sha256_valid(info->sha256))
 		goto out;
 	info->size = (uint64_t)st.st_size;
+	/* the bundle is renamed into place when packed: its mtime is then */
+	gmtime_r(&st.st_mtim.tv_sec, &tm);
+	strftime(info->packed_at, sizeof(info->packed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	err = 0;
 out:
 	free(buf);
@@ -351,13 +356,12 @@ int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 
 		if (kb_bundle_find(dir, e->id, &bi) != 0)
 			continue;
-		x->id = kb_xstrdup(bi.id);
-		x->manifest_id = strcmp(bi.id, e->id) ? (char *)e->id : NULL;
-		x->distro = e->distro;
-		x->uname = e->release;
-		x->arch = e->arch;
-		x->size = bi.size;
+		*x = (struct kb_index_entry){ .id = kb_xstrdup(bi.id),
+					      .manifest_id = strcmp(bi.id, e->id) ? (char *)e->id : NULL,
+					      .distro = e->distro, .uname = e->release, .arch = e->arch,
+					      .size = bi.size, .packer_format = KB_PACKER_FORMAT };
 		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
+		memcpy(x->packed_at, bi.packed_at, sizeof(x->packed_at));
 		idx.n++;
 	}
 	err = kb_index_write(path, &idx);

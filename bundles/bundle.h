@@ -18,6 +18,7 @@ struct kb_bundle_info {
 	char id[KB_SHA256_HEX_LEN + 1];	/* the bundle's own (content) id */
 	char sha256[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
+	char packed_at[21];	/* kb_bundle_stat: the file's mtime, UTC (index.h) */
 };
 
 /* A header package packed in place of the manifest's, which no mirror had:

@@ -86,7 +86,7 @@ static int kb_meta_set(struct kb_bundle_meta *m, size_t i, const char *name, con
 		char *norm = kb_path_normalize(m->build_dir);
 
 		if (!norm || !*norm) {
-			kb_error("%s: BUNDLE_BUILD_DIR '%s' leaves the bundle", name, m->build_dir);
+			kb_error("%s: BUNDLE_BUILD_DIR '%s' leaves the bundle", name, kb_log_esc(m->build_dir));
 			free(norm);
 			return -KB_EUNSAFE;
 		}
@@ -305,7 +305,7 @@ int kb_bundle_meta_build_dir(const char *root, const char *name, const struct kb
 	if (!real || strncmp(real, rroot, rl) != 0 || (real[rl] != '/' && real[rl] != '\0') ||
 	    stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		kb_error("%s: BUNDLE_BUILD_DIR '%s' is not a directory inside the bundle", name,
-			 m->build_dir);
+			 kb_log_esc(m->build_dir));
 		goto out;
 	}
 	*out = real;

@@ -183,8 +183,8 @@ static int kb_unpack_inside(const struct kb_unpack *u, const char *path, const c
 static int kb_unpack_refuse(const struct kb_unpack *u, const char *path, const char *why,
 			    const char *what)
 {
-	kb_error("%s: entry '%s': %s%s%s%s", u->name, path, why, what ? " ('" : "",
-		 what ? what : "", what ? "')" : "");
+	kb_error("%s: entry '%s': %s%s%s%s", u->name, kb_log_esc(path), why, what ? " ('" : "",
+		 what ? kb_log_esc(what) : "", what ? "')" : "");
 	return -KB_EUNSAFE;
 }
 
@@ -233,7 +233,7 @@ static int kb_unpack_parent(struct kb_unpack *u, const char *path, int create, i
 						       "on the disk", NULL);
 			} else if (nfd < 0) {
 				err = -errno;
-				kb_error("%s: entry '%s': %s", u->name, path, kb_strerror(err));
+				kb_error("%s: entry '%s': %s", u->name, kb_log_esc(path), kb_strerror(err));
 			}
 		}
 		if (cur != u->rootfd)
@@ -271,13 +271,13 @@ static int kb_unpack_data(struct archive *a, struct kb_archive_guard *g, const c
 				continue;
 			if (w <= 0) {
 				err = w < 0 ? -errno : -EIO;
-				kb_error("%s: entry '%s': writing: %s", g->name, path, kb_strerror(err));
+				kb_error("%s: entry '%s': writing: %s", g->name, kb_log_esc(path), kb_strerror(err));
 			}
 			off += w > 0 ? w : 0;
 		}
 	}
 	if (!err && n < 0) {
-		kb_error("%s: entry '%s': %s", g->name, path, archive_error_string(a));
+		kb_error("%s: entry '%s': %s", g->name, kb_log_esc(path), archive_error_string(a));
 		err = -KB_EPARSE;
 	}
 	return err;
@@ -347,7 +347,7 @@ static int kb_unpack_entry(struct kb_unpack *u, struct archive *a, struct kb_arc
 		break;
 	}
 	if (err) {
-		kb_error("%s: entry '%s': %s", u->name, se->path, kb_strerror(err));
+		kb_error("%s: entry '%s': %s", u->name, kb_log_esc(se->path), kb_strerror(err));
 		return err;
 	}
 	kb_unpack_add(u, se->path, strlen(se->path),
@@ -424,6 +424,42 @@ static int kb_extract_dir_empty(const char *dir)
 	return empty;
 }
 
+const char *kb_bundle_path_kbuild_why(const char *path)
+{
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			return "a control character";
+		switch (*c) {
+		case ' ':
+			return "a space (make splits words on it)";
+		case ':':
+			return "a ':' (make reads it as a rule)";
+		case '#':
+			return "a '#' (make reads the rest as a comment)";
+		case '$':
+			return "a '$' (make expands it)";
+		case '%':
+			return "a '%' (make reads it as a pattern)";
+		case '\\': case '"': case '\'': case '`': case ';': case '*': case '?': case '[':
+		case ']':
+			return "a quoting, glob or shell character";
+		}
+	}
+	return NULL;
+}
+
+/* The printed build directory must be one `make -C DIR M=…` can use. */
+static int kb_extract_kbuild_ok(const char *what, const char *path)
+{
+	const char *why = kb_bundle_path_kbuild_why(path);
+
+	if (!why)
+		return 0;
+	kb_error("%s '%s': Kbuild cannot build in a path with %s: refused", what, kb_log_esc(path),
+		 why);
+	return -KB_EUNSAFE;
+}
+
 /* dir already holds bundle id (a product may call fetch on every build):
  * 0 with *build_dir; -KB_EUSAGE (logged) when it holds something else. */
 static int kb_extract_kept(const char *d, const char *name, const char *id, char **build_dir)
@@ -435,6 +471,8 @@ static int kb_extract_kept(const char *d, const char *name, const char *id, char
 	if (!err && m.checksum && !strcmp(m.checksum, id)) {
 		kb_info("%s: bundle %s already extracted there", d, id);
 		err = kb_bundle_meta_build_dir(real, name, &m, build_dir);
+		if (!err)
+			err = kb_extract_kbuild_ok("the build directory", *build_dir);
 	} else {
 		kb_error("%s: not empty and not holding bundle %s: extract into a new directory", d, id);
 		err = -KB_EUSAGE;
@@ -510,6 +548,8 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 		goto out;
 	}
 	err = kb_bundle_meta_build_dir(root, name, &m, &bd);
+	if (!err && bd[strlen(root)])	/* a tree whose build dir make cannot use is not kept */
+		err = kb_extract_kbuild_ok("the build directory", bd + strlen(root) + 1);
 	if (err)
 		goto out;
 	if ((rmdir(d) != 0 && errno != ENOENT) || rename(tmp, d) != 0) {
@@ -527,6 +567,11 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 		goto out;
 	}
 	*build_dir = kb_xasprintf("%s%s", real, bd + strlen(root));
+	err = kb_extract_kbuild_ok("the build directory", *build_dir);
+	if (err) {
+		free(*build_dir);
+		*build_dir = NULL;
+	}
 out:
 	if (tmp)
 		kb_rm_rf(tmp);

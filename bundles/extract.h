@@ -32,4 +32,8 @@ int kb_bundle_unpack(const char *tgz, const char *name, const char *root,
 int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
 		      const struct kb_limits *lim, char **build_dir);
 
+/* NULL when Kbuild can build in path (`make -C path`, M=path); else what in
+ * it stops make (a space, a ':', a control character…), for a message. */
+const char *kb_bundle_path_kbuild_why(const char *path);
+
 #endif

@@ -21,7 +21,6 @@
 #include "lib/json.h"
 #include "lib/log.h"
 
-#define KB_SIDECAR_MAX 4096
 
 /* Spellings of one architecture: Debian's first, then the kernel's/rpm's. */
 static const char *const kb_arch_names[][3] = {
@@ -60,6 +59,7 @@ const char *kb_arch_host(void)
 struct kb_fetch_src {
 	char *base;	/* URL or directory, without trailing '/' */
 	int http;
+	struct kb_http_opts http_opts;	/* the deadline and speed limit */
 	char *tmp;	/* private temp directory inside outdir */
 };
 
@@ -72,17 +72,21 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 
 	*where = kb_path_join(s->base, name);
 	if (s->http) {
-		struct kb_http_opts ho = { .max_bytes = max, .retries = 2 };
+		struct kb_http_opts ho = s->http_opts;
+		char *why = NULL;
 
-		err = kb_http_get_file(*where, dst, &ho, &status);
+		ho.max_bytes = max;
+		ho.retries = 2;
+		err = kb_http_get_file(*where, dst, &ho, &status, &why);
 		if (err == -KB_ENOTFOUND)
 			kb_error("%s: not found (HTTP %ld)", *where, status);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
-		else if (err && status)
-			kb_error("%s: HTTP %ld", *where, status);
+		else if (err == -KB_EHTTP && why)	/* names the URL, the status or the cause */
+			kb_error("%s", kb_log_esc(why));
 		else if (err)
-			kb_error("%s: %s", *where, kb_strerror(err));
+			kb_error("%s -> %s: %s", *where, dst, kb_strerror(err));
+		free(why);
 	} else {
 		err = kb_file_copy(*where, dst, NULL, max, NULL);
 		if (err == -ENOENT)
@@ -118,44 +122,74 @@ out:
 	return err;
 }
 
-/* The one entry for the uname; the candidates listed when there are more. */
+/* e is one of the bundles o asks for: its id starts with --id, it is for
+ * --uname, on --arch (the host's unless --id names the bundle), of --distro. */
+static int kb_fetch_fits(const struct kb_fetch_opts *o, const struct kb_index_entry *e,
+			 const char *arch)
+{
+	return (!o->id || !strncmp(e->id, o->id, strlen(o->id))) &&
+	       (!o->uname || !strcmp(e->uname, o->uname)) && (!arch || kb_arch_same(e->arch, arch)) &&
+	       (!o->distro || !strcmp(e->distro, o->distro));
+}
+
+static const char *kb_fetch_when(const struct kb_index_entry *e)
+{
+	return e->packed_at[0] ? e->packed_at : "at an unknown time";
+}
+
 static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *idx,
 			 const char *where, const struct kb_index_entry **pick)
 {
-	const char *arch = o->arch ? o->arch : kb_arch_host();
+	const char *arch = o->arch ? o->arch : o->id ? NULL : kb_arch_host();
+	const struct kb_index_entry *first = NULL, *best = NULL;
 	size_t n = 0, any = 0;
+	int same = 1;
 
 	*pick = NULL;
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct kb_index_entry *e = &idx->v[i];
 
-		if (strcmp(e->uname, o->uname) != 0)
+		if (o->uname && !strcmp(e->uname, o->uname))
+			any++;
+		if (!kb_fetch_fits(o, e, arch))
 			continue;
-		any++;
-		if (!kb_arch_same(e->arch, arch) || (o->distro && strcmp(e->distro, o->distro) != 0))
-			continue;
-		if (!n++)
-			*pick = e;
+		n++;
+		if (!first)
+			first = e;
+		/* one kernel packed more than once (a new kbuild, a newer
+		 * packer): the same uname, distro and architecture */
+		same = same && !strcmp(e->uname, first->uname) &&
+		       !strcmp(e->distro, first->distro) && kb_arch_same(e->arch, first->arch);
+		if (!best || kb_index_entry_newer_cmp(e, best) > 0)
+			best = e;
 	}
-	if (n == 1)
-		return 0;
 	if (n == 0) {
-		kb_error("%s: no bundle for uname '%s' (arch %s%s%s)%s", where, o->uname, arch,
+		kb_error("%s: no bundle for uname '%s' (arch %s%s%s%s%s)%s", where,
+			 o->uname ? o->uname : "any", arch ? arch : "any",
 			 o->distro ? ", distro " : "", o->distro ? o->distro : "",
-			 any ? "; other architectures or distros have one" : "");
+			 o->id ? ", id " : "", o->id ? o->id : "",
+			 any ? "; other architectures, distros or ids have one" : "");
 		return -KB_ENOTFOUND;
 	}
-	kb_error("%s: %zu bundles for uname '%s' (arch %s): choose with --distro or --arch:", where,
-		 n, o->uname, arch);
+	if (n == 1 || (same && !o->id)) {
+		*pick = best;
+		if (n > 1)
+			kb_info("%s: %zu bundles for %s (%s %s); chose %s, the newest packing (packer "
+				"format %lld, packed %s); choose another with --id", where, n,
+				best->uname, best->distro, best->arch, best->id,
+				(long long)best->packer_format, kb_fetch_when(best));
+		return 0;
+	}
+	kb_error("%s: %zu bundles fit%s%s (arch %s): choose with --id, --distro or --arch:", where,
+		 n, o->uname ? " uname " : "", o->uname ? o->uname : "", arch ? arch : "any");
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct kb_index_entry *e = &idx->v[i];
 
-		if (!strcmp(e->uname, o->uname) && kb_arch_same(e->arch, arch) &&
-		    (!o->distro || !strcmp(e->distro, o->distro)))
-			kb_error("  %s  distro %s  arch %s  %llu bytes", e->id, e->distro, e->arch,
-				 (unsigned long long)e->size);
+		if (kb_fetch_fits(o, e, arch))
+			kb_error("  %s  distro %s  arch %s  %llu bytes  uname %s  packer format %lld, "
+				 "packed %s", e->id, e->distro, e->arch, (unsigned long long)e->size,
+				 e->uname, (long long)e->packer_format, kb_fetch_when(e));
 	}
-	*pick = NULL;
 	return -KB_EUSAGE;
 }
 
@@ -185,10 +219,10 @@ static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_e
 	err = kb_fetch_get(s, name, e->size, &url);
 	if (err)
 		goto out;
-	err = kb_fetch_get(s, side, KB_SIDECAR_MAX, &surl);
+	err = kb_fetch_get(s, side, KB_SIDECAR_MAX_BYTES, &surl);
 	if (err)
 		goto out;
-	err = kb_file_read(spath, KB_SIDECAR_MAX, &text, &len);
+	err = kb_file_read(spath, KB_SIDECAR_MAX_BYTES, &text, &len);
 	if (err) {
 		kb_error("%s: %s", surl, kb_strerror(err));
 		goto out;
@@ -222,6 +256,30 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
 }
 
+/* --extract DIR, as make will see it (absolute), must be usable by Kbuild:
+ * say so before downloading anything. */
+static int kb_fetch_extract_usable(const char *dir)
+{
+	char *abs = NULL, cwd[4096];
+	const char *why;
+	int err = 0;
+
+	if (!dir)
+		return 0;
+	if (dir[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		abs = kb_xstrdup(dir);
+	else
+		abs = kb_path_join(cwd, dir);
+	why = kb_bundle_path_kbuild_why(abs);
+	if (why) {
+		kb_error("--extract %s: Kbuild cannot build in a path with %s (make -C would "
+			 "refuse it): choose another directory", kb_log_esc(abs), why);
+		err = -KB_EUSAGE;
+	}
+	free(abs);
+	return err;
+}
+
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 {
 	struct kb_fetch_src s = { 0 };
@@ -234,6 +292,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	int err, tmp_slot = -1;
 
 	memset(r, 0, sizeof(*r));
+	kb_http_opts_limits(&s.http_opts, o->limits);
 	s.http = !strncmp(o->from, "http://", 7) || !strncmp(o->from, "https://", 8);
 	s.base = kb_xstrdup(!strncmp(o->from, "file://", 7) ? o->from + 7 : o->from);
 	bl = strlen(s.base);
@@ -242,6 +301,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	/* the index's own URL names the same place */
 	if (bl > 11 && !strcmp(s.base + bl - 11, "/index.json"))
 		s.base[bl - 11] = '\0';
+	err = kb_fetch_extract_usable(o->extract);
+	if (err)
+		goto out;
 	err = kb_mkdir_p(o->outdir, 0755);
 	if (err) {
 		kb_error("%s: %s", o->outdir, kb_strerror(err));

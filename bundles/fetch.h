@@ -11,7 +11,8 @@
 #include "lib/limits.h"
 
 struct kb_fetch_opts {
-	const char *uname;	/* uname -r of the kernel */
+	const char *uname;	/* uname -r of the kernel; NULL: any (with id) */
+	const char *id;		/* NULL, or the bundle's id (a prefix will do) */
 	const char *distro;	/* NULL: any */
 	const char *arch;	/* NULL: the host's */
 	const char *from;	/* base URL (http/https) or directory holding index.json */
@@ -28,7 +29,10 @@ struct kb_fetch_result {
 };
 
 /* 0; -KB_ENOTFOUND when no bundle fits (logged with the uname and the
- * index); -KB_EUSAGE when several do (each listed); -KB_ECHECKSUM,
+ * index); -KB_EUSAGE when several do (each listed), except when they are
+ * one kernel (uname, distro, arch) packed several times and no id was
+ * given: then the newest packing (kb_index_entry_newer_cmp) is taken, and
+ * the choice logged; -KB_ECHECKSUM,
  * -KB_EUNSAFE, -KB_EPARSE, -KB_EHTTP… when the server's files are bad or
  * unreachable. Nothing half-written or unverified is left in outdir or
  * extract. */

@@ -11,8 +11,18 @@
 
 #include "lib/hash.h"
 
+/* Caps per artefact a server hands out: index.json, a bundle (the largest
+ * real ones are ~60 MB), a .sha256 sidecar (one line). */
 #define KB_INDEX_MAX_BYTES (64u << 20)
 #define KB_INDEX_MAX_ENTRIES 200000
+#define KB_BUNDLE_MAX_BYTES ((uint64_t)1 << 30)
+#define KB_SIDECAR_MAX_BYTES 4096
+
+/* index.json's "index_format": 2 added each entry's packer_format and
+ * packed_at (an index without it is format 1, and still read). */
+#define KB_INDEX_FORMAT 2
+/* packed_at: "YYYY-MM-DDTHH:MM:SSZ" (UTC, so it orders as text) */
+#define KB_INDEX_TIME_LEN 20
 
 struct kb_index_entry {
 	char *id;		/* the bundle is <id>.tgz beside the index */
@@ -24,6 +34,12 @@ struct kb_index_entry {
 	char *arch;
 	char sha256[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
+	/* which packing this is, to prefer the newest of several bundles for
+	 * one kernel: the packer format (format 1 indexes: the index's own),
+	 * and when it was packed ("" when unknown, as in format 1) */
+	int64_t packer_format;
+	char packed_at[KB_INDEX_TIME_LEN + 1];
+	int line;		/* where it was read (0: not read from a file) */
 };
 
 struct kb_index {
@@ -53,6 +69,15 @@ struct kb_json;
 void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e);
 /* Write idx as index.json to path, atomically. */
 int kb_index_write(const char *path, const struct kb_index *idx);
+
+/* One id, one file: two entries for it could disagree on its sha256. 0, or
+ * -KB_EPARSE naming (name:line) the second entry of a repeated id. Sorts
+ * (n log n): comparing every pair took minutes for 200,000 ids. */
+int kb_index_check_unique(const struct kb_index *idx, const char *name);
+
+/* Order of packings: <0 when a is older than b (lower packer format, then
+ * earlier or unknown packed_at, then the id, so the order is total). */
+int kb_index_entry_newer_cmp(const struct kb_index_entry *a, const struct kb_index_entry *b);
 
 /* True when s may be used as a file name from outside: 1-128 bytes of
  * [A-Za-z0-9._+~-], not starting with '.', no "..". */

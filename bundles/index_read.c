@@ -63,13 +63,49 @@ static int kb_index_bad(const char *name, const struct kb_ynode *n, const char *
 	return -KB_EPARSE;
 }
 
-static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
+/* packed_at's one spelling: "YYYY-MM-DDTHH:MM:SSZ". */
+static int kb_index_time_ok(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+
+	if (strlen(s) != KB_INDEX_TIME_LEN)
+		return 0;
+	for (size_t i = 0; i < KB_INDEX_TIME_LEN; i++)
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* The optional fields of format 2 (seen[6], seen[7]); NULL: format 1's. */
+static int kb_index_entry_order(const char *name, const struct kb_ynode *const seen[9],
+				int64_t index_pf, struct kb_index_entry *e)
+{
+	uint64_t pf = (uint64_t)index_pf;
+
+	if (seen[6] && !kb_index_number(seen[6]->scalar, INT32_MAX, &pf)) {
+		kb_error("%s:%d: bundle %s: packer_format is not a number", name, seen[6]->line,
+			 seen[0]->scalar);
+		return -KB_EPARSE;
+	}
+	if (seen[7] && !kb_index_time_ok(seen[7]->scalar)) {
+		kb_error("%s:%d: bundle %s: packed_at is not YYYY-MM-DDTHH:MM:SSZ", name,
+			 seen[7]->line, seen[0]->scalar);
+		return -KB_EPARSE;
+	}
+	e->packer_format = (int64_t)pf;
+	if (seen[7])
+		memcpy(e->packed_at, seen[7]->scalar, KB_INDEX_TIME_LEN + 1);
+	return 0;
+}
+
+static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int64_t index_pf,
 				struct kb_index_entry *e)
 {
-	/* the first 6 must be there; manifest_id is optional */
+	/* the first 6 must be there; the others are optional */
 	static const char *const keys[] = { "id", "distro", "uname", "arch", "sha256", "size",
-					    "manifest_id" };
-	const struct kb_ynode *seen[7] = { NULL };
+					    "packer_format", "packed_at", "manifest_id" };
+	const struct kb_ynode *seen[9] = { NULL };
+	int err;
 
 	if (m->type != KB_Y_MAP)
 		return kb_index_bad(name, m, "a bundle is not an object");
@@ -79,9 +115,9 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 
 		if (k->type != KB_Y_SCALAR)
 			return kb_index_bad(name, k, "a bundle's key is not a string");
-		for (f = 0; f < 7 && strcmp(k->scalar, keys[f]) != 0; f++)
+		for (f = 0; f < 9 && strcmp(k->scalar, keys[f]) != 0; f++)
 			;
-		if (f == 7)
+		if (f == 9)
 			continue;	/* a newer writer's field: not ours to judge */
 		if (seen[f]) {
 			kb_error("%s:%d: '%s' given twice", name, k->line, keys[f]);
@@ -100,7 +136,7 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 		}
 	if (!kb_index_name_safe(seen[0]->scalar)) {
 		kb_error("%s:%d: bundle id '%.64s' is not a safe file name", name, seen[0]->line,
-			 seen[0]->scalar);
+			 kb_log_esc(seen[0]->scalar));
 		return -KB_EPARSE;
 	}
 	for (size_t f = 1; f <= 3; f++)
@@ -115,15 +151,25 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 	}
 	if (!kb_index_number(seen[5]->scalar, (uint64_t)1 << 40, &e->size) || e->size == 0) {
 		kb_error("%s:%d: bundle %s: size '%.32s' is not a number of bytes", name,
-			 seen[5]->line, seen[0]->scalar, seen[5]->scalar);
+			 seen[5]->line, seen[0]->scalar, kb_log_esc(seen[5]->scalar));
 		return -KB_EPARSE;
 	}
-	if (seen[6] && !kb_sha256_valid(seen[6]->scalar)) {
+	if (seen[8] && !kb_sha256_valid(seen[8]->scalar)) {
 		kb_error("%s:%d: bundle %s: manifest_id is not 64 lowercase hex digits", name,
-			 seen[6]->line, seen[0]->scalar);
+			 seen[8]->line, seen[0]->scalar);
 		return -KB_EPARSE;
 	}
-	e->manifest_id = seen[6] ? kb_xstrdup(seen[6]->scalar) : NULL;
+	if (e->size > KB_BUNDLE_MAX_BYTES) {
+		kb_error("%s:%d: bundle %s: size %llu is over the %llu bytes a bundle may have",
+			 name, seen[5]->line, seen[0]->scalar, (unsigned long long)e->size,
+			 (unsigned long long)KB_BUNDLE_MAX_BYTES);
+		return -KB_ELIMIT;
+	}
+	err = kb_index_entry_order(name, seen, index_pf, e);
+	if (err)
+		return err;
+	e->line = m->line;
+	e->manifest_id = seen[8] ? kb_xstrdup(seen[8]->scalar) : NULL;
 	e->id = kb_xstrdup(seen[0]->scalar);
 	e->distro = kb_xstrdup(seen[1]->scalar);
 	e->uname = kb_xstrdup(seen[2]->scalar);
@@ -132,9 +178,53 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m,
 	return 0;
 }
 
+static const struct kb_index_entry *kb_index_sort_base;
+
+static int kb_index_id_cmp(const void *a, const void *b)
+{
+	const struct kb_index_entry *v = kb_index_sort_base;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(v[x].id, v[y].id);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+int kb_index_check_unique(const struct kb_index *idx, const char *name)
+{
+	size_t *order = kb_xcalloc(idx->n ? idx->n : 1, sizeof(*order));
+	int err = 0;
+
+	for (size_t i = 0; i < idx->n; i++)
+		order[i] = i;
+	kb_index_sort_base = idx->v;	/* qsort has no context argument in C11 */
+	if (idx->n)
+		qsort(order, idx->n, sizeof(*order), kb_index_id_cmp);
+	kb_index_sort_base = NULL;
+	for (size_t i = 1; i < idx->n && !err; i++)
+		if (!strcmp(idx->v[order[i - 1]].id, idx->v[order[i]].id)) {
+			kb_error("%s:%d: bundle %s listed twice", name, idx->v[order[i]].line,
+				 idx->v[order[i]].id);
+			err = -KB_EPARSE;
+		}
+	free(order);
+	return err;
+}
+
+int kb_index_entry_newer_cmp(const struct kb_index_entry *a, const struct kb_index_entry *b)
+{
+	int c;
+
+	if (a->packer_format != b->packer_format)
+		return a->packer_format < b->packer_format ? -1 : 1;
+	if ((c = strcmp(a->packed_at, b->packed_at)))
+		return c;
+	return strcmp(a->id, b->id);
+}
+
 int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_index *idx)
 {
-	const struct kb_yaml_limits lim = { .max_depth = 8, .max_nodes = KB_INDEX_MAX_ENTRIES * 16 };
+	/* an entry of format 2: its map, 8 keys and 8 values */
+	const struct kb_yaml_limits lim = { .max_depth = 8, .max_nodes = KB_INDEX_MAX_ENTRIES * 20 };
 	const struct kb_ynode *fmt, *list;
 	struct kb_ynode *root = NULL;
 	uint64_t pf = 0;
@@ -158,6 +248,17 @@ int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_inde
 		goto out;
 	}
 	idx->packer_format = (int64_t)pf;
+	fmt = kb_ymap_get(root, "index_format");
+	if (fmt && (fmt->type != KB_Y_SCALAR || !kb_index_number(fmt->scalar, INT32_MAX, &pf))) {
+		err = kb_index_bad(name, fmt, "'index_format' is not a number");
+		goto out;
+	}
+	if (fmt && pf > KB_INDEX_FORMAT) {
+		kb_error("%s:%d: index format %llu is newer than this kbundle reads (%d): "
+			 "update kbundle", name, fmt->line, (unsigned long long)pf, KB_INDEX_FORMAT);
+		err = -KB_EPARSE;
+		goto out;
+	}
 	list = kb_ymap_get(root, "bundles");
 	if (!list || list->type != KB_Y_SEQ) {
 		err = kb_index_bad(name, list ? list : root, "no 'bundles' array");
@@ -170,19 +271,12 @@ int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_inde
 	}
 	idx->v = kb_xcalloc(list->n ? list->n : 1, sizeof(*idx->v));
 	for (size_t i = 0; i < list->n; i++) {
-		err = kb_index_entry_parse(name, list->items[i], &idx->v[idx->n]);
+		err = kb_index_entry_parse(name, list->items[i], idx->packer_format, &idx->v[idx->n]);
 		if (err)
 			goto out;
 		idx->n++;
-		/* one id, one file: two entries for it could disagree on its sha256 */
-		for (size_t k = 0; k + 1 < idx->n; k++)
-			if (!strcmp(idx->v[k].id, idx->v[idx->n - 1].id)) {
-				kb_error("%s:%d: bundle %s listed twice", name, list->items[i]->line,
-					 idx->v[k].id);
-				err = -KB_EPARSE;
-				goto out;
-			}
 	}
+	err = kb_index_check_unique(idx, name);
 out:
 	kb_yaml_free(root);
 	if (err)

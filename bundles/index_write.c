@@ -18,6 +18,10 @@ void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e)
 	kb_json_str(j, "arch", e->arch);
 	kb_json_str(j, "sha256", e->sha256);
 	kb_json_uint(j, "size", e->size);
+	if (e->packer_format)
+		kb_json_int(j, "packer_format", e->packer_format);
+	if (e->packed_at[0])
+		kb_json_str(j, "packed_at", e->packed_at);
 }
 
 int kb_index_write(const char *path, const struct kb_index *idx)
@@ -29,6 +33,7 @@ int kb_index_write(const char *path, const struct kb_index *idx)
 
 	kb_json_init(&j);
 	kb_json_obj_begin(&j, NULL);
+	kb_json_int(&j, "index_format", KB_INDEX_FORMAT);
 	kb_json_int(&j, "packer_format", idx->packer_format);
 	kb_json_arr_begin(&j, "bundles");
 	for (size_t i = 0; i < idx->n; i++) {

@@ -11,17 +11,21 @@
 #include "bundles/bundle_path.h"
 #include "bundles/index.h"
 #include "bundles/publish.h"
+#include "bundles/publish_memo.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/lock.h"
 #include "lib/log.h"
 
-/* dir/<id>.tgz is there with its sidecar naming e's sha256 and e's size. */
-static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
+/* dir/<id>.tgz holds e's bytes (its sha256 remembered in memo while the
+ * file is unchanged), with its sidecar naming e's sha256. */
+static int kb_publish_present(struct kb_publish_memo *memo, const char *dir,
+			      const struct kb_index_entry *e)
 {
 	char *tgz = kb_bundle_path(dir, e->id);
 	char *side = kb_bundle_sidecar_path(dir, e->id);
-	char *text = NULL;
+	char *text = NULL, hex[KB_SHA256_HEX_LEN + 1];
+	uint64_t size;
 	size_t len;
 	struct stat st;
 	int ok = 0;
@@ -30,6 +34,12 @@ static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
 	if (stat(tgz, &st) == 0 && (uint64_t)st.st_size == e->size &&
 	    kb_file_read(side, 4096, &text, &len) == 0)
 		ok = kb_index_sidecar_check(text, len, NULL, e) == 0;
+	if (ok && kb_publish_memo_sha256(memo, tgz, hex, &size) == 0 &&
+	    (size != e->size || strcmp(hex, e->sha256) != 0)) {
+		kb_warn("%s: its bytes changed since it was published (sha256 %s, want %s): "
+			"copying it again", tgz, hex, e->sha256);
+		ok = 0;
+	}
 	free(text);
 	free(tgz);
 	free(side);
@@ -37,7 +47,8 @@ static int kb_publish_present(const char *dir, const struct kb_index_entry *e)
 }
 
 /* Copy one bundle (checked against the index entry) and write its sidecar. */
-static int kb_publish_one(const char *from, const char *to, const struct kb_index_entry *e)
+static int kb_publish_one(struct kb_publish_memo *memo, const char *from, const char *to,
+			  const struct kb_index_entry *e)
 {
 	char *src = kb_bundle_path(from, e->id);
 	char *dst = kb_bundle_path(to, e->id);
@@ -54,6 +65,7 @@ static int kb_publish_one(const char *from, const char *to, const struct kb_inde
 		kb_error("%s -> %s: %s", src, dst, kb_strerror(err));
 	if (err)
 		goto out;
+	kb_publish_memo_put(memo, dst, got);
 	err = kb_file_write_atomic(side, line, strlen(line));
 	if (err)
 		kb_error("%s: %s", side, kb_strerror(err));
@@ -89,10 +101,13 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	char *from = kb_path_join(o->workdir, "bundles");
 	char *src_index = kb_path_join(from, "index.json");
 	char *dst_index = kb_path_join(o->to, "index.json");
+	char *memo_path = kb_path_join(o->workdir, "state/publish-sha256.tsv");
 	struct kb_lock lock = { .fd = -1 };
+	struct kb_publish_memo memo;
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	kb_publish_memo_load(&memo, memo_path);
 	err = kb_index_load(src_index, &work);
 	if (err == -KB_ENOTFOUND)
 		kb_error("%s: no index to publish (run `kbundle pack` first)", src_index);
@@ -103,8 +118,9 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		kb_error("%s: %s", o->to, kb_strerror(err));
 		goto out;
 	}
-	/* two publishers would each merge without the other's bundles */
-	err = kb_lock_wait(&lock, o->to, "publish");
+	/* two publishers would each merge without the other's bundles; the
+	 * lock is the directory itself: a lock file in it would be served */
+	err = kb_lock_wait_dir(&lock, o->to, "publish");
 	if (err)
 		goto out;
 	kb_atomic_sweep(o->to);	/* temp files of a killed publish */
@@ -117,11 +133,11 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	for (size_t i = 0; i < work.n; i++) {
 		struct kb_index_entry *e = &work.v[i];
 
-		if (kb_publish_present(o->to, e)) {
+		if (kb_publish_present(&memo, o->to, e)) {
 			kb_debug("%s (%s): already published", e->uname, e->id);
 			st->present++;
 		} else {
-			err = kb_publish_one(from, o->to, e);
+			err = kb_publish_one(&memo, from, o->to, e);
 			if (err)
 				goto out;
 			kb_info("published %s (%s %s)", e->uname, e->distro, e->id);
@@ -136,7 +152,7 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 			dup = !strcmp(work.v[k].id, old.v[i].id);
 		if (dup)
 			continue;
-		if (!kb_publish_present(o->to, &old.v[i])) {
+		if (!kb_publish_present(&memo, o->to, &old.v[i])) {
 			kb_warn("%s: bundle %s (%s) is listed but its files are gone or differ: dropped from the index",
 				dst_index, old.v[i].id, old.v[i].uname);
 			continue;
@@ -149,7 +165,11 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	if (out.n)
 		qsort(out.v, out.n, sizeof(*out.v), kb_publish_cmp);
 	err = kb_index_write(dst_index, &out);
+	kb_debug("%s: %zu published bundles read to check their bytes", o->to, memo.hashed);
+	kb_publish_memo_save(&memo);
 out:
+	kb_publish_memo_free(&memo);
+	free(memo_path);
 	kb_index_free(&work);
 	kb_index_free(&old);
 	kb_index_free(&out);

@@ -19,9 +19,9 @@ struct kb_publish_stats {
 
 /* Each bundle (verified against the work index on the way) and its .sha256
  * go in atomically, then index.json last: a reader never sees an index that
- * names a missing bundle. Publishers queue on DIR/lock (lib/lock). Earlier
- * published bundles stay listed while their files are there (bundles
- * outlive mirrors). 0 or the first error, logged. */
+ * names a missing bundle. Publishers queue on a lock on DIR itself
+ * (lib/lock: a lock file would be served). Earlier published bundles stay
+ * listed while their files are there (bundles outlive mirrors). 0 or the first error, logged. */
 int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st);
 
 #endif

@@ -83,6 +83,7 @@ static int kb_cache_verify(const char *path, const struct kb_cache_fetch *f, con
 }
 
 struct kb_fetch_set {
+	const struct kb_limits *limits;
 	struct kb_cache_fetch *v;
 	size_t *todo;		/* indices of the distinct packages */
 };
@@ -95,6 +96,8 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 	char *dl = kb_xasprintf("%s.dl", f->object);
 	size_t nmirrors = f->mirrors ? f->mirrors->n : 0;
 	int err;
+
+	kb_http_opts_limits(&ho, set->limits);
 
 	err = kb_cache_verify(f->object, f, f->object);
 	if (err != -KB_ENOTFOUND) {
@@ -112,7 +115,7 @@ static void kb_cache_fetch_one(void *ctx, size_t i)
 		long status = 0;
 
 		kb_debug("downloading %s", url);
-		err = kb_http_get_file(url, dl, &ho, &status);
+		err = kb_http_get_file(url, dl, &ho, &status, NULL);
 		if (err) {
 			f->gone = f->gone && (status == 404 || status == 410);
 			/* a path may be relative to any of the upstream's mirrors
@@ -144,7 +147,7 @@ out:
 
 int kb_cache_fetch_all(struct kb_cache *c, struct kb_cache_fetch *v, size_t n, int jobs)
 {
-	struct kb_fetch_set set = { .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
+	struct kb_fetch_set set = { .limits = c->limits, .v = v, .todo = kb_xcalloc(n ? n : 1, sizeof(size_t)) };
 	size_t *dup_of = kb_xcalloc(n ? n : 1, sizeof(size_t)), ntodo = 0;
 	int err = 0;
 

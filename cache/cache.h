@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/limits.h"
 #include "lib/lock.h"
 #include "lib/strv.h"
 
@@ -27,6 +28,7 @@ struct kb_cache {
 	char *objects;		/* WORKDIR/cache/objects */
 	char *stamps;		/* WORKDIR/cache/bundles */
 	struct kb_lock lock;
+	const struct kb_limits *limits;	/* downloads' deadline and speed; NULL: defaults */
 };
 
 /* Create the directories and take the work directory's lock (lib/lock's

@@ -93,7 +93,7 @@ int kb_cmd_cache(int argc, char **argv)
 	if (!have_m && !strcmp(action, "gc")) {
 		/* without the manifest every object would look unneeded */
 		kb_error("cache gc: cannot read %s; nothing removed", manifest);
-		return KB_EXIT_FAIL;
+		return KB_EXIT_USAGE;	/* a configuration error, like every broken manifest */
 	}
 	err = kb_cache_open(&cache, cli.workdir);
 	if (err)

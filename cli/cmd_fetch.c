@@ -15,8 +15,9 @@
 static void kb_fetch_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle fetch --uname RELEASE --from URL|DIR [--distro NAME] [--arch ARCH]\n"
-		"                     [-o DIR] [--extract DIR] [--json [FILE|-]] [-q|-v]\n"
+		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR [--distro NAME]\n"
+		"                     [--arch ARCH] [-o DIR] [--extract DIR] [--json [FILE|-]]\n"
+		"                     [--max-time SECONDS] [-q|-v]\n"
 		"\n"
 		"Read the index.json published by `kbundle publish` at URL (http or https)\n"
 		"or in DIR, pick the bundle for the kernel RELEASE (`uname -r`), download it\n"
@@ -27,7 +28,11 @@ static void kb_fetch_usage(FILE *f)
 		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --extract /tmp/kb)\" \\\n"
 		"       M=$PWD modules\n"
 		"\n"
-		"  --uname RELEASE   the kernel release to fetch for (required)\n"
+		"  --uname RELEASE   the kernel release to fetch for (this or --id required);\n"
+		"                    when one kernel was packed more than once (a new\n"
+		"                    kbuild, a newer packer), the newest packing is taken\n"
+		"                    and named\n"
+		"  --id ID           the bundle with this id (a prefix will do)\n"
 		"  --from URL|DIR    where index.json and the bundles are (required)\n"
 		"  --distro NAME     only this distro's bundle (when several share RELEASE)\n"
 		"  --arch ARCH       architecture (default the host's, %s; x86_64 = amd64)\n"
@@ -52,6 +57,7 @@ int kb_cmd_fetch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "uname", required_argument, NULL, 'U' },
+		{ "id", required_argument, NULL, 'I' },
 		{ "from", required_argument, NULL, 'F' },
 		{ "distro", required_argument, NULL, 'D' },
 		{ "arch", required_argument, NULL, 'A' },
@@ -70,6 +76,7 @@ int kb_cmd_fetch(int argc, char **argv)
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "o:")) >= 0) {
 		switch (c) {
 		case 'U': o.uname = optarg; break;
+		case 'I': o.id = optarg; break;
 		case 'F': o.from = optarg; break;
 		case 'D': o.distro = optarg; break;
 		case 'A': o.arch = optarg; break;
@@ -79,8 +86,13 @@ int kb_cmd_fetch(int argc, char **argv)
 	}
 	if (c == KB_CLI_STOP)
 		return cli.exit;
-	if (!o.uname || !*o.uname || !o.from || !*o.from)
-		return kb_cli_usage_error(&cli, true, "--uname RELEASE and --from URL|DIR are required");
+	if (o.uname && !*o.uname)
+		o.uname = NULL;
+	if (o.id && !*o.id)
+		o.id = NULL;
+	if ((!o.uname && !o.id) || !o.from || !*o.from)
+		return kb_cli_usage_error(&cli, true,
+					  "--uname RELEASE (or --id ID) and --from URL|DIR are required");
 	o.limits = &cli.limits;
 	err = kb_fetch_run(&o, &r);
 	if (!err && cli.json) {

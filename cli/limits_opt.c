@@ -5,6 +5,7 @@
 
 #include "cli/limits_opt.h"
 #include "lib/error.h"
+#include "lib/http.h"
 #include "lib/limits.h"
 #include "lib/log.h"
 
@@ -37,13 +38,15 @@ int kb_cli_limits_opt(struct kb_limits *l, int c, const char *arg)
 {
 	static const char *const names[] = {
 		"max-index-size", "max-unpacked-size", "max-ratio", "max-entries",
-		"max-path", "max-yaml-depth", "max-line",
+		"max-path", "max-yaml-depth", "max-line", "max-yaml-nodes", "max-time",
+		"speed-limit", "speed-time",
 	};
 	uint64_t v;
 
-	if (c < KB_OPT_MAX_INDEX_SIZE || c > KB_OPT_MAX_LINE)
+	if (c < KB_OPT_MAX_INDEX_SIZE || c > KB_OPT_SPEED_TIME)
 		return 0;
-	if (kb_parse_size(arg, &v) || (c >= KB_OPT_MAX_PATH && v > SIZE_MAX)) {
+	if (kb_parse_size(arg, &v) || (c >= KB_OPT_MAX_PATH && v > SIZE_MAX) ||
+	    (c >= KB_OPT_MAX_TIME && v > 1000000000)) {
 		kb_error("--%s: '%s' is not a positive number", names[c - KB_OPT_MAX_INDEX_SIZE],
 			 arg ? arg : "");
 		return -KB_EUSAGE;
@@ -56,6 +59,10 @@ int kb_cli_limits_opt(struct kb_limits *l, int c, const char *arg)
 	case KB_OPT_MAX_PATH: l->max_path = (size_t)v; break;
 	case KB_OPT_MAX_YAML_DEPTH: l->max_yaml_depth = (size_t)v; break;
 	case KB_OPT_MAX_LINE: l->max_line = (size_t)v; break;
+	case KB_OPT_MAX_YAML_NODES: l->max_yaml_nodes = (size_t)v; break;
+	case KB_OPT_MAX_TIME: l->max_time_s = (long)v; break;
+	case KB_OPT_SPEED_LIMIT: l->speed_limit = (long)v; break;
+	case KB_OPT_SPEED_TIME: l->speed_time_s = (long)v; break;
 	default: break;
 	}
 	return 1;
@@ -73,7 +80,13 @@ void kb_cli_limits_usage(FILE *f)
 		"  --max-entries N           entries in one archive (default %" PRIu64 ")\n"
 		"  --max-path N              bytes of an archive entry's path (default %zu)\n"
 		"  --max-yaml-depth N        YAML nesting (default %zu)\n"
-		"  --max-line N              bytes of one index line (default %zu)\n",
+		"  --max-line N              bytes of one index line (default %zu)\n"
+		"  --max-yaml-nodes N        nodes of a YAML document (default %zu)\n"
+		"downloads:\n"
+		"  --max-time SECONDS        give each attempt up after this (default %ld)\n"
+		"  --speed-limit BYTES       give an attempt up when under BYTES/s for\n"
+		"  --speed-time SECONDS      SECONDS (defaults %ld and %d)\n",
 		d->max_index_size >> 20, d->max_unpacked_size >> 20, d->max_ratio, d->max_entries,
-		d->max_path, d->max_yaml_depth, d->max_line);
+		d->max_path, d->max_yaml_depth, d->max_line, d->max_yaml_nodes, d->max_time_s,
+		d->speed_limit, KB_HTTP_SPEED_TIME_S);
 }

@@ -8,6 +8,10 @@
  *   --max-path N              bytes of an archive entry's path
  *   --max-yaml-depth N        nesting of upstream files and manifest.yml
  *   --max-line N              bytes of one line of a text index
+ *   --max-yaml-nodes N        nodes of upstream files and manifest.yml
+ *   --max-time SECONDS        each download attempt's deadline
+ *   --speed-limit BYTES       give an attempt up when slower than this…
+ *   --speed-time SECONDS      …for this long
  *
  * SIZE takes a K, M or G suffix (powers of 1024). A command takes them with
  * KB_CLI_LIMITS (cli/cli.h), whose parser hands them to kb_cli_limits_opt(),
@@ -27,6 +31,10 @@ enum {	/* option codes above any character */
 	KB_OPT_MAX_PATH,
 	KB_OPT_MAX_YAML_DEPTH,
 	KB_OPT_MAX_LINE,
+	KB_OPT_MAX_YAML_NODES,
+	KB_OPT_MAX_TIME,
+	KB_OPT_SPEED_LIMIT,
+	KB_OPT_SPEED_TIME,
 };
 
 #define KB_LIMITS_LONGOPTS                                                        \
@@ -36,7 +44,11 @@ enum {	/* option codes above any character */
 	{ "max-entries", required_argument, NULL, KB_OPT_MAX_ENTRIES },             \
 	{ "max-path", required_argument, NULL, KB_OPT_MAX_PATH },                   \
 	{ "max-yaml-depth", required_argument, NULL, KB_OPT_MAX_YAML_DEPTH },       \
-	{ "max-line", required_argument, NULL, KB_OPT_MAX_LINE }
+	{ "max-line", required_argument, NULL, KB_OPT_MAX_LINE },                   \
+	{ "max-yaml-nodes", required_argument, NULL, KB_OPT_MAX_YAML_NODES },       \
+	{ "max-time", required_argument, NULL, KB_OPT_MAX_TIME },                   \
+	{ "speed-limit", required_argument, NULL, KB_OPT_SPEED_LIMIT },             \
+	{ "speed-time", required_argument, NULL, KB_OPT_SPEED_TIME }
 
 /* Apply one limit option to l. Returns 1 when c was a limit option, 0 when
  * it is not one, -KB_EUSAGE (after a message naming the flag) when its

@@ -241,6 +241,7 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 	r = kb_xcalloc(nups ? nups : 1, sizeof(*r));
 	jobs = kb_xcalloc(nups ? nups : 1, sizeof(*jobs));
 	state = kb_path_join(o->workdir, "state");
+	kb_http_opts_limits(&hopts, o->limits);
 	err = kb_http_new(&http, &hopts, state);
 	if (err)
 		goto out;

@@ -142,7 +142,7 @@ void kb_safe_entry_free(struct kb_safe_entry *se)
 
 static int kb_archive_refuse(struct kb_archive_guard *g, const char *path, int err, const char *why)
 {
-	kb_error("%s: entry '%s': %s", g->name, path, why);
+	kb_error("%s: entry '%s': %s", g->name, kb_log_esc(path), why);
 	return err;
 }
 
@@ -179,7 +179,8 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 		out->type = KB_ENTRY_HARDLINK;
 		out->link = hard[0] == '/' ? NULL : kb_path_normalize(hard);
 		if (!out->link) {
-			kb_error("%s: entry '%s': hardlink to '%s' leaves the archive", g->name, raw, hard);
+			kb_error("%s: entry '%s': hardlink to '%s' leaves the archive", g->name,
+				 kb_log_esc(raw), kb_log_esc(hard));
 			err = -KB_EUNSAFE;
 		}
 		goto out;
@@ -205,13 +206,15 @@ int kb_archive_check_entry(struct kb_archive_guard *g, struct archive_entry *e,
 			break;
 		}
 		if (sym[0] == '/' && !g->lim.allow_abs_symlinks) {
-			kb_error("%s: entry '%s': absolute symlink to '%s'", g->name, raw, sym);
+			kb_error("%s: entry '%s': absolute symlink to '%s'", g->name, kb_log_esc(raw),
+				 kb_log_esc(sym));
 			err = -KB_EUNSAFE;
 			break;
 		}
 		resolved = kb_link_resolve(out->path, sym);
 		if (!resolved) {
-			kb_error("%s: entry '%s': symlink to '%s' leaves the tree", g->name, raw, sym);
+			kb_error("%s: entry '%s': symlink to '%s' leaves the tree", g->name, kb_log_esc(raw),
+				 kb_log_esc(sym));
 			err = -KB_EUNSAFE;
 			break;
 		}
@@ -243,7 +246,7 @@ int kb_archive_account(struct kb_archive_guard *g, const char *path, uint64_t n)
 	g->total += n;
 	if (g->total > g->lim.max_total) {
 		kb_error("%s: entry '%s': more than %llu bytes decompressed (--max-unpacked-size)", g->name,
-			 path, (unsigned long long)g->lim.max_total);
+			 kb_log_esc(path), (unsigned long long)g->lim.max_total);
 		return -KB_ELIMIT;
 	}
 	/* The ratio only means something past a floor: tiny archives of
@@ -251,7 +254,7 @@ int kb_archive_account(struct kb_archive_guard *g, const char *path, uint64_t n)
 	if (g->compressed && g->total > KB_RATIO_FLOOR && g->total / g->compressed > g->lim.max_ratio) {
 		kb_error("%s: entry '%s': decompresses to over %llu times its size (--max-ratio): "
 			 "a decompression bomb?",
-			 g->name, path, (unsigned long long)g->lim.max_ratio);
+			 g->name, kb_log_esc(path), (unsigned long long)g->lim.max_ratio);
 		return -KB_ELIMIT;
 	}
 	return 0;

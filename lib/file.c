@@ -1,4 +1,5 @@
 /* file.c — atomic writes, small-file reads, directories, checked allocation. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -84,13 +85,39 @@ char *kb_path_join(const char *a, const char *b)
 	return kb_xasprintf("%.*s/%s", (int)la, a, b);
 }
 
+/* dir/.NAME.kbundle.tmp.XXXXXX: hidden, and marked as kbundle's so that
+ * kb_atomic_sweep never takes another program's "x.tmp.1" for its own. */
+static char *kb_atomic_tmp_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (!base)
+		return kb_xasprintf("." "%s" KB_ATOMIC_TMP_MARK "XXXXXX", path);
+	return kb_xasprintf("%.*s/.%s" KB_ATOMIC_TMP_MARK "XXXXXX", (int)(base - path), path,
+			    base + 1);
+}
+
+int kb_atomic_tmp_is(const char *name)
+{
+	size_t n = strlen(name), m = strlen(KB_ATOMIC_TMP_MARK);
+
+	/* ".", at least one byte of the target's name, the mark, mkstemp's six */
+	if (n < 1 + 1 + m + 6 || name[0] != '.' ||
+	    memcmp(name + n - 6 - m, KB_ATOMIC_TMP_MARK, m) != 0)
+		return 0;
+	for (size_t i = n - 6; i < n; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
 int kb_atomic_open(struct kb_atomic_file *af, const char *path)
 {
 	int fd;
 
 	memset(af, 0, sizeof(*af));
 	af->path = kb_xstrdup(path);
-	af->tmp = kb_xasprintf("%s.tmp.XXXXXX", path);
+	af->tmp = kb_atomic_tmp_name(path);
 	fd = mkstemp(af->tmp);
 	if (fd < 0) {
 		af->err = -errno;
@@ -190,17 +217,18 @@ void kb_atomic_sweep(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	struct stat st;
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (strstr(de->d_name, ".tmp.")) {
-			char *p = kb_path_join(dir, de->d_name);
-
-			kb_debug("removing %s, left by an interrupted run", p);
-			unlink(p);
-			free(p);
-		}
+		/* only our own temp files: a regular file of ours, by our name */
+		if (!kb_atomic_tmp_is(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		kb_debug("removing %s/%s, left by an interrupted run", dir, de->d_name);
+		unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
 }

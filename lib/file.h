@@ -29,8 +29,14 @@ void kb_atomic_printf(struct kb_atomic_file *af, const char *fmt, ...)
 int kb_atomic_commit(struct kb_atomic_file *af);
 /* Drop the temp file; the target is untouched. Safe after commit. */
 void kb_atomic_abort(struct kb_atomic_file *af);
+/* The temp file of dir/NAME is dir/.NAME.kbundle.tmp.XXXXXX (mkstemp's six). */
+#define KB_ATOMIC_TMP_MARK ".kbundle.tmp."
+/* True when name (a file name, no '/') is spelt like one of our temp files. */
+int kb_atomic_tmp_is(const char *name);
 /* Remove the temp files that writers killed mid-write left in dir (call it
- * holding the lock that serialises dir's writers). */
+ * holding the lock that serialises dir's writers): only regular files owned
+ * by this user and named by kb_atomic_open, never another program's
+ * "x.tmp.1". */
 void kb_atomic_sweep(const char *dir);
 
 /* Read a whole small file (at most max bytes, else -KB_ELIMIT), NUL-terminated. */

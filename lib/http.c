@@ -37,10 +37,12 @@ struct kb_http_xfer {
 	bool keep_part;		/* resume: a cut transfer is continued later */
 	bool over;
 	bool sent_conditional;
+	int write_err;		/* -errno of a failed write of the body */
+	int64_t started_ms;
 	int tries;		/* attempts on the current mirror */
 	long retry_after_s;	/* from the last answer; -1: none */
 	int64_t not_before_ms;
-	char *etag, *last_modified, *retry_after;
+	char *etag, *last_modified, *retry_after, *location;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -188,7 +190,11 @@ static size_t kb_http_on_body(char *p, size_t size, size_t n, void *ctx)
 	x->h->bytes += len;
 	if (x->hashing)
 		kb_sha256_update(&x->sha, p, len);
-	return fwrite(p, 1, len, x->f);
+	if (fwrite(p, 1, len, x->f) != len) {
+		x->write_err = errno ? -errno : -EIO;	/* ENOSPC: say so, not "HTTP 200" */
+		return 0;
+	}
+	return len;
 }
 
 /* Keep a header's value (trimmed) when the line is "name: value". */
@@ -218,11 +224,13 @@ static size_t kb_http_on_header(char *p, size_t size, size_t n, void *ctx)
 		free(x->etag);
 		free(x->last_modified);
 		free(x->retry_after);
-		x->etag = x->last_modified = x->retry_after = NULL;
+		free(x->location);
+		x->etag = x->last_modified = x->retry_after = x->location = NULL;
 	}
 	kb_http_take_header(p, len, "ETag", &x->etag);
 	kb_http_take_header(p, len, "Last-Modified", &x->last_modified);
 	kb_http_take_header(p, len, "Retry-After", &x->retry_after);
+	kb_http_take_header(p, len, "Location", &x->location);
 	return len;
 }
 
@@ -261,6 +269,8 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 		}
 	}
 	x->errbuf[0] = '\0';
+	x->write_err = 0;
+	x->started_ms = kb_now_ms();
 	x->sent_conditional = false;
 	if (r->conditional && h->state_dir &&
 	    !kb_http_validators_load(h->state_dir, url, r->state_tag, &v)) {
@@ -287,11 +297,12 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, kb_http_redirect_protocols(url));
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout_s);
-	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, h->o.max_time_s);
+	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, h->o.low_speed_limit);
 	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, h->o.low_speed_time_s);
 	if (max && !x->offset)
 		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
@@ -434,6 +445,30 @@ static enum kb_attempt kb_http_judge(struct kb_http *h, struct kb_http_xfer *x, 
 		kb_http_note(x, "larger than %llu bytes", (unsigned long long)x->max);
 		return KB_ATTEMPT_NEXT_MIRROR;
 	}
+	if (x->write_err) {
+		r->err = x->write_err;
+		kb_http_note(x, "writing %s: %s", x->tmp, strerror(-x->write_err));
+		return KB_ATTEMPT_FATAL;
+	}
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL && x->location) {
+		/* a redirect to file://, gopher://, or from https to http */
+		r->err = -KB_EHTTP;
+		kb_http_note(x, "HTTP %ld redirect to %s refused: only http and https are followed, "
+			     "and never from https to http", st, x->location);
+		return KB_ATTEMPT_NEXT_MIRROR;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		r->err = -KB_EHTTP;
+		x->keep_part = r->resume;
+		if (kb_now_ms() - x->started_ms >= h->o.max_time_s * 1000 - 500)
+			kb_http_note(x, "not done after %ld s, %llu bytes in (the deadline: --max-time)",
+				     h->o.max_time_s, (unsigned long long)x->got);
+		else
+			kb_http_note(x, "%s (under %ld bytes/s for %ld s: --speed-limit, --speed-time)",
+				     x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+				     h->o.low_speed_limit, h->o.low_speed_time_s);
+		return KB_ATTEMPT_RETRY;
+	}
 	if (rc != CURLE_OK) {
 		r->err = -KB_EHTTP;
 		x->keep_part = r->resume;
@@ -475,6 +510,7 @@ static void kb_http_finish(struct kb_http *h, struct kb_http_xfer *x)
 	free(x->etag);
 	free(x->last_modified);
 	free(x->retry_after);
+	free(x->location);
 	r->priv = NULL;
 	free(x);
 	h->finished++;
@@ -598,6 +634,7 @@ void kb_http_free(struct kb_http *h)
 		free(x->etag);
 		free(x->last_modified);
 		free(x->retry_after);
+		free(x->location);
 		x->r->priv = NULL;
 		free(x);
 	}
@@ -632,7 +669,7 @@ int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r, const c
 }
 
 int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opts *opts,
-		     long *status)
+		     long *status, char **why)
 {
 	const char *urls[] = { url };
 	struct kb_http_req r = { .urls = urls, .nurls = 1, .dest = dest };
@@ -650,6 +687,11 @@ int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opt
 out:
 	if (status)
 		*status = r.status;
+	if (why) {
+		*why = err ? r.why : NULL;
+		if (err)
+			r.why = NULL;
+	}
 	kb_http_req_clear(&r);
 	kb_http_free(h);
 	return err;

@@ -18,9 +18,17 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Each transfer's deadline and low-speed limit, from the command line
+ * (--max-time, --speed-limit, --speed-time: cli/limits_opt.c). */
+#define KB_HTTP_MAX_TIME_S 3600
+#define KB_HTTP_SPEED_LIMIT 1024
+#define KB_HTTP_SPEED_TIME_S 30
+
 struct kb_http_opts {
 	long connect_timeout_s;	/* 0: 15 */
-	long low_speed_time_s;	/* abort when under 1 KiB/s this long; 0: 30 */
+	long max_time_s;	/* a whole attempt, redirects included; 0: KB_HTTP_MAX_TIME_S */
+	long low_speed_limit;	/* bytes/s, see below; 0: KB_HTTP_SPEED_LIMIT */
+	long low_speed_time_s;	/* abort when under low_speed_limit this long; 0: 30 */
 	uint64_t max_bytes;	/* refuse bodies larger than this (0: no limit) */
 	int retries;		/* extra attempts per mirror on transient failures */
 	long max_host_conns;	/* per host; 0: 4 */
@@ -33,6 +41,10 @@ struct kb_http_opts {
 	 * restarts it). */
 	int resume;
 };
+
+/* Take the deadline and speed limit of l (NULL: the defaults) into o. */
+struct kb_limits;
+void kb_http_opts_limits(struct kb_http_opts *o, const struct kb_limits *l);
 
 /* libcurl's global setup; call once before downloading from threads
  * (kb_http_new calls it too). */
@@ -105,17 +117,22 @@ int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r, const c
 
 /* Fetch url into dest (a thin call into the engine). Returns 0,
  * -KB_ENOTFOUND on 404/410, -KB_EHTTP on other failures, -KB_ELIMIT past
- * max_bytes. The failure, with the URL, is logged at debug level only: the
- * caller reports it once, in context. The HTTP status (or 0) goes to *status
- * when given. */
+ * max_bytes, -ENOSPC (or another -errno) when dest could not be written.
+ * The failure, with the URL, is logged at debug level only: the caller
+ * reports it once, in context. The HTTP status (or 0) goes to *status and
+ * what went wrong (malloc'd, NULL on success; it quotes the server: escape
+ * it, kb_log_esc) to *why, when given. */
 int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opts *opts,
-		     long *status);
+		     long *status, char **why);
 
 /* Pure helpers, exposed for the unit tests. */
 
 /* Retry-After: delta-seconds or an HTTP date, relative to now; never negative.
  * Returns 0, or -KB_EPARSE. */
 int kb_http_retry_after_parse(const char *value, time_t now, long *secs);
+/* The protocols a redirect from url may go to: "https" from https (no
+ * downgrade to plain http), else "http,https"; never file://, gopher://… */
+const char *kb_http_redirect_protocols(const char *url);
 /* Delay before retry number attempt (0-based): min(cap, base * 2^attempt),
  * with "equal jitter" — half fixed, half drawn from rnd. */
 long kb_http_backoff_ms(int attempt, long base_ms, long cap_ms, uint32_t rnd);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -23,6 +24,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/http.h"
+#include "lib/limits.h"
 #include "lib/strview.h"
 
 #define KB_STATE_MAGIC "kbundle-http-state 1"
@@ -44,8 +46,12 @@ void kb_http_opts_defaults(struct kb_http_opts *o)
 {
 	if (!o->connect_timeout_s)
 		o->connect_timeout_s = 15;
+	if (!o->max_time_s)
+		o->max_time_s = KB_HTTP_MAX_TIME_S;
+	if (!o->low_speed_limit)
+		o->low_speed_limit = KB_HTTP_SPEED_LIMIT;
 	if (!o->low_speed_time_s)
-		o->low_speed_time_s = kb_env_long("KBUNDLE_HTTP_STALL_S", 30);
+		o->low_speed_time_s = kb_env_long("KBUNDLE_HTTP_STALL_S", KB_HTTP_SPEED_TIME_S);
 	if (!o->max_host_conns)
 		o->max_host_conns = 4;
 	if (!o->max_parallel)
@@ -56,6 +62,19 @@ void kb_http_opts_defaults(struct kb_http_opts *o)
 		o->backoff_cap_ms = 60000;
 	if (!o->retry_after_cap_s)
 		o->retry_after_cap_s = 120;
+}
+
+void kb_http_opts_limits(struct kb_http_opts *o, const struct kb_limits *l)
+{
+	l = kb_limits_or_default(l);
+	o->max_time_s = l->max_time_s;
+	o->low_speed_limit = l->speed_limit;
+	o->low_speed_time_s = l->speed_time_s;
+}
+
+const char *kb_http_redirect_protocols(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0 ? "https" : "http,https";
 }
 
 int kb_http_retry_after_parse(const char *value, time_t now, long *secs)

@@ -23,6 +23,9 @@ const struct kb_limits kb_limits_default = {
 	.max_yaml_depth = 64,			/* kbundle's files nest 5 deep */
 	.max_yaml_nodes = 4000000,		/* ~80,000 manifest entries */
 	.max_line = 1u << 20,			/* 14x Debian's longest Packages line */
+	.max_time_s = 3600,			/* a 110 MB image at 32 KB/s */
+	.speed_limit = 1024,
+	.speed_time_s = 0,
 };
 
 const struct kb_limits *kb_limits_or_default(const struct kb_limits *l)

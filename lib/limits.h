@@ -23,6 +23,11 @@ struct kb_limits {
 	size_t max_yaml_depth;		/* nesting of a YAML document */
 	size_t max_yaml_nodes;		/* nodes in a YAML document */
 	size_t max_line;		/* bytes of one line of a text index (Release, Packages, lists) */
+	/* every download (lib/http): a deadline per attempt, and the speed
+	 * below which, for speed_time_s, an attempt is given up */
+	long max_time_s;
+	long speed_limit;		/* bytes/s */
+	long speed_time_s;		/* 0: 30 s, or KBUNDLE_HTTP_STALL_S */
 };
 
 /* Below this many bytes out, the ratio is not checked: tiny files compress

@@ -45,6 +45,51 @@ static struct {
 	int depth;
 } kb_lock_held;
 
+/* The lock file's line starts so; kb_lock_open accepts nothing else. */
+#define KB_LOCK_LINE_START "pid "
+
+/* Open path as a lock file: created here, or one a kbundle lock made before
+ * (a regular file with one link, empty or holding a holder line). Never
+ * through a symlink, and never a file someone else made: the holder line
+ * is written over it, so a `lock -> precious.txt` planted in the directory
+ * would otherwise be emptied. */
+static int kb_lock_open(const char *path, int *fdp)
+{
+	char buf[256];
+	struct stat st;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		goto out;
+	if (errno == EEXIST)
+		fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ELOOP)
+			kb_error("%s: a symbolic link, not a kbundle lock: refusing to use it "
+				 "(remove it)", path);
+		else
+			kb_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || n < 0 ||
+	    (size_t)n >= sizeof(buf) ||
+	    (n > 0 && (strncmp(buf, KB_LOCK_LINE_START, strlen(KB_LOCK_LINE_START)) != 0 ||
+		       !memmem(buf, (size_t)n, " (kbundle ", 10)))) {
+		kb_error("%s: not a kbundle lock file (a regular file with one link, empty or "
+			 "naming its holder): refusing to use it (remove it)", path);
+		err = -KB_EUNSAFE;
+	}
+out:
+	if (err && fd >= 0)
+		close(fd);
+	*fdp = err ? -1 : fd;
+	return err;
+}
+
 static int kb_lock_get(struct kb_lock *l, const char *workdir, const char *what, bool wait)
 {
 	struct stat st;
@@ -55,6 +100,7 @@ static int kb_lock_get(struct kb_lock *l, const char *workdir, const char *what,
 
 	l->fd = -1;
 	l->nested = false;
+	l->dir = false;
 	l->path = kb_path_join(workdir, "lock");
 	if (kb_lock_held.depth && kb_lock_held.pid == getpid() && stat(l->path, &st) == 0 &&
 	    st.st_dev == kb_lock_held.dev &&
@@ -68,12 +114,9 @@ static int kb_lock_get(struct kb_lock *l, const char *workdir, const char *what,
 		kb_error("%s: cannot create: %s", workdir, kb_strerror(err));
 		goto out;
 	}
-	l->fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (l->fd < 0) {
-		err = -errno;
-		kb_error("%s: %s", l->path, strerror(errno));
+	err = kb_lock_open(l->path, &l->fd);
+	if (err)
 		goto out;
-	}
 	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && wait) {
 		kb_lock_holder(l->fd, holder, sizeof(holder));
 		kb_info("%s is locked by %s; waiting for it", workdir, holder);
@@ -102,7 +145,7 @@ static int kb_lock_get(struct kb_lock *l, const char *workdir, const char *what,
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (ftruncate(l->fd, 0) == 0)
-		dprintf(l->fd, "pid %ld (kbundle %s, since %s)\n", (long)getpid(),
+		dprintf(l->fd, KB_LOCK_LINE_START "%ld (kbundle %s, since %s)\n", (long)getpid(),
 			what ? what : "run", stamp);
 out:
 	if (err)
@@ -120,8 +163,45 @@ int kb_lock_wait(struct kb_lock *l, const char *workdir, const char *what)
 	return kb_lock_get(l, workdir, what, true);
 }
 
+int kb_lock_wait_dir(struct kb_lock *l, const char *dir, const char *what)
+{
+	int err = 0;
+
+	l->nested = false;
+	l->dir = true;
+	l->path = kb_xstrdup(dir);
+	l->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->fd < 0) {
+		err = -errno;
+		kb_error("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+		kb_info("%s is in use by another kbundle %s; waiting for it", dir, what);
+		while (flock(l->fd, LOCK_EX) != 0 && errno == EINTR)
+			;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
+		err = -errno;
+		kb_error("%s: flock: %s", dir, kb_strerror(err));
+	}
+out:
+	if (err)
+		kb_lock_release(l);
+	return err;
+}
+
 void kb_lock_release(struct kb_lock *l)
 {
+	if (l->dir) {
+		if (l->fd >= 0)
+			close(l->fd);
+		l->fd = -1;
+		l->dir = false;
+		free(l->path);
+		l->path = NULL;
+		return;
+	}
 	if (l->nested) {
 		kb_lock_held.depth--;
 		l->nested = false;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -67,4 +68,37 @@ void kb_progress_done(void)
 	pthread_mutex_lock(&kb_log_lock);
 	kb_clear_progress_locked();
 	pthread_mutex_unlock(&kb_log_lock);
+}
+
+const char *kb_log_esc(const char *s)
+{
+	static _Thread_local char slots[KB_LOG_ESC_SLOTS][KB_LOG_ESC_MAX + 1];
+	static _Thread_local unsigned next;
+	char *out = slots[next++ % KB_LOG_ESC_SLOTS];
+	size_t n = 0;
+
+	if (!s)
+		return "(null)";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[5];
+		size_t k;
+
+		if (c == '\n' || c == '\t' || c == '\r' || c == '\\')
+			k = (size_t)snprintf(esc, sizeof(esc), "\\%c",
+					     c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\');
+		else if (c < 0x20 || c >= 0x7f)
+			k = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			k = (size_t)snprintf(esc, sizeof(esc), "%c", c);
+		if (n + k > KB_LOG_ESC_MAX - 3) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		memcpy(out + n, esc, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return out;
 }

@@ -21,4 +21,15 @@ void kb_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void kb_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kb_progress_done(void);
 
+/* s as it may be quoted in a message: control characters, DEL, bytes above
+ * 0x7f and '\\' written as C escapes (\n, \t, \r, \\, \xHH), so an entry
+ * name, id or URL from outside cannot move the cursor, recolour or clear a
+ * terminal, or fake a second line. The text lives in one of
+ * KB_LOG_ESC_SLOTS per-thread buffers, reused in turn: use it in the call
+ * it is made for (up to that many in one call). Longer than
+ * KB_LOG_ESC_MAX bytes: cut, ending in "...". NULL gives "(null)". */
+#define KB_LOG_ESC_SLOTS 8
+#define KB_LOG_ESC_MAX 1024
+const char *kb_log_esc(const char *s);
+
 #endif

@@ -84,7 +84,7 @@ static int kb_pgzip_member(struct kb_chunk *c, int level)
 	    archive_write_header(a, e) != ARCHIVE_OK ||
 	    archive_write_data(a, c->in, c->in_len) != (la_ssize_t)c->in_len ||
 	    archive_write_close(a) != ARCHIVE_OK) {
-		kb_error("gzip: %s", archive_error_string(a));
+		kb_error("gzip: %s", archive_error_string(a) ? archive_error_string(a) : "failed");
 		err = -KB_EPARSE;
 	}
 	archive_entry_free(e);

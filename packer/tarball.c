@@ -27,6 +27,13 @@ static la_ssize_t kb_tarball_out(struct archive *a, void *ctx, const void *buf, 
 	return s->err ? -1 : (la_ssize_t)n;
 }
 
+static const char *kb_tarball_why(struct archive *a)
+{
+	const char *why = archive_error_string(a);
+
+	return why ? why : "libarchive failed without saying why";
+}
+
 int kb_tarball_write(const struct kb_tree *t, const struct kb_tarball_opts *o, FILE *f,
 		     char sha256[KB_SHA256_HEX_LEN + 1], uint64_t *size)
 {
@@ -39,7 +46,7 @@ int kb_tarball_write(const struct kb_tree *t, const struct kb_tarball_opts *o, F
 	    /* no blocking: straight into the compressor, one copy fewer */
 	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
 	    archive_write_open2(a, &sink, NULL, kb_tarball_out, NULL, NULL) != ARCHIVE_OK) {
-		kb_error("tarball: %s", archive_error_string(a));
+		kb_error("tarball: %s", kb_tarball_why(a));
 		err = -KB_EPARSE;
 		goto out;
 	}
@@ -75,14 +82,16 @@ int kb_tarball_write(const struct kb_tree *t, const struct kb_tarball_opts *o, F
 		if (archive_write_header(a, e) != ARCHIVE_OK ||
 		    (nd->type == KB_NODE_FILE && nd->size &&
 		     archive_write_data(a, nd->data, nd->size) != (la_ssize_t)nd->size)) {
-			kb_error("tarball: %s: %s", nd->path, archive_error_string(a));
 			err = sink.err ? sink.err : -KB_EPARSE;
+			/* a failed write (ENOSPC) leaves libarchive no message of its own */
+			kb_error("tarball: %s: %s", nd->path,
+				 sink.err ? kb_strerror(sink.err) : kb_tarball_why(a));
 			goto out;
 		}
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		kb_error("tarball: %s", archive_error_string(a));
 		err = sink.err ? sink.err : -KB_EPARSE;
+		kb_error("tarball: %s", sink.err ? kb_strerror(sink.err) : kb_tarball_why(a));
 	}
 out:
 	archive_entry_free(e);

@@ -1,5 +1,6 @@
 /* entries.c — select manifest entries and fetch their packages through the
  * cache (see entries.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,10 @@ int kb_entries_select(struct kb_entries *s, const char *manifest, const struct k
 {
 	int err = kb_manifest_load(manifest, s->limits, &s->m);
 
+	/* a manifest that is missing or does not parse is a configuration
+	 * error (exit 2), already reported with its file and line */
+	if (err == -KB_EPARSE || err == -KB_ELIMIT || err == -KB_ENOTFOUND || err == -ENOENT)
+		return -KB_EUSAGE;
 	if (err)
 		return err;
 	s->sel = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*s->sel));
@@ -19,7 +24,10 @@ int kb_entries_select(struct kb_entries *s, const char *manifest, const struct k
 
 int kb_entries_open_cache(struct kb_entries *s, const char *workdir)
 {
-	return kb_cache_open(&s->cache, workdir);
+	int err = kb_cache_open(&s->cache, workdir);
+
+	s->cache.limits = s->limits;	/* the downloads' deadline and speed */
+	return err;
 }
 
 void kb_entries_close_cache(struct kb_entries *s)

@@ -17,6 +17,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
+#include "lib/log.h"
 
 static void test_retry_after_seconds(void **state)
 {
@@ -160,6 +161,30 @@ static void test_validators_hostile(void **state)
 	free(dir);
 }
 
+/* From https a redirect may only go to https; never to file:// or gopher://. */
+static void test_redirect_protocols(void **state)
+{
+	(void)state;
+	assert_string_equal(kb_http_redirect_protocols("https://example.org/kb/index.json"), "https");
+	assert_string_equal(kb_http_redirect_protocols("HTTPS://example.org/"), "https");
+	assert_string_equal(kb_http_redirect_protocols("http://127.0.0.1/x"), "http,https");
+}
+
+/* Outside text quoted in messages cannot drive a terminal. */
+static void test_log_esc(void **state)
+{
+	char big[3000];
+
+	(void)state;
+	assert_string_equal(kb_log_esc("plain-name_1.2+b3~x"), "plain-name_1.2+b3~x");
+	assert_string_equal(kb_log_esc("a\nb\x1b[2J\tc\\d\x7f\xc3"), "a\\nb\\x1b[2J\\tc\\\\d\\x7f\\xc3");
+	assert_string_equal(kb_log_esc(NULL), "(null)");
+	memset(big, '\x1b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(strlen(kb_log_esc(big)) <= KB_LOG_ESC_MAX);
+	assert_non_null(strstr(kb_log_esc(big), "..."));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +193,8 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_validators_roundtrip),
 		cmocka_unit_test(test_validators_hostile),
+		cmocka_unit_test(test_redirect_protocols),
+		cmocka_unit_test(test_log_esc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

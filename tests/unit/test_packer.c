@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,6 +19,8 @@
 
 #include "lib/archive_safe.h"
 #include "lib/error.h"
+#include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "packer/layout.h"
@@ -490,6 +493,49 @@ static void test_json(void **state)
 	assert_int_equal(err, -KB_EUSAGE);
 }
 
+/* A full disk while the tarball is written (/dev/full: every write is
+ * ENOSPC): the error is -ENOSPC, and no message says "(null)". */
+static void test_tarball_full_disk(void **state)
+{
+	struct kb_tarball_opts o = { .level = 1, .threads = 2 };
+	char sha[KB_SHA256_HEX_LEN + 1], log[] = "/tmp/kb-test-full.XXXXXX", *text = NULL;
+	struct kb_tree t;
+	uint64_t size;
+	size_t len;
+	FILE *f = fopen("/dev/full", "w");
+	int fd = mkstemp(log), saved = dup(2), err;
+
+	(void)state;
+	if (!f) {
+		skip();
+		return;
+	}
+	kb_tree_init(&t);
+	for (int i = 0; i < 200; i++) {
+		char path[64], *big = kb_xmalloc(65536);
+
+		snprintf(path, sizeof(path), "usr/src/h/f%03d", i);
+		for (size_t k = 0; k < 65536; k++)
+			big[k] = (char)(k * 2654435761u >> (i % 24));
+		kb_tree_put(&t, path, KB_NODE_FILE, 0644, NULL, big, 65536, true);
+	}
+	kb_tree_sort(&t);
+	dup2(fd, 2);
+	err = kb_tarball_write(&t, &o, f, sha, &size);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	fclose(f);
+	assert_int_equal(err, -ENOSPC);
+	assert_int_equal(kb_file_read(log, 1 << 20, &text, &len), 0);
+	print_message("full disk: %s", text);
+	assert_null(strstr(text, "(null)"));
+	free(text);
+	unlink(log);
+	kb_tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_contained_usr_src),
 		cmocka_unit_test(test_layout_refuses),
 		cmocka_unit_test(test_tarball),
+		cmocka_unit_test(test_tarball_full_disk),
 		cmocka_unit_test(test_json),
 	};
 
