@@ -486,8 +486,9 @@ static int kb_extract_kept(const char *d, const char *name, const char *id, char
  * so a later extraction beside d sweeps it if this process dies. */
 static int kb_extract_tmp(const char *d, char **tmp, char **root)
 {
-	char *parent = kb_xstrdup(d), *base = kb_xstrdup(d), *prefix;
-	int err = kb_mkdir_p(dirname(parent), 0755);
+	char *copy = kb_xstrdup(d), *parent = kb_xstrdup(dirname(copy)), *base = kb_xstrdup(d);
+	char *prefix;
+	int err = kb_mkdir_p(parent, 0755);
 
 	*root = NULL;
 	prefix = kb_xasprintf("%s.part.", basename(base));
@@ -509,6 +510,7 @@ static int kb_extract_tmp(const char *d, char **tmp, char **root)
 	free(prefix);
 	free(base);
 	free(parent);
+	free(copy);
 	return err;
 }
 
