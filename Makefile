@@ -139,7 +139,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./kbundle crawl --workdir $(DEMO_WORKDIR) debian-12
 	$(Q)./kbundle manifest
-	$(Q)./kbundle pack --workdir $(DEMO_WORKDIR) --upstream debian-12 --latest
+	$(Q)./kbundle pack --workdir $(DEMO_WORKDIR) --upstream debian-12 --arch amd64 --latest
 	$(Q)./kbundle vmtest --workdir $(DEMO_WORKDIR) --upstream debian-12 --arch amd64 --latest \
 		--release '[0-9]-amd64$$' --json $(DEMO_WORKDIR)/reports/demo.json
 	@echo "package list:  lists/debian-12.list"
