@@ -556,9 +556,6 @@ static void test_round_trip(void **state)
 	free(dir);
 }
 
-#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-/* a well-formed id, but not the content id of good_manifest's headers */
-#define ID_OTHER "04f68095def92df6a41a65b622f7e52a8c3f569647ea77b0cb200ac98ed881fb"
 
 static const struct kb_mpkg *header_of(const struct kb_bundle_entry *e, const char *name)
 {
