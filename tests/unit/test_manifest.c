@@ -676,7 +676,7 @@ static void test_alternates_round_trip(void **state)
 	free(dir);
 }
 
-/* good_manifest in format 2, its kbuild-like header with a restriction and
+/* A format 2 manifest (test_manifest_load.c's good_manifest), its kbuild-like header with a restriction and
  * one alternate, then with `from` replaced by `to` */
 static void write_upstream(const char *dir, const char *name, const char *distro)
 {
