@@ -676,8 +676,6 @@ static void test_alternates_round_trip(void **state)
 	free(dir);
 }
 
-/* A format 2 manifest (test_manifest_load.c's good_manifest), its kbuild-like header with a restriction and
- * one alternate, then with `from` replaced by `to` */
 static void write_upstream(const char *dir, const char *name, const char *distro)
 {
 	char *p = kb_xasprintf("%s/%s.yml", dir, name);
