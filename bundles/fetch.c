@@ -8,53 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
 #include "bundles/fetch.h"
+#include "lib/arch.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/http.h"
 #include "lib/json.h"
 #include "lib/log.h"
-
-
-/* Spellings of one architecture: Debian's first, then the kernel's/rpm's. */
-static const char *const kb_arch_names[][3] = {
-	{ "amd64", "x86_64", NULL },   { "arm64", "aarch64", NULL }, { "i386", "i686", "i586" },
-	{ "armhf", "armv7l", NULL },   { "ppc64el", "ppc64le", NULL }, { "s390x", NULL, NULL },
-	{ "riscv64", NULL, NULL },     { "loong64", "loongarch64", NULL },
-};
-
-static int kb_arch_group(const char *a)
-{
-	for (size_t g = 0; g < sizeof(kb_arch_names) / sizeof(kb_arch_names[0]); g++)
-		for (size_t k = 0; k < 3 && kb_arch_names[g][k]; k++)
-			if (!strcmp(a, kb_arch_names[g][k]))
-				return (int)g;
-	return -1;
-}
-
-int kb_arch_same(const char *a, const char *b)
-{
-	int g = kb_arch_group(a);
-
-	return !strcmp(a, b) || (g >= 0 && g == kb_arch_group(b));
-}
-
-const char *kb_arch_host(void)
-{
-	static struct utsname u;
-	int g;
-
-	if (uname(&u) != 0)
-		return "unknown";
-	g = kb_arch_group(u.machine);
-	return g >= 0 ? kb_arch_names[g][0] : u.machine;
-}
 
 struct kb_fetch_src {
 	char *base;	/* URL or directory, without trailing '/' */

@@ -42,9 +42,4 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
 char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err);
 void kb_fetch_result_free(struct kb_fetch_result *r);
 
-/* The host's architecture in Debian's spelling (amd64, arm64…), and whether
- * two spellings name the same one (amd64 = x86_64, arm64 = aarch64…). */
-const char *kb_arch_host(void);
-int kb_arch_same(const char *a, const char *b);
-
 #endif

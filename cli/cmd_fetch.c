@@ -8,6 +8,7 @@
 #include "bundles/fetch.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"

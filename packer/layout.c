@@ -34,22 +34,6 @@ struct kb_layout {
 	size_t nmaps;
 };
 
-const char *kb_layout_karch(const char *a)
-{
-	static const char *const map[][2] = {
-		{ "amd64", "x86" }, { "x86_64", "x86" }, { "i386", "x86" }, { "i686", "x86" },
-		{ "arm64", "arm64" }, { "aarch64", "arm64" }, { "armhf", "arm" }, { "armel", "arm" },
-		{ "ppc64el", "powerpc" }, { "ppc64le", "powerpc" }, { "s390x", "s390" },
-		{ "riscv64", "riscv" }, { "mips64el", "mips" }, { "mipsel", "mips" },
-		{ "loong64", "loongarch" },
-	};
-
-	for (size_t i = 0; a && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(a, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
 static bool kb_under(const char *path, const char *dir, const char **rest)
 {
 	size_t n = strlen(dir);

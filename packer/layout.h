@@ -35,7 +35,4 @@ struct kb_layout_opts {
  * which must outlive it. Errors are logged with the offending path. */
 int kb_layout_build(const struct kb_tree *src, const struct kb_layout_opts *o, struct kb_tree *out);
 
-/* The kernel's arch directory for a package architecture (amd64 -> x86). */
-const char *kb_layout_karch(const char *pkg_arch);
-
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -55,6 +56,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	const struct kb_pack_family *fam = kb_pack_families[e->family];
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
 	struct kb_layout_opts o = { .name = e->release };
+	const struct kb_arch *arch;
 	char *src_root = NULL;
 	int err = 0;
 
@@ -90,7 +92,8 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 		goto out;
 	o.src_root = src_root;
 	o.dst_root = p->build_dir;
-	o.karch = kb_layout_karch(e->arch);
+	arch = kb_arch_find(e->arch);
+	o.karch = arch ? arch->karch : NULL;
 	err = kb_layout_build(&p->src, &o, &p->out);
 	if (!err)
 		err = kb_tree_check_contained(&p->out, p->build_dir, e->release);

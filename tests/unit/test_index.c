@@ -246,17 +246,6 @@ static void test_manifest_id(void **state)
 	free(text);
 }
 
-static void test_arch(void **state)
-{
-	(void)state;
-	assert_true(kb_arch_same("amd64", "x86_64"));
-	assert_true(kb_arch_same("aarch64", "arm64"));
-	assert_true(kb_arch_same("mips", "mips"));
-	assert_false(kb_arch_same("amd64", "arm64"));
-	assert_false(kb_arch_same("i386", "amd64"));
-	assert_true(strlen(kb_arch_host()) > 0);
-}
-
 static double kb_now_s(void)
 {
 	struct timespec ts;
@@ -363,7 +352,6 @@ int main(void)
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_sidecar),
-		cmocka_unit_test(test_arch),
 		cmocka_unit_test(test_manifest_id),
 		cmocka_unit_test(test_big_index),
 		cmocka_unit_test(test_format2),
