@@ -1,5 +1,6 @@
 /* yaml_doc.c — libyaml event stream → kb_ynode tree, with limits. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,24 +12,76 @@
 #include "lib/log.h"
 #include "lib/yaml_doc.h"
 
+/* The tree lives in an arena: chunks of nodes, item arrays and scalars,
+ * freed together. The root is the first thing allocated in the first chunk
+ * (kb_yaml_node makes a node before its children), so kb_yaml_free finds
+ * the chunk list from the root alone. */
+struct kb_ychunk {
+	struct kb_ychunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+#define KB_YCHUNK_MIN ((size_t)64 << 10)
+
 struct kb_yaml_ctx {
 	yaml_parser_t parser;
 	const char *name;
 	size_t depth, nodes, max_depth, max_nodes;
+	struct kb_ychunk *first, *last;
+	struct kb_ynode **stack;	/* children of the open collections, innermost last */
+	size_t nstack, capstack;
 };
 
-static void kb_ynode_push(struct kb_ynode *parent, struct kb_ynode *child)
+static void *kb_yalloc(struct kb_yaml_ctx *c, size_t size)
 {
-	if ((parent->n & (parent->n - 1)) == 0)	/* grow at powers of two */
-		parent->items = kb_xrealloc(parent->items,
-					    sizeof(*parent->items) * (parent->n ? parent->n * 2 : 4));
-	parent->items[parent->n++] = child;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!c->last || c->last->cap - c->last->used < size) {
+		size_t cap = size > KB_YCHUNK_MIN ? size : KB_YCHUNK_MIN;
+		struct kb_ychunk *k = kb_xmalloc(sizeof(*k) + cap);
+
+		k->next = NULL;
+		k->used = 0;
+		k->cap = cap;
+		if (c->last)
+			c->last->next = k;
+		else
+			c->first = k;
+		c->last = k;
+	}
+	p = (char *)c->last->data + c->last->used;
+	c->last->used += size;
+	return p;
+}
+
+static void kb_ychunks_free(struct kb_ychunk *k)
+{
+	while (k) {
+		struct kb_ychunk *next = k->next;
+
+		free(k);
+		k = next;
+	}
+}
+
+static void kb_ystack_push(struct kb_yaml_ctx *c, struct kb_ynode *child)
+{
+	if (c->nstack == c->capstack) {
+		c->capstack = c->capstack ? c->capstack * 2 : 64;
+		c->stack = kb_xrealloc(c->stack, sizeof(*c->stack) * c->capstack);
+	}
+	c->stack[c->nstack++] = child;
 }
 
 static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode **out);
 
 static int kb_yaml_children(struct kb_yaml_ctx *c, struct kb_ynode *node, yaml_event_type_t end)
 {
+	size_t base = c->nstack;
+
 	for (;;) {
 		yaml_event_t ev;
 		struct kb_ynode *child = NULL;
@@ -41,15 +94,19 @@ static int kb_yaml_children(struct kb_yaml_ctx *c, struct kb_ynode *node, yaml_e
 		}
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
+			node->n = c->nstack - base;
+			if (node->n) {
+				node->items = kb_yalloc(c, sizeof(*node->items) * node->n);
+				memcpy(node->items, c->stack + base, sizeof(*node->items) * node->n);
+			}
+			c->nstack = base;
 			return 0;
 		}
 		err = kb_yaml_node(c, &ev, &child);
 		yaml_event_delete(&ev);
-		if (err) {
-			kb_yaml_free(child);
+		if (err)
 			return err;
-		}
-		kb_ynode_push(node, child);
+		kb_ystack_push(c, child);
 	}
 }
 
@@ -87,12 +144,15 @@ static int kb_yaml_node(struct kb_yaml_ctx *c, yaml_event_t *ev, struct kb_ynode
 		kb_error("%s:%d: NUL character in a string", c->name, line);
 		return -KB_EPARSE;
 	}
-	n = kb_xcalloc(1, sizeof(*n));
+	n = kb_yalloc(c, sizeof(*n));
+	memset(n, 0, sizeof(*n));
 	n->line = line;
 	*out = n;
 	if (ev->type == YAML_SCALAR_EVENT) {
 		n->type = KB_Y_SCALAR;
-		n->scalar = kb_xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+		n->scalar = kb_yalloc(c, ev->data.scalar.length + 1);
+		memcpy(n->scalar, ev->data.scalar.value, ev->data.scalar.length);
+		n->scalar[ev->data.scalar.length] = '\0';
 		return 0;
 	}
 	if (++c->depth > c->max_depth) {
@@ -158,8 +218,9 @@ int kb_yaml_parse(const char *buf, size_t len, const char *name,
 	}
 out:
 	yaml_parser_delete(&c.parser);
+	free(c.stack);
 	if (err) {
-		kb_yaml_free(doc);
+		kb_ychunks_free(c.first);
 		doc = NULL;
 	}
 	*root = doc;
@@ -183,15 +244,10 @@ int kb_yaml_load(const char *path, const struct kb_yaml_limits *lim, struct kb_y
 	return err;
 }
 
-void kb_yaml_free(struct kb_ynode *n)
+void kb_yaml_free(struct kb_ynode *root)
 {
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->n; i++)
-		kb_yaml_free(n->items[i]);
-	free(n->items);
-	free(n->scalar);
-	free(n);
+	if (root)
+		kb_ychunks_free((struct kb_ychunk *)((char *)root - offsetof(struct kb_ychunk, data)));
 }
 
 const struct kb_ynode *kb_ymap_get(const struct kb_ynode *map, const char *key)

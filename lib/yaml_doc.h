@@ -31,7 +31,8 @@ int kb_yaml_parse(const char *buf, size_t len, const char *name,
 		  const struct kb_yaml_limits *lim, struct kb_ynode **root);
 /* A file of at most base->max_index_size bytes. */
 int kb_yaml_load(const char *path, const struct kb_yaml_limits *lim, struct kb_ynode **root);
-void kb_yaml_free(struct kb_ynode *n);
+/* Frees a whole tree: only a root that kb_yaml_parse or kb_yaml_load gave. */
+void kb_yaml_free(struct kb_ynode *root);
 
 /* Lookups; NULL when absent or of another type. */
 const struct kb_ynode *kb_ymap_get(const struct kb_ynode *map, const char *key);

@@ -272,9 +272,8 @@ static char *big_index(size_t n, int dup)
 }
 
 /* The duplicate check on 200,000 ids (the limit) is well under 2 s (the
- * pairwise one took 4 min 17 s); reading such an index whole, mostly libyaml
- * and its allocations, is reported (about 2 s of CPU in an optimised build,
- * many times that under the sanitizers). */
+ * pairwise one took 4 min 17 s); reading such an index whole is reported
+ * here (the sanitizers multiply it) and measured by bench/index_read.c. */
 static void test_big_index(void **state)
 {
 	struct kb_index idx = { 0 };
