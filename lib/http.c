@@ -298,6 +298,9 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, kb_http_redirect_protocols(url));
+	/* The curl tool's variable: a private mirror's own CA, no system change. */
+	if (getenv("CURL_CA_BUNDLE") && *getenv("CURL_CA_BUNDLE"))
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO, getenv("CURL_CA_BUNDLE"));
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout_s);
@@ -455,6 +458,13 @@ static enum kb_attempt kb_http_judge(struct kb_http *h, struct kb_http_xfer *x, 
 		r->err = -KB_EHTTP;
 		kb_http_note(x, "HTTP %ld redirect to %s refused: only http and https are followed, "
 			     "and never from https to http", st, x->location);
+		return KB_ATTEMPT_NEXT_MIRROR;
+	}
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+		/* another try meets the same certificate */
+		r->err = -KB_EHTTP;
+		kb_http_note(x, "%s (a private CA? name its certificate in CURL_CA_BUNDLE)",
+			     x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		return KB_ATTEMPT_NEXT_MIRROR;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {

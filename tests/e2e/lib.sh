@@ -509,16 +509,32 @@ PY
 }
 
 # ------------------------------------------------------------------- nginx
+# kb_nginx_start ROOT [SNIPPET] — nginx on 127.0.0.1 serving ROOT; SNIPPET
+# is included in the server block, with @PORT@ replaced by the http port.
+# KB_NGINX_TLS=1 also listens for https with a fresh self-signed certificate
+# for 127.0.0.1: KB_NGINX_TLS_URL, and KB_NGINX_CA, the certificate to trust.
 kb_nginx_start() {
-	local root=$1 snippet=${2:-} d port try user=
+	local root=$1 snippet=${2:-} d port tport try user= tls=
 	kb_need nginx python3 curl
 	root=$(cd "$root" && pwd)
 	d=$(mktemp -d "$KB_TMP/nginx.XXXXXX")
 	[ "$(id -u)" -ne 0 ] || user="user root root;"
+	if [ -n "${KB_NGINX_TLS:-}" ]; then
+		kb_need openssl
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+			-addext subjectAltName=IP:127.0.0.1 -keyout "$d/tls.key" -out "$d/tls.crt" \
+			2>"$d/openssl.log" || { cat "$d/openssl.log" >&2; kb_die "openssl req failed"; }
+	fi
 	for try in 1 2 3 4 5; do
-		# A free port now; if another process takes it before nginx binds,
+		# Free ports now; if another process takes one before nginx binds,
 		# nginx fails and we pick again.
-		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		read -r port tport < <(python3 -c 'import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])')
+		[ -z "$snippet" ] || sed "s/@PORT@/$port/g" "$snippet" >"$d/snippet.conf"
+		[ -z "${KB_NGINX_TLS:-}" ] ||
+			tls="listen 127.0.0.1:$tport ssl; ssl_certificate $d/tls.crt; ssl_certificate_key $d/tls.key;"
 		cat >"$d/nginx.conf" <<EOF
 $user
 daemon on;
@@ -540,10 +556,11 @@ http {
 	keepalive_timeout 30;
 	server {
 		listen 127.0.0.1:$port;
+		$tls
 		server_name localhost;
 		root $root;
 		autoindex on;
-		${snippet:+include $snippet;}
+		${snippet:+include $d/snippet.conf;}
 	}
 }
 EOF
@@ -557,6 +574,10 @@ EOF
 			KB_NGINX_URL=http://127.0.0.1:$port
 			KB_NGINX_ACCESS_LOG=$d/access.log KB_NGINX_ERROR_LOG=$d/error.log
 			export KB_NGINX_DIR KB_NGINX_PID KB_NGINX_URL KB_NGINX_ACCESS_LOG KB_NGINX_ERROR_LOG
+			if [ -n "$tls" ]; then
+				KB_NGINX_TLS_URL=https://127.0.0.1:$tport KB_NGINX_CA=$d/tls.crt
+				export KB_NGINX_TLS_URL KB_NGINX_CA
+			fi
 			kb_on_exit kb_nginx_stop "$d"
 			return 0
 		fi
