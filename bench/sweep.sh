@@ -8,11 +8,14 @@
 #
 # Default: the four kernels of tests/e2e/releases_lib.sh (Debian 11 5.10,
 # 12 6.1, 13 6.12, trixie-backports 7.x) on a local signed mirror.
-# KB_BENCH_SWEEP=1: every Debian amd64 kernel of the shipped manifest
-# (upstreams debian-11 … debian-14, the mirror apt uses; several GB of
-# kernel images on the first run, which warms
-# ${KB_BENCH_SWEEP_WORKDIR:-$KB_TEST_CACHE/sweep-work}); KB_BENCH_SWEEP_RELEASE
-# (a --release regex) narrows it. Build roots are the shared cached ones.
+# KB_BENCH_SWEEP=1: every Debian amd64 kernel the archive has now: the
+# shipped lists are crawled again (upstreams debian-11 … debian-14, the
+# mirror apt uses) into ${KB_BENCH_SWEEP_WORKDIR:-$KB_TEST_CACHE/sweep-work}
+# and grouped into a fresh manifest there, because the archive withdraws
+# kernels (security updates replace their predecessors); several GB of
+# kernel images on the first run, which warms that directory.
+# KB_BENCH_SWEEP_RELEASE (a --release regex) narrows it. Build roots are the
+# shared cached ones.
 set -euo pipefail
 KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$KB_SRC/tests/e2e/lib.sh"
@@ -27,9 +30,17 @@ now() { date +%s.%N; }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 if [ -n "${KB_BENCH_SWEEP:-}" ]; then
-	man=$KB_SRC/manifest.yml ups=$KB_SRC/upstreams
+	ups=$KB_SRC/upstreams
 	wd=${KB_BENCH_SWEEP_WORKDIR:-$KB_TEST_CACHE/sweep-work}
-	mkdir -p "$wd" "$KB_TEST_CACHE/toolchain-work/toolchains"
+	man=$wd/manifest.yml
+	mkdir -p "$wd/lists" "$KB_TEST_CACHE/toolchain-work/toolchains"
+	for u in debian-11 debian-12 debian-13 debian-14; do
+		[ -e "$wd/lists/$u.list" ] || cp "$KB_SRC/lists/$u.list" "$wd/lists/"
+	done
+	"$KBUNDLE" -q crawl --upstreams "$ups" --lists "$wd/lists" --workdir "$wd" \
+		debian-11 debian-12 debian-13 debian-14 || kb_die "crawl of the four Debian upstreams failed"
+	"$KBUNDLE" -q manifest --upstreams "$ups" --lists "$wd/lists" --manifest "$man" ||
+		kb_die "manifest of the four Debian upstreams failed"
 	[ -e "$wd/toolchains" ] || ln -s "$KB_TEST_CACHE/toolchain-work/toolchains" "$wd/toolchains"
 	sel=(--distro debian --arch amd64 ${KB_BENCH_SWEEP_RELEASE:+--release "$KB_BENCH_SWEEP_RELEASE"})
 	what="every Debian amd64 kernel of manifest.yml${KB_BENCH_SWEEP_RELEASE:+ matching $KB_BENCH_SWEEP_RELEASE}"

@@ -380,7 +380,9 @@ static int kb_rm_entry(const char *path, const struct stat *st, int flag, struct
 
 int kb_rm_rf(const char *path)
 {
-	if (nftw(path, kb_rm_entry, 32, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
+	/* FTW_MOUNT: never into another file system mounted below (a killed
+	 * chroot's /dev/shm or /sys); its mount point then fails EBUSY. */
+	if (nftw(path, kb_rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }

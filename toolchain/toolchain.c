@@ -190,8 +190,13 @@ static int kb_tc_create(const char *dir, const char *name, const char *release,
 	source = kb_xasprintf("deb %s %s main", mirror, release);
 	kb_rm_rf(tmp);
 	{
+		/* As root, mmdebstrap's default mode mounts /proc, /sys and /dev
+		 * into the new root; killed, it leaves them mounted there. The
+		 * unshare mode mounts in a namespace of its own, which dies with
+		 * it (as root it needs no subuids). */
 		const char *argv[] = {
-			"mmdebstrap", "--variant=essential", "--format=directory", include,
+			"mmdebstrap", geteuid() == 0 ? "--mode=unshare" : "--mode=auto",
+			"--variant=essential", "--format=directory", include,
 			"--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
 			"--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-exclude=/usr/share/info/*",
 			release, tmp, source, NULL,
