@@ -36,13 +36,13 @@ enum {
 	KB_CLI_LIMITS = 1 << 1,		/* --max-index-size SIZE … (cli/limits_opt.h) */
 	KB_CLI_JOBS = 1 << 2,		/* -j, --jobs N (1..KB_CLI_JOBS_MAX) */
 	KB_CLI_JSON = 1 << 3,		/* --json FILE|- ('-', or no FILE: stdout) */
-	KB_CLI_SELECT = 1 << 4,		/* --id --release --distro --upstream --arch --latest */
+	KB_CLI_SELECT = 1 << 4,		/* --id --release --distro --upstream --arch --latest --shard */
 	KB_CLI_OPERANDS = 1 << 5,	/* words after the options (else: a usage error) */
 };
 
 /* Option codes of the shared options, above any character. */
 enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OPT_ARCH,
-       KB_OPT_LATEST, KB_OPT_WORKDIR, KB_OPT_JSON };
+       KB_OPT_LATEST, KB_OPT_SHARD, KB_OPT_WORKDIR, KB_OPT_JSON };
 
 #define KB_CLI_SELECT_HELP                                                            \
 	"  --id ID           only the bundle with this id (a prefix will do)\n"           \
@@ -51,7 +51,10 @@ enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OP
 	"  --upstream NAME   only bundles from upstreams/NAME.yml\n"                        \
 	"  --arch ARCH       only this architecture (amd64, arm64, x86_64…)\n"             \
 	"  --latest          of those, only the newest of each upstream, architecture\n"   \
-	"                    and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"
+	"                    and flavour (amd64, cloud-amd64, rt-amd64, generic…)\n"   \
+	"  --shard I/N       of those, only the I-th of N shards (stable, cost-balanced;\n"\
+	"                    also KBUNDLE_SHARD=I/N, or JOB_COMPLETION_INDEX with\n"       \
+	"                    KBUNDLE_SHARDS=N in a Kubernetes Indexed Job)\n"
 
 struct kb_select;
 
@@ -108,6 +111,7 @@ int kb_cli_exit(int err);
 int kb_cmd_crawl(int argc, char **argv);
 int kb_cmd_manifest(int argc, char **argv);
 int kb_cmd_update(int argc, char **argv);
+int kb_cmd_plan(int argc, char **argv);
 int kb_cmd_pack(int argc, char **argv);
 int kb_cmd_cache(int argc, char **argv);
 int kb_cmd_publish(int argc, char **argv);

@@ -9,13 +9,15 @@
 #include "cli/limits_opt.h"
 #include "lib/error.h"
 #include "lib/log.h"
+#include "manifest/shard.h"
 
 static void kb_update_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle update [--upstreams DIR] [--lists DIR] [--workdir DIR]\n"
 		"                      [--manifest FILE] [--json FILE|-] [--date YYYY-MM-DD]\n"
-		"                      [--dry-run] [--no-pack] [-j|--jobs N] [-q|-v] [NAME...]\n"
+		"                      [--dry-run] [--no-pack] [--shard I/N] [-j|--jobs N]\n"
+		"                      [-q|-v] [NAME...]\n"
 		"\n"
 		"The nightly job in one command: take the work directory's lock, crawl every\n"
 		"enabled upstream (or the NAMEs given) in parallel with conditional requests,\n"
@@ -32,6 +34,8 @@ static void kb_update_usage(FILE *f)
 		"  --dry-run         crawl into a scratch copy and report what would change;\n"
 		"                    write no list, no manifest, no HTTP state, pack nothing\n"
 		"  --no-pack         crawl and rebuild the manifest only\n"
+		"  --shard I/N       pack only the I-th of N shards of the new bundles (also\n"
+		"                    KBUNDLE_SHARD, or JOB_COMPLETION_INDEX + KBUNDLE_SHARDS)\n"
 		"  -j, --jobs N      pack N bundles at once\n"
 		"  -q, --quiet       errors only (no summary on stdout)\n"
 		"  -v, --verbose     more detail (twice: every request)\n"
@@ -54,6 +58,7 @@ int kb_cmd_update(int argc, char **argv)
 		{ "date", required_argument, NULL, 'D' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "no-pack", no_argument, NULL, 'P' },
+		{ "shard", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_update_opts o = {
@@ -75,10 +80,16 @@ int kb_cmd_update(int argc, char **argv)
 		case 'D': o.date = optarg; break;
 		case 'n': o.dry_run = true; break;
 		case 'P': o.no_pack = true; break;
+		case 'S':
+			if (kb_shard_parse(optarg, "--shard", &o.shard))
+				return KB_EXIT_USAGE;
+			break;
 		}
 	}
 	if (c == KB_CLI_STOP)
 		return cli.exit;
+	if (!o.shard.count && kb_shard_from_env(&o.shard))
+		return KB_EXIT_USAGE;
 	if (o.date && kb_cli_date(&cli, o.date))
 		return KB_EXIT_USAGE;
 	o.workdir = cli.workdir;

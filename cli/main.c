@@ -17,6 +17,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "build", kb_cmd_build, "build modules with each kernel's own compiler into OUTDIR/<arch>/<uname>/" },
 	{ "toolchain", kb_cmd_toolchain, "list, prepare or gc the build roots of kernels' compilers" },
 	{ "update", kb_cmd_update, "the nightly job: crawl, manifest, pack, summary" },
+	{ "plan", kb_cmd_plan, "split a run into shards for a CI matrix or a Kubernetes Indexed Job" },
 };
 
 static void kb_usage(FILE *f)

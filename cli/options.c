@@ -44,6 +44,7 @@ static const struct option kb_cli_select[] = {
 	{ "upstream", required_argument, NULL, KB_OPT_UPSTREAM },
 	{ "arch", required_argument, NULL, KB_OPT_ARCH },
 	{ "latest", no_argument, NULL, KB_OPT_LATEST },
+	{ "shard", required_argument, NULL, KB_OPT_SHARD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,22 +91,26 @@ static void kb_cli_tables(struct kb_cli *c, const struct option *own, const char
 	optind = 1;
 }
 
-static bool kb_cli_select_opt(int opt, const char *arg, struct kb_select *s)
+/* 1 handled, 0 not a selector, or -KB_EUSAGE (reported). */
+static int kb_cli_select_opt(int opt, const char *arg, struct kb_select *s)
 {
 	switch (opt) {
-	case KB_OPT_ID: s->id = arg; return true;
-	case KB_OPT_RELEASE: s->release_re = arg; return true;
-	case KB_OPT_DISTRO: s->distro = arg; return true;
-	case KB_OPT_UPSTREAM: s->upstream = arg; return true;
-	case KB_OPT_ARCH: s->arch = arg; return true;
-	case KB_OPT_LATEST: s->latest = true; return true;
-	default: return false;
+	case KB_OPT_SHARD: return kb_shard_parse(arg, "--shard", &s->shard) ? -KB_EUSAGE : 1;
+	case KB_OPT_ID: s->id = arg; return 1;
+	case KB_OPT_RELEASE: s->release_re = arg; return 1;
+	case KB_OPT_DISTRO: s->distro = arg; return 1;
+	case KB_OPT_UPSTREAM: s->upstream = arg; return 1;
+	case KB_OPT_ARCH: s->arch = arg; return 1;
+	case KB_OPT_LATEST: s->latest = true; return 1;
+	default: return 0;
 	}
 }
 
 /* A shared option: 1 handled, 0 not a shared one, or -KB_EUSAGE (reported). */
 static int kb_cli_shared(struct kb_cli *c, int opt, int argc, char **argv)
 {
+	int r;
+
 	switch (opt) {
 	case 'q':
 	case 'v':
@@ -123,8 +128,8 @@ static int kb_cli_shared(struct kb_cli *c, int opt, int argc, char **argv)
 			c->json = "-";
 		return 1;
 	default:
-		if ((c->takes & KB_CLI_SELECT) && c->sel && kb_cli_select_opt(opt, optarg, c->sel))
-			return 1;
+		if ((c->takes & KB_CLI_SELECT) && c->sel && (r = kb_cli_select_opt(opt, optarg, c->sel)))
+			return r;
 		if (c->takes & KB_CLI_LIMITS)
 			return kb_cli_limits_opt(&c->limits, opt, optarg);
 		return 0;
@@ -159,6 +164,11 @@ int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *ow
 	}
 	if (optind < argc && !(c->takes & KB_CLI_OPERANDS)) {
 		c->exit = kb_cli_usage_error(c, true, "unexpected argument '%s'", argv[optind]);
+		return KB_CLI_STOP;
+	}
+	if ((c->takes & KB_CLI_SELECT) && c->sel && !c->sel->shard.count &&
+	    kb_shard_from_env(&c->sel->shard) != 0) {
+		c->exit = KB_EXIT_USAGE;
 		return KB_CLI_STOP;
 	}
 	return KB_CLI_END;

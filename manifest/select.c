@@ -91,5 +91,6 @@ int kb_select_entries(const struct kb_manifest *m, const struct kb_select *s, bo
 	}
 	for (size_t i = 0; i < m->n; i++)
 		*n += sel[i];
+	kb_shard_keep(m, sel, &s->shard, n);
 	return 0;
 }

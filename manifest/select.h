@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "manifest/manifest.h"
+#include "manifest/shard.h"
 
 struct kb_select {
 	const char *id;		/* bundle id or a prefix of it */
@@ -15,6 +16,7 @@ struct kb_select {
 	const char *upstream;	/* this upstream (file stem, e.g. debian-12) */
 	const char *arch;	/* this architecture (amd64, x86_64, arm64…) */
 	bool latest;		/* of those, only the newest of each upstream, arch, flavour */
+	struct kb_shard shard;	/* of those, only this shard's (count 0: all) */
 };
 
 /* Set sel[i] for each entry of m the selection keeps and *n to their count.

@@ -207,6 +207,7 @@ static int kb_update_pack(const struct kb_update_opts *o, struct kb_update_summa
 		.manifest = o->manifest_path,
 		.upstreams = o->upstreams_dir,
 		.workdir = o->workdir,
+		.sel = { .shard = o->shard },
 		.jobs = o->jobs ? o->jobs : 2,
 		.limits = o->limits,
 	};

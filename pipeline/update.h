@@ -15,6 +15,7 @@
 
 #include "crawler/pkglist.h"
 #include "lib/limits.h"
+#include "manifest/shard.h"
 
 struct kb_update_opts {
 	const char *upstreams_dir;	/* upstreams/ */
@@ -26,6 +27,7 @@ struct kb_update_opts {
 	bool dry_run;
 	bool no_pack;
 	int jobs;			/* pack parallelism, 0: default */
+	struct kb_shard shard;		/* pack only this shard's bundles (count 0: all) */
 	char **names;			/* upstream stems; none: every enabled one */
 	size_t nnames;
 	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
