@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
 #include "bundles/fetch.h"
+#include "bundles/trust.h"
 #include "lib/arch.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
@@ -28,8 +30,10 @@ struct kb_fetch_src {
 	char *tmp;	/* private temp directory inside outdir */
 };
 
-/* base/name into tmp/name (at most max bytes); *where names it for messages. */
-static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where)
+/* base/name into tmp/name (at most max bytes); *where names it for messages.
+ * missing_ok: -KB_ENOTFOUND is not logged (the caller says what it means). */
+static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where,
+			int missing_ok)
 {
 	char *dst = kb_path_join(s->tmp, name);
 	long status = 0;
@@ -43,7 +47,9 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 		ho.max_bytes = max;
 		ho.retries = 2;
 		err = kb_http_get_file(*where, dst, &ho, &status, &why);
-		if (err == -KB_ENOTFOUND)
+		if (err == -KB_ENOTFOUND && missing_ok)
+			;
+		else if (err == -KB_ENOTFOUND)
 			kb_error("%s: not found (HTTP %ld)", *where, status);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
@@ -54,7 +60,9 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 		free(why);
 	} else {
 		err = kb_file_copy(*where, dst, NULL, max, NULL);
-		if (err == -ENOENT)
+		if (err == -ENOENT && missing_ok)
+			;
+		else if (err == -ENOENT)
 			kb_error("%s: not found", *where);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
@@ -67,23 +75,70 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 	return err;
 }
 
-static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_index *idx, char **where)
+/* base/name's bytes (at most max) into *buf; *where names it. */
+static int kb_fetch_read(const struct kb_fetch_src *s, const char *name, size_t max, char **buf,
+			 size_t *len, char **where, int missing_ok)
 {
-	char *path = kb_path_join(s->tmp, "index.json"), *buf = NULL;
-	size_t len;
-	int err = kb_fetch_get(s, "index.json", KB_INDEX_MAX_BYTES, where);
+	char *path = kb_path_join(s->tmp, name);
+	int err;
 
-	if (err)
-		goto out;
-	err = kb_file_read(path, KB_INDEX_MAX_BYTES, &buf, &len);
-	if (err) {
+	free(*where);
+	*where = NULL;
+	err = kb_fetch_get(s, name, max, where, missing_ok);
+	if (!err && (err = kb_file_read(path, max, buf, len)) != 0)
 		kb_error("%s: %s", *where, kb_strerror(err));
-		goto out;
-	}
-	err = kb_index_parse(buf, len, *where, idx);
-out:
-	free(buf);
 	free(path);
+	return err;
+}
+
+/* index.json and index.json.sig; parsed into idx. NULL *sig: none there. */
+static int kb_fetch_index_once(const struct kb_fetch_src *s, const struct kb_trust *t,
+			       struct kb_index *idx, char **where, char **text, size_t *len,
+			       char **sig, size_t *siglen)
+{
+	char *sig_where = NULL;
+	int err;
+
+	err = kb_fetch_read(s, "index.json", KB_INDEX_MAX_BYTES, text, len, where, 0);
+	if (!err && !t->insecure) {
+		err = kb_fetch_read(s, "index.json.sig", KB_SIDECAR_MAX_BYTES, sig, siglen,
+				    &sig_where, 1);
+		if (err == -KB_ENOTFOUND)
+			err = 0;
+	}
+	if (!err)
+		err = kb_index_parse(*text, *len, *where, idx);
+	free(sig_where);
+	return err;
+}
+
+/* The store's index, believed only as trust.h says. A signature that does
+ * not fit may be of the index a publisher is replacing right now: both are
+ * read once more before the index is refused. */
+static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_trust *t, struct kb_index *idx,
+			  char **where)
+{
+	char *text = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+	int err;
+
+	err = kb_fetch_index_once(s, t, idx, where, &text, &len, &sig, &siglen);
+	if (!err && sig && !t->insecure &&
+	    !kb_trust_sig_ok(t, text, len, (unsigned char *)sig, siglen, idx)) {
+		kb_debug("%s: the signature does not fit: reading index and signature again", *where);
+		kb_index_free(idx);
+		free(text);
+		free(sig);
+		text = sig = NULL;
+		err = kb_fetch_index_once(s, t, idx, where, &text, &len, &sig, &siglen);
+	}
+	if (!err)
+		err = kb_trust_check(t, s->base, text, len, (unsigned char *)sig, siglen, idx,
+				     (int64_t)time(NULL));
+	if (err)
+		kb_index_free(idx);
+	free(text);
+	free(sig);
 	return err;
 }
 
@@ -181,10 +236,10 @@ static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_e
 	int err;
 
 	kb_info("downloading %s (%llu bytes)", name, (unsigned long long)e->size);
-	err = kb_fetch_get(s, name, e->size, &url);
+	err = kb_fetch_get(s, name, e->size, &url, 0);
 	if (err)
 		goto out;
-	err = kb_fetch_get(s, side, KB_SIDECAR_MAX_BYTES, &surl);
+	err = kb_fetch_get(s, side, KB_SIDECAR_MAX_BYTES, &surl, 0);
 	if (err)
 		goto out;
 	err = kb_file_read(spath, KB_SIDECAR_MAX_BYTES, &text, &len);
@@ -285,7 +340,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	tmp_slot = kb_cleanup_tree_add(s.tmp);
-	err = kb_fetch_index(&s, &idx, &where);
+	err = kb_fetch_index(&s, o->trust, &idx, &where);
 	if (err)
 		goto out;
 	err = kb_fetch_pick(o, &idx, where, &e);

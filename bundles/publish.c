@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/index.h"
@@ -16,6 +18,7 @@
 #include "lib/file.h"
 #include "lib/lock.h"
 #include "lib/log.h"
+#include "lib/sign.h"
 
 /* dir/<id>.tgz holds e's bytes (its sha256 remembered in memo while the
  * file is unchanged), with its sidecar naming e's sha256. */
@@ -95,6 +98,50 @@ static void kb_publish_take(struct kb_index *dst, struct kb_index_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* index.json, then (with key) index.json.sig: a reader that reads the two
+ * across this moment sees a signature of the other index, and reads both
+ * again (fetch.c). Unsigned, a stale signature is removed first. */
+static int kb_publish_index(const struct kb_publish_opts *o, const struct kb_key *key,
+			    const struct kb_index *old, struct kb_index *out)
+{
+	char *dst = kb_path_join(o->to, "index.json");
+	char *sigp = kb_path_join(o->to, "index.json.sig"), *text = NULL;
+	unsigned char sig[KB_SIGN_SIG_LEN];
+	int64_t now = (int64_t)time(NULL);
+	size_t len;
+	int err = 0;
+
+	if (key) {
+		out->version = old->version + 1;
+		kb_index_time_fmt(now, out->generated);
+		kb_index_time_fmt(now + (int64_t)o->expires_days * 86400, out->expires);
+		snprintf(out->key_id, sizeof(out->key_id), "%s", kb_key_id(key));
+	} else if (unlink(sigp) != 0 && errno != ENOENT) {
+		err = -errno;
+		kb_error("%s: %s", sigp, kb_strerror(err));
+		goto out;
+	}
+	text = kb_index_text(out, &len, &err);
+	if (!err && key)
+		err = kb_key_sign(key, text, len, sig);
+	if (!err)
+		err = kb_file_write_atomic(dst, text, len);
+	if (!err && key)
+		err = kb_file_write_atomic(sigp, sig, sizeof(sig));
+	if (err)
+		kb_error("%s: %s", key ? sigp : dst, kb_strerror(err));
+	else if (key)
+		kb_info("%s: version %llu signed by key %s, valid until %s", dst,
+			(unsigned long long)out->version, out->key_id, out->expires);
+	else
+		kb_warn("%s: not signed (no --sign-key): readers need --insecure-no-signature", dst);
+out:
+	free(text);
+	free(dst);
+	free(sigp);
+	return err;
+}
+
 int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 {
 	struct kb_index work = { 0 }, old = { 0 }, out = { 0 };
@@ -104,10 +151,13 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	char *memo_path = kb_path_join(o->workdir, "state/publish-sha256.tsv");
 	struct kb_lock lock = { .fd = -1 };
 	struct kb_publish_memo memo;
+	struct kb_key *key = NULL;
 	int err;
 
 	memset(st, 0, sizeof(*st));
 	kb_publish_memo_load(&memo, memo_path);
+	if (o->sign_key && (err = kb_key_load(o->sign_key, 1, &key)) != 0)
+		goto out;
 	err = kb_index_load(src_index, &work);
 	if (err == -KB_ENOTFOUND)
 		kb_error("%s: no index to publish (run `kbundle pack` first)", src_index);
@@ -164,11 +214,12 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		kb_publish_take(&out, &work.v[i]);
 	if (out.n)
 		qsort(out.v, out.n, sizeof(*out.v), kb_publish_cmp);
-	err = kb_index_write(dst_index, &out);
+	err = kb_publish_index(o, key, &old, &out);
 	kb_debug("%s: %zu published bundles read to check their bytes", o->to, memo.hashed);
 	kb_publish_memo_save(&memo);
 out:
 	kb_publish_memo_free(&memo);
+	kb_key_free(key);
 	free(memo_path);
 	kb_index_free(&work);
 	kb_index_free(&old);

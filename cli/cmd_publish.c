@@ -10,38 +10,56 @@
 static void kb_publish_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle publish [--workdir DIR] --to DIR [-q|-v]\n"
+		"usage: kbundle publish [--workdir DIR] --to DIR [--sign-key KEY]\n"
+		"                       [--expires DAYS] [-q|-v]\n"
 		"\n"
 		"Copy every bundle listed in WORKDIR/bundles/index.json, with its .sha256,\n"
 		"into DIR (served as static files, e.g. by nginx), then write DIR/index.json\n"
 		"last, so a reader never sees an index naming a missing bundle. Bundles\n"
 		"published earlier stay listed while their files are in DIR. Each copy is\n"
 		"checked against the work index's sha256 and written atomically.\n"
+		"With --sign-key, index.json is the signed store index (version one above\n"
+		"the last, generated, expires, key_id) and index.json.sig its Ed25519\n"
+		"signature, which `kbundle fetch --key KEY.pub` checks, and so does\n"
+		"  openssl pkeyutl -verify -pubin -inkey KEY.pub -rawin -in index.json \\\n"
+		"      -sigfile index.json.sig\n"
 		"\n"
 		"  --workdir DIR     work directory (default .kbundle/)\n"
 		"  --to DIR          the published directory (created when missing)\n"
+		"  --sign-key KEY    sign with this private key (`kbundle key generate`);\n"
+		"                    without it the index is unsigned, and readers must\n"
+		"                    say --insecure-no-signature\n"
+		"  --expires DAYS    readers refuse the signed index DAYS days after this\n"
+		"                    publish (default %d): publish again before then\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
 		"  -h, --help        this text\n"
 		"\n"
-		"exit status: 0 published, 1 failure, 2 usage error\n");
+		"exit status: 0 published, 1 failure, 2 usage error\n", KB_PUBLISH_EXPIRES_DAYS);
 }
 
 int kb_cmd_publish(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 'T' },
+		{ "sign-key", required_argument, NULL, 'K' },
+		{ "expires", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_publish_opts o = { 0 };
+	struct kb_publish_opts o = { .expires_days = KB_PUBLISH_EXPIRES_DAYS };
 	struct kb_publish_stats st;
 	struct kb_cli cli;
 	int c, err;
 
 	kb_cli_init(&cli, "publish", kb_publish_usage, KB_CLI_WORKDIR);
-	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0)
+	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		if (c == 'T')
 			o.to = optarg;
+		else if (c == 'K')
+			o.sign_key = optarg;
+		else if (c == 'E' && kb_cli_int(&cli, "--expires", optarg, 0, 3650, &o.expires_days))
+			return KB_EXIT_USAGE;
+	}
 	if (c == KB_CLI_STOP)
 		return cli.exit;
 	if (!o.to)

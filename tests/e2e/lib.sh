@@ -102,6 +102,9 @@ KB_E2E_LIB_LOADED=1
 : "${TMPDIR:=/tmp}"
 export KB_SRC KBUNDLE KB_TEST_CACHE TMPDIR
 KB_TMP=$(mktemp -d "$TMPDIR/kb-e2e.XXXXXX")
+# fetch keeps the store versions it has seen, its config and its extractions
+# per user: a test's are its own
+export XDG_STATE_HOME=$KB_TMP/xdg-state XDG_CONFIG_HOME=$KB_TMP/xdg-config XDG_CACHE_HOME=$KB_TMP/xdg-cache
 # Scratch space on tmpfs when there is one (header trees are ~10,000 small
 # files: 0.3 s there, 8 s on these disks); removed with KB_TMP on exit.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then KB_FAST=$(mktemp -d /dev/shm/kb-e2e.XXXXXX)

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# test_fetch_signed — the signed store index (issue 15), with bundles made by
+# store_fixture.py, published by `kbundle publish --sign-key` and served by
+# nginx on 127.0.0.1:
+#   * openssl (the stock tool) verifies index.json.sig as the README shows;
+#     the index carries format 3, version, generated, expires, key_id and
+#     per bundle path and vmtest; a second publish raises the version;
+#   * fetch --key extracts; the config file's trusted_keys works alike;
+#   * refused, exit 1, each with its own message and nothing in -o or the
+#     extract directory: a flipped byte in a bundle, an edited index entry,
+#     the wrong key, no signature, a malformed signature, an expired index,
+#     a rollback to an older signed index, an endless index.json;
+#   * no trusted key at all is exit 2 saying how to give one;
+#     --insecure-no-signature says so on stderr;
+#   * key rotation: an index signed by the new key is accepted with
+#     --key old --key new; with the old key out of the trusted set, an index
+#     signed by it is refused.
+set -euo pipefail
+. "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+kb_need python3 nginx curl openssl
+fx() { python3 "$KB_SRC/tests/e2e/store_fixture.py" "$@"; }
+export KBUNDLE_HTTP_BACKOFF_MS=50
+rel=9.9.9-sig-amd64
+
+wd=$KB_TMP/wd
+mkdir -p "$wd/bundles"
+id=$(fx id signed)
+fx bundle "$wd/bundles/$id.tgz" "$id" "$rel"
+fx index "$wd/bundles"
+"$KBUNDLE" -q key generate -o "$KB_TMP/old" >/dev/null
+"$KBUNDLE" -q key generate -o "$KB_TMP/new" >/dev/null
+srv=$KB_TMP/srv
+pub=$srv/pub
+"$KBUNDLE" -q publish --workdir "$wd" --to "$pub" --sign-key "$KB_TMP/old" || kb_die "publish failed"
+# the stock tool, as the README shows it
+openssl pkeyutl -verify -pubin -inkey "$KB_TMP/old.pub" -rawin -in "$pub/index.json" \
+	-sigfile "$pub/index.json.sig" >/dev/null || kb_die "openssl does not verify index.json.sig"
+kid=$(openssl pkey -pubin -in "$KB_TMP/old.pub" -outform DER | tail -c 32 | sha256sum | cut -c1-16)
+python3 - "$pub/index.json" "$id" "$kid" <<'PY' || kb_die "the signed index: $(cat "$pub/index.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["index_format"] == 3 and j["version"] == 1 and j["key_id"] == sys.argv[3], j
+assert j["generated"] < j["expires"], j
+b = j["bundles"][0]
+assert b["id"] == sys.argv[2] and b["path"] == sys.argv[2] + ".tgz" and b["vmtest"] == "untested", b
+PY
+cp -a "$pub" "$srv/v1"   # version 1, for the rollback
+"$KBUNDLE" -q publish --workdir "$wd" --to "$pub" --sign-key "$KB_TMP/old" || kb_die "second publish failed"
+grep -q '"version": 2,' "$pub/index.json" || kb_die "the second publish did not raise the version"
+kb_log "signed index: version 1 then 2, key $kid, verified by openssl pkeyutl"
+
+# a copy of pub at $srv/NAME, changed by the caller
+copy() { rm -rf "$srv/$1"; cp -a "$pub" "$srv/$1"; }
+copy flip
+python3 -c 'import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 0xff; open(p, "wb").write(b)' \
+	"$srv/flip/$id.tgz"
+copy edit
+sed -i "s/\"uname\": \"$rel\"/\"uname\": \"9.9.9-other-amd64\"/" "$srv/edit/index.json"
+sed -i "s/\"uname\": \"9.9.9-other-amd64\"/\"uname\": \"$rel\"/; s/\"size\": \([0-9]*\)/\"size\": 1\1/" \
+	"$srv/edit/index.json"
+copy nosig
+rm "$srv/nosig/index.json.sig"
+copy badsig
+head -c 63 "$pub/index.json.sig" >"$srv/badsig/index.json.sig"
+mkdir -p "$wd-exp"; cp -a "$wd/bundles" "$wd-exp/"
+"$KBUNDLE" -q publish --workdir "$wd-exp" --to "$srv/expired" --sign-key "$KB_TMP/old" --expires 0
+"$KBUNDLE" -q publish --workdir "$wd" --to "$srv/rotated" --sign-key "$KB_TMP/new"
+"$KBUNDLE" -q publish --workdir "$wd" --to "$srv/oldonly" --sign-key "$KB_TMP/old"
+
+kb_nginx_start "$srv"
+url=$KB_NGINX_URL
+W=$KB_TMP/fp
+mkdir -p "$W"
+echo '*/index.json * endless' >"$W/rules"
+python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$url" --rules "$W/rules" \
+	--log "$W/proxy.log" --port-file "$W/proxy.port" &
+kb_on_exit kill $!
+for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
+endless="http://127.0.0.1:$(cat "$W/proxy.port")/pub"
+
+o=$(kb_fast_tmpdir)
+bd=$("$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --uname "$rel" --arch amd64 --from "$url/pub" \
+	-o "$o/dl" --extract "$o/kb") || kb_die "signed fetch failed"
+[ "$bd" = "$o/kb/usr/src/h" ] && [ -f "$bd/Makefile" ] || kb_die "signed fetch printed '$bd'"
+# the config file's trusted_keys, relative to the file
+mkdir -p "$XDG_CONFIG_HOME/kbundle"
+cp "$KB_TMP/old.pub" "$XDG_CONFIG_HOME/kbundle/store.pub"
+echo 'trusted_keys: [store.pub]' >"$XDG_CONFIG_HOME/kbundle/fetch.yml"
+"$KBUNDLE" -q fetch --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl2" ||
+	kb_die "fetch with the config file's trusted_keys failed"
+rm "$XDG_CONFIG_HOME/kbundle/fetch.yml"
+kb_log "fetch --key and trusted_keys: verified and extracted"
+
+# refused FROM PATTERN KEY... — exit 1, PATTERN on stderr, nothing written
+refused() {
+	local from=$1 pat=$2 rc=0 d
+	shift 2
+	d=$(kb_fast_tmpdir)
+	timeout 60 "$KBUNDLE" fetch "$@" --uname "$rel" --arch amd64 --from "$from" -o "$d/dl" \
+		--extract "$d/kb" >"$d/out" 2>"$d/err" || rc=$?
+	[ $rc = 1 ] || { cat "$d/err"; kb_die "$from: exit $rc, want 1"; }
+	grep -q -- "$pat" "$d/err" || { cat "$d/err"; kb_die "$from: no '$pat'"; }
+	[ ! -s "$d/out" ] || kb_die "$from: printed $(cat "$d/out")"
+	[ -z "$(ls -A "$d/dl" 2>/dev/null)" ] && [ ! -e "$d/kb" ] ||
+		kb_die "$from: left $(ls -AR "$d")"
+	kb_log "refused: $(grep -m1 error "$d/err")"
+}
+old=(--key "$KB_TMP/old.pub")
+refused "$url/flip" "does not match the index" "${old[@]}"
+refused "$url/edit" "signature does not verify with key $kid" "${old[@]}"
+refused "$url/pub" "signed by key $kid, which is not trusted" --key "$KB_TMP/new.pub"
+refused "$url/nosig" "index.json.sig: no signature" "${old[@]}"
+refused "$url/badsig" "malformed signature (63 bytes" "${old[@]}"
+refused "$url/expired" "index.json: expired at" "${old[@]}"
+# version 2 was seen at $url/pub; version 1 served there now is a rollback
+rm -rf "$srv/pub.2" && mv "$pub" "$srv/pub.2" && cp -a "$srv/v1" "$pub"
+refused "$url/pub" "version 1 is older than version 2 already seen for this store" "${old[@]}"
+rm -rf "$pub" && mv "$srv/pub.2" "$pub"
+refused "$endless" "larger than" "${old[@]}"
+grep -q 'endless' "$W/proxy.log" || kb_die "the endless index.json was not asked for"
+
+# no trusted key: a usage error saying how to give one
+rc=0
+"$KBUNDLE" fetch --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl3" 2>"$KB_TMP/nokey.err" || rc=$?
+[ $rc = 2 ] && grep -q "no trusted key: give --key FILE.pub" "$KB_TMP/nokey.err" ||
+	{ cat "$KB_TMP/nokey.err"; kb_die "no trusted key: exit $rc"; }
+"$KBUNDLE" fetch --insecure-no-signature --uname "$rel" --arch amd64 --from "$url/nosig" \
+	-o "$o/dl4" 2>"$KB_TMP/insecure.err" || kb_die "--insecure-no-signature failed"
+grep -q "NOT VERIFIED (--insecure-no-signature)" "$KB_TMP/insecure.err" ||
+	kb_die "--insecure-no-signature is not loud: $(cat "$KB_TMP/insecure.err")"
+
+# key rotation: old and new trusted, the new key's index is accepted; the
+# old key removed, its index is refused
+"$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --key "$KB_TMP/new.pub" --uname "$rel" --arch amd64 \
+	--from "$url/rotated" -o "$o/dl5" || kb_die "rotation: --key old --key new refused the new key's index"
+nid=$(openssl pkey -pubin -in "$KB_TMP/new.pub" -outform DER | tail -c 32 | sha256sum | cut -c1-16)
+refused "$url/oldonly" "signed by key $kid, which is not trusted (trusted: $nid)" --key "$KB_TMP/new.pub"
+kb_log "rotation: the new key's index accepted beside the old; the old key's refused once it is dropped"
+echo ok
