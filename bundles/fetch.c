@@ -306,6 +306,7 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	struct kb_index idx = { 0 };
 	const struct kb_index_entry *e;
 	char *where = NULL, *url = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
+	char *extract = NULL;
 	char got[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
 	size_t bl;
@@ -347,6 +348,12 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	if (err)
 		goto out;
 	kb_fetch_entry_copy(&r->e, e);
+	if (o->extract)
+		extract = kb_xstrdup(o->extract);
+	else if (o->extract_cache && !(extract = kb_extract_default_dir(e->id))) {
+		err = -KB_EUSAGE;
+		goto out;
+	}
 	r->path = kb_bundle_path(o->outdir, e->id);
 	side = kb_bundle_sidecar_path(o->outdir, e->id);
 	if (kb_fetch_verified(r->path, e, got, &size) && access(side, F_OK) == 0) {
@@ -359,9 +366,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		tmp_side = kb_bundle_sidecar_path(s.tmp, e->id);
 		/* extracted before it is kept: a bundle the archive checks
 		 * refuse is not left in outdir either */
-		if (o->extract) {
+		if (extract) {
 			url = kb_bundle_path(s.base, e->id);
-			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
+			err = kb_bundle_extract(tmp_tgz, url, e->id, e->sha256, extract, o->limits,
 						&r->build_dir);
 			if (err)
 				goto out;
@@ -375,8 +382,8 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		r->downloaded = true;
 		goto out;
 	}
-	if (o->extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, o->limits,
+	if (extract)
+		err = kb_bundle_extract(r->path, r->path, e->id, e->sha256, extract, o->limits,
 					&r->build_dir);
 out:
 	if (s.tmp)
@@ -390,6 +397,7 @@ out:
 	free(tmp_tgz);
 	free(tmp_side);
 	free(side);
+	free(extract);
 	return err;
 }
 

@@ -18,7 +18,8 @@ static void kb_fetch_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR [--distro NAME]\n"
 		"                     [--key FILE.pub]... [--config FILE] [--insecure-no-signature]\n"
-		"                     [--arch ARCH] [-o DIR] [--extract DIR] [--json [FILE|-]]\n"
+		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache]\n"
+		"                     [--json [FILE|-]]\n"
 		"                     [--max-time SECONDS] [-q|-v]\n"
 		"\n"
 		"Read the index.json published by `kbundle publish` at URL (http or https)\n"
@@ -30,8 +31,8 @@ static void kb_fetch_usage(FILE *f)
 		"when both agree with the signed index. With --extract, unpack it safely (no absolute paths, no '..', no link\n"
 		"out of the tree, no devices, size limits) and print the build directory:\n"
 		"\n"
-		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --extract /tmp/kb)\" \\\n"
-		"       M=$PWD modules\n"
+		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --key KEY.pub \\\n"
+		"            --extract-cache)\" M=$PWD modules\n"
 		"\n"
 		"  --uname RELEASE   the kernel release to fetch for (this or --id required);\n"
 		"                    when one kernel was packed more than once (a new\n"
@@ -51,8 +52,16 @@ static void kb_fetch_usage(FILE *f)
 		"  --arch ARCH       architecture (default the host's, %s; x86_64 = amd64)\n"
 		"  -o, --output DIR  where the .tgz goes (default .); a verified copy\n"
 		"                    already there is not downloaded again\n"
-		"  --extract DIR     extract into DIR (missing, empty, or holding this very\n"
-		"                    bundle) and print DIR/$(cat BUNDLE_BUILD_DIR)\n"
+		"  --extract DIR     extract into DIR and print DIR/$(cat BUNDLE_BUILD_DIR):\n"
+		"                    a new private (0700) tree renamed into place; DIR may\n"
+		"                    be missing, an empty directory of yours, or this\n"
+		"                    bundle's earlier extraction (yours, 0700, its stamp\n"
+		"                    naming the signed sha256); anything else, or a path\n"
+		"                    through a link or directory another user could have\n"
+		"                    planted, is refused\n"
+		"  --extract-cache   extract into $XDG_CACHE_HOME/kbundle/trees/ID (or\n"
+		"                    ~/.cache/kbundle/trees/ID): per user, never a shared\n"
+		"                    /tmp\n"
 		"  --json [FILE|-]   write the chosen index entry as JSON to FILE, or to\n"
 		"                    stdout ('-', or no FILE) instead of the build directory\n"
 		"  -q, --quiet       errors only\n"
@@ -77,6 +86,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'A' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "extract", required_argument, NULL, 'X' },
+		{ "extract-cache", no_argument, NULL, 'x' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "insecure-no-signature", no_argument, NULL, 'N' },
@@ -103,6 +113,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		case 'A': o.arch = optarg; break;
 		case 'o': o.outdir = optarg; break;
 		case 'X': o.extract = optarg; break;
+		case 'x': o.extract_cache = true; break;
 		case 'C': free(config); config = kb_xstrdup(optarg); break;
 		case 'N': trust.insecure = true; break;
 		case 'K':

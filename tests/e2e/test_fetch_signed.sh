@@ -14,7 +14,15 @@
 #     --insecure-no-signature says so on stderr;
 #   * key rotation: an index signed by the new key is accepted with
 #     --key old --key new; with the old key out of the trusted set, an index
-#     signed by it is refused.
+#     signed by it is refused;
+#   * fresh, private extraction: the tree is 0700 and stamped; fetch again
+#     keeps it; --extract-cache extracts under $XDG_CACHE_HOME; the issue's
+#     attack — a planted directory holding the wanted BUNDLE_CHECKSUM, a
+#     BUNDLE_BUILD_DIR and a Makefile — is refused (another user's; this
+#     user's without the stamp; a stamped tree others may enter), and so are
+#     a planted symlink as DIR and another user's symlink or directory on
+#     the way to it in a sticky shared directory; nothing of the planted tree
+#     is printed.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 kb_need python3 nginx curl openssl
@@ -137,4 +145,56 @@ grep -q "NOT VERIFIED (--insecure-no-signature)" "$KB_TMP/insecure.err" ||
 nid=$(openssl pkey -pubin -in "$KB_TMP/new.pub" -outform DER | tail -c 32 | sha256sum | cut -c1-16)
 refused "$url/oldonly" "signed by key $kid, which is not trusted (trusted: $nid)" --key "$KB_TMP/new.pub"
 kb_log "rotation: the new key's index accepted beside the old; the old key's refused once it is dropped"
+
+# --- fresh, private extraction
+[ "$(stat -c %a "$o/kb")" = 700 ] || kb_die "the extracted tree is mode $(stat -c %a "$o/kb"), want 700"
+grep -qx "sha256 $(sha256sum "$pub/$id.tgz" | cut -c1-64)" "$o/kb/.kbundle-extracted" ||
+	kb_die "the stamp does not name the signed sha256: $(cat "$o/kb/.kbundle-extracted")"
+bd2=$("$KBUNDLE" fetch "${old[@]}" --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl" \
+	--extract "$o/kb" 2>"$KB_TMP/again.err") || { cat "$KB_TMP/again.err"; kb_die "fetch again failed"; }
+[ "$bd2" = "$bd" ] && grep -q "already extracted there (stamp and owner checked)" "$KB_TMP/again.err" ||
+	kb_die "the stamped tree was not kept: $(cat "$KB_TMP/again.err")"
+bd3=$("$KBUNDLE" -q fetch "${old[@]}" --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl" \
+	--extract-cache) || kb_die "--extract-cache failed"
+[ "$bd3" = "$XDG_CACHE_HOME/kbundle/trees/$id/usr/src/h" ] || kb_die "--extract-cache printed $bd3"
+[ "$(stat -c %a "$XDG_CACHE_HOME/kbundle/trees")" = 700 ] || kb_die "the cache root is not 0700"
+
+# plant D — the issue's attack: D holds what an extraction of the wanted
+# bundle holds, and a Makefile that would run as root
+plant() {
+	mkdir -p "$1/usr/src/h"
+	printf '%s' "$id" >"$1/BUNDLE_CHECKSUM"
+	printf usr/src/h >"$1/BUNDLE_BUILD_DIR"
+	printf 'all:\n\ttouch %s/PWNED\n' "$KB_TMP" >"$1/usr/src/h/Makefile"
+}
+# planted FROM-DIR PATTERN — fetch --extract FROM-DIR is refused, exit 1,
+# PATTERN on stderr, nothing on stdout, the planted tree untouched
+planted() {
+	local x=$1 pat=$2 rc=0
+	"$KBUNDLE" fetch "${old[@]}" --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl" \
+		--extract "$x" >"$KB_TMP/pl.out" 2>"$KB_TMP/pl.err" || rc=$?
+	[ $rc = 1 ] || { cat "$KB_TMP/pl.err"; kb_die "planted $x: exit $rc, want 1"; }
+	grep -qF -- "$pat" "$KB_TMP/pl.err" || { cat "$KB_TMP/pl.err"; kb_die "planted $x: no '$pat'"; }
+	[ ! -s "$KB_TMP/pl.out" ] || kb_die "planted $x: printed $(cat "$KB_TMP/pl.out")"
+	[ ! -e "$KB_TMP/PWNED" ] || kb_die "the planted Makefile ran"
+	kb_log "planted: refused: $(grep -m1 error "$KB_TMP/pl.err")"
+}
+shared=$KB_TMP/shared   # a /tmp of its own: sticky, anyone may write
+mkdir -p "$shared" && chmod 1777 "$shared"
+other=65534             # nobody
+plant "$shared/kb-other" && chown -R "$other" "$shared/kb-other"
+planted "$shared/kb-other" "made by another user (uid $other)"
+plant "$shared/kb-mine" && chmod 700 "$shared/kb-mine"
+planted "$shared/kb-mine" "no stamp of a kbundle extraction"
+cp -a "$o/kb" "$shared/kb-open" && chmod 755 "$shared/kb-open"
+planted "$shared/kb-open" "others may enter it (mode 0755, not 0700)"
+plant "$KB_TMP/target" && ln -s "$KB_TMP/target" "$shared/kb-link"
+planted "$shared/kb-link" "a symlink: refused"
+mkdir -p "$KB_TMP/elsewhere" && ln -s "$KB_TMP/elsewhere" "$shared/parent-link" &&
+	chown -h "$other" "$shared/parent-link"
+planted "$shared/parent-link/kb" "a symlink of another user (uid $other) on the way"
+mkdir -p "$shared/parent-dir" && chown "$other" "$shared/parent-dir"
+planted "$shared/parent-dir/kb" "belongs to another user (uid $other), in a directory anyone may write"
+[ -z "$(ls -A "$KB_TMP/elsewhere")" ] && [ ! -e "$shared/parent-dir/kb" ] ||
+	kb_die "something was extracted through a planted path"
 echo ok
