@@ -274,6 +274,7 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->uname = kb_xstrdup(src->uname);
 	dst->arch = kb_xstrdup(src->arch);
 	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
+	dst->alias = src->alias ? kb_xstrdup(src->alias) : NULL;
 }
 
 /* --extract DIR, as make will see it (absolute), must be usable by Kbuild:
@@ -423,6 +424,7 @@ void kb_fetch_result_free(struct kb_fetch_result *r)
 	free(r->e.uname);
 	free(r->e.arch);
 	free(r->e.manifest_id);
+	free(r->e.alias);
 	free(r->path);
 	free(r->build_dir);
 	memset(r, 0, sizeof(*r));

@@ -39,6 +39,9 @@ struct kb_index_entry {
 	char *distro;
 	char *uname;		/* uname -r of the kernel */
 	char *arch;
+	/* NULL, or the store's stable alias of this bundle (bundle_path.h):
+	 * the newest packing of each kernel has one in a published index */
+	char *alias;
 	char sha256[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
 	/* which packing this is, to prefer the newest of several bundles for

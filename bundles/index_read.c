@@ -17,7 +17,7 @@
 
 #define KB_INDEX_MAX_FIELD 128
 /* an entry's keys (kb_index_entry_parse) */
-#define KB_INDEX_KEYS 11
+#define KB_INDEX_KEYS 12
 
 int kb_index_name_safe(const char *s)
 {
@@ -117,12 +117,15 @@ static int kb_index_entry_order(const char *name, const struct kb_ynode *const s
 }
 
 /* Format 3's path (always <id>.tgz: a reader never opens another name the
- * server chose) and vmtest (seen[9], seen[10]). */
+ * server chose), vmtest and alias (only ever the bundle's own spelling)
+ * (seen[9], seen[10], seen[11]). */
 static int kb_index_entry_store(const char *name, const struct kb_ynode *const seen[KB_INDEX_KEYS],
 				struct kb_index_entry *e)
 {
 	char *want = kb_bundle_path(NULL, seen[0]->scalar);
 	const char *vm = seen[10] ? seen[10]->scalar : "untested";
+	char *alias = seen[11] ? kb_bundle_alias_path(seen[1]->scalar, seen[3]->scalar,
+						      seen[2]->scalar) : NULL;
 	int err = 0;
 
 	if (seen[9] && strcmp(seen[9]->scalar, want) != 0) {
@@ -133,9 +136,17 @@ static int kb_index_entry_store(const char *name, const struct kb_ynode *const s
 		kb_error("%s:%d: bundle %s: vmtest '%.32s' is not passed, failed or untested", name,
 			 seen[10]->line, seen[0]->scalar, kb_log_esc(vm));
 		err = -KB_EPARSE;
+	} else if (seen[11] && (!alias || strcmp(alias, seen[11]->scalar) != 0)) {
+		kb_error("%s:%d: bundle %s: alias '%.64s' is not %s", name, seen[11]->line,
+			 seen[0]->scalar, kb_log_esc(seen[11]->scalar),
+			 alias ? alias : "<distro>/<arch>/bundle-<uname>.tgz of safe names");
+		err = -KB_EPARSE;
 	} else {
 		snprintf(e->vmtest, sizeof(e->vmtest), "%s", vm);
+		e->alias = alias;
+		alias = NULL;
 	}
+	free(alias);
 	free(want);
 	return err;
 }
@@ -146,7 +157,7 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int6
 	/* the first 6 must be there; the others are optional */
 	static const char *const keys[KB_INDEX_KEYS] = {
 		"id", "distro", "uname", "arch", "sha256", "size", "packer_format", "packed_at",
-		"manifest_id", "path", "vmtest"
+		"manifest_id", "path", "vmtest", "alias"
 	};
 	const struct kb_ynode *seen[KB_INDEX_KEYS] = { NULL };
 	int err;
@@ -397,6 +408,7 @@ void kb_index_free(struct kb_index *idx)
 		free(idx->v[i].distro);
 		free(idx->v[i].uname);
 		free(idx->v[i].arch);
+		free(idx->v[i].alias);
 	}
 	free(idx->v);
 	memset(idx, 0, sizeof(*idx));

@@ -35,6 +35,8 @@ void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e)
 	kb_json_str(j, "path", path);
 	free(path);
 	kb_json_str(j, "vmtest", e->vmtest[0] ? e->vmtest : "untested");
+	if (e->alias)
+		kb_json_str(j, "alias", e->alias);
 	if (e->packer_format)
 		kb_json_int(j, "packer_format", e->packer_format);
 	if (e->packed_at[0])

@@ -214,7 +214,14 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		kb_publish_take(&out, &work.v[i]);
 	if (out.n)
 		qsort(out.v, out.n, sizeof(*out.v), kb_publish_cmp);
-	err = kb_publish_index(o, key, &old, &out);
+	/* the aliases and SHA256SUMS name only bundles already in place; the
+	 * index, which names the aliases, goes last */
+	kb_publish_alias_pick(&out);
+	err = kb_publish_alias_write(o->to, &out);
+	if (!err)
+		err = kb_publish_sums_write(o->to, &out, key);
+	if (!err)
+		err = kb_publish_index(o, key, &old, &out);
 	kb_debug("%s: %zu published bundles read to check their bytes", o->to, memo.hashed);
 	kb_publish_memo_save(&memo);
 out:

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "bundles/index.h"
+
 struct kb_publish_opts {
 	const char *workdir;	/* reads WORKDIR/bundles/index.json */
 	const char *to;		/* the static-hosting directory */
@@ -34,5 +36,14 @@ struct kb_publish_stats {
  * index's, generated now, expiring expires_days later, and index.json.sig
  * written right after it. 0 or the first error, logged. */
 int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st);
+
+/* publish_alias.c, for kb_publish_run. Give the newest packing of each
+ * kernel in out (sorted by distro, uname, arch) its alias. */
+struct kb_key;
+void kb_publish_alias_pick(struct kb_index *out);
+/* Each alias of out in to, with its sidecar. 0 or the first error, logged. */
+int kb_publish_alias_write(const char *to, const struct kb_index *out);
+/* to/SHA256SUMS (each bundle and alias) and, with key, SHA256SUMS.sig. */
+int kb_publish_sums_write(const char *to, const struct kb_index *out, const struct kb_key *key);
 
 #endif

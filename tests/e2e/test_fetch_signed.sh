@@ -22,7 +22,11 @@
 #     user's without the stamp; a stamped tree others may enter), and so are
 #     a planted symlink as DIR and another user's symlink or directory on
 #     the way to it in a sticky shared directory; nothing of the planted tree
-#     is printed.
+#     is printed;
+#   * the stable alias <distro>/<arch>/bundle-<uname>.tgz is listed in the
+#     signed index, and the README's four-line recipe (curl, openssl, grep |
+#     sha256sum -c, tar), run as written, fetches, checks and extracts it;
+#     with the alias's bytes changed on the server, it stops at sha256sum.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 kb_need python3 nginx curl openssl
@@ -197,4 +201,28 @@ mkdir -p "$shared/parent-dir" && chown "$other" "$shared/parent-dir"
 planted "$shared/parent-dir/kb" "belongs to another user (uid $other), in a directory anyone may write"
 [ -z "$(ls -A "$KB_TMP/elsewhere")" ] && [ ! -e "$shared/parent-dir/kb" ] ||
 	kb_die "something was extracted through a planted path"
+
+# --- the alias, and the README's recipe as written
+alias=debian/amd64/bundle-$rel.tgz
+grep -q "\"alias\": \"$alias\"" "$pub/index.json" || kb_die "the signed index does not list $alias"
+cmp -s "$pub/$alias" "$pub/$id.tgz" || kb_die "$alias is not the bundle"
+(cd "$pub/debian/amd64" && sha256sum -c --quiet "bundle-$rel.tgz.sha256") || kb_die "the alias sidecar does not check"
+recipe=$KB_TMP/recipe.sh
+awk '/^```sh$/ { n = 0; buf = ""; on = 1; next }
+     on && /^```$/ { on = 0; if (buf ~ /SHA256SUMS.sig/) { printf "%s", buf; exit } next }
+     on { buf = buf $0 "\n" }' "$KB_SRC/README.md" >"$recipe"
+[ "$(wc -l <"$recipe")" = 4 ] || kb_die "the README's recipe is not four lines: $(cat "$recipe")"
+run_recipe() { # DIR URL — the recipe in DIR, the way a product runs it
+	mkdir -p "$1"
+	(cd "$1" && URL=$2 KEY=$KB_TMP/old.pub R=$rel A=debian/amd64 bash -e "$recipe") >"$1.log" 2>&1
+}
+run_recipe "$KB_TMP/r1" "$url/pub" || { cat "$KB_TMP/r1.log"; kb_die "the README's recipe failed"; }
+[ "$(cat "$KB_TMP/r1/kb/BUNDLE_CHECKSUM")" = "$id" ] && [ -f "$KB_TMP/r1/kb/usr/src/h/Makefile" ] ||
+	kb_die "the recipe did not extract the bundle"
+copy aliasflip
+rm "$srv/aliasflip/$alias" && cp "$srv/flip/$id.tgz" "$srv/aliasflip/$alias"
+run_recipe "$KB_TMP/r2" "$url/aliasflip" && kb_die "the recipe took a changed alias"
+grep -q "FAILED" "$KB_TMP/r2.log" && [ ! -e "$KB_TMP/r2/kb" ] ||
+	{ cat "$KB_TMP/r2.log"; kb_die "the recipe did not stop at sha256sum"; }
+kb_log "README recipe: $(tr '\n' ' ' <"$KB_TMP/r1.log")"
 echo ok

@@ -389,6 +389,17 @@ static void test_format3(void **state)
 			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"vmtest\": \"maybe\"}]}", head);
 	assert_int_equal(parse(bad), -KB_EPARSE);
 	free(bad);
+	/* the alias is only ever <distro>/<arch>/bundle-<uname>.tgz */
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"alias\": \"d/amd64/bundle-u.tgz\"}]}", head);
+	assert_int_equal(kb_index_parse(bad, strlen(bad), "t", &idx), 0);
+	assert_string_equal(idx.v[0].alias, "d/amd64/bundle-u.tgz");
+	kb_index_free(&idx);
+	free(bad);
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"alias\": \"../../etc/x.tgz\"}]}", head);
+	assert_int_equal(parse(bad), -KB_EPARSE);
+	free(bad);
 	/* some of the signed fields only; a version of 0; a bad key id */
 	assert_int_equal(parse("{\"index_format\": 3, \"packer_format\": 1, \"version\": 3, \"bundles\": []}"),
 			 -KB_EPARSE);
