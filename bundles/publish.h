@@ -10,12 +10,13 @@
 
 struct kb_publish_opts {
 	const char *workdir;	/* reads WORKDIR/bundles/index.json */
-	const char *to;		/* the static-hosting directory */
+	const char *to;		/* the static-hosting directory, or a WebDAV http(s) URL */
 	/* NULL: an unsigned index (readers need --insecure-no-signature);
 	 * else the private key (lib/sign.h) that signs index.json into
 	 * index.json.sig */
 	const char *sign_key;
 	int expires_days;	/* a signed index's validity (0: expired at once) */
+	const struct kb_limits *limits;	/* WebDAV transfers' deadline; NULL: defaults */
 };
 
 struct kb_publish_stats {
@@ -40,10 +41,12 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 /* publish_alias.c, for kb_publish_run. Give the newest packing of each
  * kernel in out (sorted by distro, uname, arch) its alias. */
 struct kb_key;
+struct kb_pub_store;
 void kb_publish_alias_pick(struct kb_index *out);
-/* Each alias of out in to, with its sidecar. 0 or the first error, logged. */
-int kb_publish_alias_write(const char *to, const struct kb_index *out);
-/* to/SHA256SUMS (each bundle and alias) and, with key, SHA256SUMS.sig. */
-int kb_publish_sums_write(const char *to, const struct kb_index *out, const struct kb_key *key);
+/* Each alias of out in the store, with its sidecar. 0 or the first error, logged. */
+int kb_publish_alias_write(struct kb_pub_store *s, const struct kb_index *out);
+/* SHA256SUMS (each bundle and alias) and, with key, SHA256SUMS.sig. */
+int kb_publish_sums_write(struct kb_pub_store *s, const struct kb_index *out,
+			  const struct kb_key *key);
 
 #endif

@@ -1,6 +1,6 @@
 /* publish_alias.c — the names a product without kbundle can guess: for the
- * newest packing of each kernel, <distro>/<arch>/bundle-<uname>.tgz (a
- * symlink to <id>.tgz, which a static server serves as the file) and its
+ * newest packing of each kernel, <distro>/<arch>/bundle-<uname>.tgz (as
+ * the store can: a symlink in a directory, a copy on WebDAV) and its
  * sha256sum sidecar; and
  * SHA256SUMS, every bundle and alias with its sha256, signed like the index
  * (SHA256SUMS.sig), so `openssl pkeyutl -verify` then `sha256sum -c` is the
@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/publish.h"
+#include "bundles/publish_store.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -46,57 +45,26 @@ void kb_publish_alias_pick(struct kb_index *out)
 	}
 }
 
-/* dst as a relative symlink to the bundle <id>.tgz at the store's top
- * (alias is "<distro>/<arch>/…", two levels down), atomically replacing an
- * older one: a static server serves it as the file, no redirect. A link
- * leaves the bundle's inode alone (publish_memo keys on its ctime). */
-static int kb_alias_link(const char *dst, const struct kb_index_entry *e)
-{
-	char *name = kb_bundle_path(NULL, e->id), *target = kb_path_join("../..", name);
-	char *tmp = kb_xasprintf("%s.kbundle-link.%d", dst, (int)getpid()), cur[512];
-	ssize_t n = readlink(dst, cur, sizeof(cur) - 1);
-	int err = 0;
-
-	if (n < 0 || (size_t)n != strlen(target) || memcmp(cur, target, (size_t)n) != 0) {
-		unlink(tmp);
-		if (symlink(target, tmp) != 0 || rename(tmp, dst) != 0) {
-			err = -errno;
-			unlink(tmp);
-		}
-	}
-	free(name);
-	free(target);
-	free(tmp);
-	return err;
-}
-
-int kb_publish_alias_write(const char *to, const struct kb_index *out)
+int kb_publish_alias_write(struct kb_pub_store *s, const struct kb_index *out)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < out->n && !err; i++) {
 		const struct kb_index_entry *e = &out->v[i];
-		char *dst, *dir, *slash, *base, *side, *line;
+		char *dir, *base, *side, *line;
 
 		if (!e->alias)
 			continue;
-		dst = kb_path_join(to, e->alias);
-		dir = kb_xstrdup(dst);
-		slash = strrchr(dir, '/');
-		*slash = '\0';
-		base = kb_bundle_id_of(dst);	/* bundle-<uname> */
+		dir = kb_xstrdup(e->alias);
+		*strrchr(dir, '/') = '\0';
+		base = kb_bundle_id_of(e->alias);	/* bundle-<uname> */
 		side = kb_bundle_sidecar_path(dir, base);
 		line = kb_bundle_sidecar_line(e->sha256, base);
-		err = kb_mkdir_p(dir, 0755);
+		err = s->ops->put_alias(s, e);
 		if (!err)
-			err = kb_alias_link(dst, e);
+			err = s->ops->put_buf(s, side, line, strlen(line));
 		if (!err)
-			err = kb_file_write_atomic(side, line, strlen(line));
-		if (err)
-			kb_error("%s: %s", dst, kb_strerror(err));
-		else
 			kb_debug("%s -> %s", e->alias, e->id);
-		free(dst);
 		free(dir);
 		free(base);
 		free(side);
@@ -105,9 +73,9 @@ int kb_publish_alias_write(const char *to, const struct kb_index *out)
 	return err;
 }
 
-int kb_publish_sums_write(const char *to, const struct kb_index *out, const struct kb_key *key)
+int kb_publish_sums_write(struct kb_pub_store *s, const struct kb_index *out,
+			  const struct kb_key *key)
 {
-	char *path = kb_path_join(to, "SHA256SUMS"), *sigp = kb_path_join(to, "SHA256SUMS.sig");
 	unsigned char sig[KB_SIGN_SIG_LEN];
 	char *text = NULL;
 	size_t len = 0;
@@ -127,18 +95,14 @@ int kb_publish_sums_write(const char *to, const struct kb_index *out, const stru
 	}
 	if (fclose(f) != 0)
 		abort();
-	if (!key && unlink(sigp) != 0 && errno != ENOENT)
-		err = -errno;
-	if (!err && key)
+	if (!key)
+		err = s->ops->remove(s, "SHA256SUMS.sig");
+	else
 		err = kb_key_sign(key, text, len, sig);
 	if (!err)
-		err = kb_file_write_atomic(path, text, len);
+		err = s->ops->put_buf(s, "SHA256SUMS", text, len);
 	if (!err && key)
-		err = kb_file_write_atomic(sigp, sig, sizeof(sig));
-	if (err)
-		kb_error("%s: %s", key ? sigp : path, kb_strerror(err));
+		err = s->ops->put_buf(s, "SHA256SUMS.sig", sig, sizeof(sig));
 	free(text);
-	free(path);
-	free(sigp);
 	return err;
 }

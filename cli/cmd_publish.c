@@ -5,16 +5,19 @@
 
 #include "bundles/publish.h"
 #include "cli/cli.h"
+#include "cli/limits_opt.h"
 #include "lib/log.h"
 
 static void kb_publish_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle publish [--workdir DIR] --to DIR [--sign-key KEY]\n"
-		"                       [--expires DAYS] [-q|-v]\n"
+		"usage: kbundle publish [--workdir DIR] --to DIR|URL [--sign-key KEY]\n"
+		"                       [--expires DAYS] [--max-time SECONDS] [-q|-v]\n"
 		"\n"
 		"Copy every bundle listed in WORKDIR/bundles/index.json, with its .sha256,\n"
-		"into DIR (served as static files, e.g. by nginx), then write DIR/index.json\n"
+		"into DIR (served as static files, e.g. by nginx) or to a WebDAV URL (each\n"
+		"file PUT under a temp name, then MOVEd into place), then the aliases\n"
+		"<distro>/<arch>/bundle-<uname>.tgz and SHA256SUMS, and index.json\n"
 		"last, so a reader never sees an index naming a missing bundle. Bundles\n"
 		"published earlier stay listed while their files are in DIR. Each copy is\n"
 		"checked against the work index's sha256 and written atomically.\n"
@@ -25,7 +28,8 @@ static void kb_publish_usage(FILE *f)
 		"      -sigfile index.json.sig\n"
 		"\n"
 		"  --workdir DIR     work directory (default .kbundle/)\n"
-		"  --to DIR          the published directory (created when missing)\n"
+		"  --to DIR|URL      the published directory (created when missing), or\n"
+		"                    an http(s) WebDAV base URL\n"
 		"  --sign-key KEY    sign with this private key (`kbundle key generate`);\n"
 		"                    without it the index is unsigned, and readers must\n"
 		"                    say --insecure-no-signature\n"
@@ -36,6 +40,7 @@ static void kb_publish_usage(FILE *f)
 		"  -h, --help        this text\n"
 		"\n"
 		"exit status: 0 published, 1 failure, 2 usage error\n", KB_PUBLISH_EXPIRES_DAYS);
+	kb_cli_limits_usage(f);
 }
 
 int kb_cmd_publish(int argc, char **argv)
@@ -51,7 +56,7 @@ int kb_cmd_publish(int argc, char **argv)
 	struct kb_cli cli;
 	int c, err;
 
-	kb_cli_init(&cli, "publish", kb_publish_usage, KB_CLI_WORKDIR);
+	kb_cli_init(&cli, "publish", kb_publish_usage, KB_CLI_WORKDIR | KB_CLI_LIMITS);
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		if (c == 'T')
 			o.to = optarg;
@@ -63,8 +68,9 @@ int kb_cmd_publish(int argc, char **argv)
 	if (c == KB_CLI_STOP)
 		return cli.exit;
 	if (!o.to)
-		return kb_cli_usage_error(&cli, true, "--to DIR is required");
+		return kb_cli_usage_error(&cli, true, "--to DIR|URL is required");
 	o.workdir = cli.workdir;
+	o.limits = &cli.limits;
 	err = kb_publish_run(&o, &st);
 	if (!err)
 		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept", o.to,

@@ -174,7 +174,8 @@ fetch_refused hostile-chain "$url/x/chain" "symlink leads out of the tree"
 copy_pub "$KB_TMP/two"; rm -f "$KB_TMP/two/x"
 python3 -c 'import json, sys
 p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0])
-b["id"] = "other"; b["path"] = "other.tgz"; b["distro"] = "otherdistro"; j["bundles"].append(b)
+b["id"] = "other"; b["path"] = "other.tgz"; b["distro"] = "otherdistro"; b.pop("alias")
+j["bundles"].append(b)
 json.dump(j, open(p, "w"))' "$KB_TMP/two/index.json"
 rc=0
 "$KBUNDLE" fetch "${key[@]}" --uname "$KB_REL_A" --from "$KB_TMP/two" -o "$KB_TMP/two-dl" 2>"$KB_TMP/err" || rc=$?
@@ -190,7 +191,7 @@ rm -f "$pub/x"
 cp "$pub/$id.tgz" "$pub/old.tgz"
 sed "s/$id/old/" "$pub/$id.tgz.sha256" >"$pub/old.tgz.sha256"
 python3 -c 'import json, sys
-p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0])
+p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0]); b.pop("alias")
 old = dict(b, id="old", path="old.tgz", uname="5.10.0-1-amd64")
 gone = dict(b, id="gone", path="gone.tgz", uname="5.10.0-2-amd64")
 j["bundles"] += [old, gone]; json.dump(j, open(p, "w"))' "$pub/index.json"

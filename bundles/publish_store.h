@@ -1,0 +1,51 @@
+/* publish_store.h — what `kbundle publish` needs of a store, one backend
+ * file each: a directory (publish_dir.c: atomic renames, a lock on the
+ * directory, a memo of published sha256s) and a WebDAV base URL
+ * (publish_dav.c: PUT under a temp name, then MOVE). publish.c drives them
+ * in the one order that keeps readers consistent: bundles, aliases,
+ * SHA256SUMS, and the index last. */
+#ifndef KB_PUBLISH_STORE_H
+#define KB_PUBLISH_STORE_H
+
+#include <stddef.h>
+
+#include "bundles/index.h"
+#include "bundles/publish_memo.h"
+#include "lib/http.h"
+#include "lib/lock.h"
+
+struct kb_pub_store;
+
+struct kb_pub_ops {
+	/* Ready to write (made, locked, leftovers swept). */
+	int (*open)(struct kb_pub_store *s);
+	/* The store's index (an empty one when it has none), kept in s->old. */
+	int (*read_index)(struct kb_pub_store *s);
+	/* e's bundle and sidecar are there with e's bytes. */
+	int (*present)(struct kb_pub_store *s, const struct kb_index_entry *e);
+	/* Put e's bundle (s->from/<id>.tgz, checked against e) and sidecar. */
+	int (*put_bundle)(struct kb_pub_store *s, const struct kb_index_entry *e);
+	/* Make e->alias serve e's bundle. */
+	int (*put_alias)(struct kb_pub_store *s, const struct kb_index_entry *e);
+	/* Put name (a path under the store) with these bytes, atomically. */
+	int (*put_buf)(struct kb_pub_store *s, const char *name, const void *buf, size_t len);
+	/* Remove name; a missing one is no error. */
+	int (*remove)(struct kb_pub_store *s, const char *name);
+	void (*close)(struct kb_pub_store *s);
+};
+
+struct kb_pub_store {
+	const struct kb_pub_ops *ops;
+	const char *to;			/* the directory, or the base URL */
+	const char *from;		/* WORKDIR/bundles */
+	const char *workdir;
+	struct kb_index old;		/* read_index's */
+	struct kb_publish_memo memo;	/* directory: sha256s of published files */
+	struct kb_lock lock;		/* directory */
+	struct kb_http_opts http;	/* WebDAV */
+};
+
+extern const struct kb_pub_ops kb_pub_dir_ops;
+extern const struct kb_pub_ops kb_pub_dav_ops;
+
+#endif
