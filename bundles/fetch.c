@@ -30,12 +30,20 @@ struct kb_fetch_src {
 	char *tmp;	/* private temp directory inside outdir */
 };
 
+/* name's file in tmp: its last component (signatures/<sha256>.sig). */
+static const char *kb_fetch_local(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
 /* base/name into tmp/name (at most max bytes); *where names it for messages.
  * missing_ok: -KB_ENOTFOUND is not logged (the caller says what it means). */
 static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where,
 			int missing_ok)
 {
-	char *dst = kb_path_join(s->tmp, name);
+	char *dst = kb_path_join(s->tmp, kb_fetch_local(name));
 	long status = 0;
 	int err;
 
@@ -79,7 +87,7 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 static int kb_fetch_read(const struct kb_fetch_src *s, const char *name, size_t max, char **buf,
 			 size_t *len, char **where, int missing_ok)
 {
-	char *path = kb_path_join(s->tmp, name);
+	char *path = kb_path_join(s->tmp, kb_fetch_local(name));
 	int err;
 
 	free(*where);
@@ -112,25 +120,32 @@ static int kb_fetch_index_once(const struct kb_fetch_src *s, const struct kb_tru
 	return err;
 }
 
-/* The store's index, believed only as trust.h says. A signature that does
- * not fit may be of the index a publisher is replacing right now: both are
- * read once more before the index is refused. */
+/* The store's index, believed only as trust.h says. An index.json.sig that
+ * does not fit may be of the index a publisher is replacing right now:
+ * then the signature the publisher put, before the index, under the sha256
+ * of these very bytes is tried (publish.c). */
 static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_trust *t, struct kb_index *idx,
 			  char **where)
 {
-	char *text = NULL, *sig = NULL;
-	size_t len = 0, siglen = 0;
+	char *text = NULL, *sig = NULL, *sig2 = NULL, *name = NULL, *where2 = NULL;
+	char hex[KB_SHA256_HEX_LEN + 1];
+	size_t len = 0, siglen = 0, sig2len = 0;
 	int err;
 
 	err = kb_fetch_index_once(s, t, idx, where, &text, &len, &sig, &siglen);
 	if (!err && sig && !t->insecure &&
 	    !kb_trust_sig_ok(t, text, len, (unsigned char *)sig, siglen, idx)) {
-		kb_debug("%s: the signature does not fit: reading index and signature again", *where);
-		kb_index_free(idx);
-		free(text);
-		free(sig);
-		text = sig = NULL;
-		err = kb_fetch_index_once(s, t, idx, where, &text, &len, &sig, &siglen);
+		kb_sha256_buf(text, len, hex);
+		name = kb_xasprintf("signatures/%s.sig", hex);
+		if (kb_fetch_read(s, name, KB_SIDECAR_MAX_BYTES, &sig2, &sig2len, &where2, 1) == 0 &&
+		    kb_trust_sig_ok(t, text, len, (unsigned char *)sig2, sig2len, idx)) {
+			kb_debug("%s: index.json.sig is another index's (a publish is under way): "
+				 "%s fits", *where, where2);
+			free(sig);
+			sig = sig2;
+			siglen = sig2len;
+			sig2 = NULL;
+		}
 	}
 	if (!err)
 		err = kb_trust_check(t, s->base, text, len, (unsigned char *)sig, siglen, idx,
@@ -139,6 +154,9 @@ static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_trust *t, stru
 		kb_index_free(idx);
 	free(text);
 	free(sig);
+	free(sig2);
+	free(name);
+	free(where2);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include "bundles/publish_store.h"
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/sign.h"
 
@@ -38,8 +39,10 @@ static void kb_publish_take(struct kb_index *dst, struct kb_index_entry *e)
 }
 
 /* index.json, then (with key) index.json.sig: a reader that reads the two
- * across this moment sees a signature of the other index, and reads both
- * again (fetch.c). Unsigned, a stale signature is removed first. */
+ * across this moment sees a signature of the other index. So the signature
+ * also goes, before the index, to signatures/<sha256 of the index>.sig,
+ * which never changes: a reader whose index.json.sig does not fit fetches
+ * that one (fetch.c). Unsigned, a stale signature is removed first. */
 static int kb_publish_index(struct kb_pub_store *s, const struct kb_publish_opts *o,
 			    const struct kb_key *key, struct kb_index *out)
 {
@@ -62,6 +65,14 @@ static int kb_publish_index(struct kb_pub_store *s, const struct kb_publish_opts
 		kb_error("%s/index.json: %s", o->to, kb_strerror(err));
 	if (!err && key)
 		err = kb_key_sign(key, text, len, sig);
+	if (!err && key) {
+		char hex[KB_SHA256_HEX_LEN + 1], *name;
+
+		kb_sha256_buf(text, len, hex);
+		name = kb_xasprintf("signatures/%s.sig", hex);
+		err = s->ops->put_buf(s, name, sig, sizeof(sig));
+		free(name);
+	}
 	if (!err)
 		err = s->ops->put_buf(s, "index.json", text, len);
 	if (!err && key)

@@ -139,9 +139,14 @@ static int kb_pub_dir_put_alias(struct kb_pub_store *s, const struct kb_index_en
 static int kb_pub_dir_put_buf(struct kb_pub_store *s, const char *name, const void *buf,
 			      size_t len)
 {
-	char *path = kb_path_join(s->to, name);
-	int err = kb_file_write_atomic(path, buf, len);
+	char *path = kb_path_join(s->to, name), *dir = kb_xstrdup(path);
+	int err;
 
+	*strrchr(dir, '/') = '\0';
+	err = kb_mkdir_p(dir, 0755);	/* signatures/ */
+	if (!err)
+		err = kb_file_write_atomic(path, buf, len);
+	free(dir);
 	if (err)
 		kb_error("%s: %s", path, kb_strerror(err));
 	free(path);

@@ -71,10 +71,16 @@ copy edit
 sed -i "s/\"uname\": \"$rel\"/\"uname\": \"9.9.9-other-amd64\"/" "$srv/edit/index.json"
 sed -i "s/\"uname\": \"9.9.9-other-amd64\"/\"uname\": \"$rel\"/; s/\"size\": \([0-9]*\)/\"size\": 1\1/" \
 	"$srv/edit/index.json"
+# (signatures/<sha256>.sig, the copy a reader caught mid-publish uses, gone too)
 copy nosig
-rm "$srv/nosig/index.json.sig"
+rm -r "$srv/nosig/index.json.sig" "$srv/nosig/signatures"
 copy badsig
 head -c 63 "$pub/index.json.sig" >"$srv/badsig/index.json.sig"
+rm -r "$srv/badsig/signatures"
+# a reader that reads index.json.sig of the next publish: the index's own
+# signatures/<sha256>.sig fits
+copy midpub
+cp "$srv/v1/index.json.sig" "$srv/midpub/index.json.sig"
 mkdir -p "$wd-exp"; cp -a "$wd/bundles" "$wd-exp/"
 "$KBUNDLE" -q publish --workdir "$wd-exp" --to "$srv/expired" --sign-key "$KB_TMP/old" --expires 0
 "$KBUNDLE" -q publish --workdir "$wd" --to "$srv/rotated" --sign-key "$KB_TMP/new"
@@ -102,7 +108,9 @@ echo 'trusted_keys: [store.pub]' >"$XDG_CONFIG_HOME/kbundle/fetch.yml"
 "$KBUNDLE" -q fetch --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl2" ||
 	kb_die "fetch with the config file's trusted_keys failed"
 rm "$XDG_CONFIG_HOME/kbundle/fetch.yml"
-kb_log "fetch --key and trusted_keys: verified and extracted"
+"$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --uname "$rel" --arch amd64 --from "$url/midpub" \
+	-o "$o/dl-mid" || kb_die "an index.json.sig of another publish was not recovered from signatures/"
+kb_log "fetch --key and trusted_keys: verified and extracted; mid-publish signature recovered"
 
 # refused FROM PATTERN KEY... — exit 1, PATTERN on stderr, nothing written
 refused() {
