@@ -14,6 +14,7 @@
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
 #include "bundles/fetch.h"
+#include "bundles/oci.h"
 #include "bundles/trust.h"
 #include "lib/arch.h"
 #include "lib/cleanup.h"
@@ -28,7 +29,28 @@ struct kb_fetch_src {
 	int http;
 	struct kb_http_opts http_opts;	/* the deadline and speed limit */
 	char *tmp;	/* private temp directory inside outdir */
+	/* oci://HOST/REPO (bundles/oci.h): the registry, and the index
+	 * artefact's layers (index.json, index.json.sig…) by name */
+	struct kb_oci *oci;
+	struct kb_oci_layer layers[KB_OCI_MAX_LAYERS];
+	size_t nlayers;
 };
+
+/* name from a registry: a layer of the index artefact, or the bundle blob
+ * whose digest is sha256 (NULL: not a bundle). */
+static int kb_fetch_get_oci(const struct kb_fetch_src *s, const char *name, const char *sha256,
+			    uint64_t max, const char *dst, int missing_ok)
+{
+	for (size_t i = 0; !sha256 && i < s->nlayers; i++)
+		if (!strcmp(s->layers[i].name, name))
+			sha256 = s->layers[i].sha256;
+	if (!sha256) {
+		if (!missing_ok)
+			kb_error("%s:%s: no %s in the index artefact", s->base, KB_OCI_INDEX_TAG, name);
+		return -KB_ENOTFOUND;
+	}
+	return kb_oci_blob_get(s->oci, sha256, dst, max);
+}
 
 /* name's file in tmp: its last component (signatures/<sha256>.sig). */
 static const char *kb_fetch_local(const char *name)
@@ -48,7 +70,9 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 	int err;
 
 	*where = kb_path_join(s->base, name);
-	if (s->http) {
+	if (s->oci) {
+		err = kb_fetch_get_oci(s, name, NULL, max, dst, missing_ok);
+	} else if (s->http) {
 		struct kb_http_opts ho = s->http_opts;
 		char *why = NULL;
 
@@ -254,6 +278,17 @@ static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_e
 	int err;
 
 	kb_info("downloading %s (%llu bytes)", name, (unsigned long long)e->size);
+	if (s->oci) {
+		/* the blob named by the signed sha256; the sidecar is written
+		 * here from it, for people without kbundle */
+		url = kb_path_join(s->base, name);
+		free(text);
+		text = kb_bundle_sidecar_line(e->sha256, e->id);
+		err = kb_fetch_get_oci(s, name, e->sha256, e->size, tpath, 0);
+		if (!err && (err = kb_file_write_atomic(spath, text, strlen(text))) != 0)
+			kb_error("%s: %s", spath, kb_strerror(err));
+		goto out;
+	}
 	err = kb_fetch_get(s, name, e->size, &url, 0);
 	if (err)
 		goto out;
@@ -322,6 +357,7 @@ static int kb_fetch_extract_usable(const char *dir)
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 {
 	struct kb_fetch_src s = { 0 };
+	struct kb_oci oci = { 0 };
 	struct kb_index idx = { 0 };
 	const struct kb_index_entry *e;
 	char *where = NULL, *url = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
@@ -360,6 +396,17 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	tmp_slot = kb_cleanup_tree_add(s.tmp);
+	if (!strncmp(o->from, "oci://", 6)) {
+		s.oci = &oci;
+		err = kb_oci_open(&oci, o->from, o->limits);
+		if (!err)
+			err = kb_oci_artifact_get(&oci, KB_OCI_INDEX_TAG, s.layers, &s.nlayers);
+		if (err == -KB_ENOTFOUND)
+			kb_error("%s: no artefact tagged '%s' (not a kbundle store?)", o->from,
+				 KB_OCI_INDEX_TAG);
+		if (err)
+			goto out;
+	}
 	err = kb_fetch_index(&s, o->trust, &idx, &where);
 	if (err)
 		goto out;
@@ -409,6 +456,7 @@ out:
 		kb_rm_rf(s.tmp);
 	kb_cleanup_tree_del(tmp_slot);
 	kb_index_free(&idx);
+	kb_oci_close(&oci);
 	free(s.base);
 	free(s.tmp);
 	free(where);

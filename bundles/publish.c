@@ -20,6 +20,16 @@
 #include "lib/log.h"
 #include "lib/sign.h"
 
+int kb_pub_store_in_index(const struct kb_pub_store *s, const struct kb_index_entry *e)
+{
+	/* entries moved into the new index are zeroed (kb_publish_take) */
+	for (size_t i = 0; i < s->old.n; i++)
+		if (s->old.v[i].id && !strcmp(s->old.v[i].id, e->id) &&
+		    !strcmp(s->old.v[i].sha256, e->sha256))
+			return 1;
+	return 0;
+}
+
 static int kb_publish_cmp(const void *a, const void *b)
 {
 	const struct kb_index_entry *x = a, *y = b;
@@ -100,7 +110,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	s.ops = !strncmp(o->to, "http://", 7) || !strncmp(o->to, "https://", 8) ? &kb_pub_dav_ops
-										: &kb_pub_dir_ops;
+		: !strncmp(o->to, "oci://", 6)					     ? &kb_pub_oci_ops
+										     : &kb_pub_dir_ops;
 	kb_http_opts_limits(&s.http, o->limits);
 	if (o->sign_key && (err = kb_key_load(o->sign_key, 1, &key)) != 0)
 		goto out;
@@ -149,12 +160,16 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		qsort(out.v, out.n, sizeof(*out.v), kb_publish_cmp);
 	/* the aliases and SHA256SUMS name only bundles already in place; the
 	 * index, which names the aliases, goes last */
-	kb_publish_alias_pick(&out);
-	err = kb_publish_alias_write(&s, &out);
+	if (s.ops->put_alias) {
+		kb_publish_alias_pick(&out);
+		err = kb_publish_alias_write(&s, &out);
+	}
 	if (!err)
 		err = kb_publish_sums_write(&s, &out, key);
 	if (!err)
 		err = kb_publish_index(&s, o, key, &out);
+	if (!err && s.ops->commit)
+		err = s.ops->commit(&s);
 out:
 	if (opened)
 		s.ops->close(&s);

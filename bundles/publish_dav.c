@@ -71,11 +71,7 @@ out:
 
 static int kb_pub_dav_present(struct kb_pub_store *s, const struct kb_index_entry *e)
 {
-	for (size_t i = 0; i < s->old.n; i++)
-		if (s->old.v[i].id && !strcmp(s->old.v[i].id, e->id) &&
-		    !strcmp(s->old.v[i].sha256, e->sha256))
-			return 1;
-	return 0;
+	return kb_pub_store_in_index(s, e);
 }
 
 /* The file path as name: PUT to a temp name, MOVE into place. */
