@@ -30,6 +30,24 @@ int kb_pub_store_in_index(const struct kb_pub_store *s, const struct kb_index_en
 	return 0;
 }
 
+int kb_pub_store_local(const struct kb_pub_store *s, const struct kb_index_entry *e, char **src)
+{
+	char got[KB_SHA256_HEX_LEN + 1] = "";
+	uint64_t size = 0;
+	int err;
+
+	*src = kb_bundle_path(s->from, e->id);
+	err = kb_sha256_file(*src, got, &size);
+	if (err)
+		kb_error("%s: %s", *src, kb_strerror(err));
+	else if (size != e->size || strcmp(got, e->sha256)) {
+		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s): not published",
+			 *src, e->sha256, (unsigned long long)e->size, got);
+		err = -KB_ECHECKSUM;
+	}
+	return err;
+}
+
 static int kb_publish_cmp(const void *a, const void *b)
 {
 	const struct kb_index_entry *x = a, *y = b;

@@ -14,7 +14,6 @@
 #include "bundles/publish_store.h"
 #include "lib/error.h"
 #include "lib/file.h"
-#include "lib/hash.h"
 #include "lib/http_dav.h"
 #include "lib/log.h"
 
@@ -120,19 +119,10 @@ static int kb_pub_dav_put_buf(struct kb_pub_store *s, const char *name, const vo
 
 static int kb_pub_dav_put_bundle(struct kb_pub_store *s, const struct kb_index_entry *e)
 {
-	char *src = kb_bundle_path(s->from, e->id), *name = kb_bundle_path(NULL, e->id);
-	char *side = kb_bundle_sidecar_path(NULL, e->id), *line = kb_bundle_sidecar_line(e->sha256, e->id);
-	char got[KB_SHA256_HEX_LEN + 1] = "";
-	uint64_t size = 0;
-	int err = kb_sha256_file(src, got, &size);
+	char *src, *name = kb_bundle_path(NULL, e->id), *side = kb_bundle_sidecar_path(NULL, e->id);
+	char *line = kb_bundle_sidecar_line(e->sha256, e->id);
+	int err = kb_pub_store_local(s, e, &src);
 
-	if (err)
-		kb_error("%s: %s", src, kb_strerror(err));
-	else if (size != e->size || strcmp(got, e->sha256)) {
-		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s): not published",
-			 src, e->sha256, (unsigned long long)e->size, got);
-		err = -KB_ECHECKSUM;
-	}
 	if (!err)
 		err = kb_pub_dav_put_file(s, name, src);
 	if (!err)

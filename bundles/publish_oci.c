@@ -14,7 +14,6 @@
 #include "bundles/publish_store.h"
 #include "lib/error.h"
 #include "lib/file.h"
-#include "lib/hash.h"
 #include "lib/log.h"
 
 #define KB_OCI_FILE_TYPE "application/vnd.kbundle.file.v1"
@@ -63,21 +62,12 @@ static int kb_pub_oci_present(struct kb_pub_store *s, const struct kb_index_entr
 
 static int kb_pub_oci_put_bundle(struct kb_pub_store *s, const struct kb_index_entry *e)
 {
-	char *src = kb_bundle_path(s->from, e->id), *title = kb_bundle_path(NULL, e->id);
 	const char *const ann[] = { "io.kbundle.uname", e->uname, "io.kbundle.distro", e->distro,
 				    "io.kbundle.arch", e->arch, "io.kbundle.id", e->id, NULL };
 	struct kb_oci_layer l = { .size = e->size };
-	char got[KB_SHA256_HEX_LEN + 1] = "", tag[129];
-	uint64_t size = 0;
-	int err = kb_sha256_file(src, got, &size);
+	char *src, *title = kb_bundle_path(NULL, e->id), tag[129];
+	int err = kb_pub_store_local(s, e, &src);
 
-	if (err)
-		kb_error("%s: %s", src, kb_strerror(err));
-	else if (size != e->size || strcmp(got, e->sha256)) {
-		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s): not published",
-			 src, e->sha256, (unsigned long long)e->size, got);
-		err = -KB_ECHECKSUM;
-	}
 	snprintf(l.name, sizeof(l.name), "%s", title);
 	memcpy(l.sha256, e->sha256, sizeof(l.sha256));
 	kb_oci_tag(e->uname, tag);

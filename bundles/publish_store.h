@@ -57,6 +57,9 @@ struct kb_pub_store {
 /* e is in the store's own index with the same sha256: a store without
  * cheap listings believes its index (publish.c). */
 int kb_pub_store_in_index(const struct kb_pub_store *s, const struct kb_index_entry *e);
+/* s->from/<id>.tgz, checked to hold e's bytes before it is sent (into
+ * *src, malloc'd, even on failure). 0, -KB_ECHECKSUM or -errno, logged. */
+int kb_pub_store_local(const struct kb_pub_store *s, const struct kb_index_entry *e, char **src);
 
 extern const struct kb_pub_ops kb_pub_dir_ops;
 extern const struct kb_pub_ops kb_pub_dav_ops;

@@ -568,6 +568,20 @@ EOF
 	kb_die "nginx did not start"
 }
 
+# kb_faultproxy_start UPSTREAM RULES — faultproxy.py in front of UPSTREAM
+# with the rules file RULES (its log beside it, RULES.log); sets
+# KB_PROXY_URL. Call it in the test's own shell.
+kb_faultproxy_start() {
+	local up=$1 rules=$2 i
+	rm -f "$rules.port"
+	python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$up" --rules "$rules" \
+		--log "$rules.log" --port-file "$rules.port" &
+	kb_on_exit kill $!
+	for i in $(seq 50); do [ -s "$rules.port" ] && break; sleep 0.1; done
+	[ -s "$rules.port" ] || kb_die "faultproxy did not start"
+	KB_PROXY_URL=http://127.0.0.1:$(cat "$rules.port")
+}
+
 kb_nginx_stop() {
 	local d=${1:-$KB_NGINX_DIR} pid i
 	[ -s "$d/nginx.pid" ] || return 0

@@ -35,10 +35,7 @@ export KBUNDLE_HTTP_BACKOFF_MS=50
 rel=9.9.9-sig-amd64
 
 wd=$KB_TMP/wd
-mkdir -p "$wd/bundles"
-id=$(fx id signed)
-fx bundle "$wd/bundles/$id.tgz" "$id" "$rel"
-fx index "$wd/bundles"
+id=$(fx workdir "$wd" signed "$rel")
 "$KBUNDLE" -q key generate -o "$KB_TMP/old" >/dev/null
 "$KBUNDLE" -q key generate -o "$KB_TMP/new" >/dev/null
 srv=$KB_TMP/srv
@@ -88,14 +85,9 @@ mkdir -p "$wd-exp"; cp -a "$wd/bundles" "$wd-exp/"
 
 kb_nginx_start "$srv"
 url=$KB_NGINX_URL
-W=$KB_TMP/fp
-mkdir -p "$W"
-echo '*/index.json * endless' >"$W/rules"
-python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$url" --rules "$W/rules" \
-	--log "$W/proxy.log" --port-file "$W/proxy.port" &
-kb_on_exit kill $!
-for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-endless="http://127.0.0.1:$(cat "$W/proxy.port")/pub"
+echo '*/index.json * endless' >"$KB_TMP/rules"
+kb_faultproxy_start "$url" "$KB_TMP/rules"
+endless=$KB_PROXY_URL/pub
 
 o=$(kb_fast_tmpdir)
 bd=$("$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --uname "$rel" --arch amd64 --from "$url/pub" \
@@ -138,7 +130,7 @@ rm -rf "$srv/pub.2" && mv "$pub" "$srv/pub.2" && cp -a "$srv/v1" "$pub"
 refused "$url/pub" "version 1 is older than version 2 already seen for this store" "${old[@]}"
 rm -rf "$pub" && mv "$srv/pub.2" "$pub"
 refused "$endless" "larger than" "${old[@]}"
-grep -q 'endless' "$W/proxy.log" || kb_die "the endless index.json was not asked for"
+grep -q 'endless' "$KB_TMP/rules.log" || kb_die "the endless index.json was not asked for"
 
 # no trusted key: a usage error saying how to give one
 rc=0

@@ -45,11 +45,8 @@ pub=$KB_TMP/mirror/pub
 W=$KB_TMP/fp
 mkdir -p "$W"
 echo '*.tgz * stall 600' >"$W/rules"
-python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$KB_NGINX_URL" --rules "$W/rules" \
-	--log "$W/proxy.log" --port-file "$W/proxy.port" &
-kb_on_exit kill $!
-for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$W/proxy.port")/pub"
+kb_faultproxy_start "$KB_NGINX_URL" "$W/rules"
+url=$KB_PROXY_URL/pub
 dl=$KB_TMP/dl
 for sig in TERM INT KILL; do
 	"$KBUNDLE" fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_A" --from "$url" -o "$dl" >/dev/null 2>"$KB_TMP/f-$sig.err" &

@@ -9,7 +9,7 @@
 #     with every bundle it names there;
 #   * readers fetching while publishes run always get a consistent signed
 #     index (index.json and index.json.sig are two files: a reader caught
-#     between them reads both again).
+#     between them takes signatures/<sha256 of the index>.sig).
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 kb_need python3 nginx curl openssl
@@ -18,10 +18,7 @@ export KBUNDLE_HTTP_BACKOFF_MS=50
 rel=9.9.9-dav-amd64
 
 wd=$KB_TMP/wd
-mkdir -p "$wd/bundles"
-a=$(fx id dav-a)
-fx bundle "$wd/bundles/$a.tgz" "$a" "$rel"
-fx index "$wd/bundles"
+a=$(fx workdir "$wd" dav-a "$rel")
 "$KBUNDLE" -q key generate -o "$KB_TMP/k" >/dev/null
 srv=$KB_TMP/srv
 mkdir -p "$srv/dav"

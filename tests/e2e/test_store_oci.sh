@@ -36,10 +36,7 @@ YML
 }
 
 wd=$KB_TMP/wd
-mkdir -p "$wd/bundles"
-a=$(fx id oci-a)
-fx bundle "$wd/bundles/$a.tgz" "$a" "$rel"
-fx index "$wd/bundles"
+a=$(fx workdir "$wd" oci-a "$rel")
 "$KBUNDLE" -q key generate -o "$KB_TMP/k" >/dev/null
 "$KBUNDLE" -q key generate -o "$KB_TMP/other" >/dev/null
 registry_start "$KB_TMP/registry"
