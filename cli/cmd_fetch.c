@@ -16,14 +16,16 @@
 static void kb_fetch_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR [--distro NAME]\n"
+		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR|oci://HOST/REPO\n"
+		"                     [--distro NAME]\n"
 		"                     [--key FILE.pub]... [--config FILE] [--insecure-no-signature]\n"
 		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache]\n"
 		"                     [--json [FILE|-]]\n"
 		"                     [--max-time SECONDS] [-q|-v]\n"
 		"\n"
-		"Read the index.json published by `kbundle publish` at URL (http or https)\n"
-		"or in DIR and believe it only when index.json.sig is its signature by a\n"
+		"Read the index.json published by `kbundle publish` at URL (http or https),\n"
+		"in DIR, or in the registry repository REPO (the artefact tagged 'index')\n"
+		"and believe it only when index.json.sig is its signature by a\n"
 		"trusted key, it has not expired, and its version is not below the highest\n"
 		"this user has seen for that store ($XDG_STATE_HOME/kbundle, or\n"
 		"~/.local/state/kbundle). Then pick the bundle for the kernel RELEASE\n"
@@ -39,7 +41,8 @@ static void kb_fetch_usage(FILE *f)
 		"                    kbuild, a newer packer), the newest packing is taken\n"
 		"                    and named\n"
 		"  --id ID           the bundle with this id (a prefix will do)\n"
-		"  --from URL|DIR    where index.json and the bundles are (required)\n"
+		"  --from URL|DIR|oci://HOST/REPO\n"
+		"                    where index.json and the bundles are (required)\n"
 		"  --key FILE.pub    trust this public key (repeat it while a store moves\n"
 		"                    to a new key); added to the config file's\n"
 		"  --config FILE     YAML with `trusted_keys: [FILE.pub, ...]` (default\n"
@@ -134,7 +137,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		o.id = NULL;
 	if ((!o.uname && !o.id) || !o.from || !*o.from) {
 		err = kb_cli_usage_error(&cli, true,
-					 "--uname RELEASE (or --id ID) and --from URL|DIR are required");
+					 "--uname RELEASE (or --id ID) and --from URL|DIR|oci://HOST/REPO are required");
 		goto out;
 	}
 	if (config ? kb_trust_config_load(&trust, config, true) :
