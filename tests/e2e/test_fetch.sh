@@ -10,7 +10,8 @@
 # uname is exit 1 naming it; several bundles for one uname, exit 2 listing
 # them. Publishing merges: older bundles whose files are there stay listed.
 # The store is signed (publish --sign-key, fetch --key; the signature checked
-# with openssl too); the hand-edited indexes below are read with
+# with openssl too), and the mirror's other release is published, fetched and
+# built against the same way; the hand-edited indexes below are read with
 # --insecure-no-signature, to reach the checks under the signature.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
@@ -213,4 +214,20 @@ rc=0
 [ $rc = 1 ] && grep -q 'does not match the index' "$KB_TMP/err" || kb_die "a corrupt bundle was published (exit $rc)"
 [ ! -e "$pub/$id.tgz" ] || kb_die "the corrupt bundle is in the published directory"
 grep -q "\"$id\"" "$pub/index.json" || kb_die "the failed publish rewrote the index"
+
+# the other release of the mirror too: packed, published signed, fetched
+# with the key into the per-user cache, built against
+reb=$(printf '%s' "$KB_REL_B" | sed 's/[.+]/\\&/g')
+"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+	--release "^$reb\$" -j 2 || kb_die "pack $KB_REL_B failed"
+"$KBUNDLE" -q publish --workdir "$wd" --to "$KB_TMP/pub-b" --sign-key "$KB_TMP/store" || kb_die "publish B failed"
+bdb=$("$KBUNDLE" -q fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_B" --from "$KB_TMP/pub-b" \
+	-o "$KB_TMP/dl-b" --extract-cache) || kb_die "fetch $KB_REL_B failed"
+case $bdb in "$XDG_CACHE_HOME/kbundle/trees/"*) ;; *) kb_die "--extract-cache printed $bdb" ;; esac
+kb_test_module "$scratch/mod-b"
+make -s -C "$bdb" M="$scratch/mod-b" modules >"$KB_TMP/build-b.log" 2>&1 ||
+	{ cat "$KB_TMP/build-b.log" >&2; kb_die "module build against the $KB_REL_B bundle failed"; }
+vm=$(modinfo -F vermagic "$scratch/mod-b/kbtest.ko")
+case "$vm" in "$KB_REL_B "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_B" ;; esac
+kb_log "$KB_REL_B: signed publish, fetch --extract-cache, module built: vermagic $vm"
 echo ok
