@@ -26,7 +26,8 @@
 #   * the stable alias <distro>/<arch>/bundle-<uname>.tgz is listed in the
 #     signed index, and the README's four-line recipe (curl, openssl, grep |
 #     sha256sum -c, tar), run as written, fetches, checks and extracts it;
-#     with the alias's bytes changed on the server, it stops at sha256sum.
+#     with the alias's bytes changed on the server, it stops at sha256sum;
+#   * readers fetching during back-to-back publishes never fail.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 kb_need python3 nginx curl openssl
@@ -225,4 +226,18 @@ run_recipe "$KB_TMP/r2" "$url/aliasflip" && kb_die "the recipe took a changed al
 grep -q "FAILED" "$KB_TMP/r2.log" && [ ! -e "$KB_TMP/r2/kb" ] ||
 	{ cat "$KB_TMP/r2.log"; kb_die "the recipe did not stop at sha256sum"; }
 kb_log "README recipe: $(tr '\n' ' ' <"$KB_TMP/r1.log")"
+
+# readers during back-to-back publishes to the directory: each sees a
+# consistent signed index (signatures/<sha256>.sig when index.json.sig is
+# already the next one's)
+(for _ in 1 2 3 4 5 6 7 8; do "$KBUNDLE" -q publish --workdir "$wd" --to "$pub" --sign-key "$KB_TMP/old" || exit 1; done) &
+pubpid=$!
+n=0
+while kill -0 $pubpid 2>/dev/null; do
+	"$KBUNDLE" -q fetch "${old[@]}" --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl-race" \
+		2>"$KB_TMP/race.err" || { cat "$KB_TMP/race.err"; kb_die "a reader during a publish failed"; }
+	n=$((n + 1))
+done
+wait $pubpid || kb_die "a publish in the loop failed"
+kb_log "$n fetches during 8 publishes to the directory: each saw a consistent signed index"
 echo ok
