@@ -59,12 +59,19 @@ b=$(kb_fast_tmpdir); t0=$(date +%s.%N)
 	mkdir x && tar -xzf "$id.tgz" -C x) || kb_die "the shell way failed"
 kb_log "curl + sha256sum + tar -x of the same: $(echo "$(date +%s.%N) - $t0" | bc) s"
 rm -rf "$b"
-kb_test_module "$scratch/mod"
-make -s -C "$bd" M="$scratch/mod" modules >"$KB_TMP/build.log" 2>&1 ||
-	{ cat "$KB_TMP/build.log" >&2; kb_die "module build against the fetched bundle failed"; }
-vm=$(modinfo -F vermagic "$scratch/mod/kbtest.ko")
-case "$vm" in "$KB_REL_A "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_A" ;; esac
-kb_log "module built against the fetched bundle: vermagic $vm"
+# built_against BUILD_DIR MODDIR RELEASE — lib.sh's test module built in
+# BUILD_DIR as a product would (make -C BUILD_DIR M=MODDIR); its vermagic
+# starts with RELEASE
+built_against() {
+	local vm
+	kb_test_module "$2"
+	make -s -C "$1" M="$2" modules >"$2.log" 2>&1 ||
+		{ cat "$2.log" >&2; kb_die "module build against the fetched $3 bundle failed"; }
+	vm=$(modinfo -F vermagic "$2/kbtest.ko")
+	case "$vm" in "$3 "*) ;; *) kb_die "vermagic '$vm' does not start with $3" ;; esac
+	kb_log "module built against the fetched $3 bundle: vermagic $vm"
+}
+built_against "$bd" "$scratch/mod" "$KB_REL_A"
 
 # again: nothing downloaded, the extracted tree kept; --json is JSON only
 gets=$(grep -c "GET /$id.tgz " "$KB_NGINX_ACCESS_LOG")
@@ -224,10 +231,5 @@ reb=$(printf '%s' "$KB_REL_B" | sed 's/[.+]/\\&/g')
 bdb=$("$KBUNDLE" -q fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_B" --from "$KB_TMP/pub-b" \
 	-o "$KB_TMP/dl-b" --extract-cache) || kb_die "fetch $KB_REL_B failed"
 case $bdb in "$XDG_CACHE_HOME/kbundle/trees/"*) ;; *) kb_die "--extract-cache printed $bdb" ;; esac
-kb_test_module "$scratch/mod-b"
-make -s -C "$bdb" M="$scratch/mod-b" modules >"$KB_TMP/build-b.log" 2>&1 ||
-	{ cat "$KB_TMP/build-b.log" >&2; kb_die "module build against the $KB_REL_B bundle failed"; }
-vm=$(modinfo -F vermagic "$scratch/mod-b/kbtest.ko")
-case "$vm" in "$KB_REL_B "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_B" ;; esac
-kb_log "$KB_REL_B: signed publish, fetch --extract-cache, module built: vermagic $vm"
+built_against "$bdb" "$scratch/mod-b" "$KB_REL_B"
 echo ok
