@@ -253,7 +253,7 @@ int kb_oci_manifest_parse(const char *text, size_t len, const char *name,
 		if (ann && ann->type == KB_Y_MAP)
 			title = kb_ymap_str(ann, KB_OCI_TITLE);
 		if (!digest || strncmp(digest, "sha256:", 7) || !kb_sha256_valid(digest + 7) || !size ||
-		    !title || strlen(title) >= sizeof(layers[0].name)) {
+		    !title || !title[0] || strlen(title) >= sizeof(layers[0].name)) {
 			kb_error("%s:%d: a layer without a sha256 digest, size or title", name, l->line);
 			err = -KB_EPARSE;
 			goto out;
