@@ -1,7 +1,9 @@
 /* bundle_path.c — bundle file names (see bundle_path.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bundles/bundle_path.h"
+#include "bundles/index.h"
 #include "lib/file.h"
 
 #define KB_BUNDLE_SUFFIX ".tgz"
@@ -28,6 +30,16 @@ char *kb_bundle_sidecar_line(const char *sha256, const char *id)
 char *kb_bundle_link_path(const char *dir, const char *manifest_id)
 {
 	return kb_xasprintf("%s/%s" KB_LINK_SUFFIX, dir, manifest_id);
+}
+
+char *kb_bundle_alias_path(const char *distro, const char *arch, const char *uname)
+{
+	char *base = kb_xasprintf("bundle-%s", uname), *p = NULL;
+
+	if (kb_index_name_safe(distro) && kb_index_name_safe(arch) && kb_index_name_safe(base))
+		p = kb_xasprintf("%s/%s/%s" KB_BUNDLE_SUFFIX, distro, arch, base);
+	free(base);
+	return p;
 }
 
 char *kb_bundle_id_of(const char *path)

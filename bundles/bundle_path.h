@@ -17,6 +17,12 @@ char *kb_bundle_sidecar_line(const char *sha256, const char *id);
  * package (manifest.h), its id is not its manifest entry's; this one-line
  * file names it ("<id>\n"). malloc'd. */
 char *kb_bundle_link_path(const char *dir, const char *manifest_id);
+/* A store's stable alias of the bundle of one kernel, which a product
+ * without kbundle can guess: "<distro>/<arch>/bundle-<uname>.tgz" (its
+ * sidecar: kb_bundle_sidecar_path(dir, the same without ".tgz")). NULL when
+ * a part is not a safe file name (kb_index_name_safe). malloc'd. */
+char *kb_bundle_alias_path(const char *distro, const char *arch, const char *uname);
+
 /* The id a bundle file's name gives: its base name without ".tgz" (the
  * whole base name when it has no such suffix). malloc'd. */
 char *kb_bundle_id_of(const char *path);

@@ -406,15 +406,19 @@ out:
 	return err;
 }
 
-/* 1: dir missing or empty; 0: not empty; negative: cannot tell. */
+/* 1: dir an empty directory; 0: not empty; negative: cannot tell. */
 static int kb_extract_dir_empty(const char *dir)
 {
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int empty = 1;
 
-	if (!d)
-		return errno == ENOENT ? 1 : -errno;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
 			empty = 0;
@@ -460,26 +464,56 @@ static int kb_extract_kbuild_ok(const char *what, const char *path)
 	return -KB_EUNSAFE;
 }
 
-/* dir already holds bundle id (a product may call fetch on every build):
- * 0 with *build_dir; -KB_EUSAGE (logged) when it holds something else. */
+/* dir is this user's extraction of the bundle (a product may call fetch on
+ * every build): 0 with *build_dir. */
 static int kb_extract_kept(const char *d, const char *name, const char *id, char **build_dir)
 {
 	struct kb_bundle_meta m = { 0 };
 	char *real = realpath(d, NULL);
 	int err = real ? kb_bundle_meta_load(real, d, &m) : -errno;
 
-	if (!err && m.checksum && !strcmp(m.checksum, id)) {
-		kb_info("%s: bundle %s already extracted there", d, id);
-		err = kb_bundle_meta_build_dir(real, name, &m, build_dir);
-		if (!err)
-			err = kb_extract_kbuild_ok("the build directory", *build_dir);
-	} else {
-		kb_error("%s: not empty and not holding bundle %s: extract into a new directory", d, id);
-		err = -KB_EUSAGE;
+	if (!err && (!m.checksum || strcmp(m.checksum, id) != 0)) {
+		kb_error("%s: its stamp names bundle %s, its BUNDLE_CHECKSUM does not: refused", d, id);
+		err = -KB_EUNSAFE;
 	}
+	if (!err) {
+		kb_info("%s: bundle %s already extracted there (stamp and owner checked)", d, id);
+		err = kb_bundle_meta_build_dir(real, name, &m, build_dir);
+	}
+	if (!err)
+		err = kb_extract_kbuild_ok("the build directory", *build_dir);
 	kb_bundle_meta_free(&m);
 	free(real);
 	return err;
+}
+
+/* What is at d now: 1 nothing (or an empty directory of this user's, to be
+ * replaced), 0 this bundle's extraction (to keep), else an error logged. */
+static int kb_extract_place(const char *d, const char *id, const char *sha256)
+{
+	struct stat st;
+	const char *why;
+	int empty;
+
+	if (lstat(d, &st) != 0) {
+		if (errno == ENOENT)
+			return 1;
+		kb_error("%s: %s", d, kb_strerror(-errno));
+		return -errno;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		kb_error("--extract %s: a symlink: refused (it is not followed; it may be planted)", d);
+		return -KB_EUNSAFE;
+	}
+	why = kb_extract_reusable_why(d, id, sha256);
+	if (!why)
+		return 0;
+	empty = S_ISDIR(st.st_mode) && st.st_uid == geteuid() ? kb_extract_dir_empty(d) : 0;
+	if (empty == 1)
+		return 1;
+	kb_error("--extract %s: already there, and not to be trusted: %s; refused (remove it, "
+		 "or choose a new directory)", d, why);
+	return -KB_EUNSAFE;
 }
 
 /* A fresh temp directory beside d, spelt without symlinks: d.part.<pid>.XXXXXX,
@@ -490,16 +524,19 @@ static int kb_extract_tmp(const char *d, char **tmp, char **root)
 	char *prefix;
 	int err = kb_mkdir_p(parent, 0755);
 
+	if (!err)
+		err = kb_extract_path_safe(parent);
 	*root = NULL;
 	prefix = kb_xasprintf("%s.part.", basename(base));
 	*tmp = NULL;
 	if (err) {
-		kb_error("%s: %s", d, kb_strerror(err));
+		if (err != -KB_EUNSAFE)
+			kb_error("%s: %s", d, kb_strerror(err));
 	} else if (kb_cleanup_install(), kb_cleanup_sweep(parent, prefix),
 		   !(*tmp = kb_cleanup_mkdtemp(parent, prefix))) {
 		err = -errno;
 		kb_error("%s.part.%d.XXXXXX: %s", d, (int)getpid(), kb_strerror(err));
-	} else if (chmod(*tmp, 0755) != 0 || !(*root = realpath(*tmp, NULL))) {
+	} else if (!(*root = realpath(*tmp, NULL))) {	/* mkdtemp's 0700: private */
 		err = -errno;
 		kb_error("%s: %s", *tmp, kb_strerror(err));
 	}
@@ -514,25 +551,29 @@ static int kb_extract_tmp(const char *d, char **tmp, char **root)
 	return err;
 }
 
-int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      const struct kb_limits *lim, char **build_dir)
+int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *sha256,
+		      const char *dir, const struct kb_limits *lim, char **build_dir)
 {
 	struct kb_bundle_meta m = { 0 };
-	char *d = kb_xstrdup(dir), *tmp = NULL, *root = NULL, *real = NULL, *bd = NULL;
-	size_t dl = strlen(d);
-	int err, empty, tmp_slot = -1;
+	char *d = NULL, *tmp = NULL, *root = NULL, *real = NULL, *bd = NULL, cwd[4096];
+	size_t dl;
+	int err, fresh, tmp_slot = -1;
 
 	*build_dir = NULL;
+	/* absolute, so every directory on the way is checked */
+	d = dir[0] == '/' || !getcwd(cwd, sizeof(cwd)) ? kb_xstrdup(dir) : kb_path_join(cwd, dir);
+	dl = strlen(d);
 	while (dl > 1 && d[dl - 1] == '/')
 		d[--dl] = '\0';
-	empty = kb_extract_dir_empty(d);
-	if (empty < 0) {
-		err = empty;
-		kb_error("%s: %s", d, kb_strerror(err));
+	fresh = kb_extract_place(d, id, sha256);
+	if (fresh < 0) {
+		err = fresh;
 		goto out;
 	}
-	if (!empty) {
-		err = kb_extract_kept(d, name, id, build_dir);
+	if (!fresh) {
+		err = kb_extract_path_safe(d);
+		if (!err)
+			err = kb_extract_kept(d, name, id, build_dir);
 		goto out;
 	}
 	err = kb_extract_tmp(d, &tmp, &root);
@@ -552,6 +593,8 @@ int kb_bundle_extract(const char *tgz, const char *name, const char *id, const c
 	err = kb_bundle_meta_build_dir(root, name, &m, &bd);
 	if (!err && bd[strlen(root)])	/* a tree whose build dir make cannot use is not kept */
 		err = kb_extract_kbuild_ok("the build directory", bd + strlen(root) + 1);
+	if (!err)
+		err = kb_extract_stamp_write(root, id, sha256);
 	if (err)
 		goto out;
 	if ((rmdir(d) != 0 && errno != ENOENT) || rename(tmp, d) != 0) {

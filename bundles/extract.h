@@ -23,14 +23,31 @@
 int kb_bundle_unpack(const char *tgz, const char *name, const char *root,
 		     const struct kb_archive_limits *lim);
 
-/* Extract a verified bundle with id `id` into dir (missing or empty; or
- * holding this very bundle already, which is kept), through a temp
- * directory beside dir renamed into place when whole and checked: its
- * BUNDLE_CHECKSUM is id, its BUNDLE_BUILD_DIR a directory inside it.
- * lim: the command's limits (NULL: the defaults).
+/* Extract a verified bundle (id, sha256) into dir, a path every directory
+ * on the way to which passes kb_extract_path_safe: when dir is missing or
+ * an empty directory of this user's, through a new private (0700) temp
+ * directory beside it, stamped and renamed into place when whole and
+ * checked (its BUNDLE_CHECKSUM is id, its BUNDLE_BUILD_DIR a directory
+ * inside it); when dir passes kb_extract_reusable_why, it is kept. Any
+ * other dir (a symlink, another user's, one without the stamp) is refused,
+ * -KB_EUNSAFE or -KB_EUSAGE. lim: the command's limits (NULL: defaults).
  * *build_dir: the absolute path of dir/$(cat BUNDLE_BUILD_DIR). */
-int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *dir,
-		      const struct kb_limits *lim, char **build_dir);
+int kb_bundle_extract(const char *tgz, const char *name, const char *id, const char *sha256,
+		      const char *dir, const struct kb_limits *lim, char **build_dir);
+
+/* extract_dir.c: where a tree may go, and when one may be used again. */
+/* The stamp at the root of an extracted tree: id and sha256 of its bundle. */
+#define KB_EXTRACT_STAMP ".kbundle-extracted"
+/* 0 when no one but root and this user can change what the absolute path
+ * dir leads to (see extract_dir.c), else -KB_EUNSAFE (logged). */
+int kb_extract_path_safe(const char *dir);
+int kb_extract_stamp_write(const char *root, const char *id, const char *sha256);
+/* NULL when dir is this user's extraction (mode 0700, its stamp naming id
+ * and sha256); else why not, for a message. */
+const char *kb_extract_reusable_why(const char *dir, const char *id, const char *sha256);
+/* The per-user default: $XDG_CACHE_HOME/kbundle/trees/<id> (or
+ * ~/.cache/…), its parent made 0700. malloc'd; NULL after a message. */
+char *kb_extract_default_dir(const char *id);
 
 /* NULL when Kbuild can build in path (`make -C path`, M=path); else what in
  * it stops make (a space, a ':', a control character…), for a message. */

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/extract.h"
 #include "bundles/fetch.h"
+#include "bundles/oci.h"
+#include "bundles/trust.h"
 #include "lib/arch.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
@@ -26,24 +29,59 @@ struct kb_fetch_src {
 	int http;
 	struct kb_http_opts http_opts;	/* the deadline and speed limit */
 	char *tmp;	/* private temp directory inside outdir */
+	/* oci://HOST/REPO (bundles/oci.h): the registry, and the index
+	 * artefact's layers (index.json, index.json.sig…) by name */
+	struct kb_oci *oci;
+	struct kb_oci_layer layers[KB_OCI_MAX_LAYERS];
+	size_t nlayers;
 };
 
-/* base/name into tmp/name (at most max bytes); *where names it for messages. */
-static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where)
+/* name from a registry: a layer of the index artefact, or the bundle blob
+ * whose digest is sha256 (NULL: not a bundle). */
+static int kb_fetch_get_oci(const struct kb_fetch_src *s, const char *name, const char *sha256,
+			    uint64_t max, const char *dst, int missing_ok)
 {
-	char *dst = kb_path_join(s->tmp, name);
+	for (size_t i = 0; !sha256 && i < s->nlayers; i++)
+		if (!strcmp(s->layers[i].name, name))
+			sha256 = s->layers[i].sha256;
+	if (!sha256) {
+		if (!missing_ok)
+			kb_error("%s:%s: no %s in the index artefact", s->base, KB_OCI_INDEX_TAG, name);
+		return -KB_ENOTFOUND;
+	}
+	return kb_oci_blob_get(s->oci, sha256, dst, max);
+}
+
+/* name's file in tmp: its last component (signatures/<sha256>.sig). */
+static const char *kb_fetch_local(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
+/* base/name into tmp/name (at most max bytes); *where names it for messages.
+ * missing_ok: -KB_ENOTFOUND is not logged (the caller says what it means). */
+static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t max, char **where,
+			int missing_ok)
+{
+	char *dst = kb_path_join(s->tmp, kb_fetch_local(name));
 	long status = 0;
 	int err;
 
 	*where = kb_path_join(s->base, name);
-	if (s->http) {
+	if (s->oci) {
+		err = kb_fetch_get_oci(s, name, NULL, max, dst, missing_ok);
+	} else if (s->http) {
 		struct kb_http_opts ho = s->http_opts;
 		char *why = NULL;
 
 		ho.max_bytes = max;
 		ho.retries = 2;
 		err = kb_http_get_file(*where, dst, &ho, &status, &why);
-		if (err == -KB_ENOTFOUND)
+		if (err == -KB_ENOTFOUND && missing_ok)
+			;
+		else if (err == -KB_ENOTFOUND)
 			kb_error("%s: not found (HTTP %ld)", *where, status);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
@@ -54,7 +92,9 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 		free(why);
 	} else {
 		err = kb_file_copy(*where, dst, NULL, max, NULL);
-		if (err == -ENOENT)
+		if (err == -ENOENT && missing_ok)
+			;
+		else if (err == -ENOENT)
 			kb_error("%s: not found", *where);
 		else if (err == -KB_ELIMIT)
 			kb_error("%s: larger than %llu bytes", *where, (unsigned long long)max);
@@ -67,23 +107,80 @@ static int kb_fetch_get(const struct kb_fetch_src *s, const char *name, uint64_t
 	return err;
 }
 
-static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_index *idx, char **where)
+/* base/name's bytes (at most max) into *buf; *where names it. */
+static int kb_fetch_read(const struct kb_fetch_src *s, const char *name, size_t max, char **buf,
+			 size_t *len, char **where, int missing_ok)
 {
-	char *path = kb_path_join(s->tmp, "index.json"), *buf = NULL;
-	size_t len;
-	int err = kb_fetch_get(s, "index.json", KB_INDEX_MAX_BYTES, where);
+	char *path = kb_path_join(s->tmp, kb_fetch_local(name));
+	int err;
 
-	if (err)
-		goto out;
-	err = kb_file_read(path, KB_INDEX_MAX_BYTES, &buf, &len);
-	if (err) {
+	free(*where);
+	*where = NULL;
+	err = kb_fetch_get(s, name, max, where, missing_ok);
+	if (!err && (err = kb_file_read(path, max, buf, len)) != 0)
 		kb_error("%s: %s", *where, kb_strerror(err));
-		goto out;
-	}
-	err = kb_index_parse(buf, len, *where, idx);
-out:
-	free(buf);
 	free(path);
+	return err;
+}
+
+/* index.json and index.json.sig; parsed into idx. NULL *sig: none there. */
+static int kb_fetch_index_once(const struct kb_fetch_src *s, const struct kb_trust *t,
+			       struct kb_index *idx, char **where, char **text, size_t *len,
+			       char **sig, size_t *siglen)
+{
+	char *sig_where = NULL;
+	int err;
+
+	err = kb_fetch_read(s, "index.json", KB_INDEX_MAX_BYTES, text, len, where, 0);
+	if (!err && !t->insecure) {
+		err = kb_fetch_read(s, "index.json.sig", KB_SIDECAR_MAX_BYTES, sig, siglen,
+				    &sig_where, 1);
+		if (err == -KB_ENOTFOUND)
+			err = 0;
+	}
+	if (!err)
+		err = kb_index_parse(*text, *len, *where, idx);
+	free(sig_where);
+	return err;
+}
+
+/* The store's index, believed only as trust.h says. An index.json.sig that
+ * does not fit may be of the index a publisher is replacing right now:
+ * then the signature the publisher put, before the index, under the sha256
+ * of these very bytes is tried (publish.c). */
+static int kb_fetch_index(const struct kb_fetch_src *s, struct kb_trust *t, struct kb_index *idx,
+			  char **where)
+{
+	char *text = NULL, *sig = NULL, *sig2 = NULL, *name = NULL, *where2 = NULL;
+	char hex[KB_SHA256_HEX_LEN + 1];
+	size_t len = 0, siglen = 0, sig2len = 0;
+	int err;
+
+	err = kb_fetch_index_once(s, t, idx, where, &text, &len, &sig, &siglen);
+	if (!err && sig && !t->insecure &&
+	    !kb_trust_sig_ok(t, text, len, (unsigned char *)sig, siglen, idx)) {
+		kb_sha256_buf(text, len, hex);
+		name = kb_xasprintf("signatures/%s.sig", hex);
+		if (kb_fetch_read(s, name, KB_SIDECAR_MAX_BYTES, &sig2, &sig2len, &where2, 1) == 0 &&
+		    kb_trust_sig_ok(t, text, len, (unsigned char *)sig2, sig2len, idx)) {
+			kb_debug("%s: index.json.sig is another index's (a publish is under way): "
+				 "%s fits", *where, where2);
+			free(sig);
+			sig = sig2;
+			siglen = sig2len;
+			sig2 = NULL;
+		}
+	}
+	if (!err)
+		err = kb_trust_check(t, s->base, text, len, (unsigned char *)sig, siglen, idx,
+				     (int64_t)time(NULL));
+	if (err)
+		kb_index_free(idx);
+	free(text);
+	free(sig);
+	free(sig2);
+	free(name);
+	free(where2);
 	return err;
 }
 
@@ -181,10 +278,21 @@ static int kb_fetch_bundle(const struct kb_fetch_src *s, const struct kb_index_e
 	int err;
 
 	kb_info("downloading %s (%llu bytes)", name, (unsigned long long)e->size);
-	err = kb_fetch_get(s, name, e->size, &url);
+	if (s->oci) {
+		/* the blob named by the signed sha256; the sidecar is written
+		 * here from it, for people without kbundle */
+		url = kb_path_join(s->base, name);
+		free(text);
+		text = kb_bundle_sidecar_line(e->sha256, e->id);
+		err = kb_fetch_get_oci(s, name, e->sha256, e->size, tpath, 0);
+		if (!err && (err = kb_file_write_atomic(spath, text, strlen(text))) != 0)
+			kb_error("%s: %s", spath, kb_strerror(err));
+		goto out;
+	}
+	err = kb_fetch_get(s, name, e->size, &url, 0);
 	if (err)
 		goto out;
-	err = kb_fetch_get(s, side, KB_SIDECAR_MAX_BYTES, &surl);
+	err = kb_fetch_get(s, side, KB_SIDECAR_MAX_BYTES, &surl, 0);
 	if (err)
 		goto out;
 	err = kb_file_read(spath, KB_SIDECAR_MAX_BYTES, &text, &len);
@@ -219,6 +327,7 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->uname = kb_xstrdup(src->uname);
 	dst->arch = kb_xstrdup(src->arch);
 	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
+	dst->alias = src->alias ? kb_xstrdup(src->alias) : NULL;
 }
 
 /* --extract DIR, as make will see it (absolute), must be usable by Kbuild:
@@ -248,9 +357,11 @@ static int kb_fetch_extract_usable(const char *dir)
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 {
 	struct kb_fetch_src s = { 0 };
+	struct kb_oci oci = { 0 };
 	struct kb_index idx = { 0 };
 	const struct kb_index_entry *e;
 	char *where = NULL, *url = NULL, *tmp_tgz = NULL, *tmp_side = NULL, *side = NULL;
+	char *extract = NULL;
 	char got[KB_SHA256_HEX_LEN + 1];
 	uint64_t size;
 	size_t bl;
@@ -285,13 +396,30 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		goto out;
 	}
 	tmp_slot = kb_cleanup_tree_add(s.tmp);
-	err = kb_fetch_index(&s, &idx, &where);
+	if (!strncmp(o->from, "oci://", 6)) {
+		s.oci = &oci;
+		err = kb_oci_open(&oci, o->from, o->limits);
+		if (!err)
+			err = kb_oci_artifact_get(&oci, KB_OCI_INDEX_TAG, s.layers, &s.nlayers);
+		if (err == -KB_ENOTFOUND)
+			kb_error("%s: no artefact tagged '%s' (not a kbundle store?)", o->from,
+				 KB_OCI_INDEX_TAG);
+		if (err)
+			goto out;
+	}
+	err = kb_fetch_index(&s, o->trust, &idx, &where);
 	if (err)
 		goto out;
 	err = kb_fetch_pick(o, &idx, where, &e);
 	if (err)
 		goto out;
 	kb_fetch_entry_copy(&r->e, e);
+	if (o->extract)
+		extract = kb_xstrdup(o->extract);
+	else if (o->extract_cache && !(extract = kb_extract_default_dir(e->id))) {
+		err = -KB_EUSAGE;
+		goto out;
+	}
 	r->path = kb_bundle_path(o->outdir, e->id);
 	side = kb_bundle_sidecar_path(o->outdir, e->id);
 	if (kb_fetch_verified(r->path, e, got, &size) && access(side, F_OK) == 0) {
@@ -304,9 +432,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		tmp_side = kb_bundle_sidecar_path(s.tmp, e->id);
 		/* extracted before it is kept: a bundle the archive checks
 		 * refuse is not left in outdir either */
-		if (o->extract) {
+		if (extract) {
 			url = kb_bundle_path(s.base, e->id);
-			err = kb_bundle_extract(tmp_tgz, url, e->id, o->extract, o->limits,
+			err = kb_bundle_extract(tmp_tgz, url, e->id, e->sha256, extract, o->limits,
 						&r->build_dir);
 			if (err)
 				goto out;
@@ -320,14 +448,15 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 		r->downloaded = true;
 		goto out;
 	}
-	if (o->extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, o->extract, o->limits,
+	if (extract)
+		err = kb_bundle_extract(r->path, r->path, e->id, e->sha256, extract, o->limits,
 					&r->build_dir);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
 	kb_cleanup_tree_del(tmp_slot);
 	kb_index_free(&idx);
+	kb_oci_close(&oci);
 	free(s.base);
 	free(s.tmp);
 	free(where);
@@ -335,6 +464,7 @@ out:
 	free(tmp_tgz);
 	free(tmp_side);
 	free(side);
+	free(extract);
 	return err;
 }
 
@@ -360,6 +490,7 @@ void kb_fetch_result_free(struct kb_fetch_result *r)
 	free(r->e.uname);
 	free(r->e.arch);
 	free(r->e.manifest_id);
+	free(r->e.alias);
 	free(r->path);
 	free(r->build_dir);
 	memset(r, 0, sizeof(*r));

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "bundles/index.h"
+#include "bundles/trust.h"
 #include "lib/limits.h"
 
 struct kb_fetch_opts {
@@ -18,7 +19,9 @@ struct kb_fetch_opts {
 	const char *from;	/* base URL (http/https) or directory holding index.json */
 	const char *outdir;	/* where <id>.tgz and its .sha256 go */
 	const char *extract;	/* NULL, or a directory to extract into (bundles/extract.h) */
+	bool extract_cache;	/* extract into kb_extract_default_dir (when no extract) */
 	const struct kb_limits *limits;	/* on index.json and the bundle; NULL: defaults */
+	struct kb_trust *trust;	/* the keys and the version record (bundles/trust.h) */
 };
 
 struct kb_fetch_result {

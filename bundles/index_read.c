@@ -3,8 +3,10 @@
  * so the limits on depth and node count apply; every field is then checked
  * here, and the first bad one is reported with the file or URL and line. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bundles/bundle_path.h"
 #include "bundles/index.h"
@@ -14,6 +16,8 @@
 #include "lib/yaml_doc.h"
 
 #define KB_INDEX_MAX_FIELD 128
+/* an entry's keys (kb_index_entry_parse) */
+#define KB_INDEX_KEYS 12
 
 int kb_index_name_safe(const char *s)
 {
@@ -76,8 +80,22 @@ static int kb_index_time_ok(const char *s)
 	return 1;
 }
 
+int kb_index_time_parse(const char *s, int64_t *t)
+{
+	struct tm tm = { 0 };
+
+	if (!kb_index_time_ok(s) ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -KB_EPARSE;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
 /* The optional fields of format 2 (seen[6], seen[7]); NULL: format 1's. */
-static int kb_index_entry_order(const char *name, const struct kb_ynode *const seen[9],
+static int kb_index_entry_order(const char *name, const struct kb_ynode *const seen[KB_INDEX_KEYS],
 				int64_t index_pf, struct kb_index_entry *e)
 {
 	uint64_t pf = (uint64_t)index_pf;
@@ -98,13 +116,50 @@ static int kb_index_entry_order(const char *name, const struct kb_ynode *const s
 	return 0;
 }
 
+/* Format 3's path (always <id>.tgz: a reader never opens another name the
+ * server chose), vmtest and alias (only ever the bundle's own spelling)
+ * (seen[9], seen[10], seen[11]). */
+static int kb_index_entry_store(const char *name, const struct kb_ynode *const seen[KB_INDEX_KEYS],
+				struct kb_index_entry *e)
+{
+	char *want = kb_bundle_path(NULL, seen[0]->scalar);
+	const char *vm = seen[10] ? seen[10]->scalar : "untested";
+	char *alias = seen[11] ? kb_bundle_alias_path(seen[1]->scalar, seen[3]->scalar,
+						      seen[2]->scalar) : NULL;
+	int err = 0;
+
+	if (seen[9] && strcmp(seen[9]->scalar, want) != 0) {
+		kb_error("%s:%d: bundle %s: path '%.64s' is not %s", name, seen[9]->line,
+			 seen[0]->scalar, kb_log_esc(seen[9]->scalar), want);
+		err = -KB_EPARSE;
+	} else if (strcmp(vm, "passed") && strcmp(vm, "failed") && strcmp(vm, "untested")) {
+		kb_error("%s:%d: bundle %s: vmtest '%.32s' is not passed, failed or untested", name,
+			 seen[10]->line, seen[0]->scalar, kb_log_esc(vm));
+		err = -KB_EPARSE;
+	} else if (seen[11] && (!alias || strcmp(alias, seen[11]->scalar) != 0)) {
+		kb_error("%s:%d: bundle %s: alias '%.64s' is not %s", name, seen[11]->line,
+			 seen[0]->scalar, kb_log_esc(seen[11]->scalar),
+			 alias ? alias : "<distro>/<arch>/bundle-<uname>.tgz of safe names");
+		err = -KB_EPARSE;
+	} else {
+		snprintf(e->vmtest, sizeof(e->vmtest), "%s", vm);
+		e->alias = alias;
+		alias = NULL;
+	}
+	free(alias);
+	free(want);
+	return err;
+}
+
 static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int64_t index_pf,
 				struct kb_index_entry *e)
 {
 	/* the first 6 must be there; the others are optional */
-	static const char *const keys[] = { "id", "distro", "uname", "arch", "sha256", "size",
-					    "packer_format", "packed_at", "manifest_id" };
-	const struct kb_ynode *seen[9] = { NULL };
+	static const char *const keys[KB_INDEX_KEYS] = {
+		"id", "distro", "uname", "arch", "sha256", "size", "packer_format", "packed_at",
+		"manifest_id", "path", "vmtest", "alias"
+	};
+	const struct kb_ynode *seen[KB_INDEX_KEYS] = { NULL };
 	int err;
 
 	if (m->type != KB_Y_MAP)
@@ -115,9 +170,9 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int6
 
 		if (k->type != KB_Y_SCALAR)
 			return kb_index_bad(name, k, "a bundle's key is not a string");
-		for (f = 0; f < 9 && strcmp(k->scalar, keys[f]) != 0; f++)
+		for (f = 0; f < KB_INDEX_KEYS && strcmp(k->scalar, keys[f]) != 0; f++)
 			;
-		if (f == 9)
+		if (f == KB_INDEX_KEYS)
 			continue;	/* a newer writer's field: not ours to judge */
 		if (seen[f]) {
 			kb_error("%s:%d: '%s' given twice", name, k->line, keys[f]);
@@ -166,6 +221,8 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int6
 		return -KB_ELIMIT;
 	}
 	err = kb_index_entry_order(name, seen, index_pf, e);
+	if (!err)
+		err = kb_index_entry_store(name, seen, e);
 	if (err)
 		return err;
 	e->line = m->line;
@@ -221,10 +278,46 @@ int kb_index_entry_newer_cmp(const struct kb_index_entry *a, const struct kb_ind
 	return strcmp(a->id, b->id);
 }
 
+/* Format 3's top-level version, generated, expires and key_id: all four or
+ * none (a work directory's index). */
+static int kb_index_signed_fields(const char *name, const struct kb_ynode *root,
+				  struct kb_index *idx)
+{
+	static const char *const keys[] = { "version", "generated", "expires", "key_id" };
+	const struct kb_ynode *v[4];
+	size_t have = 0;
+
+	for (size_t i = 0; i < 4; i++) {
+		v[i] = kb_ymap_get(root, keys[i]);
+		if (v[i] && v[i]->type != KB_Y_SCALAR)
+			return kb_index_bad(name, v[i], "a signed index field is not a string or number");
+		have += v[i] != NULL;
+	}
+	if (have == 0)
+		return 0;
+	for (size_t i = 0; i < 4; i++)
+		if (!v[i]) {
+			kb_error("%s:%d: a signed index without '%s'", name, root->line, keys[i]);
+			return -KB_EPARSE;
+		}
+	if (!kb_index_number(v[0]->scalar, UINT64_MAX / 2, &idx->version) || idx->version == 0)
+		return kb_index_bad(name, v[0], "'version' is not a number above 0");
+	if (!kb_index_time_ok(v[1]->scalar) || !kb_index_time_ok(v[2]->scalar))
+		return kb_index_bad(name, v[1], "'generated' or 'expires' is not YYYY-MM-DDTHH:MM:SSZ");
+	if (strlen(v[3]->scalar) != KB_INDEX_KEYID_LEN ||
+	    strspn(v[3]->scalar, "0123456789abcdef") != KB_INDEX_KEYID_LEN)
+		return kb_index_bad(name, v[3], "'key_id' is not 16 lowercase hex digits");
+	memcpy(idx->generated, v[1]->scalar, KB_INDEX_TIME_LEN + 1);
+	memcpy(idx->expires, v[2]->scalar, KB_INDEX_TIME_LEN + 1);
+	memcpy(idx->key_id, v[3]->scalar, KB_INDEX_KEYID_LEN + 1);
+	return 0;
+}
+
 int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_index *idx)
 {
-	/* an entry of format 2: its map, 8 keys and 8 values */
-	const struct kb_yaml_limits lim = { .max_depth = 8, .max_nodes = KB_INDEX_MAX_ENTRIES * 20 };
+	/* an entry of format 3: its map, 11 keys and 11 values */
+	const struct kb_yaml_limits lim = { .max_depth = 8,
+					    .max_nodes = KB_INDEX_MAX_ENTRIES * (2 * KB_INDEX_KEYS + 2) };
 	const struct kb_ynode *fmt, *list;
 	struct kb_ynode *root = NULL;
 	uint64_t pf = 0;
@@ -259,6 +352,10 @@ int kb_index_parse(const char *buf, size_t len, const char *name, struct kb_inde
 		err = -KB_EPARSE;
 		goto out;
 	}
+	idx->format = fmt ? (int64_t)pf : 1;
+	err = kb_index_signed_fields(name, root, idx);
+	if (err)
+		goto out;
 	list = kb_ymap_get(root, "bundles");
 	if (!list || list->type != KB_Y_SEQ) {
 		err = kb_index_bad(name, list ? list : root, "no 'bundles' array");
@@ -311,6 +408,7 @@ void kb_index_free(struct kb_index *idx)
 		free(idx->v[i].distro);
 		free(idx->v[i].uname);
 		free(idx->v[i].arch);
+		free(idx->v[i].alias);
 	}
 	free(idx->v);
 	memset(idx, 0, sizeof(*idx));

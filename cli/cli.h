@@ -114,6 +114,7 @@ int kb_cmd_update(int argc, char **argv);
 int kb_cmd_plan(int argc, char **argv);
 int kb_cmd_pack(int argc, char **argv);
 int kb_cmd_cache(int argc, char **argv);
+int kb_cmd_key(int argc, char **argv);
 int kb_cmd_publish(int argc, char **argv);
 int kb_cmd_fetch(int argc, char **argv);
 int kb_cmd_vmtest(int argc, char **argv);

@@ -16,31 +16,55 @@
 static void kb_fetch_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR [--distro NAME]\n"
-		"                     [--arch ARCH] [-o DIR] [--extract DIR] [--json [FILE|-]]\n"
+		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR|oci://HOST/REPO\n"
+		"                     [--distro NAME]\n"
+		"                     [--key FILE.pub]... [--config FILE] [--insecure-no-signature]\n"
+		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache]\n"
+		"                     [--json [FILE|-]]\n"
 		"                     [--max-time SECONDS] [-q|-v]\n"
 		"\n"
-		"Read the index.json published by `kbundle publish` at URL (http or https)\n"
-		"or in DIR, pick the bundle for the kernel RELEASE (`uname -r`), download it\n"
-		"and its .sha256 into -o DIR, and keep them only when both agree with the\n"
-		"index. With --extract, unpack it safely (no absolute paths, no '..', no link\n"
+		"Read the index.json published by `kbundle publish` at URL (http or https),\n"
+		"in DIR, or in the registry repository REPO (the artefact tagged 'index')\n"
+		"and believe it only when index.json.sig is its signature by a\n"
+		"trusted key, it has not expired, and its version is not below the highest\n"
+		"this user has seen for that store ($XDG_STATE_HOME/kbundle, or\n"
+		"~/.local/state/kbundle). Then pick the bundle for the kernel RELEASE\n"
+		"(`uname -r`), download it and its .sha256 into -o DIR, and keep them only\n"
+		"when both agree with the signed index. With --extract, unpack it safely (no absolute paths, no '..', no link\n"
 		"out of the tree, no devices, size limits) and print the build directory:\n"
 		"\n"
-		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --extract /tmp/kb)\" \\\n"
-		"       M=$PWD modules\n"
+		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --key KEY.pub \\\n"
+		"            --extract-cache)\" M=$PWD modules\n"
 		"\n"
 		"  --uname RELEASE   the kernel release to fetch for (this or --id required);\n"
 		"                    when one kernel was packed more than once (a new\n"
 		"                    kbuild, a newer packer), the newest packing is taken\n"
 		"                    and named\n"
 		"  --id ID           the bundle with this id (a prefix will do)\n"
-		"  --from URL|DIR    where index.json and the bundles are (required)\n"
+		"  --from URL|DIR|oci://HOST/REPO\n"
+		"                    where index.json and the bundles are (required)\n"
+		"  --key FILE.pub    trust this public key (repeat it while a store moves\n"
+		"                    to a new key); added to the config file's\n"
+		"  --config FILE     YAML with `trusted_keys: [FILE.pub, ...]` (default\n"
+		"                    $XDG_CONFIG_HOME/kbundle/fetch.yml, or\n"
+		"                    ~/.config/kbundle/fetch.yml, when it exists)\n"
+		"  --insecure-no-signature  believe an unsigned or badly signed index\n"
+		"                    (said on stderr): anyone on the path decides what you\n"
+		"                    build against\n"
 		"  --distro NAME     only this distro's bundle (when several share RELEASE)\n"
 		"  --arch ARCH       architecture (default the host's, %s; x86_64 = amd64)\n"
 		"  -o, --output DIR  where the .tgz goes (default .); a verified copy\n"
 		"                    already there is not downloaded again\n"
-		"  --extract DIR     extract into DIR (missing, empty, or holding this very\n"
-		"                    bundle) and print DIR/$(cat BUNDLE_BUILD_DIR)\n"
+		"  --extract DIR     extract into DIR and print DIR/$(cat BUNDLE_BUILD_DIR):\n"
+		"                    a new private (0700) tree renamed into place; DIR may\n"
+		"                    be missing, an empty directory of yours, or this\n"
+		"                    bundle's earlier extraction (yours, 0700, its stamp\n"
+		"                    naming the signed sha256); anything else, or a path\n"
+		"                    through a link or directory another user could have\n"
+		"                    planted, is refused\n"
+		"  --extract-cache   extract into $XDG_CACHE_HOME/kbundle/trees/ID (or\n"
+		"                    ~/.cache/kbundle/trees/ID): per user, never a shared\n"
+		"                    /tmp\n"
 		"  --json [FILE|-]   write the chosen index entry as JSON to FILE, or to\n"
 		"                    stdout ('-', or no FILE) instead of the build directory\n"
 		"  -q, --quiet       errors only\n"
@@ -48,8 +72,9 @@ static void kb_fetch_usage(FILE *f)
 		"  -h, --help        this text\n"
 		"\n"
 		"exit status: 0 fetched, 1 failure (no bundle for RELEASE, unreachable,\n"
-		"             checksum mismatch, unsafe archive), 2 usage error or several\n"
-		"             bundles fit (they are listed)\n",
+		"             bad or missing signature, expired or rolled-back index,\n"
+		"             checksum mismatch, unsafe archive), 2 usage error, no trusted\n"
+		"             key, or several bundles fit (they are listed)\n",
 		kb_arch_host());
 	kb_cli_limits_usage(f);
 }
@@ -64,15 +89,23 @@ int kb_cmd_fetch(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'A' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "extract", required_argument, NULL, 'X' },
+		{ "extract-cache", no_argument, NULL, 'x' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "insecure-no-signature", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_fetch_opts o = { .outdir = "." };
+	struct kb_trust trust;
+	char *config = NULL;
 	struct kb_fetch_result r;
 	struct kb_cli cli;
 	char *text;
 	size_t len;
 	int c, err;
 
+	kb_trust_init(&trust, NULL);
+	o.trust = &trust;
 	kb_cli_init(&cli, "fetch", kb_fetch_usage, KB_CLI_LIMITS | KB_CLI_JSON);
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "o:")) >= 0) {
 		switch (c) {
@@ -83,17 +116,35 @@ int kb_cmd_fetch(int argc, char **argv)
 		case 'A': o.arch = optarg; break;
 		case 'o': o.outdir = optarg; break;
 		case 'X': o.extract = optarg; break;
+		case 'x': o.extract_cache = true; break;
+		case 'C': free(config); config = kb_xstrdup(optarg); break;
+		case 'N': trust.insecure = true; break;
+		case 'K':
+			if (kb_trust_add_key(&trust, optarg) != 0) {
+				err = KB_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		}
 	}
-	if (c == KB_CLI_STOP)
-		return cli.exit;
+	if (c == KB_CLI_STOP) {
+		err = cli.exit;
+		goto out;
+	}
 	if (o.uname && !*o.uname)
 		o.uname = NULL;
 	if (o.id && !*o.id)
 		o.id = NULL;
-	if ((!o.uname && !o.id) || !o.from || !*o.from)
-		return kb_cli_usage_error(&cli, true,
-					  "--uname RELEASE (or --id ID) and --from URL|DIR are required");
+	if ((!o.uname && !o.id) || !o.from || !*o.from) {
+		err = kb_cli_usage_error(&cli, true,
+					 "--uname RELEASE (or --id ID) and --from URL|DIR|oci://HOST/REPO are required");
+		goto out;
+	}
+	if (config ? kb_trust_config_load(&trust, config, true) :
+		     (config = kb_trust_default_config()) && kb_trust_config_load(&trust, config, false)) {
+		err = KB_EXIT_USAGE;
+		goto out;
+	}
 	o.limits = &cli.limits;
 	err = kb_fetch_run(&o, &r);
 	if (!err && cli.json) {
@@ -110,5 +161,9 @@ int kb_cmd_fetch(int argc, char **argv)
 	else if (!err && !r.build_dir)
 		kb_info("%s: %s for %s", r.path, r.downloaded ? "downloaded" : "kept", r.e.uname);
 	kb_fetch_result_free(&r);
-	return kb_cli_exit(err);
+	err = kb_cli_exit(err);
+out:
+	kb_trust_free(&trust);
+	free(config);
+	return err;
 }

@@ -11,6 +11,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "manifest", kb_cmd_manifest, "group package lists into bundles, write manifest.yml" },
 	{ "pack", kb_cmd_pack, "pack manifest entries into self-contained header bundles" },
 	{ "cache", kb_cmd_cache, "list the package cache, or gc what no manifest entry needs" },
+	{ "key", kb_cmd_key, "generate the Ed25519 key pair that signs a published index" },
 	{ "publish", kb_cmd_publish, "copy packed bundles and a merged index.json to a static-hosting dir" },
 	{ "fetch", kb_cmd_fetch, "download, verify and extract the bundle for one kernel (uname -r)" },
 	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },

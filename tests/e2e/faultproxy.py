@@ -19,6 +19,8 @@ rule a line, first match wins, '#' starts a comment:
             stall [SECS]     send headers and 1 KiB of body, then go silent SECS (default 600)
             truncate [N]     announce the full length, send N bytes (default half), close
             tamper           flip one byte in the middle of the body (same length)
+            endless          answer 200 with no length and a body that never ends
+                             (until the client hangs up)
             serve FILE       answer 200 with FILE's bytes instead (a stale index, a
                              file changed between requests)
 
@@ -157,6 +159,17 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(body)
                     sent = len(body)
                 status = "429"
+                return
+            if action == "endless":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                status = "200-endless"
+                block = b"[" * 65536
+                while not head and not self.server.stopping:
+                    self.wfile.write(block)
+                    sent += len(block)
+                self.close_connection = True
                 return
             if action == "serve":
                 with open(arg, "rb") as f:

@@ -102,6 +102,9 @@ KB_E2E_LIB_LOADED=1
 : "${TMPDIR:=/tmp}"
 export KB_SRC KBUNDLE KB_TEST_CACHE TMPDIR
 KB_TMP=$(mktemp -d "$TMPDIR/kb-e2e.XXXXXX")
+# fetch keeps the store versions it has seen, its config and its extractions
+# per user: a test's are its own
+export XDG_STATE_HOME=$KB_TMP/xdg-state XDG_CONFIG_HOME=$KB_TMP/xdg-config XDG_CACHE_HOME=$KB_TMP/xdg-cache
 # Scratch space on tmpfs when there is one (header trees are ~10,000 small
 # files: 0.3 s there, 8 s on these disks); removed with KB_TMP on exit.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then KB_FAST=$(mktemp -d /dev/shm/kb-e2e.XXXXXX)
@@ -584,6 +587,20 @@ EOF
 	done
 	cat "$d/start.log" "$d/error.log" >&2 2>/dev/null || true
 	kb_die "nginx did not start"
+}
+
+# kb_faultproxy_start UPSTREAM RULES — faultproxy.py in front of UPSTREAM
+# with the rules file RULES (its log beside it, RULES.log); sets
+# KB_PROXY_URL. Call it in the test's own shell.
+kb_faultproxy_start() {
+	local up=$1 rules=$2 i
+	rm -f "$rules.port"
+	python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$up" --rules "$rules" \
+		--log "$rules.log" --port-file "$rules.port" &
+	kb_on_exit kill $!
+	for i in $(seq 50); do [ -s "$rules.port" ] && break; sleep 0.1; done
+	[ -s "$rules.port" ] || kb_die "faultproxy did not start"
+	KB_PROXY_URL=http://127.0.0.1:$(cat "$rules.port")
 }
 
 kb_nginx_stop() {

@@ -19,7 +19,10 @@ packages needed:
                                        them when no ID is given); --v1 writes
                                        the old format (no index_format, no
                                        packer_format or packed_at per entry)
-  id SALT                              a manifest-style id (64 hex digits)"""
+  id SALT                              a manifest-style id (64 hex digits)
+  workdir WD SALT UNAME                a work directory WD/bundles/ holding the
+                                       bundle of id SALT for UNAME, indexed
+                                       (what publish reads); prints the id"""
 import hashlib, io, json, os, sys, tarfile
 
 
@@ -89,12 +92,23 @@ def index(d, args):
     json.dump(top, open(os.path.join(d, "index.json"), "w"), indent=1)
 
 
+def fixture_id(salt):
+    return hashlib.sha256(("kbundle-bundle-v1\n" + salt + "\n").encode()).hexdigest()
+
+
 cmd, args = sys.argv[1], sys.argv[2:]
 if cmd == "bundle":
     bundle(*args)
 elif cmd == "index":
     index(args[0], args[1:])
 elif cmd == "id":
-    print(hashlib.sha256(("kbundle-bundle-v1\n" + args[0] + "\n").encode()).hexdigest())
+    print(fixture_id(args[0]))
+elif cmd == "workdir":
+    wd, salt, uname = args
+    bid, d = fixture_id(salt), os.path.join(wd, "bundles")
+    os.makedirs(d, exist_ok=True)
+    bundle(os.path.join(d, bid + ".tgz"), bid, uname)
+    index(d, [])
+    print(bid)
 else:
     sys.exit(f"unknown command {cmd}")

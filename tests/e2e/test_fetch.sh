@@ -9,6 +9,10 @@
 # entry, an absolute symlink, a chain of links that climbs out). An unknown
 # uname is exit 1 naming it; several bundles for one uname, exit 2 listing
 # them. Publishing merges: older bundles whose files are there stay listed.
+# The store is signed (publish --sign-key, fetch --key; the signature checked
+# with openssl too), and the mirror's other release is published, fetched and
+# built against the same way; the hand-edited indexes below are read with
+# --insecure-no-signature, to reach the checks under the signature.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 kb_need nginx make gcc modinfo python3 curl
@@ -21,14 +25,19 @@ re=$(printf '%s' "$KB_REL_A" | sed 's/[.+]/\\&/g')
 
 # publish: bundle + sidecar + index, checkable with sha256sum -c
 pub=$KB_TMP/pub
-"$KBUNDLE" publish --workdir "$wd" --to "$pub" || kb_die "publish failed"
+"$KBUNDLE" -q key generate -o "$KB_TMP/store" >/dev/null || kb_die "key generate failed"
+key=(--key "$KB_TMP/store.pub")
+"$KBUNDLE" publish --workdir "$wd" --to "$pub" --sign-key "$KB_TMP/store" || kb_die "publish failed"
+openssl pkeyutl -verify -pubin -inkey "$KB_TMP/store.pub" -rawin -in "$pub/index.json" \
+	-sigfile "$pub/index.json.sig" >/dev/null || kb_die "openssl does not verify index.json.sig"
 id=$(python3 -c 'import json, sys
 b = json.load(open(sys.argv[1]))["bundles"]
 assert len(b) == 1 and b[0]["uname"] == sys.argv[2], b
 print(b[0]["id"])' "$pub/index.json" "$KB_REL_A") || kb_die "published index.json is wrong"
 (cd "$pub" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "published sidecar does not check"
 cmp -s "$pub/$id.tgz" "$wd/bundles/$id.tgz" || kb_die "published bundle differs from the packed one"
-ls -A "$pub" | grep -v -e '^index.json$' -e "^$id.tgz" -e '^lock$' &&
+ls -A "$pub" | grep -v -e '^index.json$' -e '^index.json.sig$' -e "^$id.tgz" -e '^lock$' \
+	-e '^SHA256SUMS$' -e '^SHA256SUMS.sig$' -e '^debian$' -e '^signatures$' &&
 	kb_die "publish left other files"
 kb_nginx_start "$pub"
 url=$KB_NGINX_URL
@@ -36,7 +45,7 @@ url=$KB_NGINX_URL
 # fetch + extract + build, as in the README
 scratch=$(kb_fast_tmpdir)
 t0=$(date +%s.%N)
-bd=$(cd "$scratch" && "$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o dl --extract kb) ||
+bd=$(cd "$scratch" && "$KBUNDLE" fetch "${key[@]}" --uname "$KB_REL_A" --from "$url" -o dl --extract kb) ||
 	kb_die "fetch failed"
 kb_log "fetch + verify + extract of $(stat -c %s "$pub/$id.tgz") bytes ($(tar -tzf "$pub/$id.tgz" | wc -l) entries) to tmpfs: $(echo "$(date +%s.%N) - $t0" | bc) s"
 [ "$bd" = "$scratch/kb/$(cat "$scratch/kb/BUNDLE_BUILD_DIR")" ] || kb_die "fetch printed '$bd'"
@@ -50,16 +59,23 @@ b=$(kb_fast_tmpdir); t0=$(date +%s.%N)
 	mkdir x && tar -xzf "$id.tgz" -C x) || kb_die "the shell way failed"
 kb_log "curl + sha256sum + tar -x of the same: $(echo "$(date +%s.%N) - $t0" | bc) s"
 rm -rf "$b"
-kb_test_module "$scratch/mod"
-make -s -C "$bd" M="$scratch/mod" modules >"$KB_TMP/build.log" 2>&1 ||
-	{ cat "$KB_TMP/build.log" >&2; kb_die "module build against the fetched bundle failed"; }
-vm=$(modinfo -F vermagic "$scratch/mod/kbtest.ko")
-case "$vm" in "$KB_REL_A "*) ;; *) kb_die "vermagic '$vm' does not start with $KB_REL_A" ;; esac
-kb_log "module built against the fetched bundle: vermagic $vm"
+# built_against BUILD_DIR MODDIR RELEASE — lib.sh's test module built in
+# BUILD_DIR as a product would (make -C BUILD_DIR M=MODDIR); its vermagic
+# starts with RELEASE
+built_against() {
+	local vm
+	kb_test_module "$2"
+	make -s -C "$1" M="$2" modules >"$2.log" 2>&1 ||
+		{ cat "$2.log" >&2; kb_die "module build against the fetched $3 bundle failed"; }
+	vm=$(modinfo -F vermagic "$2/kbtest.ko")
+	case "$vm" in "$3 "*) ;; *) kb_die "vermagic '$vm' does not start with $3" ;; esac
+	kb_log "module built against the fetched $3 bundle: vermagic $vm"
+}
+built_against "$bd" "$scratch/mod" "$KB_REL_A"
 
 # again: nothing downloaded, the extracted tree kept; --json is JSON only
 gets=$(grep -c "GET /$id.tgz " "$KB_NGINX_ACCESS_LOG")
-(cd "$scratch" && "$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o dl --extract kb --json -v) \
+(cd "$scratch" && "$KBUNDLE" fetch "${key[@]}" --uname "$KB_REL_A" --from "$url" -o dl --extract kb --json -v) \
 	>"$KB_TMP/fetch.json" 2>"$KB_TMP/fetch.err" || { cat "$KB_TMP/fetch.err"; kb_die "second fetch failed"; }
 python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
@@ -70,19 +86,19 @@ assert j["build_dir"] == sys.argv[4], j' "$KB_TMP/fetch.json" "$id" "$KB_REL_A" 
 
 # a directory works as --from too, and so does the index's own name;
 # --arch x86_64 is amd64
-"$KBUNDLE" -q fetch --uname "$KB_REL_A" --from "$pub/index.json" --arch x86_64 -o "$KB_TMP/dl-dir" ||
+"$KBUNDLE" -q fetch "${key[@]}" --uname "$KB_REL_A" --from "$pub/index.json" --arch x86_64 -o "$KB_TMP/dl-dir" ||
 	kb_die "fetch from a directory failed"
 cmp -s "$KB_TMP/dl-dir/$id.tgz" "$pub/$id.tgz" || kb_die "fetch from a directory: different bytes"
 
 # an unknown uname: exit 1, naming the uname and the index
 rc=0
-"$KBUNDLE" fetch --uname 9.9.9-nope --from "$url" -o "$KB_TMP/none" 2>"$KB_TMP/err" || rc=$?
+"$KBUNDLE" fetch "${key[@]}" --uname 9.9.9-nope --from "$url" -o "$KB_TMP/none" 2>"$KB_TMP/err" || rc=$?
 [ $rc = 1 ] || kb_die "unknown uname: exit $rc, want 1"
 grep -q "$url/index.json: no bundle for uname '9.9.9-nope'" "$KB_TMP/err" || kb_die "unknown uname: $(cat "$KB_TMP/err")"
 [ -z "$(ls -A "$KB_TMP/none")" ] || kb_die "unknown uname left files: $(ls -A "$KB_TMP/none")"
 # another architecture only: not found either
 rc=0
-"$KBUNDLE" -q fetch --uname "$KB_REL_A" --arch arm64 --from "$url" -o "$KB_TMP/none" 2>/dev/null || rc=$?
+"$KBUNDLE" -q fetch "${key[@]}" --uname "$KB_REL_A" --arch arm64 --from "$url" -o "$KB_TMP/none" 2>/dev/null || rc=$?
 [ $rc = 1 ] || kb_die "--arch arm64: exit $rc, want 1"
 
 # fetch_refused NAME DIR-SERVED-AS-PUB PATTERN — fetch from a copy of pub
@@ -91,7 +107,7 @@ rc=0
 fetch_refused() {
 	local name=$1 from=$2 pat=$3 rc=0 o
 	o=$(kb_fast_tmpdir)
-	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$from" -o "$o/dl" --extract "$o/kb" \
+	"$KBUNDLE" fetch "${key[@]}" --uname "$KB_REL_A" --from "$from" -o "$o/dl" --extract "$o/kb" \
 		>"$KB_TMP/$name.out" 2>"$KB_TMP/$name.err" || rc=$?
 	[ $rc = 1 ] || { cat "$KB_TMP/$name.err"; kb_die "$name: exit $rc, want 1"; }
 	grep -q -- "$pat" "$KB_TMP/$name.err" || { cat "$KB_TMP/$name.err"; kb_die "$name: no '$pat'"; }
@@ -117,7 +133,8 @@ fetch_refused tampered "$url/x/tamper" "does not match the index"
 copy_pub "$srv/side"; rm -f "$srv/side/x"
 printf '%064d  %s.tgz\n' 0 "$id" >"$srv/side/$id.tgz.sha256"
 fetch_refused sidecar "$url/x/side" "sha256 mismatch with the index"
-# hostile index.json: traversal in an id, a bad sha256
+# hostile index.json: traversal in an id, a bad sha256; unsigned from here
+key=(--insecure-no-signature)
 copy_pub "$srv/trav"; rm -f "$srv/trav/x"
 sed -i "s|\"id\": \"$id\"|\"id\": \"../../$id\"|" "$srv/trav/index.json"
 fetch_refused traversal "$url/x/trav" "is not a safe file name"
@@ -165,14 +182,15 @@ fetch_refused hostile-chain "$url/x/chain" "symlink leads out of the tree"
 copy_pub "$KB_TMP/two"; rm -f "$KB_TMP/two/x"
 python3 -c 'import json, sys
 p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0])
-b["id"] = "other"; b["distro"] = "otherdistro"; j["bundles"].append(b)
+b["id"] = "other"; b["path"] = "other.tgz"; b["distro"] = "otherdistro"; b.pop("alias")
+j["bundles"].append(b)
 json.dump(j, open(p, "w"))' "$KB_TMP/two/index.json"
 rc=0
-"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$KB_TMP/two" -o "$KB_TMP/two-dl" 2>"$KB_TMP/err" || rc=$?
+"$KBUNDLE" fetch "${key[@]}" --uname "$KB_REL_A" --from "$KB_TMP/two" -o "$KB_TMP/two-dl" 2>"$KB_TMP/err" || rc=$?
 [ $rc = 2 ] || kb_die "two bundles for one uname: exit $rc, want 2"
 grep -q "  $id  distro debian" "$KB_TMP/err" && grep -q '  other  distro otherdistro' "$KB_TMP/err" ||
 	kb_die "the candidates are not listed: $(cat "$KB_TMP/err")"
-"$KBUNDLE" -q fetch --uname "$KB_REL_A" --distro debian --from "$KB_TMP/two" -o "$KB_TMP/two-dl" ||
+"$KBUNDLE" -q fetch "${key[@]}" --uname "$KB_REL_A" --distro debian --from "$KB_TMP/two" -o "$KB_TMP/two-dl" ||
 	kb_die "--distro debian did not pick the one bundle"
 
 # publish merges: an older published bundle whose files are there stays, one
@@ -181,16 +199,18 @@ rm -f "$pub/x"
 cp "$pub/$id.tgz" "$pub/old.tgz"
 sed "s/$id/old/" "$pub/$id.tgz.sha256" >"$pub/old.tgz.sha256"
 python3 -c 'import json, sys
-p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0])
-old = dict(b, id="old", uname="5.10.0-1-amd64"); gone = dict(b, id="gone", uname="5.10.0-2-amd64")
+p = sys.argv[1]; j = json.load(open(p)); b = dict(j["bundles"][0]); b.pop("alias")
+old = dict(b, id="old", path="old.tgz", uname="5.10.0-1-amd64")
+gone = dict(b, id="gone", path="gone.tgz", uname="5.10.0-2-amd64")
 j["bundles"] += [old, gone]; json.dump(j, open(p, "w"))' "$pub/index.json"
-"$KBUNDLE" publish --workdir "$wd" --to "$pub" 2>"$KB_TMP/pub2.err" || kb_die "second publish failed"
+"$KBUNDLE" publish --workdir "$wd" --to "$pub" --sign-key "$KB_TMP/store" 2>"$KB_TMP/pub2.err" ||
+	kb_die "second publish failed"
 grep -q "bundle gone (5.10.0-2-amd64) is listed but its files are gone" "$KB_TMP/pub2.err" ||
 	kb_die "no warning for the dropped bundle: $(cat "$KB_TMP/pub2.err")"
 python3 -c 'import json, sys
 ids = sorted(b["id"] for b in json.load(open(sys.argv[1]))["bundles"])
 assert ids == sorted([sys.argv[2], "old"]), ids' "$pub/index.json" "$id" || kb_die "merged index: $(cat "$pub/index.json")"
-"$KBUNDLE" -q fetch --uname 5.10.0-1-amd64 --from "$url" -o "$KB_TMP/old-dl" || kb_die "the kept bundle cannot be fetched"
+"$KBUNDLE" -q fetch --key "$KB_TMP/store.pub" --uname 5.10.0-1-amd64 --from "$url" -o "$KB_TMP/old-dl" || kb_die "the kept bundle cannot be fetched"
 
 # a corrupted bundle in the work directory is not published
 cp -a "$wd" "$KB_TMP/wd-bad"
@@ -201,4 +221,15 @@ rc=0
 [ $rc = 1 ] && grep -q 'does not match the index' "$KB_TMP/err" || kb_die "a corrupt bundle was published (exit $rc)"
 [ ! -e "$pub/$id.tgz" ] || kb_die "the corrupt bundle is in the published directory"
 grep -q "\"$id\"" "$pub/index.json" || kb_die "the failed publish rewrote the index"
+
+# the other release of the mirror too: packed, published signed, fetched
+# with the key into the per-user cache, built against
+reb=$(printf '%s' "$KB_REL_B" | sed 's/[.+]/\\&/g')
+"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+	--release "^$reb\$" -j 2 || kb_die "pack $KB_REL_B failed"
+"$KBUNDLE" -q publish --workdir "$wd" --to "$KB_TMP/pub-b" --sign-key "$KB_TMP/store" || kb_die "publish B failed"
+bdb=$("$KBUNDLE" -q fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_B" --from "$KB_TMP/pub-b" \
+	-o "$KB_TMP/dl-b" --extract-cache) || kb_die "fetch $KB_REL_B failed"
+case $bdb in "$XDG_CACHE_HOME/kbundle/trees/"*) ;; *) kb_die "--extract-cache printed $bdb" ;; esac
+built_against "$bdb" "$scratch/mod-b" "$KB_REL_B"
 echo ok

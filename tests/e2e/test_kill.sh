@@ -40,18 +40,16 @@ stopped() {
 # 1. fetch during the download: the proxy stalls the bundle.
 # published inside the mirror nginx serves (vmtest still needs the mirror)
 pub=$KB_TMP/mirror/pub
-"$KBUNDLE" -q publish --workdir "$VM_WD" --to "$pub"
+"$KBUNDLE" -q key generate -o "$KB_TMP/store" >/dev/null
+"$KBUNDLE" -q publish --workdir "$VM_WD" --to "$pub" --sign-key "$KB_TMP/store"
 W=$KB_TMP/fp
 mkdir -p "$W"
 echo '*.tgz * stall 600' >"$W/rules"
-python3 "$KB_SRC/tests/e2e/faultproxy.py" --upstream "$KB_NGINX_URL" --rules "$W/rules" \
-	--log "$W/proxy.log" --port-file "$W/proxy.port" &
-kb_on_exit kill $!
-for _ in $(seq 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-url="http://127.0.0.1:$(cat "$W/proxy.port")/pub"
+kb_faultproxy_start "$KB_NGINX_URL" "$W/rules"
+url=$KB_PROXY_URL/pub
 dl=$KB_TMP/dl
 for sig in TERM INT KILL; do
-	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" >/dev/null 2>"$KB_TMP/f-$sig.err" &
+	"$KBUNDLE" fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_A" --from "$url" -o "$dl" >/dev/null 2>"$KB_TMP/f-$sig.err" &
 	pid=$!
 	for _ in $(seq 300); do compgen -G "$dl/.kbundle-fetch.$pid.*/*.tgz*" >/dev/null && break; sleep 0.1; done
 	compgen -G "$dl/.kbundle-fetch.$pid.*/*.tgz*" >/dev/null ||
@@ -65,7 +63,7 @@ for sig in TERM INT KILL; do
 done
 compgen -G "$dl/.kbundle-fetch.$dead.*" >/dev/null || kb_die "SIGKILL: no fetch temp dir left to sweep?"
 echo '*.tgz * pass' >"$W/rules"
-"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$url" -o "$dl" -v >/dev/null 2>"$KB_TMP/f-next.err" ||
+"$KBUNDLE" fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_A" --from "$url" -o "$dl" -v >/dev/null 2>"$KB_TMP/f-next.err" ||
 	{ cat "$KB_TMP/f-next.err"; kb_die "the next fetch failed"; }
 compgen -G "$dl/.kbundle-fetch.*" && kb_die "the next fetch did not sweep: $(ls -A "$dl")"
 grep -q "left by process $dead" "$KB_TMP/f-next.err" || kb_die "the fetch sweep said nothing"
@@ -76,7 +74,7 @@ x=$KB_TMP/x
 mkdir -p "$x"
 for sig in TERM INT KILL; do
 	rm -rf "$x/kb"
-	"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" \
+	"$KBUNDLE" fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" \
 		>/dev/null 2>"$KB_TMP/x-$sig.err" &
 	pid=$!
 	wait_for "$x/kb.part.$pid.*/*" "fetch --extract"
@@ -89,7 +87,7 @@ for sig in TERM INT KILL; do
 done
 compgen -G "$x/kb.part.$dead.*" >/dev/null || kb_log "SIGKILL landed after the extraction finished"
 rm -rf "$x/kb"
-"$KBUNDLE" fetch --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" -v >/dev/null \
+"$KBUNDLE" fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_A" --from "$pub" -o "$dl" --extract "$x/kb" -v >/dev/null \
 	2>"$KB_TMP/x-next.err" || { cat "$KB_TMP/x-next.err"; kb_die "the next extract failed"; }
 compgen -G "$x/kb.part.*" && kb_die "the next extract did not sweep: $(ls -A "$x")"
 [ -f "$x/kb/BUNDLE_UNAME" ] || kb_die "the next extract did not extract"

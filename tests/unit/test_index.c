@@ -331,7 +331,7 @@ static void test_format2(void **state)
 	kb_index_free(&idx);
 	kb_log_set_level(KB_LOG_ERROR);
 	/* a format this reader does not know, a bad time, a size over the cap */
-	assert_int_equal(parse("{\"index_format\": 3, \"packer_format\": 1, \"bundles\": []}"),
+	assert_int_equal(parse("{\"index_format\": 4, \"packer_format\": 1, \"bundles\": []}"),
 			 -KB_EPARSE);
 	assert_int_equal(parse("{\"packer_format\": 1, \"bundles\": [{\"id\": \"x\", \"distro\": \"d\","
 			       " \"uname\": \"u\", \"arch\": \"amd64\", \"sha256\": \"" SHA_A "\","
@@ -341,6 +341,75 @@ static void test_format2(void **state)
 	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "1073741825"), -KB_ELIMIT);
 	assert_int_equal(parse_one("\"x\"", "\"" SHA_A "\"", "1099511627776"), -KB_ELIMIT);
 	kb_log_set_level(KB_LOG_INFO);
+}
+
+/* Format 3: a signed store index's top-level fields (all or none), each
+ * bundle's path (only ever <id>.tgz) and vmtest; its text round-trips to
+ * the same bytes (what the signature covers). */
+static void test_format3(void **state)
+{
+	const char *head = "{\"index_format\": 3, \"packer_format\": 2, \"version\": 7,"
+			   " \"generated\": \"2026-06-01T00:00:00Z\", \"expires\": \"2026-07-01T00:00:00Z\","
+			   " \"key_id\": \"0123456789abcdef\", \"bundles\": [";
+	char *text = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\","
+				  " \"arch\": \"amd64\", \"sha256\": \"" SHA_A "\", \"size\": 1,"
+				  " \"path\": \"a.tgz\", \"vmtest\": \"passed\"}]}", head);
+	struct kb_index idx, back;
+	char *t1, *t2, *bad;
+	size_t l1, l2;
+	int err;
+
+	(void)state;
+	assert_int_equal(kb_index_parse(text, strlen(text), "t", &idx), 0);
+	assert_int_equal(idx.format, 3);
+	assert_int_equal(idx.version, 7);
+	assert_string_equal(idx.generated, "2026-06-01T00:00:00Z");
+	assert_string_equal(idx.expires, "2026-07-01T00:00:00Z");
+	assert_string_equal(idx.key_id, "0123456789abcdef");
+	assert_string_equal(idx.v[0].vmtest, "passed");
+	t1 = kb_index_text(&idx, &l1, &err);
+	assert_non_null(t1);
+	assert_int_equal(kb_index_parse(t1, l1, "t1", &back), 0);
+	t2 = kb_index_text(&back, &l2, &err);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(t1, t2, l1);
+	assert_non_null(strstr(t1, "\"path\": \"a.tgz\""));
+	kb_index_free(&idx);
+	kb_index_free(&back);
+	free(t1);
+	free(t2);
+	kb_log_set_level(KB_LOG_ERROR);
+	/* a path the server chose, a vmtest verdict nobody gives */
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"path\": \"../etc/x.tgz\"}]}", head);
+	assert_int_equal(parse(bad), -KB_EPARSE);
+	free(bad);
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"vmtest\": \"maybe\"}]}", head);
+	assert_int_equal(parse(bad), -KB_EPARSE);
+	free(bad);
+	/* the alias is only ever <distro>/<arch>/bundle-<uname>.tgz */
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"alias\": \"d/amd64/bundle-u.tgz\"}]}", head);
+	assert_int_equal(kb_index_parse(bad, strlen(bad), "t", &idx), 0);
+	assert_string_equal(idx.v[0].alias, "d/amd64/bundle-u.tgz");
+	kb_index_free(&idx);
+	free(bad);
+	bad = kb_xasprintf("%s{\"id\": \"a\", \"distro\": \"d\", \"uname\": \"u\", \"arch\": \"amd64\","
+			   " \"sha256\": \"" SHA_A "\", \"size\": 1, \"alias\": \"../../etc/x.tgz\"}]}", head);
+	assert_int_equal(parse(bad), -KB_EPARSE);
+	free(bad);
+	/* some of the signed fields only; a version of 0; a bad key id */
+	assert_int_equal(parse("{\"index_format\": 3, \"packer_format\": 1, \"version\": 3, \"bundles\": []}"),
+			 -KB_EPARSE);
+	assert_int_equal(parse("{\"index_format\": 3, \"packer_format\": 1, \"version\": 0,"
+			       " \"generated\": \"2026-06-01T00:00:00Z\", \"expires\": \"2026-07-01T00:00:00Z\","
+			       " \"key_id\": \"0123456789abcdef\", \"bundles\": []}"), -KB_EPARSE);
+	assert_int_equal(parse("{\"index_format\": 3, \"packer_format\": 1, \"version\": 1,"
+			       " \"generated\": \"2026-06-01T00:00:00Z\", \"expires\": \"2026-07-01T00:00:00Z\","
+			       " \"key_id\": \"0123456789ABCDEF\", \"bundles\": []}"), -KB_EPARSE);
+	kb_log_set_level(KB_LOG_INFO);
+	free(text);
 }
 
 int main(void)
@@ -354,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_id),
 		cmocka_unit_test(test_big_index),
 		cmocka_unit_test(test_format2),
+		cmocka_unit_test(test_format3),
 	};
 
 	kb_log_set_level(KB_LOG_ERROR + (getenv("KB_TEST_VERBOSE") ? 3 : 0));
