@@ -154,7 +154,8 @@ int kb_vm_comment_mem(const void *buf, size_t len, char **val)
 	return 0;
 }
 
-int kb_vm_modinfo_file(const char *ko, const char *key, char **val)
+/* Read ko, then its identity (id), the value of key, or its .comment. */
+static int kb_vm_ko_file(const char *ko, const char *key, char **val, struct kb_vm_elf_ident *id)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -164,37 +165,23 @@ int kb_vm_modinfo_file(const char *ko, const char *key, char **val)
 		kb_error("%s: %s", ko, kb_strerror(err));
 		return err;
 	}
-	err = kb_vm_modinfo_mem(buf, len, key, val);
+	err = id ? kb_vm_elf_ident_mem(buf, len, id)
+		 : key ? kb_vm_modinfo_mem(buf, len, key, val) : kb_vm_comment_mem(buf, len, val);
 	free(buf);
 	return err;
+}
+
+int kb_vm_modinfo_file(const char *ko, const char *key, char **val)
+{
+	return kb_vm_ko_file(ko, key, val, NULL);
 }
 
 int kb_vm_comment_file(const char *ko, char **val)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int err = kb_file_read(ko, KB_VM_KO_MAX, &buf, &len);
-
-	if (err) {
-		kb_error("%s: %s", ko, kb_strerror(err));
-		return err;
-	}
-	err = kb_vm_comment_mem(buf, len, val);
-	free(buf);
-	return err;
+	return kb_vm_ko_file(ko, NULL, val, NULL);
 }
 
 int kb_vm_elf_ident_file(const char *ko, struct kb_vm_elf_ident *id)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int err = kb_file_read(ko, KB_VM_KO_MAX, &buf, &len);
-
-	if (err) {
-		kb_error("%s: %s", ko, kb_strerror(err));
-		return err;
-	}
-	err = kb_vm_elf_ident_mem(buf, len, id);
-	free(buf);
-	return err;
+	return kb_vm_ko_file(ko, NULL, NULL, id);
 }

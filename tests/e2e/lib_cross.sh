@@ -1,5 +1,6 @@
 # tests/e2e/lib_cross.sh — real Debian 13 kernel headers of other
-# architectures for the cross-build tests (sourced after lib.sh, which
+# architectures for the cross-build tests and benchmark (sourced after
+# lib.sh and pack_lib.sh; lib.sh
 # sources lib_debian13.sh): the kernel of lib_debian13.sh's KB_D13_ABI
 # (the newest 6.12.*+deb13 of trixie-security) for each architecture asked
 # for, through the same private apt configuration with those architectures
@@ -7,42 +8,73 @@
 # of the same version are KB_D13_PICKS's. Picks are kept in
 # $KB_TEST_CACHE/picks like the others.
 #
-#   kb_cross_fetch ARCH…   (arm64, riscv64, …) pick + download once; sets
+#   kb_cross_fetch ARCH[/FLAVOUR]…   (arm64, arm64/arm64-16k, riscv64,
+#                          ppc64el/powerpc64le, s390x; FLAVOUR defaults to ARCH)
+#                          pick + download once; sets
 #     KB_X_PICKS           TSV in KB_DEB_PICKS's format: KB_D13_PICKS's 6.12
 #                          lines (amd64 headers, -common, amd64 kbuild) and, per
-#                          ARCH, linux-headers-<abi>-<ARCH> and its
+#                          argument, linux-headers-<abi>-<FLAVOUR> and its
 #                          linux-kbuild-<abi> for ARCH
-#     KB_X_REL_<ARCH>      uname -r of the ARCH kernel (6.12.118+deb13-arm64)
+#     KB_X_REL_<FLAVOUR>   uname -r of that kernel (6.12.118+deb13-arm64-16k in
+#                          KB_X_REL_arm64_16k: '-' is '_' in the name)
+#   kb_cross_pipeline      (after kb_cross_fetch) KB_X_PICKS behind a signed mirror
+#                          and nginx, one upstream (debian 13, every architecture
+#                          picked), crawled, grouped and packed (-j 2), the build
+#                          roots the shared $KB_TEST_CACHE/toolchain-work ones;
+#                          sets X_UPS X_MAN X_WD (upstreams, manifest, work dir)
+#   kb_cross_bundle UNAME  the packed bundle of that kernel
 
 kb_cross_fetch() {
 	kb_debian13_fetch
-	local a pf picks=$KB_TMP/cross-picks.tsv hdr kb line
+	local x a fl archs=() pf picks=$KB_TMP/cross-picks.tsv hdr kb
 	awk -F'\t' -v h="$KB_D13_HDR" -v c="$KB_D13_COMMON" -v k="$KB_D13_KBUILD" \
 		'$2 == h || $2 == c || $2 == k' "$KB_D13_PICKS" >"$picks"
-	for a in "$@"; do
-		pf=$KB_TEST_CACHE/picks/cross-1-$a-$KB_D13_ABI.tsv
+	for x in "$@"; do archs+=("${x%%/*}"); done
+	for x in "$@"; do
+		a=${x%%/*} fl=${x#*/}
+		pf=$KB_TEST_CACHE/picks/cross-1-$a-$fl-$KB_D13_ABI.tsv
 		if [ ! -f "$pf" ]; then
 			if [ -z "${KB_X_APT:-}" ]; then
-				KB_D13_ARCHS="$*" _kb_d13_apt_setup
+				KB_D13_ARCHS="${archs[*]}" _kb_d13_apt_setup
 				KB_X_APT=1
 			fi
-			hdr=linux-headers-$KB_D13_ABI-$a
+			hdr=linux-headers-$KB_D13_ABI-$fl
 			kb=$(_kb_d13_dep "$hdr:$a" linux-kbuild-)
 			[ -n "$(_kb_d13_field "$hdr:$a" Filename)" ] && [ -n "$kb" ] ||
 				kb_skip "trixie-security has no $hdr for $a (or its Depends name no linux-kbuild-*)"
 			{
-				_kb_d13_line trixie-security "$hdr:$a" headers "$KB_D13_ABI-$a"
+				_kb_d13_line trixie-security "$hdr:$a" headers "$KB_D13_ABI-$fl"
 				_kb_d13_line trixie-security "$kb:$a" kbuild "$KB_D13_ABI"
-			} | sed "s/^\([^\t]*\t[^\t]*\):$a\t/\1\t/" >"$KB_TMP/cross-$a.tsv"
-			_kb_fetch_picks "$KB_TMP/cross-$a.tsv"
+			} | sed "s/^\([^\t]*\t[^\t]*\):$a\t/\1\t/" >"$KB_TMP/cross-$fl.tsv"
+			_kb_fetch_picks "$KB_TMP/cross-$fl.tsv"
 			mkdir -p "${pf%/*}"
-			cp "$KB_TMP/cross-$a.tsv" "$pf.$$" && mv -f "$pf.$$" "$pf"
+			cp "$KB_TMP/cross-$fl.tsv" "$pf.$$" && mv -f "$pf.$$" "$pf"
 		fi
 		_kb_fetch_picks "$pf"
-		cat "$pf" >>"$picks"
-		printf -v "KB_X_REL_$a" '%s' "$KB_D13_ABI-$a"
-		export "KB_X_REL_$a"
+		# one line per package file (arm64 and arm64-16k share their kbuild)
+		awk -F'\t' 'NR == FNR { seen[$8] = 1; next } !seen[$8]++' "$picks" "$pf" >>"$picks.new"
+		cat "$picks.new" >>"$picks" && rm -f "$picks.new"
+		printf -v "KB_X_REL_${fl//-/_}" '%s' "$KB_D13_ABI-$fl"
+		export "KB_X_REL_${fl//-/_}"
 	done
 	KB_X_PICKS=$picks
 	export KB_X_PICKS
 }
+
+kb_cross_pipeline() {
+	local mirror=$KB_TMP/mirror lists=$KB_TMP/lists archs
+	X_UPS=$KB_TMP/upstreams X_MAN=$KB_TMP/manifest.yml X_WD=$KB_TMP/work
+	archs=$(awk -F'\t' '$4 != "all" { print $4 }' "$KB_X_PICKS" | sort -u | paste -sd, | sed 's/,/, /g')
+	_kb_mirror_from_picks "$mirror" "$KB_X_PICKS"
+	kb_nginx_start "$mirror"
+	KB_UPSTREAM_RELEASE=13 KB_UPSTREAM_ARCHS=$archs \
+		kb_upstream_file "$X_UPS" debian-13-e2e debian "$KB_NGINX_URL" "$KB_KEYRING" trixie-security
+	"$KBUNDLE" -q crawl --upstreams "$X_UPS" --lists "$lists" --workdir "$X_WD" || kb_die "crawl failed"
+	"$KBUNDLE" -q manifest --upstreams "$X_UPS" --lists "$lists" -o "$X_MAN" || kb_die "manifest failed"
+	mkdir -p "$X_WD" "$KB_TEST_CACHE/toolchain-work/toolchains"
+	ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$X_WD/toolchains"
+	"$KBUNDLE" -q pack --manifest "$X_MAN" --upstreams "$X_UPS" --workdir "$X_WD" -j 2 ||
+		kb_die "pack failed"
+}
+
+kb_cross_bundle() { echo "$X_WD/bundles/$(pack_index_id "$X_WD/bundles/index.json" "$1").tgz"; }
