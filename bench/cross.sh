@@ -10,6 +10,7 @@
 set -euo pipefail
 KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$KB_SRC/tests/e2e/lib.sh"
+. "$KB_SRC/bench/lib/timing.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
 . "$KB_SRC/tests/e2e/lib_cross.sh"
 kb_need bwrap mmdebstrap bc
@@ -22,11 +23,11 @@ kb_test_module "$mod"
 # build UNAME — one `kbundle build` of the module for that kernel, in seconds
 build() {
 	local t0
-	t0=$(kb_now)
+	t0=$(now)
 	"$KBUNDLE" -q build --manifest "$X_MAN" --upstreams "$X_UPS" --workdir "$X_WD" --module "$mod" \
 		--release "^${1//+/\\+}\$" -o "$KB_TMP/out" >"$KB_TMP/build.log" 2>&1 ||
 		{ cat "$KB_TMP/build.log" >&2; kb_die "kbundle build $1 failed"; }
-	echo "$(kb_now) - $t0" | bc
+	echo "$(now) - $t0" | bc
 }
 build "$KB_X_REL_arm64" >/dev/null	# warm: the roots, the page cache
 build "$KB_D13_REL" >/dev/null
@@ -36,6 +37,6 @@ for ((i = 0; i < repeat; i++)); do
 	build "$KB_X_REL_arm64" >>"$KB_TMP/cross.t"
 	build "$KB_D13_REL" >>"$KB_TMP/native.t"
 done
-t_cross=$(kb_median <"$KB_TMP/cross.t") t_native=$(kb_median <"$KB_TMP/native.t")
+t_cross=$(median <"$KB_TMP/cross.t") t_native=$(median <"$KB_TMP/native.t")
 printf 'module build: arm64 cross %.2f s, amd64 native %.2f s (same kernel version, gcc-14 roots): %sx\n' \
-	"$t_cross" "$t_native" "$(kb_ratio "$t_cross" "$t_native")"
+	"$t_cross" "$t_native" "$(ratio "$t_cross" "$t_native")"

@@ -20,8 +20,6 @@
 #   kb_unshare FILE         replace a pool hard link by a private copy: do this
 #                           before modifying a .deb in place (pool files are hard
 #                           links into the shared cache)
-#   kb_now / kb_median / kb_ratio A B   (benchmarks) seconds since the epoch;
-#                           the median of numbers on stdin; A / B to 2 places
 #
 # Real Debian packages (picked with apt-cache at run time, never hard-coded)
 #   kb_debian_pick          set the KB_* names below (no download)
@@ -152,9 +150,6 @@ kb_sha256() { sha256sum "$1" | cut -d' ' -f1; }
 # kb_fast_tmpdir — a fresh directory under KB_FAST (tmpfs), removed on exit.
 kb_fast_tmpdir() { mktemp -d "$KB_FAST/d.XXXXXX"; }
 kb_unshare() { cp -p "$1" "$1.kb-unshare" && mv -f "$1.kb-unshare" "$1"; }
-kb_now() { date +%s.%N; }
-kb_median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-kb_ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 # ---------------------------------------------------------------- the cache
 # One lock for the whole shared cache: other helpers' tests download into it
@@ -456,6 +451,7 @@ _kb_mirror_from_picks() {
 	local -A stanzas=()
 	mkdir -p "$dir"
 	local -A archs=() alls=()
+	local a
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
 		mkdir -p "$dir/${pool%/*}"
 		[ -e "$dir/$pool" ] || ln -f "$file" "$dir/$pool" 2>/dev/null || cp "$file" "$dir/$pool"
