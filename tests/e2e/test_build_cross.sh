@@ -14,7 +14,9 @@
 #    files, its Makefile holds nothing of the build (the .tgz is unchanged);
 #  - an arm64-built module offered to the amd64 kernel, and an amd64-built
 #    one offered to the arm64 kernel, are refused before anything boots,
-#    naming both architectures.
+#    naming both architectures;
+#  - without the amd64 entry in the manifest (no host tools to be had) the
+#    arm64 build fails naming the package it needed, and writes nothing.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
@@ -126,4 +128,20 @@ offer "$out/arm64/$REL_ARM/kbtest.ko" "$REL_X86" \
 	"kbtest.ko: built for another architecture: it is an ELF file for aarch64 .*the kernel is x86_64 (amd64): refused before boot"
 offer "$KB_TMP/out86/amd64/$REL_X86/kbtest.ko" "$REL_ARM" \
 	"kbtest.ko: built for another architecture: it is an ELF file for x86_64 .*the kernel is aarch64 (arm64): refused before boot"
+# Without the amd64 entry in the manifest there are no host tools: the arm64
+# build fails saying which package it needed, and writes nothing.
+python3 - "$man" "$KB_TMP/no-amd64.yml" <<'PY'
+import sys, yaml
+m = yaml.safe_load(open(sys.argv[1]))
+m["bundles"] = [b for b in m["bundles"] if b["arch"] != "amd64"]
+yaml.safe_dump(m, open(sys.argv[2], "w"), sort_keys=False)
+PY
+rc=0
+"$KBUNDLE" build --manifest "$KB_TMP/no-amd64.yml" --upstreams "$ups" --workdir "$wd" --module "$mod" \
+	--release "^${REL_ARM//+/\\+}\$" -o "$KB_TMP/out-none" >/dev/null 2>"$KB_TMP/none.err" || rc=$?
+[ $rc -eq 1 ] || { cat "$KB_TMP/none.err" >&2; kb_die "no host tools: exit $rc, want 1"; }
+grep -q "the manifest has no linux-kbuild-$KB_D13_ABI $KB_D13_VER amd64" "$KB_TMP/none.err" &&
+	grep -q "this machine's (amd64) linux-kbuild package of the same version could not be had" "$KB_TMP/none.err" ||
+	kb_die "no host tools: the error does not name the package: $(cat "$KB_TMP/none.err")"
+[ ! -e "$KB_TMP/out-none/arm64" ] || kb_die "no host tools: something was written"
 echo ok
