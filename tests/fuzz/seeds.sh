@@ -291,7 +291,7 @@ if have dpkg-deb; then
 	for f in "$cache"/debs/linux-kbuild-*_arm64.deb "$cache"/debs/linux-kbuild-*_riscv64.deb; do
 		[ -f "$f" ] || continue
 		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/scripts/basic/fixdep' 2>/dev/null |
-			seed modinfo "fixdep-${f##*_}" || true
+			seed modinfo "fixdep-$(basename "${f##*_}" .deb)" || true
 	done
 fi
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
