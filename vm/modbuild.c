@@ -486,7 +486,7 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const struct kb_vm_buildenv *e, const
 		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
 		return 0;
 	}
-	err = kb_vm_modsrc_plan(u->src, work, u->name, e->build_dir, uname, &p);
+	err = kb_vm_modsrc_plan(u->src, work, u->name, e->build_dir, uname, e->arch, &p);
 	if (err) {	/* checked before the run: the source changed meanwhile */
 		kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_FAIL,
 			  kb_xasprintf("build failed: %s cannot be built (see the log)", u->src));
