@@ -11,14 +11,12 @@
 set -euo pipefail
 KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$KB_SRC/tests/e2e/lib.sh"
+. "$KB_SRC/bench/lib/timing.sh"
 . "$KB_SRC/tests/e2e/toolchain_lib.sh"
 kb_need mmdebstrap bwrap bc dpkg-deb gcc-12
 kb_debian_fetch
 repeat=${KB_BENCH_REPEAT:-3}
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) (shared with other work)"
 
 work=$KB_TEST_CACHE/toolchain-work

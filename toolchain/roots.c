@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -34,10 +35,12 @@ static uint64_t kb_tc_du(const char *path)
 	return kb_tc_du_total;
 }
 
-/* "<release>-<kind>-<major>-<hash>" back into its parts; false otherwise. */
+/* "<release>-<kind>-<major>[-<arch>]-<hash>" back into its parts; false
+ * otherwise. */
 static bool kb_tc_name_parse(const char *name, struct kb_toolchain_root *r)
 {
-	const char *a = strchr(name, '-'), *z = strrchr(name, '-');
+	const char *a = strchr(name, '-'), *z = strrchr(name, '-'), *x;
+	const struct kb_arch *cross;
 	enum kb_cc_kind kind;
 	unsigned major;
 
@@ -45,9 +48,16 @@ static bool kb_tc_name_parse(const char *name, struct kb_toolchain_root *r)
 		return false;
 	r->release = kb_xstrndup(name, (size_t)(a - name));
 	r->spec = kb_xstrndup(a + 1, (size_t)(z - a - 1));
+	x = strrchr(r->spec, '-');
+	if (x && (cross = kb_arch_find(x + 1))) {
+		r->arch = kb_xstrdup(cross->debian);
+		r->spec[x - r->spec] = '\0';
+	}
 	if (kb_compiler_spec_parse(r->spec, &kind, &major) != 0 || !kb_toolchain_release(r->release)) {
 		free(r->release);
 		free(r->spec);
+		free(r->arch);
+		r->release = r->spec = r->arch = NULL;
 		return false;
 	}
 	return true;
@@ -59,6 +69,7 @@ static void kb_tc_root_clear(struct kb_toolchain_root *r)
 	free(r->path);
 	free(r->release);
 	free(r->spec);
+	free(r->arch);
 }
 
 static int kb_tc_root_cmp(const void *a, const void *b)
@@ -97,7 +108,7 @@ int kb_toolchain_list(const char *workdir, struct kb_toolchain_root **v, size_t 
 		r.used = stat(stamp, &st) == 0 ? st.st_mtime : r.created;
 		free(stamp);
 		r.size = kb_tc_du(r.path);
-		cur = kb_tc_root_name(r.release, r.spec);
+		cur = kb_tc_root_name(r.release, r.spec, kb_arch_find(r.arch));
 		r.current = !strcmp(cur, r.name);
 		free(cur);
 		*v = kb_xrealloc(*v, (*n + 1) * sizeof(**v));
@@ -179,14 +190,19 @@ int kb_toolchain_gc(const char *workdir, time_t unused_secs, bool dry_run, size_
 		goto out;
 	/* what a killed creation or gc left behind */
 	while ((de = readdir(d))) {
-		const char *name = NULL;
+		char *name = NULL, *dot;
 
 		if (!strncmp(de->d_name, ".tmp-", 5))
-			name = de->d_name + 5;
+			name = kb_xstrdup(de->d_name + 5);
 		else if (!strncmp(de->d_name, ".gc-", 4))
-			name = de->d_name + 4;
+			name = kb_xstrdup(de->d_name + 4);
+		/* .tmp-<root>.<pid>: the lock is the root's */
+		dot = name ? strrchr(name, '.') : NULL;
+		if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
+			*dot = '\0';
 		if (name && *name && !err)
 			err = kb_tc_remove(dir, de->d_name, name, dry_run, removed, freed);
+		free(name);
 	}
 	closedir(d);
 	if (err)

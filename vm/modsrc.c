@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/arch.h"
 #include "lib/archive_safe.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -100,8 +101,9 @@ static int kb_vm_dkms_kos(const struct kb_dkms_conf *c, const char *const *env, 
 /* dkms builds in $dkms_tree/$PACKAGE_NAME/$PACKAGE_VERSION/build, with
  * $source_tree/$PACKAGE_NAME-$PACKAGE_VERSION the source it copied. */
 static int kb_vm_dkms_plan(const char *src, const char *udir, const char *kdir,
-			   const char *uname, struct kb_vm_modsrc_plan *p)
+			   const char *uname, const char *arch, struct kb_vm_modsrc_plan *p)
 {
+	const struct kb_arch *a = kb_arch_find(arch ? arch : kb_arch_host());
 	char *conf = kb_path_join(src, "dkms.conf"), *pkg = NULL, *ver = NULL, *cmd = NULL;
 	char *dkms_tree = kb_path_join(udir, "dkms"), *source_tree = kb_path_join(udir, "src");
 	char *e[8] = { NULL };
@@ -123,7 +125,7 @@ static int kb_vm_dkms_plan(const char *src, const char *udir, const char *kdir,
 	e[1] = kb_xasprintf("kernel_source_dir=%s", kdir);
 	e[2] = kb_xasprintf("dkms_tree=%s", dkms_tree);
 	e[3] = kb_xasprintf("source_tree=%s", source_tree);
-	e[4] = kb_xstrdup("arch=x86_64");	/* the VM stage boots x86-64 kernels */
+	e[4] = kb_xasprintf("arch=%s", a ? a->uname : arch ? arch : kb_arch_host());
 	e[5] = kb_xasprintf("module=%s", pkg);
 	e[6] = kb_xasprintf("module_version=%s", ver);
 	mt = kb_dkms_get(&c, "MAKE", 0);
@@ -150,14 +152,14 @@ out:
 }
 
 int kb_vm_modsrc_plan(const char *src, const char *work, const char *unit, const char *kdir,
-		      const char *uname, struct kb_vm_modsrc_plan *p)
+		      const char *uname, const char *arch, struct kb_vm_modsrc_plan *p)
 {
 	char *udir = kb_path_join(work, unit);
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (src && kb_vm_has(src, "dkms.conf")) {
-		err = kb_vm_dkms_plan(src, udir, kdir, uname, p);
+		err = kb_vm_dkms_plan(src, udir, kdir, uname, arch, p);
 	} else {
 		p->tree = kb_xstrdup(udir);
 		p->argv = kb_xcalloc(7, sizeof(*p->argv));
@@ -223,7 +225,7 @@ int kb_vm_modsrc_check(const char *dir)
 		return -KB_EUSAGE;
 	}
 	/* A dry plan finds what dkms.conf asks that kbundle cannot follow. */
-	err = kb_vm_modsrc_plan(dir, "/nonexistent", "unit", "/kernel", "0.0.0", &p);
+	err = kb_vm_modsrc_plan(dir, "/nonexistent", "unit", "/kernel", "0.0.0", NULL, &p);
 	kb_vm_modsrc_plan_free(&p);
 	if (err)
 		kb_error("--module %s: its dkms.conf cannot be followed", dir);

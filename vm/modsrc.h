@@ -23,9 +23,11 @@ struct kb_vm_modsrc_plan {
 };
 
 /* The plan for building src (NULL: the built-in module, a Kbuild dir) in
- * work/<unit> against the kernel tree kdir (BUNDLE_BUILD_DIR) for uname. */
+ * work/<unit> against the kernel tree kdir (BUNDLE_BUILD_DIR) for uname;
+ * arch: the kernel's architecture, any lib/arch.h spelling (dkms's $arch
+ * is its uname -m: aarch64); NULL: this machine's. */
 int kb_vm_modsrc_plan(const char *src, const char *work, const char *unit, const char *kdir,
-		      const char *uname, struct kb_vm_modsrc_plan *p);
+		      const char *uname, const char *arch, struct kb_vm_modsrc_plan *p);
 /* After the copy: the link dkms's own layout has. */
 int kb_vm_modsrc_prepare(const struct kb_vm_modsrc_plan *p);
 void kb_vm_modsrc_plan_free(struct kb_vm_modsrc_plan *p);

@@ -191,7 +191,7 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 	ts->v = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*ts->v));
 	idx = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*idx));
 	for (size_t i = 0; i < s->m.n; i++) {
-		if (s->sel[i] && !kb_vm_bootable(&s->m.v[i])) {
+		if (s->sel[i] && !o->build_only && !kb_vm_bootable(&s->m.v[i])) {
 			kb_debug("%s (%s): not an x86-64 kernel, skipped", s->m.v[i].release,
 				 s->m.v[i].arch);
 			s->sel[i] = false;
@@ -203,7 +203,8 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		}
 	}
 	if (!ts->n) {
-		kb_error("%s: no x86-64 entry matches the selection", o->manifest);
+		kb_error("%s: no %sentry matches the selection", o->manifest,
+			 o->build_only ? "" : "x86-64 ");
 		err = -KB_EUSAGE;
 		goto out;
 	}

@@ -239,7 +239,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, want, compiler);
+			kb_vm_unit_vermagic(u, want, env.arch, compiler);
 			built++;
 			continue;
 		}

@@ -6,7 +6,8 @@
 #                   (taken from apt itself, never written here), its lists
 #                   cached in $KB_TEST_CACHE/apt-CODENAME; sets TC_APT_OPTS
 #                   (an array of apt-get/apt-cache -o options). Call with the
-#                   cache lock held.
+#                   cache lock held. TC_APT_ARCHS="amd64 arm64" adds other
+#                   architectures (their lists in $KB_TEST_CACHE/apt-CODENAME-amd64-arm64).
 #   tc_fetch PKG…   download the candidate of each PKG (TC_APT_OPTS) into
 #                   $KB_TEST_CACHE/debs once; sets TC_DEBS (their files).
 #                   Call with the cache lock held.
@@ -16,7 +17,7 @@
 #                   include point into DIR.
 
 tc_apt_release() {
-	local rel=$1 dir=$KB_TEST_CACHE/apt-$1 uri suri
+	local rel=$1 dir=$KB_TEST_CACHE/apt-$1${TC_APT_ARCHS:+-${TC_APT_ARCHS// /-}} uri suri a
 	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
 		awk '$2 !~ /-security$/ { print $1; exit }')
 	suri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
@@ -30,6 +31,7 @@ tc_apt_release() {
 	} >"$dir/sources.list"
 	TC_APT_OPTS=(-o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" -o APT::Sandbox::User=root)
+	for a in ${TC_APT_ARCHS:-}; do TC_APT_OPTS+=(-o APT::Architectures::="$a"); done
 	if [ -z "$(find "$dir/lists" -name "*_${rel}_*Packages*" -mtime -7 2>/dev/null)" ]; then
 		apt-get "${TC_APT_OPTS[@]}" -q=2 update >&2 ||
 			{ _kb_cache_unlock; kb_skip "apt-get update ($rel) failed"; }

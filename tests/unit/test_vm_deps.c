@@ -282,7 +282,7 @@ static void test_modsrc(void **state)
 	assert_int_equal(kb_vm_modsrc_check(dir), -KB_EUSAGE);	/* nothing to build */
 	write_file(dir, "Kbuild", "obj-m := x.o\n");
 	assert_int_equal(kb_vm_modsrc_check(dir), 0);
-	assert_int_equal(kb_vm_modsrc_plan(dir, "/w", "u", "/k", "6.1", &p), 0);
+	assert_int_equal(kb_vm_modsrc_plan(dir, "/w", "u", "/k", "6.1", NULL, &p), 0);
 	assert_string_equal(p.tree, "/w/u");
 	assert_string_equal(p.argv[4], "M=/w/u");
 	assert_null(p.kos);
@@ -290,7 +290,7 @@ static void test_modsrc(void **state)
 	write_file(dir, "dkms.conf", "PACKAGE_NAME=p\nPACKAGE_VERSION=2\n"
 		   "BUILT_MODULE_NAME[0]=b\nBUILT_MODULE_LOCATION[0]=sub/\n"
 		   "BUILT_MODULE_NAME[1]=a\n");
-	assert_int_equal(kb_vm_modsrc_plan(dir, "/w", "u", "/k", "6.1", &p), 0);
+	assert_int_equal(kb_vm_modsrc_plan(dir, "/w", "u", "/k", "6.1", NULL, &p), 0);
 	assert_string_equal(p.tree, "/w/u/dkms/p/2/build");
 	assert_string_equal(p.cwd, p.tree);
 	assert_string_equal(p.link, "/w/u/src/p-2");
@@ -299,6 +299,13 @@ static void test_modsrc(void **state)
 	assert_int_equal(p.nkos, 2);
 	assert_string_equal(p.kos[0], "/w/u/dkms/p/2/build/sub/b.ko");
 	assert_string_equal(p.kos[1], "/w/u/dkms/p/2/build/a.ko");
+	kb_vm_modsrc_plan_free(&p);
+	/* $arch is the kernel's uname -m, whatever spelling names it */
+	write_file(dir, "dkms.conf", "PACKAGE_NAME=p\nPACKAGE_VERSION=2\nBUILT_MODULE_NAME[0]=a\n"
+		   "BUILT_MODULE_LOCATION[0]=$arch/\nMAKE[0]=\"make ARCHNAME=$arch\"\n");
+	assert_int_equal(kb_vm_modsrc_plan(dir, "/w", "u", "/k", "6.1", "arm64", &p), 0);
+	assert_string_equal(p.argv[1], "ARCHNAME=aarch64");
+	assert_string_equal(p.kos[0], "/w/u/dkms/p/2/build/aarch64/a.ko");
 	kb_vm_modsrc_plan_free(&p);
 	/* refused before anything boots */
 	write_file(dir, "dkms.conf", "PACKAGE_NAME=p\nPACKAGE_VERSION=2\nBUILT_MODULE_NAME=a\n"
