@@ -226,6 +226,10 @@ static int kb_tc_create(const char *dir, const char *name, const char *release,
 			"--variant=essential", "--format=directory", include,
 			"--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
 			"--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-exclude=/usr/share/info/*",
+			/* the crawl takes a signed Release past its Valid-Until with a
+			 * warning (a mirror that stopped syncing, a snapshot); the root
+			 * of the kernels it listed must come from the same index */
+			"--aptopt=Acquire::Check-Valid-Until \"false\"",
 			release, tmp, source, NULL,
 		};
 
