@@ -59,7 +59,7 @@ static void kb_vmtest_usage(FILE *f)
 		"                     a check.sh in it runs in the guest after loading\n"
 		"  --accel MODE       one of the accelerators below (default auto: KVM if a\n"
 		"                     probe boot proves it works; cached in WORKDIR/state/accel)\n"
-		"  --timeout SEC      per boot, host-side (default 120)\n"
+		"  --timeout SEC      per boot, host-side (default: the architecture's, 120)\n"
 		"  -j, --jobs N       VMs at once (default 1)\n"
 		"  --json FILE|-      write the JSON report ('-': on stdout, the table on stderr)\n"
 		"  --junit FILE       write a JUnit XML report (one test case per kernel x module)\n"
