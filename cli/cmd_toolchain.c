@@ -17,14 +17,17 @@ static void kb_toolchain_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle toolchain list [--workdir DIR]\n"
-		"       kbundle toolchain prepare [--release R] [--root] SPEC…\n"
+		"       kbundle toolchain prepare [--release R] [--arch ARCH] [--root] SPEC…\n"
 		"       kbundle toolchain gc [--unused-days N] [--dry-run]\n"
-		"       kbundle toolchain exec [--release R] [--root] [--bind DIR]… [--chdir DIR] SPEC -- CMD…\n"
+		"       kbundle toolchain exec [--release R] [--arch ARCH] [--root] [--bind DIR]…\n"
+		"                              [--chdir DIR] SPEC -- CMD…\n"
 		"\n"
 		"A SPEC names a compiler as BUNDLE_COMPILER does: gcc-14, clang-18. A build\n"
 		"uses the host's compiler when its major version matches, else a root of the\n"
 		"Debian release that ships it, made once with mmdebstrap from the mirror apt\n"
-		"uses and kept in WORKDIR/toolchains/.\n"
+		"uses and kept in WORKDIR/toolchains/. For another architecture than this\n"
+		"machine's, the cross compiler (<triplet>-gcc-14; in a root, Debian's\n"
+		"gcc-14-<triplet> package) in a root of its own.\n"
 		"\n"
 		"  list      one line per root: release, compiler, size, path ('old' when\n"
 		"            made from an older package set)\n"
@@ -37,6 +40,8 @@ static void kb_toolchain_usage(FILE *f)
 		"\n"
 		"  --release R       Debian release (trixie, 13, debian-13; default: the one\n"
 		"                    whose kernels are built with SPEC)\n"
+		"  --arch ARCH       the architecture to compile for (arm64, aarch64, riscv64,\n"
+		"                    ppc64el, s390x…; default: this machine's)\n"
 		"  --root            a root even when the host's compiler matches\n"
 		"  --bind DIR        (exec) make DIR visible inside the root (repeatable)\n"
 		"  --chdir DIR       (exec) run CMD in DIR\n"
@@ -50,7 +55,7 @@ static void kb_toolchain_usage(FILE *f)
 }
 
 struct kb_tc_cli {
-	const char *workdir, *release, *chdir;
+	const char *workdir, *release, *arch, *chdir;
 	unsigned flags;
 	long unused_days;
 	bool dry_run;
@@ -72,8 +77,9 @@ static int kb_tc_cli_list(const struct kb_tc_cli *o)
 		char used[32];
 
 		strftime(used, sizeof(used), "%Y-%m-%d", gmtime(&v[i].used));
-		printf("%-9s %-9s %7.1f MB  used %s%s  %s\n", v[i].release, v[i].spec,
-		       (double)v[i].size / 1e6, used, v[i].current ? "" : "  old", v[i].path);
+		printf("%-9s %-9s %-8s %7.1f MB  used %s%s  %s\n", v[i].release, v[i].spec,
+		       v[i].arch ? v[i].arch : "native", (double)v[i].size / 1e6, used,
+		       v[i].current ? "" : "  old", v[i].path);
 	}
 	kb_toolchain_list_free(v, n);
 	return 0;
@@ -86,11 +92,11 @@ static int kb_tc_cli_prepare(const struct kb_tc_cli *o, char **specs, int n)
 	for (int i = 0; i < n && !err; i++) {
 		struct kb_toolchain tc;
 
-		err = kb_toolchain_for(o->workdir, specs[i], o->release, o->flags, &tc);
+		err = kb_toolchain_for(o->workdir, specs[i], o->release, o->arch, o->flags, &tc);
 		if (err)
 			break;
 		if (tc.root)
-			printf("%s\t%s\t%s\n", tc.spec, tc.release, tc.root);
+			printf("%s\t%s\t%s\n", tc.cc, tc.release, tc.root);
 		else
 			printf("%s\thost\t%s\n", tc.spec, tc.cc);
 		kb_toolchain_free(&tc);
@@ -110,7 +116,7 @@ static int kb_tc_cli_exec(const struct kb_tc_cli *o, char **argv, int n)
 		fprintf(stderr, "kbundle toolchain exec: want SPEC -- CMD…\n");
 		return KB_EXIT_USAGE;
 	}
-	err = kb_toolchain_for(o->workdir, argv[0], o->release, o->flags, &tc);
+	err = kb_toolchain_for(o->workdir, argv[0], o->release, o->arch, o->flags, &tc);
 	if (err)
 		return kb_cli_exit(err);
 	err = kb_toolchain_run(&tc, o->binds, o->nbinds, (const char *const *)argv + 1, &po, &r);
@@ -142,6 +148,7 @@ int kb_cmd_toolchain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "release", required_argument, NULL, 'R' },
+		{ "arch", required_argument, NULL, 'a' },
 		{ "root", no_argument, NULL, 'r' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "chdir", required_argument, NULL, 'C' },
@@ -161,6 +168,9 @@ int kb_cmd_toolchain(int argc, char **argv)
 		switch (c) {
 		case 'R':
 			o.release = optarg;
+			break;
+		case 'a':
+			o.arch = optarg;
 			break;
 		case 'r':
 			o.flags |= KB_TC_ROOT;

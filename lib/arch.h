@@ -16,11 +16,22 @@ struct kb_arch {
 	uint16_t elf_machine;	/* e_machine (EM_*) */
 	unsigned char elf_class;	/* ELFCLASS32 or ELFCLASS64 */
 	unsigned char elf_data;	/* ELFDATA2LSB or ELFDATA2MSB */
+	const char *vermagic;	/* the word its modules' vermagic always ends with
+				 * (MODULE_ARCH_VERMAGIC: aarch64, riscv), or NULL */
 };
 
 /* The architecture any spelling names (amd64 = x86_64, arm64 = aarch64…),
  * or NULL when the name is unknown. */
 const struct kb_arch *kb_arch_find(const char *name);
+
+/* The architecture whose ELF identity this is (the first row for EM_ARM:
+ * armhf), or NULL. */
+const struct kb_arch *kb_arch_by_elf(uint16_t machine, unsigned char elf_class,
+				     unsigned char elf_data);
+
+/* An architecture whose vermagic word is one of vermagic's words (a module
+ * built for it), or NULL. */
+const struct kb_arch *kb_arch_by_vermagic(const char *vermagic);
 
 /* True when a and b name the same architecture (or are equal strings). */
 bool kb_arch_same(const char *a, const char *b);

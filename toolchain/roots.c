@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -34,10 +35,12 @@ static uint64_t kb_tc_du(const char *path)
 	return kb_tc_du_total;
 }
 
-/* "<release>-<kind>-<major>-<hash>" back into its parts; false otherwise. */
+/* "<release>-<kind>-<major>[-<arch>]-<hash>" back into its parts; false
+ * otherwise. */
 static bool kb_tc_name_parse(const char *name, struct kb_toolchain_root *r)
 {
-	const char *a = strchr(name, '-'), *z = strrchr(name, '-');
+	const char *a = strchr(name, '-'), *z = strrchr(name, '-'), *x;
+	const struct kb_arch *cross;
 	enum kb_cc_kind kind;
 	unsigned major;
 
@@ -45,9 +48,16 @@ static bool kb_tc_name_parse(const char *name, struct kb_toolchain_root *r)
 		return false;
 	r->release = kb_xstrndup(name, (size_t)(a - name));
 	r->spec = kb_xstrndup(a + 1, (size_t)(z - a - 1));
+	x = strrchr(r->spec, '-');
+	if (x && (cross = kb_arch_find(x + 1))) {
+		r->arch = kb_xstrdup(cross->debian);
+		r->spec[x - r->spec] = '\0';
+	}
 	if (kb_compiler_spec_parse(r->spec, &kind, &major) != 0 || !kb_toolchain_release(r->release)) {
 		free(r->release);
 		free(r->spec);
+		free(r->arch);
+		r->release = r->spec = r->arch = NULL;
 		return false;
 	}
 	return true;
@@ -59,6 +69,7 @@ static void kb_tc_root_clear(struct kb_toolchain_root *r)
 	free(r->path);
 	free(r->release);
 	free(r->spec);
+	free(r->arch);
 }
 
 static int kb_tc_root_cmp(const void *a, const void *b)
@@ -97,7 +108,7 @@ int kb_toolchain_list(const char *workdir, struct kb_toolchain_root **v, size_t 
 		r.used = stat(stamp, &st) == 0 ? st.st_mtime : r.created;
 		free(stamp);
 		r.size = kb_tc_du(r.path);
-		cur = kb_tc_root_name(r.release, r.spec);
+		cur = kb_tc_root_name(r.release, r.spec, kb_arch_find(r.arch));
 		r.current = !strcmp(cur, r.name);
 		free(cur);
 		*v = kb_xrealloc(*v, (*n + 1) * sizeof(**v));

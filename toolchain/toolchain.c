@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/apt_sources.h"
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -67,11 +68,33 @@ const char *kb_toolchain_release_for(const char *spec)
 	return NULL;
 }
 
+/* Debian names cross packages by the triplet with '_' as '-'
+ * (gcc-14-x86-64-linux-gnu). */
+static char *kb_tc_triplet_pkg(const struct kb_arch *a)
+{
+	char *t = kb_xstrdup(a->triplet);
+
+	for (char *p = t; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return t;
+}
+
 /* The packages of a root for kind/major: comma-separated, for --include. */
-char *kb_tc_packages(enum kb_cc_kind kind, unsigned major)
+char *kb_tc_packages(enum kb_cc_kind kind, unsigned major, const struct kb_arch *cross)
 {
 	char *s = kind == KB_CC_CLANG ? kb_xasprintf("clang-%u,llvm-%u,lld-%u", major, major, major)
 				      : kb_xasprintf("gcc-%u", major);
+
+	if (cross) {	/* clang targets every architecture; the linker and as are per triplet */
+		char *tp = kb_tc_triplet_pkg(cross), *t;
+
+		t = kind == KB_CC_CLANG ? kb_xasprintf("%s,binutils-%s", s, tp)
+					: kb_xasprintf("%s,gcc-%u-%s", s, major, tp);
+		free(s);
+		free(tp);
+		s = t;
+	}
 
 	for (size_t i = 0; i < KB_TC_NBASE; i++) {
 		char *t = kb_xasprintf("%s,%s", s, kb_tc_base_packages[i]);
@@ -82,17 +105,18 @@ char *kb_tc_packages(enum kb_cc_kind kind, unsigned major)
 	return s;
 }
 
-char *kb_tc_root_name(const char *release, const char *spec)
+char *kb_tc_root_name(const char *release, const char *spec, const struct kb_arch *cross)
 {
 	enum kb_cc_kind kind = KB_CC_UNKNOWN;
 	unsigned major = 0;
 	char hex[KB_SHA256_HEX_LEN + 1], *pkgs, *key, *name;
 
 	kb_compiler_spec_parse(spec, &kind, &major);
-	pkgs = kb_tc_packages(kind, major);
+	pkgs = kb_tc_packages(kind, major, cross);
 	key = kb_xasprintf("kbundle-toolchain-v1\n%s\n%s\n", release, pkgs);
 	kb_sha256_buf(key, strlen(key), hex);
-	name = kb_xasprintf("%s-%s-%.12s", release, spec, hex);
+	name = cross ? kb_xasprintf("%s-%s-%s-%.12s", release, spec, cross->debian, hex)
+		     : kb_xasprintf("%s-%s-%.12s", release, spec, hex);
 	free(pkgs);
 	free(key);
 	return name;
@@ -164,7 +188,7 @@ static char *kb_tc_tail(const char *text, size_t len, int lines)
 
 /* mmdebstrap release into dir/name via a temp directory beside it. */
 static int kb_tc_create(const char *dir, const char *name, const char *release,
-			const char *spec, const char *cc)
+			const char *spec, const struct kb_arch *cross, const char *cc)
 {
 	enum kb_cc_kind kind = KB_CC_UNKNOWN;
 	unsigned major = 0;
@@ -179,7 +203,7 @@ static int kb_tc_create(const char *dir, const char *name, const char *release,
 	int err;
 
 	kb_compiler_spec_parse(spec, &kind, &major);
-	pkgs = kb_tc_packages(kind, major);
+	pkgs = kb_tc_packages(kind, major, cross);
 	include = kb_xasprintf("--include=%s", pkgs);
 	if (!mirror) {
 		kb_error("toolchain %s (%s): apt has no Debian mirror configured to make a root from",
@@ -240,11 +264,11 @@ out:
 
 /* The root for release/spec under workdir: made when missing (unless
  * no_create), then held with a shared lock in tc->lock_fd. */
-static int kb_tc_root(const char *workdir, const char *release, bool no_create,
-		      struct kb_toolchain *tc)
+static int kb_tc_root(const char *workdir, const char *release, const struct kb_arch *cross,
+		      bool no_create, struct kb_toolchain *tc)
 {
 	char *dir = kb_path_join(workdir, "toolchains");
-	char *name = kb_tc_root_name(release, tc->spec);
+	char *name = kb_tc_root_name(release, tc->spec, cross);
 	char *root = kb_path_join(dir, name), *stamp = NULL;
 	struct stat st;
 	int fd = -1, err;
@@ -259,8 +283,10 @@ static int kb_tc_root(const char *workdir, const char *release, bool no_create,
 		goto out;
 	if (stat(root, &st) != 0) {
 		if (no_create) {
-			kb_error("toolchain %s: no %s root cached in %s (kbundle toolchain prepare %s)",
-				 tc->spec, release, dir, tc->spec);
+			kb_error("toolchain %s: no %s%s%s root cached in %s (kbundle toolchain "
+				 "prepare%s%s %s)", tc->spec, release, cross ? " cross-" : "",
+				 cross ? cross->debian : "", dir, cross ? " --arch " : "",
+				 cross ? cross->debian : "", tc->spec);
 			err = -KB_ENOTFOUND;
 			goto out;
 		}
@@ -268,7 +294,7 @@ static int kb_tc_root(const char *workdir, const char *release, bool no_create,
 		close(fd);
 		err = kb_tc_lock(dir, name, LOCK_EX, &fd);
 		if (!err && stat(root, &st) != 0)
-			err = kb_tc_create(dir, name, release, tc->spec, tc->cc);
+			err = kb_tc_create(dir, name, release, tc->spec, cross, tc->cc);
 		if (!err && flock(fd, LOCK_SH) != 0)
 			err = -errno;
 		if (err)
@@ -292,9 +318,10 @@ out:
 	return err;
 }
 
-int kb_toolchain_for(const char *workdir, const char *spec, const char *release, unsigned flags,
-		     struct kb_toolchain *tc)
+int kb_toolchain_for(const char *workdir, const char *spec, const char *release, const char *arch,
+		     unsigned flags, struct kb_toolchain *tc)
 {
+	const struct kb_arch *cross = arch ? kb_arch_find(arch) : NULL;
 	enum kb_cc_kind kind;
 	unsigned major;
 	const char *rel;
@@ -306,12 +333,25 @@ int kb_toolchain_for(const char *workdir, const char *spec, const char *release,
 		kb_error("toolchain: '%s' is not a compiler spec (like gcc-14 or clang-18)", spec);
 		return -KB_EUSAGE;
 	}
+	if (arch && !cross) {
+		kb_error("toolchain %s: '%s' is not an architecture kbundle knows (arm64, riscv64, "
+			 "ppc64el, s390x…)", spec, arch);
+		return -KB_EUSAGE;
+	}
+	if (cross && cross == kb_arch_find(kb_arch_host()))
+		cross = NULL;
 	tc->spec = kb_xstrdup(spec);
-	tc->cc = kb_xstrdup(spec);
+	/* clang is every target's compiler; gcc has one command per triplet */
+	tc->cc = cross && kind == KB_CC_GCC ? kb_xasprintf("%s-%s", cross->triplet, spec)
+					    : kb_xstrdup(spec);
+	if (cross) {
+		tc->arch = kb_xstrdup(cross->debian);
+		tc->cross_compile = kb_xasprintf("%s-", cross->triplet);
+	}
 	if (!(flags & KB_TC_ROOT)) {
-		if (kb_tc_host_has(spec, kind, major))
+		if (kb_tc_host_has(tc->cc, kind, major))
 			return 0;
-		if (kb_tc_host_has(kb_cc_kind_name(kind), kind, major)) {
+		if (!cross && kb_tc_host_has(kb_cc_kind_name(kind), kind, major)) {
 			free(tc->cc);
 			tc->cc = kb_xstrdup(kb_cc_kind_name(kind));
 			return 0;
@@ -323,11 +363,11 @@ int kb_toolchain_for(const char *workdir, const char *spec, const char *release,
 			kb_error("toolchain %s: '%s' is not a Debian release kbundle knows", spec, release);
 		else
 			kb_error("toolchain %s: the host has no %s and no Debian release is known to "
-				 "ship it; the module is not built with another compiler", spec, spec);
+				 "ship it; the module is not built with another compiler", spec, tc->cc);
 		err = release ? -KB_EUSAGE : -KB_ENOTFOUND;
 		goto out;
 	}
-	err = kb_tc_root(workdir, rel, flags & KB_TC_NO_CREATE, tc);
+	err = kb_tc_root(workdir, rel, cross, flags & KB_TC_NO_CREATE, tc);
 out:
 	if (err)
 		kb_toolchain_free(tc);
@@ -340,6 +380,8 @@ void kb_toolchain_free(struct kb_toolchain *tc)
 	free(tc->release);
 	free(tc->root);
 	free(tc->cc);
+	free(tc->arch);
+	free(tc->cross_compile);
 	if (tc->lock_fd >= 0)
 		close(tc->lock_fd);
 	memset(tc, 0, sizeof(*tc));

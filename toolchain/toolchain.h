@@ -7,9 +7,11 @@
  * compiler, made once with mmdebstrap from the mirror this machine's apt
  * uses and cached as
  *
- *   WORKDIR/toolchains/<release>-<spec>-<hash>/   e.g. trixie-gcc-14-1f2e3d4c5b6a
+ *   WORKDIR/toolchains/<release>-<spec>[-<arch>]-<hash>/   e.g. trixie-gcc-14-1f2e3d4c5b6a
  *
- * where hash covers the package set, so a changed set makes a new root and
+ * where arch names the target of a cross compiler (trixie-gcc-14-arm64-…:
+ * the same set plus Debian's gcc-14-aarch64-linux-gnu; a native root has
+ * none, so its name and hash do not change) and hash covers the package set, so a changed set makes a new root and
  * `kbundle toolchain gc` drops the old one. A root is created in a temp
  * directory beside it and renamed into place under an exclusive flock on
  * <name>.lock; a toolchain in use holds a shared one, so gc never removes a
@@ -38,7 +40,9 @@ struct kb_toolchain {
 	char *spec;	/* "gcc-14" */
 	char *release;	/* "trixie"; NULL on the host */
 	char *root;	/* the root's directory; NULL: the host */
-	char *cc;	/* the compiler command, e.g. gcc-14 */
+	char *cc;	/* the compiler command, e.g. gcc-14 or aarch64-linux-gnu-gcc-14 */
+	char *arch;	/* a cross toolchain's target (Debian's name: arm64); NULL: native */
+	char *cross_compile;	/* its make CROSS_COMPILE= ("aarch64-linux-gnu-"); NULL: native */
 	int lock_fd;	/* shared lock on the root while in use; -1 */
 };
 
@@ -51,11 +55,15 @@ struct kb_toolchain_bind {
 /* Find (or, unless KB_TC_NO_CREATE, make) the toolchain for spec
  * ("gcc-14"). release: a Debian codename or number ("trixie", "13",
  * "debian-13"); NULL: the release that ships that compiler by the table in
- * toolchain.c. Errors are logged naming the compiler: -KB_EUSAGE (a bad
- * spec or release), -KB_ENOTFOUND (no release ships it, or not cached),
- * -KB_ESUBPROC (mmdebstrap failed; its log is named). */
-int kb_toolchain_for(const char *workdir, const char *spec, const char *release, unsigned flags,
-		     struct kb_toolchain *tc);
+ * toolchain.c. arch: the architecture the code is for, any spelling
+ * lib/arch.h knows; NULL or the build machine's own: a native compiler,
+ * else the cross compiler for it (<triplet>-gcc-14 on the host, or Debian's
+ * gcc-14-<triplet> package in a root of its own). Errors are logged naming
+ * the compiler: -KB_EUSAGE (a bad spec, release or arch), -KB_ENOTFOUND (no
+ * release ships it, or not cached), -KB_ESUBPROC (mmdebstrap failed; its
+ * log is named). */
+int kb_toolchain_for(const char *workdir, const char *spec, const char *release, const char *arch,
+		     unsigned flags, struct kb_toolchain *tc);
 void kb_toolchain_free(struct kb_toolchain *tc);
 
 /* The argument vector that runs cmd with tc, in cwd (NULL: inherit) and
@@ -77,6 +85,7 @@ const char *kb_toolchain_release_for(const char *spec);
 /* A cached root, as `kbundle toolchain list` shows it. */
 struct kb_toolchain_root {
 	char *name, *path, *release, *spec;
+	char *arch;		/* a cross root's target; NULL: native */
 	uint64_t size;		/* bytes on disk */
 	time_t created, used;
 	bool current;		/* made from today's package set for its release and spec */

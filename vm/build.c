@@ -1,6 +1,7 @@
 /* build.c — `kbundle build`: per selected bundle (on up to -j threads)
  * extract it to tmpfs, build every module with its kernel's compiler,
- * check vermagic and .comment, and move the .ko files with a build.json
+ * (a foreign bundle: with the cross compiler and this machine's kbuild
+ * programs), check each .ko's architecture, vermagic and .comment, and move the .ko files with a build.json
  * into OUTDIR/<arch>/<uname>/ in one rename. */
 #include <errno.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "vm/build.h"
+#include "vm/hosttools.h"
 #include "vm/modbuild.h"
 #include "vm/modinfo.h"
 #include "vm/modsrc.h"
@@ -36,6 +38,7 @@ struct kb_build_ko {
 struct kb_build_kernel {
 	struct kb_vm_kernel k;	/* units and their build/vermagic checks */
 	char *arch, *compiler, *toolchain;
+	char *cc;		/* the compiler command: gcc-14, aarch64-linux-gnu-gcc-14 */
 	char *dir;		/* "<arch>/<uname>", relative to OUTDIR; NULL: not written */
 	char *error;		/* why nothing was written */
 	struct kb_build_ko *kos;
@@ -46,6 +49,7 @@ struct kb_build_ctx {
 	const struct kb_build_opts *o;
 	struct kb_vm_targets ts;
 	struct kb_build_kernel *res;
+	char **host_tools;	/* per target: this machine's kbuild package, for a foreign bundle */
 	char *tmp;
 };
 
@@ -88,6 +92,7 @@ static void kb_build_json_kernel(struct kb_json *j, const struct kb_build_kernel
 	kb_json_str(j, "uname", r->k.release);
 	kb_json_str(j, "arch", r->arch);
 	kb_json_str(j, "compiler", r->compiler);
+	kb_json_str(j, "cc", r->cc);
 	kb_json_str(j, "toolchain", r->toolchain);
 	kb_json_str(j, "dir", r->dir);
 	kb_json_bool(j, "passed", !r->error);
@@ -218,9 +223,11 @@ static void kb_build_one(void *ctx, size_t i)
 		r->error = kb_xasprintf("bundle %s could not be read: %s", t->bundle, kb_strerror(err));
 		goto out;
 	}
+	kb_vm_buildenv_hosttools(&env, c->host_tools[i]);
 	kb_vm_buildenv_toolchain(&env, c->o->workdir, t->os_release);
 	r->arch = kb_xstrdup(env.arch ? env.arch : "unknown");
 	r->compiler = env.compiler ? kb_xstrdup(env.compiler) : NULL;
+	r->cc = env.have_tc ? kb_xstrdup(env.tc.cc) : NULL;
 	r->toolchain = env.have_tc && env.tc.root ? kb_xasprintf("%s root", env.tc.release)
 						  : kb_xstrdup("host");
 	kb_mkdir_p(mods, 0755);
@@ -313,6 +320,7 @@ int kb_build_run(const struct kb_build_opts *o, bool *passed)
 		goto out;
 	}
 	c.res = kb_xcalloc(n, sizeof(*c.res));
+	c.host_tools = kb_vm_hosttools_fetch(&c.ts);
 	kb_pool_run(n, o->jobs, kb_build_one, &c);
 	err = kb_build_index(&c, n);
 	*passed = true;
@@ -330,6 +338,7 @@ out:
 		kb_vm_kernel_free(&c.res[i].k);
 		free(c.res[i].arch);
 		free(c.res[i].compiler);
+		free(c.res[i].cc);
 		free(c.res[i].toolchain);
 		free(c.res[i].dir);
 		free(c.res[i].error);
@@ -341,6 +350,7 @@ out:
 		free(c.res[i].kos);
 	}
 	free(c.res);
+	kb_vm_hosttools_free(c.host_tools, n);
 	kb_vm_targets_free(&c.ts);
 	return err;
 }

@@ -11,12 +11,14 @@
 
 #include "bundles/bundle_meta.h"
 #include "bundles/extract.h"
+#include "lib/arch.h"
 #include "lib/compiler.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "lib/strview.h"
+#include "vm/hosttools.h"
 #include "vm/modbuild.h"
 #include "vm/modinfo.h"
 #include "vm/modsrc.h"
@@ -219,31 +221,67 @@ static char *kb_vm_comment_check(const char *ko, const char *spec)
 	return bad;
 }
 
-void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname, const char *compiler)
+/* NULL when ko is for arch (its ELF identity, its vermagic's arch word),
+ * else why not (malloc'd). */
+static char *kb_vm_arch_check(const char *ko, const char *vermagic, const struct kb_arch *want)
 {
+	const char *base = strrchr(ko, '/') ? strrchr(ko, '/') + 1 : ko;
+	const struct kb_arch *got, *word = kb_arch_by_vermagic(vermagic);
+	struct kb_vm_elf_ident id = { 0 };
+
+	if (kb_vm_elf_ident_file(ko, &id) != 0)
+		return kb_xasprintf("%s: not an ELF file", base);
+	if (id.machine != want->elf_machine || id.elf_class != want->elf_class ||
+	    id.elf_data != want->elf_data) {
+		got = kb_arch_by_elf(id.machine, id.elf_class, id.elf_data);
+		return kb_xasprintf("%s: built for another architecture: it is an ELF file for %s "
+				    "(e_machine %u, %d-bit %s), the kernel is %s (%s): refused "
+				    "before boot", base, got ? got->uname : "an unknown machine",
+				    id.machine, id.elf_class == 2 ? 64 : 32,
+				    id.elf_data == 2 ? "big-endian" : "little-endian", want->uname,
+				    want->debian);
+	}
+	if (vermagic && ((word && word != want) || (!word && want->vermagic)))
+		return kb_xasprintf("%s: vermagic '%s' is not for %s (want the word '%s'%s%s)", base,
+				    vermagic, want->uname, want->vermagic ? want->vermagic : "",
+				    word ? ", not " : "", word ? word->vermagic : "");
+	return NULL;
+}
+
+/* Append line to *bad (one problem a line). */
+static void kb_vm_bad_add(char **bad, char *line)
+{
+	char *t;
+
+	if (!line)
+		return;
+	t = kb_xasprintf("%s%s%s", *bad, (*bad)[0] ? "\n" : "", line);
+	free(*bad);
+	free(line);
+	*bad = t;
+}
+
+void kb_vm_unit_vermagic(struct kb_vm_unit *u, const char *uname, const char *arch,
+			 const char *compiler)
+{
+	const struct kb_arch *want = arch ? kb_arch_find(arch) : NULL;
 	char *bad = kb_xstrdup("");
 
 	for (size_t i = 0; i < u->nkos; i++) {
-		char *vm = NULL, *t, *cc;
+		char *vm = NULL;
 		size_t n;
 		int err = kb_vm_modinfo_file(u->kos[i], "vermagic", &vm);
 
 		n = vm ? strcspn(vm, " ") : 0;
-		if (err || n != strlen(uname) || strncmp(vm, uname, n)) {
-			t = kb_xasprintf("%s%s%s: vermagic mismatch (want '%s', got '%s')", bad,
-					 bad[0] ? "\n" : "", strrchr(u->kos[i], '/') + 1, uname,
-					 err ? kb_strerror(err) : vm);
-			free(bad);
-			bad = t;
-		}
+		if (err || n != strlen(uname) || strncmp(vm, uname, n))
+			kb_vm_bad_add(&bad, kb_xasprintf("%s: vermagic mismatch (want '%s', got '%s')",
+							 strrchr(u->kos[i], '/') + 1, uname,
+							 err ? kb_strerror(err) : vm));
+		if (want)
+			kb_vm_bad_add(&bad, kb_vm_arch_check(u->kos[i], vm, want));
 		free(vm);
-		cc = compiler ? kb_vm_comment_check(u->kos[i], compiler) : NULL;
-		if (cc) {
-			t = kb_xasprintf("%s%s%s", bad, bad[0] ? "\n" : "", cc);
-			free(bad);
-			bad = t;
-			free(cc);
-		}
+		if (compiler)
+			kb_vm_bad_add(&bad, kb_vm_comment_check(u->kos[i], compiler));
 	}
 	if (bad[0])
 		kb_vm_set(&u->chk[KB_CHK_VERMAGIC], KB_ST_FAIL, bad);
@@ -321,25 +359,56 @@ out:
 	return r;
 }
 
+void kb_vm_buildenv_hosttools(struct kb_vm_buildenv *e, const char *kbuild_deb)
+{
+	size_t n = 0;
+
+	if (!kb_vm_arch_foreign(e->arch) || !kbuild_deb)
+		return;
+	if (kb_vm_hosttools_overlay(kbuild_deb, e->build_dir, e->uname, &n) == 0) {
+		e->host_tools = true;
+		kb_info("%s: %s bundle: %zu kbuild files taken from this machine's (%s) package %s",
+			e->uname, e->arch, n, kb_arch_host(), kbuild_deb);
+	}
+}
+
 void kb_vm_buildenv_toolchain(struct kb_vm_buildenv *e, const char *workdir, const char *release)
 {
 	const char *rel = release ? kb_toolchain_release(release) : NULL;
+	const char *cross = kb_vm_arch_foreign(e->arch) ? e->arch : NULL;
 
+	if (cross && !e->host_tools) {
+		e->tc_error = kb_xasprintf("build failed: %s is a bundle for %s, whose kbuild host "
+					   "programs (fixdep, modpost) are %s programs, and this "
+					   "machine's (%s) linux-kbuild package of the same version "
+					   "could not be had (see the log: the manifest needs the %s "
+					   "packages of the release too)", e->uname, e->arch, e->arch,
+					   kb_arch_host(), kb_arch_host());
+		return;
+	}
+	if (cross && !e->compiler) {
+		e->tc_error = kb_xasprintf("build failed: the %s bundle %s names no compiler (no "
+					   "BUNDLE_COMPILER): no cross compiler to choose; repack it",
+					   e->arch, e->uname);
+		return;
+	}
 	if (!e->compiler) {
 		kb_warn("%s: the bundle names no compiler (no BUNDLE_COMPILER: packed by an older "
 			"kbundle, or a kernel before 4.18): building with the host's, unchecked; "
 			"repack it to build with the kernel's own", e->uname);
 		return;
 	}
-	if (kb_toolchain_for(workdir, e->compiler, rel, 0, &e->tc) == 0) {
+	if (kb_toolchain_for(workdir, e->compiler, rel, cross, 0, &e->tc) == 0) {
 		e->have_tc = true;
-		kb_info("%s: building with %s from %s", e->uname, e->compiler,
+		kb_info("%s: building with %s from %s", e->uname, e->tc.cc,
 			e->tc.root ? e->tc.root : "the host");
 		return;
 	}
-	e->tc_error = kb_xasprintf("build failed: no %s to build with (BUNDLE_COMPILER): the host "
-				   "has none and no %s build root could be had (see the log); not "
-				   "built with another compiler", e->compiler, rel ? rel : "Debian");
+	e->tc_error = kb_xasprintf("build failed: no %s%s%s to build with (BUNDLE_COMPILER): the "
+				   "host has none and no %s build root could be had (see the log); "
+				   "not built with another compiler", e->compiler,
+				   cross ? " cross compiler for " : "", cross ? cross : "",
+				   rel ? rel : "Debian");
 }
 
 void kb_vm_buildenv_free(struct kb_vm_buildenv *e)
@@ -356,6 +425,36 @@ void kb_vm_buildenv_free(struct kb_vm_buildenv *e)
 	memset(e, 0, sizeof(*e));
 }
 
+char **kb_vm_make_argv(const struct kb_vm_buildenv *e, const char *const *cmd)
+{
+	const struct kb_arch *a = kb_arch_find(e->arch);
+	bool cross = e->have_tc && e->tc.cross_compile && a;
+	const char *base = strrchr(cmd[0], '/') ? strrchr(cmd[0], '/') + 1 : cmd[0];
+	bool make = !strcmp(base, "make");
+	size_t n = 0, k = 0;
+	char **v;
+
+	while (cmd[n])
+		n++;
+	v = kb_xcalloc(n + 4, sizeof(*v));
+	/* make takes them as arguments; a DKMS MAKE[] that is not make gets
+	 * them in the environment, which kbuild reads too */
+	if (cross && !make)
+		v[k++] = kb_xstrdup("env");
+	if (cross && !make) {
+		v[k++] = kb_xasprintf("ARCH=%s", a->karch);
+		v[k++] = kb_xasprintf("CROSS_COMPILE=%s", e->tc.cross_compile);
+	}
+	for (size_t i = 0; i < n; i++)
+		v[k++] = kb_xstrdup(cmd[i]);
+	if (cross && make) {
+		v[k++] = kb_xasprintf("ARCH=%s", a->karch);
+		v[k++] = kb_xasprintf("CROSS_COMPILE=%s", e->tc.cross_compile);
+	}
+	v[k] = NULL;
+	return v;
+}
+
 /* make, on the host or inside the build root with the bundle and the
  * work tree bound (writable: kbuild writes only under M=, on tmpfs). */
 static int kb_vm_make(const struct kb_vm_buildenv *e, const char *work,
@@ -363,10 +462,15 @@ static int kb_vm_make(const struct kb_vm_buildenv *e, const char *work,
 		      struct kb_proc_result *r)
 {
 	struct kb_toolchain_bind binds[] = { { e->root, true }, { work, true } };
+	char **argv = kb_vm_make_argv(e, (const char *const *)p->argv);
+	int err;
 
 	if (!e->have_tc || !e->tc.root)
-		return kb_proc_run((const char *const *)p->argv, o, r);
-	return kb_toolchain_run(&e->tc, binds, 2, (const char *const *)p->argv, o, r);
+		err = kb_proc_run((const char *const *)argv, o, r);
+	else
+		err = kb_toolchain_run(&e->tc, binds, 2, (const char *const *)argv, o, r);
+	kb_toolchain_argv_free(argv);
+	return err;
 }
 
 int kb_vm_unit_build(struct kb_vm_unit *u, const struct kb_vm_buildenv *e, const char *uname,
@@ -430,7 +534,7 @@ int kb_vm_unit_build(struct kb_vm_unit *u, const struct kb_vm_buildenv *e, const
 			kb_vm_set(&u->chk[KB_CHK_BUILD], KB_ST_PASS, NULL);
 	}
 	if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS)
-		kb_vm_unit_vermagic(u, uname, e->compiler);
+		kb_vm_unit_vermagic(u, uname, e->arch, e->compiler);
 	else
 		u->chk[KB_CHK_VERMAGIC].st = KB_ST_SKIP;
 	err = err == -ENOENT || (err < 0 && err != -ETIMEDOUT && err != -KB_ESUBPROC) ? err : 0;

@@ -20,6 +20,7 @@
 #include "pipeline/pack_run.h"
 #include "lib/arch.h"
 #include "vm/busybox.h"
+#include "vm/hosttools.h"
 #include "vm/initramfs.h"
 #include "vm/modbuild.h"
 #include "vm/target.h"
@@ -70,7 +71,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	}
 	if (!o->nimages) {
 		t->error = kb_xstrdup("no kernel image given (--image PACKAGE)");
-	} else if (!t->arch || !kb_arch_same(t->arch->debian, kb_arch_host())) {
+	} else if (!t->arch || kb_vm_arch_foreign(t->arch->debian)) {
 		t->error = kb_xasprintf("bundle %s: not a kernel of this host's architecture (%s): "
 					"select it from the manifest, whose upstream gives the "
 					"guest its busybox-static", o->bundle, kb_arch_host());
@@ -178,7 +179,7 @@ static void kb_vm_fetch_busyboxes(struct kb_entries *s, struct kb_vm_target *v, 
 
 		if (v[i].error)
 			continue;
-		if (kb_arch_same(v[i].arch->debian, kb_arch_host())) {
+		if (!kb_vm_arch_foreign(v[i].arch->debian)) {
 			v[i].busybox = kb_xstrdup(KB_VM_BUSYBOX);
 			continue;
 		}
@@ -231,7 +232,7 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 	ts->v = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*ts->v));
 	idx = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*idx));
 	for (size_t i = 0; i < s->m.n; i++) {
-		if (s->sel[i] && !kb_vm_arch_find(s->m.v[i].arch)) {
+		if (s->sel[i] && !o->build_only && !kb_vm_arch_find(s->m.v[i].arch)) {
 			kb_debug("%s (%s): no VM for this architecture, skipped", s->m.v[i].release,
 				 s->m.v[i].arch);
 			s->sel[i] = false;
@@ -243,8 +244,11 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		}
 	}
 	if (!ts->n) {
-		kb_error("%s: no entry of an architecture vmtest boots (%s) matches the selection",
-			 o->manifest, kb_vm_arch_names());
+		if (o->build_only)
+			kb_error("%s: no entry matches the selection", o->manifest);
+		else
+			kb_error("%s: no entry of an architecture vmtest boots (%s) matches the "
+				 "selection", o->manifest, kb_vm_arch_names());
 		err = -KB_EUSAGE;
 		goto out;
 	}

@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "lib/yaml_doc.h"
+#include "vm/hosttools.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
@@ -38,6 +39,7 @@ struct kb_vm_ctx {
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
 	char *mcache;		/* WORKDIR/cache/modules */
+	char **host_tools;	/* per target: this machine's kbuild package (foreign ones) */
 	pthread_mutex_t lock;	/* the accelerator decision, fatal */
 	const char *accel;	/* the host architecture's, decided once, by the first
 				 * kernel of it that boots */
@@ -124,7 +126,7 @@ static const char *kb_vm_accel(struct kb_vm_ctx *c, const struct kb_vm_target *t
 	const char *accel = "tcg";
 
 	pthread_mutex_lock(&c->lock);
-	if (!kb_arch_same(t->arch->debian, kb_arch_host())) {
+	if (kb_vm_arch_foreign(t->arch->debian)) {
 		kb_vm_accel_decide(c->o->accel, t->arch, state, kernel, t->busybox, tmp, &accel);
 	} else {
 		if (!c->accel && kb_vm_accel_decide(c->o->accel, t->arch, state, kernel, t->busybox,
@@ -200,7 +202,7 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 
 /* Build and boot; every outcome lands in k's checks. */
 static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struct kb_vm_kernel *k,
-			      const char *tmp)
+			      const char *host_tools, const char *tmp)
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
@@ -227,6 +229,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		if (!err) {
 			free(uname);
 			uname = kb_xstrdup(env.uname);
+			kb_vm_buildenv_hosttools(&env, host_tools);
 			kb_vm_buildenv_toolchain(&env, c->o->workdir, t->os_release);
 		}
 	}
@@ -249,7 +252,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, want, compiler);
+			kb_vm_unit_vermagic(u, want, t->arch ? t->arch->debian : NULL, compiler);
 			built++;
 			continue;
 		}
@@ -359,7 +362,7 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 	} else if (kb_mkdir_p(tmp, 0700) != 0) {
 		kb_vm_kernel_fail_all(k, KB_CHK_BUILD, "the tmpfs work directory could not be made");
 	} else {
-		kb_vm_test_kernel(c, t, k, tmp);
+		kb_vm_test_kernel(c, t, k, c->host_tools ? c->host_tools[i] : NULL, tmp);
 	}
 	if (!k->release)
 		k->release = kb_xstrdup("unknown");
@@ -510,6 +513,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	if (o->keep)
 		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.ts.n, sizeof(*c.kernels));
+	c.host_tools = kb_vm_hosttools_fetch(&c.ts);
 	kb_pool_run(c.ts.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
 	run.nkernels = c.ts.n;
@@ -532,6 +536,8 @@ out:
 	for (size_t i = 0; c.kernels && i < c.ts.n; i++)
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
+	if (c.host_tools)
+		kb_vm_hosttools_free(c.host_tools, c.ts.n);
 	kb_vm_targets_free(&c.ts);
 	free(c.tmp);
 	free(c.logs);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -44,9 +45,9 @@ static void test_toolchain_releases(void **state)
  * the set holds the compiler and pahole. */
 static void test_toolchain_names(void **state)
 {
-	char *a = kb_tc_root_name("trixie", "gcc-14"), *b = kb_tc_root_name("trixie", "gcc-14");
-	char *c = kb_tc_root_name("bookworm", "gcc-14"), *p = kb_tc_packages(KB_CC_GCC, 14);
-	char *q = kb_tc_packages(KB_CC_CLANG, 18);
+	char *a = kb_tc_root_name("trixie", "gcc-14", NULL), *b = kb_tc_root_name("trixie", "gcc-14", NULL);
+	char *c = kb_tc_root_name("bookworm", "gcc-14", NULL), *p = kb_tc_packages(KB_CC_GCC, 14, NULL);
+	char *q = kb_tc_packages(KB_CC_CLANG, 18, NULL);
 
 	(void)state;
 	assert_string_equal(a, b);
@@ -59,6 +60,30 @@ static void test_toolchain_names(void **state)
 	free(c);
 	free(p);
 	free(q);
+}
+
+/* A cross root: the native set plus Debian's cross compiler, its arch in
+ * the name; the native root's name does not change with cross roots. */
+static void test_toolchain_cross_names(void **state)
+{
+	const struct kb_arch *arm = kb_arch_find("aarch64"), *x86 = kb_arch_find("amd64");
+	char *n = kb_tc_root_name("trixie", "gcc-14", NULL), *c = kb_tc_root_name("trixie", "gcc-14", arm);
+	char *p = kb_tc_packages(KB_CC_GCC, 14, arm), *q = kb_tc_packages(KB_CC_CLANG, 18, arm);
+	char *r = kb_tc_packages(KB_CC_GCC, 12, x86), *nat = kb_tc_packages(KB_CC_GCC, 14, NULL);
+
+	(void)state;
+	assert_true(!strncmp(c, "trixie-gcc-14-arm64-", 20) && strlen(c) == 20 + 12);
+	assert_string_not_equal(strrchr(n, '-'), strrchr(c, '-'));
+	assert_true(!strncmp(p, "gcc-14,gcc-14-aarch64-linux-gnu,", 32) && strstr(p, ",dwarves"));
+	assert_string_equal(p + strlen("gcc-14,gcc-14-aarch64-linux-gnu"), nat + strlen("gcc-14"));
+	assert_true(!strncmp(q, "clang-18,llvm-18,lld-18,binutils-aarch64-linux-gnu,", 51));
+	assert_true(!strncmp(r, "gcc-12,gcc-12-x86-64-linux-gnu,", 31));	/* '_' is '-' in names */
+	free(n);
+	free(c);
+	free(p);
+	free(q);
+	free(r);
+	free(nat);
 }
 
 static size_t argv_find(char **v, const char *s, size_t from)
@@ -131,16 +156,16 @@ static void test_toolchain_host(void **state)
 	}
 	kb_compiler_spec(&c, spec);
 	assert_non_null(mkdtemp(wd));
-	assert_int_equal(kb_toolchain_for(wd, spec, NULL, 0, &tc), 0);
+	assert_int_equal(kb_toolchain_for(wd, spec, NULL, NULL, 0, &tc), 0);
 	assert_null(tc.root);
 	assert_string_equal(tc.spec, spec);
 	kb_toolchain_free(&tc);
 	/* a cached root only, and none is cached: refused, nothing made */
-	assert_int_equal(kb_toolchain_for(wd, "gcc-14", NULL, KB_TC_ROOT | KB_TC_NO_CREATE, &tc),
+	assert_int_equal(kb_toolchain_for(wd, "gcc-14", NULL, NULL, KB_TC_ROOT | KB_TC_NO_CREATE, &tc),
 			 -KB_ENOTFOUND);
-	assert_int_equal(kb_toolchain_for(wd, "gcc-9", NULL, KB_TC_ROOT, &tc), -KB_ENOTFOUND);
-	assert_int_equal(kb_toolchain_for(wd, "gcc-14", "hamm", KB_TC_ROOT, &tc), -KB_EUSAGE);
-	assert_int_equal(kb_toolchain_for(wd, "tcc-1", NULL, 0, &tc), -KB_EUSAGE);
+	assert_int_equal(kb_toolchain_for(wd, "gcc-9", NULL, NULL, KB_TC_ROOT, &tc), -KB_ENOTFOUND);
+	assert_int_equal(kb_toolchain_for(wd, "gcc-14", "hamm", NULL, KB_TC_ROOT, &tc), -KB_EUSAGE);
+	assert_int_equal(kb_toolchain_for(wd, "tcc-1", NULL, NULL, 0, &tc), -KB_EUSAGE);
 	free(r.output);
 	kb_compiler_free(&c);
 	assert_int_equal(kb_rm_rf(wd), 0);
@@ -164,13 +189,14 @@ static void test_toolchain_list_gc(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(wd));
-	cur = kb_tc_root_name("trixie", "gcc-14");
+	cur = kb_tc_root_name("trixie", "gcc-14", NULL);
 	mkroot(wd, cur);
 	mkroot(wd, "trixie-gcc-14-000000000000");		/* an older package set */
 	mkroot(wd, ".tmp-bullseye-gcc-10-111111111111");	/* a killed creation */
 	mkroot(wd, "not-a-root");
 	assert_int_equal(kb_toolchain_list(wd, &v, &n), 0);
 	assert_int_equal(n, 2);	/* sorted by name */
+	assert_null(v[0].arch);
 	assert_string_equal(v[0].name, "trixie-gcc-14-000000000000");
 	assert_false(v[0].current);
 	assert_string_equal(v[1].name, cur);
@@ -207,11 +233,46 @@ static void test_toolchain_list_gc(void **state)
 	assert_int_equal(kb_rm_rf(wd), 0);
 }
 
+/* A cross root lists with its arch and plain spec, current when its name is
+ * today's; an arm64 request never takes the native root. */
+static void test_toolchain_cross_list(void **state)
+{
+	char wd[] = "/tmp/kb-tc-cross.XXXXXX", *cur;
+	struct kb_toolchain_root *v;
+	struct kb_toolchain tc;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(wd));
+	cur = kb_tc_root_name("trixie", "gcc-14", kb_arch_find("riscv64"));
+	mkroot(wd, cur);
+	assert_int_equal(kb_toolchain_list(wd, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].spec, "gcc-14");
+	assert_string_equal(v[0].arch, "riscv64");
+	assert_string_equal(v[0].release, "trixie");
+	assert_true(v[0].current);
+	kb_toolchain_list_free(v, n);
+	assert_int_equal(kb_toolchain_for(wd, "gcc-14", NULL, "riscv64", KB_TC_ROOT | KB_TC_NO_CREATE,
+					  &tc), 0);
+	assert_string_equal(tc.cc, "riscv64-linux-gnu-gcc-14");
+	assert_string_equal(tc.cross_compile, "riscv64-linux-gnu-");
+	assert_string_equal(tc.arch, "riscv64");
+	kb_toolchain_free(&tc);
+	assert_int_equal(kb_toolchain_for(wd, "gcc-14", NULL, "arm64", KB_TC_ROOT | KB_TC_NO_CREATE,
+					  &tc), -KB_ENOTFOUND);
+	assert_int_equal(kb_toolchain_for(wd, "gcc-14", NULL, "vax", 0, &tc), -KB_EUSAGE);
+	free(cur);
+	assert_int_equal(kb_rm_rf(wd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_toolchain_releases),
 		cmocka_unit_test(test_toolchain_names),
+		cmocka_unit_test(test_toolchain_cross_names),
+		cmocka_unit_test(test_toolchain_cross_list),
 		cmocka_unit_test(test_toolchain_argv),
 		cmocka_unit_test(test_toolchain_host),
 		cmocka_unit_test(test_toolchain_list_gc),
