@@ -190,14 +190,19 @@ int kb_toolchain_gc(const char *workdir, time_t unused_secs, bool dry_run, size_
 		goto out;
 	/* what a killed creation or gc left behind */
 	while ((de = readdir(d))) {
-		const char *name = NULL;
+		char *name = NULL, *dot;
 
 		if (!strncmp(de->d_name, ".tmp-", 5))
-			name = de->d_name + 5;
+			name = kb_xstrdup(de->d_name + 5);
 		else if (!strncmp(de->d_name, ".gc-", 4))
-			name = de->d_name + 4;
+			name = kb_xstrdup(de->d_name + 4);
+		/* .tmp-<root>.<pid>: the lock is the root's */
+		dot = name ? strrchr(name, '.') : NULL;
+		if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
+			*dot = '\0';
 		if (name && *name && !err)
 			err = kb_tc_remove(dir, de->d_name, name, dry_run, removed, freed);
+		free(name);
 	}
 	closedir(d);
 	if (err)

@@ -193,7 +193,10 @@ static int kb_tc_create(const char *dir, const char *name, const char *release,
 	enum kb_cc_kind kind = KB_CC_UNKNOWN;
 	unsigned major = 0;
 	char *mirror = kb_apt_sources_mirror(NULL, release);
-	char *tmp = kb_xasprintf("%s/.tmp-%s", dir, name), *final = kb_path_join(dir, name);
+	/* one per attempt: a killed mmdebstrap (root mode) may leave mounts in
+	 * its directory that no rm can remove, and must not block the next */
+	char *tmp = kb_xasprintf("%s/.tmp-%s.%d", dir, name, (int)getpid());
+	char *final = kb_path_join(dir, name);
 	char *log = kb_xasprintf("%s/%s.log", dir, name), *pkgs, *include, *source = NULL;
 	char *ccpath = NULL, *tail = NULL;
 	struct kb_proc_opts o = { .timeout_ms = KB_TC_CREATE_TIMEOUT_MS, .output_path = log };

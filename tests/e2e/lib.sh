@@ -318,7 +318,7 @@ kb_debian_fetch() {
 # array of apt -o options, e.g. lib_debian13.sh's private configuration) is
 # passed to apt-get download when set.
 _kb_fetch_picks() {
-	local picks=$1 suite name ver arch kind rel pool file want=() dl
+	local picks=$1 suite name ver arch kind rel pool file want=() dl spec
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
 		[ -f "$file" ] && [ -f "$file.stanza" ] || want+=("$name=$ver")
 	done <"$picks"
@@ -329,9 +329,12 @@ _kb_fetch_picks() {
 	chmod 755 "$dl" # apt's _apt user writes here
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
 		if [ ! -f "$file" ]; then
-			kb_log "downloading $name $ver"
+			kb_log "downloading $name $ver ($arch)"
+			# name:arch, for packages of another architecture than apt's own
+			spec=$name
+			case $arch in '' | all) ;; *) spec=$name:$arch ;; esac
 			(cd "$dl" && apt-get download -q=2 -o APT::Sandbox::User=root \
-				${KB_APT_OPTS[@]+"${KB_APT_OPTS[@]}"} "$name=$ver") >&2 ||
+				${KB_APT_OPTS[@]+"${KB_APT_OPTS[@]}"} "$spec=$ver") >&2 ||
 				{ rm -rf "$dl"; _kb_cache_unlock; kb_skip "apt-get download $name=$ver failed"; }
 			mv -f "$dl/${name}_"*.deb "$file"
 		fi
@@ -447,15 +450,21 @@ _kb_mirror_from_picks() {
 	local dir=$1 picks=$2 one=${3:-} suite name ver arch kind rel pool file s
 	local -A stanzas=()
 	mkdir -p "$dir"
+	local -A archs=() alls=()
 	while IFS=$'\t' read -r suite name ver arch kind rel pool file; do
 		mkdir -p "$dir/${pool%/*}"
 		[ -e "$dir/$pool" ] || ln -f "$file" "$dir/$pool" 2>/dev/null || cp "$file" "$dir/$pool"
 		s=${one:-$suite}
-		stanzas[$s]+="$file.stanza"$'\n'
+		# binary-<arch>/Packages; an "all" package is in every one of its suite
+		if [ "$arch" = all ]; then alls[$s]+="$file.stanza"$'\n'
+		else stanzas[$s/$arch]+="$file.stanza"$'\n' archs[$s]+=" $arch"; fi
 	done <"$picks"
-	for s in "${!stanzas[@]}"; do
-		mapfile -t files < <(printf '%s' "${stanzas[$s]}" | sort -u)
-		_kb_apt_write_packages "$dir" "$s" main amd64 "${files[@]}"
+	for s in "${!alls[@]}"; do [ -n "${archs[$s]:-}" ] || archs[$s]=" amd64"; done
+	for s in "${!archs[@]}"; do
+		for a in $(printf '%s\n' ${archs[$s]} | sort -u); do
+			mapfile -t files < <(printf '%s' "${stanzas[$s/$a]:-}${alls[$s]:-}" | sort -u)
+			_kb_apt_write_packages "$dir" "$s" main "$a" "${files[@]}"
+		done
 		kb_apt_finish_suite "$dir" "$s"
 	done
 	KB_KEYRING=$(kb_gpg_key archive)/keyring.gpg

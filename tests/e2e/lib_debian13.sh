@@ -63,6 +63,8 @@ SRC
 		-o Dir::Etc::preferencesparts="$d/preferences.d" -o Dir::State::Lists="$d/lists"
 		-o Dir::Cache="$d/cache" -o Dir::State::status=/dev/null -o APT::Architecture=amd64
 		-o APT::Architectures::=amd64 -o Acquire::Languages=none -o APT::Sandbox::User=root)
+	local a
+	for a in ${KB_D13_ARCHS:-}; do KB_APT_OPTS+=(-o APT::Architectures::="$a"); done
 	apt-get -q=2 "${KB_APT_OPTS[@]}" update >&2 || kb_skip "apt-get update of trixie-security/-backports failed"
 }
 

@@ -282,6 +282,18 @@ if have dpkg-deb; then
 	done
 fi
 have gcc && gcc --version | { printf '\1'; cat; } | seed compiler host-gcc.text
+# Real ELF files for the module ELF reader: the host's C runtime objects
+# (relocatables, like a .ko) and other architectures' kbuild programs.
+for f in /usr/lib/x86_64-linux-gnu/crt1.o /usr/lib/x86_64-linux-gnu/crti.o; do
+	[ -f "$f" ] && seed modinfo "${f##*/}" <"$f"
+done
+if have dpkg-deb; then
+	for f in "$cache"/debs/linux-kbuild-*_arm64.deb "$cache"/debs/linux-kbuild-*_riscv64.deb; do
+		[ -f "$f" ] || continue
+		dpkg-deb --fsys-tarfile "$f" | tar -xO --wildcards '*/scripts/basic/fixdep' 2>/dev/null |
+			seed modinfo "fixdep-${f##*_}" || true
+	done
+fi
 ln -sfn deb "$out/deb_tree"	# the packer reads the same packages
 ln -sfn tgz "$out/extract"	# the extractor reads the same bundles
 sha256sum <"$0" | cut -d" " -f1 >"$out/.done"	# remade when this script changes

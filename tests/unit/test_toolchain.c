@@ -192,7 +192,7 @@ static void test_toolchain_list_gc(void **state)
 	cur = kb_tc_root_name("trixie", "gcc-14", NULL);
 	mkroot(wd, cur);
 	mkroot(wd, "trixie-gcc-14-000000000000");		/* an older package set */
-	mkroot(wd, ".tmp-bullseye-gcc-10-111111111111");	/* a killed creation */
+	mkroot(wd, ".tmp-bullseye-gcc-10-111111111111.4242");	/* a killed creation */
 	mkroot(wd, "not-a-root");
 	assert_int_equal(kb_toolchain_list(wd, &v, &n), 0);
 	assert_int_equal(n, 2);	/* sorted by name */
