@@ -11,7 +11,7 @@
  *   granule: "max" has it (cortex-a57 does not); pauth-impdef=on keeps
  *   pointer authentication cheap under TCG (4.5 s instead of 8.1 s for a
  *   bare boot; 16k: 4.8 s).
- * riscv64: virt machine, OpenSBI (QEMU's -bios default, Debian's opensbi),
+ * riscv64: virt machine, OpenSBI (QEMU's -bios default, from qemu-system-data),
  *   8250 console (SERIAL_8250_CONSOLE=y, SERIAL_OF_PLATFORM=y), the kernel
  *   is boot/vmlinux-<release>, an Image with a PE header, which QEMU loads
  *   raw. Bare TCG boot: 3.1 s.
