@@ -4,6 +4,7 @@
  * downloaded through the package cache like a kernel image, and its
  * usr/bin/busybox extracted once into WORKDIR/cache/busybox/<sha256>/. */
 #include <elf.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,11 +49,18 @@ static int kb_vm_bb_stanza(void *ctx, const struct kb_apt_stanza *st)
 	struct kb_str name = kb_apt_stanza_get(st, "Package");
 	struct kb_str arch = kb_apt_stanza_get(st, "Architecture");
 	struct kb_str sha = kb_apt_stanza_get(st, "SHA256");
+	struct kb_str file = kb_apt_stanza_get(st, "Filename");
 	char *ver, *size;
 
-	if (!kb_str_eq(name, KB_VM_BUSYBOX_PKG) || !kb_str_eq(arch, p->arch) ||
-	    sha.n != KB_SHA256_HEX_LEN)
+	if (!kb_str_eq(name, KB_VM_BUSYBOX_PKG) || !kb_str_eq(arch, p->arch))
 		return 0;
+	/* a path below the mirror, a digest: else the stanza is not used */
+	if (sha.n != KB_SHA256_HEX_LEN || !file.n || file.p[0] == '/' ||
+	    memmem(file.p, file.n, "..", 2) || memchr(file.p, '\n', file.n)) {
+		kb_warn("Packages line %zu: %s stanza without a usable Filename or SHA256; ignored",
+			st->line, KB_VM_BUSYBOX_PKG);
+		return 0;
+	}
 	ver = kb_vm_str(kb_apt_stanza_get(st, "Version"));
 	if (p->version && kb_family_vercmp(KB_FAMILY_APT)(ver, p->version) <= 0) {
 		free(ver);
@@ -61,7 +69,7 @@ static int kb_vm_bb_stanza(void *ctx, const struct kb_apt_stanza *st)
 	free(p->version);
 	free(p->path);
 	p->version = ver;
-	p->path = kb_vm_str(kb_apt_stanza_get(st, "Filename"));
+	p->path = kb_vm_str(file);
 	memcpy(p->sha256, sha.p, KB_SHA256_HEX_LEN);
 	p->sha256[KB_SHA256_HEX_LEN] = '\0';
 	size = kb_vm_str(kb_apt_stanza_get(st, "Size"));
@@ -98,7 +106,8 @@ static int kb_vm_bb_release(const struct kb_upstream *u, const char *base, const
 
 	if (err)
 		goto out;
-	err = u->keyring ? kb_gpgv_verify(u->keyring, got, NULL, text, &why) : rename(got, text);
+	err = u->keyring ? kb_gpgv_verify(u->keyring, got, NULL, text, &why)
+			 : rename(got, text) ? -errno : 0;
 	if (err) {
 		kb_error("%s: signature check failed: %s", url, why ? why : kb_strerror(err));
 		goto out;

@@ -12,7 +12,8 @@
 #    KVM probe ran for a foreign guest;
 #  - the guest's busybox is the architecture's own, from busybox-static in
 #    the mirror (an aarch64 / RISC-V ELF file in the work directory's cache),
-#    and a second run finds it there without reading the indexes again.
+#    and a second run finds it there without reading the indexes again;
+#  - without busybox-static in the mirror the kernel fails, saying so.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
@@ -80,4 +81,17 @@ boot riscv64 riscv64 RISC-V "$REL_RV"
 	--release -arm64\$ >"$KB_TMP/again.out" 2>&1 || { cat "$KB_TMP/again.out" >&2; kb_die "second run failed"; }
 ! grep -q "Packages\|InRelease" "$KB_NGINX_ACCESS_LOG" ||
 	kb_die "the second run read the indexes again: $(cat "$KB_NGINX_ACCESS_LOG")"
+
+# A mirror without busybox-static: the foreign guest has nothing to run.
+# That is a failure naming the package and the upstream, and nothing boots.
+kb_apt_index_remove "$mirror" trixie busybox-static
+rm -rf "$wd/cache/busybox"
+if "$KBUNDLE" vmtest --manifest "$man" --upstreams "$ups" --workdir "$wd" --arch riscv64 --latest \
+	>"$KB_TMP/nobb.out" 2>"$KB_TMP/nobb.err"; then
+	kb_die "vmtest passed without a busybox-static for riscv64"
+fi
+grep -q "^$REL_RV .* riscv64 .*FAIL.*no busybox-static for riscv64 from upstream debian-13-e2e" \
+	"$KB_TMP/nobb.out" || { cat "$KB_TMP/nobb.out" "$KB_TMP/nobb.err" >&2; kb_die "no busybox-static: not said"; }
+grep -q "no busybox-static for riscv64 in the signed indexes" "$KB_TMP/nobb.err" ||
+	kb_die "no busybox-static: the log does not say where it was looked for"
 kb_log "arm64 (4k, 16k) and riscv64: built, booted under TCG, loaded and unloaded"
