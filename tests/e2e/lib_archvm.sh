@@ -6,7 +6,7 @@
 # architecture, from trixie. Picks are kept in $KB_TEST_CACHE/picks.
 # KB_AV_REL_<FLAVOUR> (- as _): uname -r of each flavour's kernel.
 #
-#   kb_archvm_fetch FLAVOUR…   (arm64, arm64-16k, riscv64: the architecture is
+#   kb_archvm_fetch FLAVOUR…   (amd64, arm64, arm64-16k, riscv64: the architecture is
 #                           the part before the first "-") pick + download once; sets
 #     KB_AV_PICKS           KB_X_PICKS's lines and, per FLAVOUR, its image
 #                           (suite trixie-security), its headers when it is not
@@ -16,7 +16,8 @@
 
 kb_archvm_fetch() {
 	local f a pf img archs picks=$KB_TMP/archvm-picks.tsv
-	archs=$(printf '%s\n' "${@%%-*}" | sort -u | tr '\n' ' ')
+	# amd64's headers are lib_debian13.sh's already
+	archs=$(printf '%s\n' "${@%%-*}" | grep -vx amd64 | sort -u | tr '\n' ' ')
 	kb_cross_fetch $archs
 	cp "$KB_X_PICKS" "$picks"
 	for f in "$@"; do
