@@ -9,6 +9,7 @@ set -euo pipefail
 KB_SRC=${KB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$KB_SRC/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
+. "$KB_SRC/bench/lib/timing.sh"
 . "$KB_SRC/tests/e2e/vmtest_lib.sh"
 vmtest_need
 kb_need cpio bc
@@ -16,18 +17,6 @@ kb_debian_fetch
 vmtest_pipeline >/dev/null 2>&1
 repeat=${KB_BENCH_REPEAT:-3}
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# timeit CMD… — seconds, median of $repeat runs; the command must succeed.
-timeit() {
-	local i t0
-	for ((i = 0; i < repeat; i++)); do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || kb_die "failed: $*"
-		echo "$(now) - $t0" | bc
-	done | median
-}
-ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 vmtest() {
 	"$KBUNDLE" -q vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--accel tcg --timeout 300 "$@"

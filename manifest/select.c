@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -74,7 +75,7 @@ int kb_select_entries(const struct kb_manifest *m, const struct kb_select *s, bo
 		sel[i] = (!s->id || !strncmp(e->id, s->id, strlen(s->id))) &&
 			 (!s->distro || !strcmp(e->distro, s->distro)) &&
 			 (!s->upstream || !strcmp(e->upstream, s->upstream)) &&
-			 (!s->arch || !strcmp(e->arch, s->arch)) &&
+			 (!s->arch || kb_arch_same(e->arch, s->arch)) &&
 			 (!have_re || regexec(&re, e->release, 0, NULL, 0) == 0);
 	}
 	if (have_re)

@@ -1,6 +1,7 @@
-/* initramfs.h — the guest: a cpio (newc) written by kbundle holding the
- * host's static busybox, the modules under test and a generated /init that
- * loads, checks and unloads each unit and writes the results, each line
+/* initramfs.h — the guest: a cpio (newc) written by kbundle holding a
+ * static busybox of the guest's architecture (vm/busybox.h), the modules
+ * under test and a generated /init that loads, checks and unloads each
+ * unit and writes the results, each line
  * with the boot's nonce, on the private virtio-serial port (or the serial
  * console when the kernel has no port; see vm/result.h). */
 #ifndef KB_VM_INITRAMFS_H
@@ -10,7 +11,7 @@
 
 #include "vm/result.h"
 
-#define KB_VM_BUSYBOX "/bin/busybox"	/* busybox-static */
+#define KB_VM_BUSYBOX "/bin/busybox"	/* the host's busybox-static: for guests of its architecture */
 
 /* The /init script for k's units that built (malloc'd). A unit's check.sh,
  * when its directory ships one, runs after the unit is loaded, from the

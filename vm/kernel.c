@@ -58,7 +58,8 @@ bool kb_vm_boot_member(const char *path, const char *release)
 {
 	const char *p = kb_vm_member_path(path);
 
-	if (strncmp(p, "boot/vmlinuz-", 13))
+	/* vmlinux: riscv64's and ppc64el's (an Image, an ELF), not compressed */
+	if (strncmp(p, "boot/vmlinuz-", 13) && strncmp(p, "boot/vmlinux-", 13))
 		return false;
 	return release ? !strcmp(p + 13, release) : p[13] && !strchr(p + 13, '/');
 }
@@ -71,12 +72,12 @@ bool kb_vm_kernel_member(const char *path, const char *release)
 	return false;
 }
 
-/* The release a kernel member names (boot/vmlinuz-R, lib/modules/R/vmlinuz). */
+/* The release a kernel member names (boot/vmlinu[zx]-R, lib/modules/R/vmlinuz). */
 static char *kb_vm_member_release(const char *path)
 {
 	const char *p = kb_vm_member_path(path);
 
-	if (!strncmp(p, "boot/vmlinuz-", 13))
+	if (!strncmp(p, "boot/vmlinuz-", 13) || !strncmp(p, "boot/vmlinux-", 13))
 		return kb_xstrdup(p + 13);
 	if (!strncmp(p, "usr/", 4))
 		p += 4;
@@ -84,9 +85,8 @@ static char *kb_vm_member_release(const char *path)
 	return kb_xstrndup(p, strcspn(p, "/"));
 }
 
-/* Read the current archive entry into memory, at most max bytes. */
-static int kb_vm_read_entry(struct archive *a, struct archive_entry *e, const char *name,
-			    size_t max, char **buf, size_t *len)
+int kb_vm_archive_read(struct archive *a, struct archive_entry *e, const char *name, size_t max,
+		       char **buf, size_t *len)
 {
 	int64_t size = archive_entry_size(e);
 	char *p = NULL;
@@ -135,7 +135,7 @@ int kb_vm_kernel_extract(const char *pkg, enum kb_family family, const char *rel
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (!fam->kernel_member(archive_entry_pathname(e), release))
 			continue;
-		err = kb_vm_read_entry(a, e, pkg, KB_VM_KERNEL_MAX, &buf, &len);
+		err = kb_vm_archive_read(a, e, pkg, KB_VM_KERNEL_MAX, &buf, &len);
 		if (!err)
 			*found = kb_vm_member_release(archive_entry_pathname(e));
 		break;
@@ -147,7 +147,7 @@ int kb_vm_kernel_extract(const char *pkg, enum kb_family family, const char *rel
 	}
 	if (err == -KB_ENOTFOUND)
 		kb_error("%s: no kernel image for %s in this %s package (looked for "
-			 "boot/vmlinuz-%s and [usr/]lib/modules/%s/vmlinuz)", pkg,
+			 "boot/vmlinu[zx]-%s and [usr/]lib/modules/%s/vmlinuz)", pkg,
 			 release ? release : "any release", kb_family_name(family),
 			 release ? release : "*", release ? release : "*");
 	if (err)
@@ -280,7 +280,7 @@ static bool kb_vm_exists(const char *path)
 /* Fill the cache entry dir: vmlinuz and its release from the first package
  * that holds the kernel, then vmlinux (PVH) or the no-pvh marker. */
 static int kb_vm_kernel_fill(const char *dir, enum kb_family family, const char *const *pkgs,
-			     size_t npkgs, const char *release)
+			     size_t npkgs, const char *release, bool pvh)
 {
 	char *vmlinuz = kb_path_join(dir, "vmlinuz"), *vmlinux = kb_path_join(dir, "vmlinux");
 	char *nopvh = kb_path_join(dir, "no-pvh"), *relpath = kb_path_join(dir, "release");
@@ -303,11 +303,12 @@ static int kb_vm_kernel_fill(const char *dir, enum kb_family family, const char 
 		kb_error("%s: %s", vmlinuz, kb_strerror(err));
 		goto out;
 	}
-	if (kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen) == 0) {
+	if (pvh && kb_vm_kernel_unpack_pvh(bz, bzlen, &elf, &elflen) == 0) {
 		err = kb_file_write_atomic(vmlinux, elf, elflen);
 	} else {
 		/* Not fatal: QEMU boots the bzImage, only more slowly. */
-		kb_info("%s: no PVH entry; booting the compressed image", vmlinuz);
+		if (pvh)
+			kb_info("%s: no PVH entry; booting the compressed image", vmlinuz);
 		err = kb_file_write_atomic(nopvh, "", 0);
 	}
 	/* Written last: its presence says the entry is complete. */
@@ -327,8 +328,8 @@ out:
 }
 
 int kb_vm_kernel_get(const char *cache_dir, const char *key, enum kb_family family,
-		     const char *const *pkgs, size_t npkgs, const char *release, char **boot_path,
-		     char **kernel_release)
+		     const char *const *pkgs, size_t npkgs, const char *release, bool pvh,
+		     char **boot_path, char **kernel_release)
 {
 	char *dir = kb_xasprintf("%s/%s", cache_dir, key);
 	char *vmlinux = kb_path_join(dir, "vmlinux"), *vmlinuz = kb_path_join(dir, "vmlinuz");
@@ -339,7 +340,7 @@ int kb_vm_kernel_get(const char *cache_dir, const char *key, enum kb_family fami
 	*boot_path = NULL;
 	*kernel_release = NULL;
 	if (kb_file_read(relpath, 256, &found, &len) != 0 || !len) {
-		err = kb_vm_kernel_fill(dir, family, pkgs, npkgs, release);
+		err = kb_vm_kernel_fill(dir, family, pkgs, npkgs, release, pvh);
 		if (!err)
 			err = kb_file_read(relpath, 256, &found, &len);
 	}

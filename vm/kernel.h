@@ -11,6 +11,7 @@
 #include "lib/family.h"
 
 struct archive;
+struct archive_entry;
 
 /* A family's kernel packages, as the VM stage reads them: its row of
  * lib/family.h's KB_FAMILIES, defined as kb_vm_family_<id> in
@@ -45,8 +46,8 @@ const char *kb_vm_member_path(const char *path);
  * one): the rest of the path, else NULL. */
 const char *kb_vm_modules_member(const char *path, const char *release);
 
-/* For the family rows: is member path boot/vmlinuz-<release> (release
- * NULL: any one)? */
+/* For the family rows: is member path boot/vmlinuz-<release> or
+ * boot/vmlinux-<release> (release NULL: any one)? */
 bool kb_vm_boot_member(const char *path, const char *release);
 
 /* Does an image package member hold the kernel of release, by any family's
@@ -66,11 +67,17 @@ int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outl
 
 /* The kernel to boot for release, from the first of pkgs (packages of
  * family) that holds it,
- * cached under cache_dir/<key>/: *boot_path is the PVH vmlinux when there is
- * one, else the vmlinuz; *kernel_release the release of that kernel. key
+ * cached under cache_dir/<key>/: *boot_path is the PVH vmlinux when pvh
+ * (the architecture's kernels may have one: x86) and there is one, else
+ * the kernel as packaged; *kernel_release the release of that kernel. key
  * names the cache entry (the image's sha256). */
 int kb_vm_kernel_get(const char *cache_dir, const char *key, enum kb_family family,
-		     const char *const *pkgs, size_t npkgs, const char *release, char **boot_path,
-		     char **kernel_release);
+		     const char *const *pkgs, size_t npkgs, const char *release, bool pvh,
+		     char **boot_path, char **kernel_release);
+
+/* Read archive a's current entry e (of file name, for messages) into
+ * memory: a regular file of at most max bytes. *buf malloc'd. */
+int kb_vm_archive_read(struct archive *a, struct archive_entry *e, const char *name, size_t max,
+		       char **buf, size_t *len);
 
 #endif

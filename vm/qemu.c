@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -26,18 +27,17 @@ static double kb_vm_now(void)
 
 int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 {
+	const struct kb_vm_arch *va = b->arch;
 	bool kvm = !strcmp(b->accel, "kvm");
-	char mem[16], *chardev = NULL;
+	char mem[16], *chardev = NULL, *serial = NULL;
 	/* Minimal machine: no default devices, serial on stdout, one CPU, and
 	 * the results' own virtio-serial port written to a file. The kernel's
 	 * console stays quiet; /init says how loud. */
-	const char *argv[32] = {
-		KB_VM_QEMU, "-nodefaults", "-no-user-config", "-no-reboot",
+	const char *argv[40] = {
+		va->qemu, "-nodefaults", "-no-user-config", "-no-reboot",
 		"-display", "none", "-serial", "stdio", "-monitor", "none",
-		"-smp", "1", "-m", mem, "-accel", b->accel, "-cpu", kvm ? "host" : "max",
-		"-kernel", b->kernel, "-initrd", b->initrd,
-		"-append", "console=ttyS0 panic=-1 quiet loglevel=1 i8042.noaux i8042.nokbd "
-			   "i8042.nopnp tsc=reliable no_timer_check",
+		"-smp", "1", "-m", mem, "-accel", b->accel, "-cpu", kvm ? "host" : va->cpu,
+		"-kernel", b->kernel, "-initrd", b->initrd, "-append", va->append,
 	};
 	size_t argc = 24;
 	struct kb_proc_opts o = {
@@ -49,10 +49,19 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	double t0 = kb_vm_now();
 	int err;
 
+	if (va->machine) {
+		argv[argc++] = "-machine";
+		argv[argc++] = va->machine;
+	}
+	if (va->bios) {
+		argv[argc++] = "-bios";
+		argv[argc++] = va->bios;
+	}
 	if (b->result_path) {
 		chardev = kb_xasprintf("file,id=kbr,path=%s", b->result_path);
+		serial = kb_xasprintf("%s,id=kbs", va->serial);
 		argv[argc++] = "-device";
-		argv[argc++] = "virtio-serial-pci,id=kbs";
+		argv[argc++] = serial;
 		argv[argc++] = "-chardev";
 		argv[argc++] = chardev;
 		argv[argc++] = "-device";
@@ -78,21 +87,22 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r)
 	else if (err == -KB_ESUBPROC)
 		err = 0;	/* QEMU's own status says little; the console says what happened */
 	if (err && err != -ETIMEDOUT)
-		kb_error("%s: could not run: %s (is qemu-system-x86 installed?)", KB_VM_QEMU,
-			 kb_strerror(err));
+		kb_error("%s: could not run: %s (is %s installed?)", va->qemu, kb_strerror(err),
+			 va->qemu_pkg);
 	free(chardev);
+	free(serial);
 	return err;
 }
 
-static int kb_vm_accel_probe(const char *kernel, const char *busybox, const char *tmp_dir,
-			     const char **accel)
+static int kb_vm_accel_probe(const struct kb_vm_arch *va, const char *kernel,
+			     const char *busybox, const char *tmp_dir, const char **accel)
 {
 	static const char init[] = "#!/bin/sh\n/bin/busybox echo KBUNDLE-PROBE-OK\n"
 				   "/bin/busybox poweroff -f\n";
 	char *initrd = kb_path_join(tmp_dir, "probe.cpio");
 	char *log = kb_path_join(tmp_dir, "probe.log");
 	struct kb_vm_boot b = {
-		.kernel = kernel, .initrd = initrd, .accel = "kvm", .log_path = log,
+		.arch = va, .kernel = kernel, .initrd = initrd, .accel = "kvm", .log_path = log,
 		.timeout_ms = KB_VM_PROBE_TIMEOUT_MS, .mem_mb = 128,
 	};
 	struct kb_vm_boot_result r = { 0 };
@@ -131,14 +141,23 @@ out:
 
 const char *const kb_vm_accel_modes[] = { "auto", "kvm", "tcg", NULL };
 
-int kb_vm_accel_decide(const char *mode, const char *state_dir, const char *kernel,
-		       const char *busybox, const char *tmp_dir, const char **accel)
+int kb_vm_accel_decide(const char *mode, const struct kb_vm_arch *va, const char *state_dir,
+		       const char *kernel, const char *busybox, const char *tmp_dir,
+		       const char **accel)
 {
 	char *path = kb_path_join(state_dir, "accel");
 	char *buf = NULL;
 	size_t len;
 	int err = 0;
 
+	/* KVM runs guests of the host's own architecture only. */
+	if (!kb_arch_same(va->debian, kb_arch_host())) {
+		if (!strcmp(mode, "kvm"))
+			kb_warn("--accel kvm: an %s guest on an %s host cannot use KVM; using TCG",
+				va->debian, kb_arch_host());
+		*accel = "tcg";
+		goto out;
+	}
 	if (!strcmp(mode, "kvm") || !strcmp(mode, "tcg")) {
 		*accel = !strcmp(mode, "kvm") ? "kvm" : "tcg";
 		goto out;
@@ -149,7 +168,7 @@ int kb_vm_accel_decide(const char *mode, const char *state_dir, const char *kern
 		kb_debug("accelerator: %s (cached in %s)", *accel, path);
 		goto out;
 	}
-	err = kb_vm_accel_probe(kernel, busybox, tmp_dir, accel);
+	err = kb_vm_accel_probe(va, kernel, busybox, tmp_dir, accel);
 	if (err)
 		goto out;
 	/* A cache that cannot be written only costs the next run a probe. */

@@ -1,16 +1,18 @@
-/* qemu.h — boot one kernel with one initramfs in qemu-system-x86_64, the
- * console captured to a log file, a host-side timeout; and the choice of
- * accelerator (KVM only when a real probe boot proves it works: nested KVM
- * can hang forever on hosts where /dev/kvm opens fine). */
+/* qemu.h — boot one kernel with one initramfs in its architecture's
+ * qemu-system-<arch> (vm/arch_vm.h), the console captured to a log file, a
+ * host-side timeout; and the choice of accelerator (KVM only for guests of
+ * the host's architecture, and only when a real probe boot proves it
+ * works: nested KVM can hang forever on hosts where /dev/kvm opens fine). */
 #ifndef KB_VM_QEMU_H
 #define KB_VM_QEMU_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define KB_VM_QEMU "qemu-system-x86_64"
+#include "vm/arch_vm.h"
 
 struct kb_vm_boot {
+	const struct kb_vm_arch *arch;
 	const char *kernel;
 	const char *initrd;
 	const char *accel;	/* "kvm" or "tcg" */
@@ -38,11 +40,14 @@ int kb_vm_qemu_boot(const struct kb_vm_boot *b, struct kb_vm_boot_result *r);
 /* The accelerator modes (--accel), NULL-terminated: "auto", "kvm", "tcg". */
 extern const char *const kb_vm_accel_modes[];
 
-/* Decide the accelerator for mode "auto", "kvm" or "tcg". For auto, the
- * verdict cached in state_dir/accel is used; otherwise kernel is booted
- * under KVM with a busybox-only initramfs built in tmp_dir and a short
- * timeout, and the verdict is cached. *accel is "kvm" or "tcg". */
-int kb_vm_accel_decide(const char *mode, const char *state_dir, const char *kernel,
-		       const char *busybox, const char *tmp_dir, const char **accel);
+/* Decide the accelerator of an arch guest for mode "auto", "kvm" or "tcg".
+ * A guest of another architecture than the host's gets TCG, without a
+ * probe. For auto, the verdict cached in state_dir/accel is used;
+ * otherwise kernel is booted under KVM with a busybox-only initramfs built
+ * in tmp_dir and a short timeout, and the verdict is cached. *accel is
+ * "kvm" or "tcg". */
+int kb_vm_accel_decide(const char *mode, const struct kb_vm_arch *arch, const char *state_dir,
+		       const char *kernel, const char *busybox, const char *tmp_dir,
+		       const char **accel);
 
 #endif

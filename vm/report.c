@@ -149,6 +149,7 @@ char *kb_vm_report_json(const struct kb_vm_run *run, size_t *len, int *err)
 		kb_json_str(&j, "distro", k->distro);
 		kb_json_str(&j, "release", k->release);
 		kb_json_str(&j, "guest_release", k->guest_release);
+		kb_json_str(&j, "arch", k->arch);
 		kb_json_str(&j, "accel", k->accel);
 		kb_json_int(&j, "ms", (int64_t)(k->seconds * 1000));
 		kb_json_str(&j, "console_log", k->log_path);
@@ -268,6 +269,10 @@ char *kb_vm_report_junit(const struct kb_vm_run *run, size_t *len, int *err)
 		KB_X(xmlTextWriterWriteAttribute(w, BAD_CAST "timestamp", BAD_CAST run->started));
 		KB_X(xmlTextWriterStartElement(w, BAD_CAST "properties"));
 		KB_X(xmlTextWriterStartElement(w, BAD_CAST "property"));
+		KB_X(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "arch"));
+		KB_X(xmlTextWriterWriteAttribute(w, BAD_CAST "value", BAD_CAST (k->arch ? k->arch : "unknown")));
+		KB_X(xmlTextWriterEndElement(w));
+		KB_X(xmlTextWriterStartElement(w, BAD_CAST "property"));
 		KB_X(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "accel"));
 		KB_X(xmlTextWriterWriteAttribute(w, BAD_CAST "value", BAD_CAST (k->accel ? k->accel : "none")));
 		KB_X(xmlTextWriterEndElement(w));
@@ -311,15 +316,17 @@ void kb_vm_report_table(FILE *f, const struct kb_vm_run *run)
 {
 	size_t pass = 0, fail = 0;
 
-	fprintf(f, "%-28s %-8s %-16s %-6s %s\n", "KERNEL", "DISTRO", "MODULE", "RESULT", "WHY");
+	fprintf(f, "%-28s %-8s %-7s %-5s %-16s %-6s %s\n", "KERNEL", "DISTRO", "ARCH", "ACCEL",
+		"MODULE", "RESULT", "WHY");
 	for (size_t i = 0; i < run->nkernels; i++) {
 		const struct kb_vm_kernel *k = &run->kernels[i];
 
 		for (size_t m = 0; m < k->nunits; m++) {
 			char *why = kb_vm_unit_why(&k->units[m], run->critical);
 
-			fprintf(f, "%-28s %-8s %-16s %-6s %s\n", k->release,
-				k->distro ? k->distro : "-", k->units[m].name,
+			fprintf(f, "%-28s %-8s %-7s %-5s %-16s %-6s %s\n", k->release,
+				k->distro ? k->distro : "-", k->arch ? k->arch : "-",
+				k->accel ? k->accel : "-", k->units[m].name,
 				why ? "FAIL" : "pass", why ? why : "");
 			why ? fail++ : pass++;
 			free(why);

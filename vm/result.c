@@ -515,6 +515,7 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 	free(k->release);
 	free(k->guest_release);
 	free(k->accel);
+	free(k->arch);
 	free(k->log_path);
 	free(k->console);
 	memset(k, 0, sizeof(*k));

@@ -75,6 +75,7 @@ struct kb_vm_kernel {
 	char *distro;
 	char *release;		/* BUNDLE_UNAME / the manifest's release */
 	char *guest_release;	/* what the booted kernel said (uname -r) */
+	char *arch;		/* Debian's name of its architecture */
 	char *accel;		/* kvm or tcg */
 	char *log_path;		/* serial console log */
 	char *console;		/* the console log's text (capped), for the reports */

@@ -18,6 +18,10 @@
 #include "manifest/manifest.h"
 #include "pipeline/entries.h"
 #include "pipeline/pack_run.h"
+#include "lib/arch.h"
+#include "vm/busybox.h"
+#include "vm/hosttools.h"
+#include "vm/initramfs.h"
 #include "vm/modbuild.h"
 #include "vm/target.h"
 
@@ -46,9 +50,13 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	if (kb_bundle_meta_peek(o->bundle, &bm) == 0) {
 		t->release = bm.uname;
 		t->distro = bm.distro;
+		t->arch = kb_vm_arch_find(bm.arch);
 		bm.uname = bm.distro = NULL;
 		kb_bundle_meta_free(&bm);
 	}
+	/* A bundle without BUNDLE_ARCH is the host's (as before it had one). */
+	if (!t->arch)
+		t->arch = kb_vm_arch_find(kb_arch_host());
 	d = t->distro ? kb_distro_find(t->distro) : NULL;
 	if (d)
 		t->family = d->family;
@@ -63,6 +71,10 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 	}
 	if (!o->nimages) {
 		t->error = kb_xstrdup("no kernel image given (--image PACKAGE)");
+	} else if (!t->arch || kb_vm_arch_foreign(t->arch->debian)) {
+		t->error = kb_xasprintf("bundle %s: not a kernel of this host's architecture (%s): "
+					"select it from the manifest, whose upstream gives the "
+					"guest its busybox-static", o->bundle, kb_arch_host());
 	} else if (!d) {
 		t->error = kb_xasprintf("bundle %s: its distro (BUNDLE_DISTRO %s) is not one kbundle "
 					"knows, so how to read --image is unknown", o->bundle,
@@ -75,6 +87,7 @@ static int kb_vm_targets_direct(const struct kb_vmtest_opts *o, struct kb_vm_tar
 		}
 		t->image_key = kb_xstrdup(hex);
 	}
+	t->busybox = kb_xstrdup(KB_VM_BUSYBOX);
 	ts->v = t;
 	ts->n = 1;
 	return 0;
@@ -85,12 +98,6 @@ out:
 	return err;
 }
 
-/* The VM stage boots x86-64 kernels (qemu-system-x86_64). */
-static bool kb_vm_bootable(const struct kb_bundle_entry *e)
-{
-	return !strcmp(e->arch, "amd64") || !strcmp(e->arch, "x86_64");
-}
-
 static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bundle_entry *e,
 			      struct kb_vm_target *t)
 {
@@ -98,6 +105,7 @@ static void kb_vm_target_from(const struct kb_vmtest_opts *o, const struct kb_bu
 
 	t->id = kb_xstrdup(e->id);
 	t->distro = kb_xstrdup(e->distro);
+	t->arch = kb_vm_arch_find(e->arch);
 	t->family = e->family;
 	t->release = kb_xstrdup(e->release);
 	t->bundle = kb_bundle_find_path(dir, e->id);
@@ -158,6 +166,39 @@ static void kb_vm_fetch_images(const struct kb_vmtest_opts *o, struct kb_entries
 	kb_entries_pkgs_free(&imgs);
 }
 
+/* Each target's busybox: the host's for the host's architecture, else
+ * busybox-static of its architecture from its upstream, once per
+ * (upstream, architecture). */
+static void kb_vm_fetch_busyboxes(struct kb_entries *s, struct kb_vm_target *v, const size_t *idx,
+				  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct kb_bundle_entry *e = &s->m.v[idx[i]];
+		const struct kb_strv *mirrors = NULL;
+		const struct kb_upstream *up;
+
+		if (v[i].error)
+			continue;
+		if (!kb_vm_arch_foreign(v[i].arch->debian)) {
+			v[i].busybox = kb_xstrdup(KB_VM_BUSYBOX);
+			continue;
+		}
+		for (size_t j = 0; j < i && !v[i].busybox; j++)
+			if (v[j].busybox && v[j].arch == v[i].arch &&
+			    !strcmp(s->m.v[idx[j]].upstream, e->upstream))
+				v[i].busybox = kb_xstrdup(v[j].busybox);
+		if (v[i].busybox)
+			continue;
+		up = kb_upstream_set_find(&s->ups, e->upstream, &mirrors);
+		if (up && kb_vm_busybox_get(&s->cache, up, mirrors, v[i].arch->debian,
+					    &v[i].busybox) == 0)
+			continue;
+		v[i].error = kb_xasprintf("no busybox-static for %s from upstream %s (%s): the "
+					  "guest has nothing to run", v[i].arch->debian, e->upstream,
+					  up ? "see the error above" : "its upstream file is not loaded");
+	}
+}
+
 /* What still keeps a target from booting, in words. */
 static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_entry *e)
 {
@@ -191,8 +232,8 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 	ts->v = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*ts->v));
 	idx = kb_xcalloc(s->m.n ? s->m.n : 1, sizeof(*idx));
 	for (size_t i = 0; i < s->m.n; i++) {
-		if (s->sel[i] && !o->build_only && !kb_vm_bootable(&s->m.v[i])) {
-			kb_debug("%s (%s): not an x86-64 kernel, skipped", s->m.v[i].release,
+		if (s->sel[i] && !o->build_only && !kb_vm_arch_find(s->m.v[i].arch)) {
+			kb_debug("%s (%s): no VM for this architecture, skipped", s->m.v[i].release,
 				 s->m.v[i].arch);
 			s->sel[i] = false;
 		}
@@ -203,8 +244,11 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		}
 	}
 	if (!ts->n) {
-		kb_error("%s: no %sentry matches the selection", o->manifest,
-			 o->build_only ? "" : "x86-64 ");
+		if (o->build_only)
+			kb_error("%s: no entry matches the selection", o->manifest);
+		else
+			kb_error("%s: no entry of an architecture vmtest boots (%s) matches the "
+				 "selection", o->manifest, kb_vm_arch_names());
 		err = -KB_EUSAGE;
 		goto out;
 	}
@@ -228,6 +272,8 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 			ts->v[i].error = kb_xasprintf("bundle %s is missing and could not be packed",
 						      ts->v[i].bundle);
 	}
+	if (!o->build_only)
+		kb_vm_fetch_busyboxes(s, ts->v, idx, ts->n);
 	kb_entries_close_cache(s);	/* until a modules package is wanted */
 out:
 	free(idx);
@@ -283,6 +329,7 @@ static void kb_vm_targets_free_one(struct kb_vm_target *t)
 {
 	free(t->id);
 	free(t->distro);
+	free(t->busybox);
 	free(t->release);
 	free(t->os_release);
 	free(t->bundle);

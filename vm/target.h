@@ -13,11 +13,15 @@
 
 #include "lib/family.h"
 
+#include "vm/arch_vm.h"
 #include "vm/vmtest.h"
 
 struct kb_vm_target {
 	char *id;
 	char *distro;
+	const struct kb_vm_arch *arch;	/* how its kernel boots (NULL: unknown) */
+	char *busybox;		/* the guest's static busybox (the host's for the
+				 * host's architecture, else busybox-static's) */
 	enum kb_family family;	/* of its packages: the entry's, or its distro's (direct) */
 	char *release;		/* NULL in direct mode until the bundle says */
 	char *os_release;	/* the distro release of the entry's upstream ("13"), which
@@ -44,8 +48,9 @@ struct kb_vm_targets {
 	pthread_mutex_t lock;		/* one modules fetch at a time */
 };
 
-/* Select the targets into *ts, their bundles packed and image packages
- * fetched. -KB_EUSAGE for a bad selector or nothing selected (logged);
+/* Select the targets into *ts: the entries of every architecture
+ * vm/arch_vm.c knows, their bundles packed, image packages fetched and
+ * (for a foreign architecture) busybox-static had. -KB_EUSAGE for a bad selector or nothing selected (logged);
  * per-target problems go to target->error instead. */
 int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *ts);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cache/cache.h"
+#include "lib/arch.h"
 #include "lib/cleanup.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -17,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "lib/yaml_doc.h"
+#include "vm/hosttools.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
@@ -37,8 +39,10 @@ struct kb_vm_ctx {
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
 	char *mcache;		/* WORKDIR/cache/modules */
+	char **host_tools;	/* per target: this machine's kbuild package (foreign ones) */
 	pthread_mutex_t lock;	/* the accelerator decision, fatal */
-	const char *accel;	/* decided once, by the first kernel that boots */
+	const char *accel;	/* the host architecture's, decided once, by the first
+				 * kernel of it that boots */
 	int fatal;		/* host-side trouble (no make, no qemu) */
 	double t0;
 };
@@ -51,7 +55,7 @@ void kb_vmtest_opts_init(struct kb_vmtest_opts *o)
 	o->workdir = ".kbundle";
 	o->accel = "auto";
 	o->jobs = 1;
-	o->timeout_s = 120;
+	o->timeout_s = 0;	/* the architecture's (vm/arch_vm.c) */
 	o->build_timeout_s = 600;
 	for (int c = 0; c < KB_CHK_N; c++)
 		o->critical[c] = true;
@@ -115,17 +119,24 @@ static void kb_vm_fatal(struct kb_vm_ctx *c, int err)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static const char *kb_vm_accel(struct kb_vm_ctx *c, const char *kernel, const char *tmp)
+static const char *kb_vm_accel(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+			       const char *kernel, const char *tmp)
 {
 	char *state = kb_path_join(c->o->workdir, "state");
+	const char *accel = "tcg";
 
 	pthread_mutex_lock(&c->lock);
-	if (!c->accel && kb_vm_accel_decide(c->o->accel, state, kernel, KB_VM_BUSYBOX, tmp,
-					    &c->accel) != 0)
-		c->accel = "tcg";
+	if (kb_vm_arch_foreign(t->arch->debian)) {
+		kb_vm_accel_decide(c->o->accel, t->arch, state, kernel, t->busybox, tmp, &accel);
+	} else {
+		if (!c->accel && kb_vm_accel_decide(c->o->accel, t->arch, state, kernel, t->busybox,
+						    tmp, &c->accel) != 0)
+			c->accel = "tcg";
+		accel = c->accel;
+	}
 	pthread_mutex_unlock(&c->lock);
 	free(state);
-	return c->accel;
+	return accel;
 }
 
 /* Units whose modules the cache holds for this bundle's bytes. Returns 1
@@ -191,7 +202,7 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 
 /* Build and boot; every outcome lands in k's checks. */
 static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struct kb_vm_kernel *k,
-			      const char *tmp)
+			      const char *host_tools, const char *tmp)
 {
 	char *root = kb_path_join(tmp, "bundle"), *mods = kb_path_join(tmp, "mod");
 	char *initrd = kb_path_join(tmp, "initrd.cpio");
@@ -205,18 +216,20 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	struct kb_vm_boot_result br = { 0 };
 	struct kb_vm_parsed p = { 0 };
 	size_t built = 0;
-	int err, kerr;
+	int err, kerr, timeout_s = c->o->timeout_s ? c->o->timeout_s : t->arch->timeout_s;
 
 	/* The kernel first: the modules' vermagic must name the kernel that
 	 * boots, which in direct mode need not be the bundle's. */
 	kerr = kb_vm_kernel_get(c->kcache, t->image_key, t->family, (const char *const *)t->images,
-				t->nimages, c->o->bundle ? NULL : t->release, &kernel, &krel);
+				t->nimages, c->o->bundle ? NULL : t->release, t->arch->pvh, &kernel,
+				&krel);
 	err = 0;
 	if (kb_vm_units_from_cache(c, t, k, keys, &uname)) {
 		err = kb_vm_buildenv_open(t->bundle, root, c->o->limits, &env);
 		if (!err) {
 			free(uname);
 			uname = kb_xstrdup(env.uname);
+			kb_vm_buildenv_hosttools(&env, host_tools);
 			kb_vm_buildenv_toolchain(&env, c->o->workdir, t->os_release);
 		}
 	}
@@ -239,7 +252,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
-			kb_vm_unit_vermagic(u, want, env.arch, compiler);
+			kb_vm_unit_vermagic(u, want, t->arch ? t->arch->debian : NULL, compiler);
 			built++;
 			continue;
 		}
@@ -268,29 +281,31 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 	}
 	kb_debug("%s: kernel ready (%.2f s)", k->release, kb_vm_now() - c->t0);
 	kb_vm_test_moddeps(c, t, k, krel);
-	k->accel = kb_xstrdup(kb_vm_accel(c, kernel, tmp));
+	k->accel = kb_xstrdup(kb_vm_accel(c, t, kernel, tmp));
 	init = kb_vm_init_script(k);
 	err = kb_vm_nonce_make(nonce);
 	if (!err)
-		err = kb_vm_initramfs_write(initrd, KB_VM_BUSYBOX, init, nonce, k, false);
+		err = kb_vm_initramfs_write(initrd, t->busybox, init, nonce, k, false);
 	if (err) {
-		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, "not booted: the initramfs could not be written "
-				      "(is busybox-static installed?)");
+		why = kb_xasprintf("not booted: the initramfs could not be written (with %s: is "
+				   "busybox-static installed?)", t->busybox);
+		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
+		free(why);
 		goto out;
 	}
-	kb_info("%s: booting (%s)", k->release, k->accel);
+	kb_info("%s: booting (%s, %s)", k->release, k->arch, k->accel);
 	{
 		struct kb_vm_boot b = {
-			.kernel = kernel, .initrd = initrd, .accel = k->accel,
+			.arch = t->arch, .kernel = kernel, .initrd = initrd, .accel = k->accel,
 			.log_path = k->log_path, .result_path = port,
-			.timeout_ms = c->o->timeout_s * 1000,
+			.timeout_ms = timeout_s * 1000,
 		};
 
 		err = kb_vm_qemu_boot(&b, &br);
 	}
 	if (err && err != -ETIMEDOUT) {
-		why = kb_xasprintf("not booted: %s could not run (%s)", "qemu-system-x86_64",
-				   kb_strerror(err));
+		why = kb_xasprintf("not booted: %s could not run (%s; is %s installed?)",
+				   t->arch->qemu, kb_strerror(err), t->arch->qemu_pkg);
 		kb_vm_kernel_fail_all(k, KB_CHK_BOOT, why);
 		free(why);
 		kb_vm_fatal(c, err);
@@ -308,7 +323,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		kb_vm_result_parse(&ch, &p);
 	}
 	kb_debug("%s: results on the %s", k->release, p.port ? "private port" : "console");
-	kb_vm_kernel_apply(k, &p, br.timed_out, c->o->timeout_s);
+	kb_vm_kernel_apply(k, &p, br.timed_out, timeout_s);
 out:
 	kb_vm_parsed_free(&p);
 	free(br.console);
@@ -337,6 +352,7 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 
 	k->id = kb_xstrdup(t->id);
 	k->distro = t->distro ? kb_xstrdup(t->distro) : NULL;
+	k->arch = kb_xstrdup(t->arch ? t->arch->debian : "unknown");
 	k->release = t->release ? kb_xstrdup(t->release) : NULL;
 	k->log_path = kb_xasprintf("%s/%s.log", c->logs, t->id);
 	kb_vm_units_init(c->o, k);
@@ -346,7 +362,7 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 	} else if (kb_mkdir_p(tmp, 0700) != 0) {
 		kb_vm_kernel_fail_all(k, KB_CHK_BUILD, "the tmpfs work directory could not be made");
 	} else {
-		kb_vm_test_kernel(c, t, k, tmp);
+		kb_vm_test_kernel(c, t, k, c->host_tools ? c->host_tools[i] : NULL, tmp);
 	}
 	if (!k->release)
 		k->release = kb_xstrdup("unknown");
@@ -497,6 +513,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	if (o->keep)
 		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.ts.n, sizeof(*c.kernels));
+	c.host_tools = kb_vm_hosttools_fetch(&c.ts);
 	kb_pool_run(c.ts.n, o->jobs, kb_vm_worker, &c);
 	run.kernels = c.kernels;
 	run.nkernels = c.ts.n;
@@ -519,6 +536,8 @@ out:
 	for (size_t i = 0; c.kernels && i < c.ts.n; i++)
 		kb_vm_kernel_free(&c.kernels[i]);
 	free(c.kernels);
+	if (c.host_tools)
+		kb_vm_hosttools_free(c.host_tools, c.ts.n);
 	kb_vm_targets_free(&c.ts);
 	free(c.tmp);
 	free(c.logs);

@@ -15,7 +15,7 @@ struct kb_vmtest_opts {
 	const char *manifest;	/* manifest.yml */
 	const char *upstreams;	/* upstreams/ (mirrors for packages not cached) */
 	const char *workdir;	/* .kbundle */
-	struct kb_select sel;	/* which manifest entries (x86-64 ones only) */
+	struct kb_select sel;	/* which manifest entries (of architectures vm/arch_vm.c boots) */
 	/* Direct mode (no manifest): this bundle, booted with the kernel in
 	 * these packages — e.g. a bundle against a kernel it does not match. */
 	const char *bundle;
@@ -27,7 +27,7 @@ struct kb_vmtest_opts {
 	const char *json;	/* report paths, or NULL; json "-": stdout (the table goes to stderr) */
 	const char *junit;
 	int jobs;		/* VMs at once */
-	int timeout_s;		/* per boot */
+	int timeout_s;		/* per boot; 0: the architecture's (vm/arch_vm.c) */
 	int build_timeout_s;	/* per module build */
 	bool critical[KB_CHK_N];
 	bool keep;		/* keep the tmpfs work tree (debugging) */
@@ -35,7 +35,8 @@ struct kb_vmtest_opts {
 	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
 };
 
-/* Defaults: every check critical, auto accelerator, 1 job, 120 s. */
+/* Defaults: every check critical, auto accelerator, 1 job, the
+ * architecture's timeout. */
 void kb_vmtest_opts_init(struct kb_vmtest_opts *o);
 
 /* Read a config file (YAML): `critical: [check…]` and/or

@@ -59,6 +59,9 @@ Suites: trixie-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
+	# KB_D13_MAIN: trixie itself too (busybox-static lives there)
+	[ -z "${KB_D13_MAIN:-}" ] || printf '\nTypes: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: %s\n' \
+		"$main" /usr/share/keyrings/debian-archive-keyring.gpg >>"$d/sources.list.d/trixie.sources"
 	KB_APT_OPTS=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$d/sources.list.d"
 		-o Dir::Etc::preferencesparts="$d/preferences.d" -o Dir::State::Lists="$d/lists"
 		-o Dir::Cache="$d/cache" -o Dir::State::status=/dev/null -o APT::Architecture=amd64

@@ -44,6 +44,12 @@ static void test_select_basic(void **state)
 	assert_int_equal(pick(&(struct kb_select){ .id = "bb" }, sel), 3);
 	assert_int_equal(pick(&(struct kb_select){ .arch = "arm64" }, sel), 1);
 	assert_true(sel[4]);
+	/* any spelling: the kernel's (aarch64) names Debian's arm64, Debian's
+	 * amd64 names rpm's x86_64 entries too */
+	assert_int_equal(pick(&(struct kb_select){ .arch = "aarch64" }, sel), 1);
+	assert_true(sel[4]);
+	assert_int_equal(pick(&(struct kb_select){ .arch = "x86_64" }, sel), 6);
+	assert_int_equal(pick(&(struct kb_select){ .arch = "riscv64" }, sel), 0);
 	assert_int_equal(pick(&(struct kb_select){ .release_re = "^6\\.1\\..*-amd64$" }, sel), 3);
 	assert_int_equal(pick(&(struct kb_select){ .distro = "ubuntu" }, sel), 0);
 	assert_int_equal(pick(&(struct kb_select){ .upstream = "rhel-9" }, sel), 2);

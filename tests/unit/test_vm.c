@@ -18,6 +18,7 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "vm/arch_vm.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
 #include "vm/modbuild.h"
@@ -507,7 +508,35 @@ static void test_kernel_member(void **state)
 					"5.14.0-427.el9.x86_64"));
 	assert_true(kb_vm_kernel_member("./boot/vmlinuz-6.12.117+deb12-amd64", NULL));
 	assert_false(kb_vm_kernel_member("./boot/config-6.12.117+deb12-amd64", NULL));
+	/* riscv64's (and ppc64el's) kernel is boot/vmlinux-<release> */
+	assert_true(kb_vm_kernel_member("./boot/vmlinux-6.12.118+deb13-riscv64",
+					"6.12.118+deb13-riscv64"));
+	assert_false(kb_vm_kernel_member("./usr/lib/debug/boot/vmlinux-6.12.118+deb13-riscv64",
+					 NULL));
 	assert_int_equal(kb_vm_kernel_unpack_pvh(junk, sizeof(junk), &out, &len), -KB_EPARSE);
+}
+
+/* The VM table: any spelling finds a row, each row's QEMU is its own. */
+static void test_arch_vm(void **state)
+{
+	const struct kb_vm_arch *a;
+
+	(void)state;
+	a = kb_vm_arch_find("aarch64");
+	assert_non_null(a);
+	assert_ptr_equal(a, kb_vm_arch_find("arm64"));
+	assert_string_equal(a->qemu, "qemu-system-aarch64");
+	assert_non_null(strstr(a->append, "console=ttyAMA0"));
+	assert_false(a->pvh);
+	a = kb_vm_arch_find("riscv64");
+	assert_non_null(a);
+	assert_string_equal(a->bios, "default");
+	assert_ptr_equal(kb_vm_arch_find("x86_64"), kb_vm_arch_find("amd64"));
+	assert_true(kb_vm_arch_find("amd64")->pvh);
+	assert_null(kb_vm_arch_find("mips64el"));	/* no row: not bootable */
+	assert_null(kb_vm_arch_find("vax"));
+	assert_null(kb_vm_arch_find(NULL));
+	assert_string_equal(kb_vm_arch_names(), "amd64, arm64, riscv64");
 }
 
 static void test_build_errors(void **state)
@@ -562,7 +591,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean),	cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_junit),	cmocka_unit_test(test_init_script),
 		cmocka_unit_test(test_modinfo),		cmocka_unit_test(test_kernel_member),
-		cmocka_unit_test(test_comment),
+		cmocka_unit_test(test_comment),		cmocka_unit_test(test_arch_vm),
 		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_config),
 	};
 
