@@ -112,6 +112,7 @@ int kb_cmd_crawl(int argc, char **argv);
 int kb_cmd_manifest(int argc, char **argv);
 int kb_cmd_update(int argc, char **argv);
 int kb_cmd_plan(int argc, char **argv);
+int kb_cmd_report(int argc, char **argv);
 int kb_cmd_pack(int argc, char **argv);
 int kb_cmd_cache(int argc, char **argv);
 int kb_cmd_key(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "build", kb_cmd_build, "build modules with each kernel's own compiler into OUTDIR/<arch>/<uname>/" },
 	{ "toolchain", kb_cmd_toolchain, "list, prepare or gc the build roots of kernels' compilers" },
 	{ "update", kb_cmd_update, "the nightly job: crawl, manifest, pack, summary" },
+	{ "report", kb_cmd_report, "merge the vmtest reports of a sharded run; the gate on the whole" },
 	{ "plan", kb_cmd_plan, "split a run into shards for a CI matrix or a Kubernetes Indexed Job" },
 };
 

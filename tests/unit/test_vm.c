@@ -24,6 +24,7 @@
 #include "vm/modbuild.h"
 #include "vm/modinfo.h"
 #include "vm/report.h"
+#include "vm/report_read.h"
 #include "vm/result.h"
 #include "vm/vmtest.h"
 
@@ -358,6 +359,50 @@ static void test_report_json(void **state)
 	run_free(r);
 }
 
+/* A report read back renders the same JSON; merged reports keep every
+ * kernel once; overlaps, other critical checks and bad input are refused. */
+static void test_report_read_merge(void **state)
+{
+	struct kb_vm_run *r = run_new(), back, all = { 0 }, two;
+	static const char *const bad[] = {
+		"", "[]", "{\"format\": \"kbundle-vmtest 2\"}",
+		"{\"format\": \"kbundle-vmtest 1\", \"critical\": [\"nope\"], \"kernels\": []}",
+		"{\"format\": \"kbundle-vmtest 1\", \"critical\": [], \"kernels\": [{\"release\": \"r\"}]}",
+		"{\"format\": \"kbundle-vmtest 1\", \"critical\": [], \"kernels\": [{\"id\": \"i\", "
+		"\"release\": \"r\", \"modules\": [{\"name\": \"m\", \"checks\": {\"insmod\": "
+		"{\"status\": \"maybe\"}}}]}]}",
+	};
+	size_t len = 0, len2 = 0;
+	int err = -1;
+	char *j, *j2;
+
+	(void)state;
+	j = kb_vm_report_json(r, &len, &err);
+	assert_int_equal(err, 0);
+	assert_int_equal(kb_vm_report_parse(j, len, "a.json", &back), 0);
+	j2 = kb_vm_report_json(&back, &len2, &err);
+	assert_string_equal(j, j2);
+	free(j2);
+	assert_int_equal(kb_vm_run_merge(&all, &back, "a.json"), 0);
+	assert_int_equal(kb_vm_report_parse(j, len, "b.json", &two), 0);
+	assert_int_equal(kb_vm_run_merge(&all, &two, "b.json"), -KB_EUSAGE);	/* the same kernel */
+	free(two.kernels[0].id);
+	two.kernels[0].id = kb_xstrdup("another");
+	two.critical[KB_CHK_WARNING] = false;
+	assert_int_equal(kb_vm_run_merge(&all, &two, "b.json"), -KB_EUSAGE);	/* other --critical */
+	two.critical[KB_CHK_WARNING] = true;
+	assert_int_equal(kb_vm_run_merge(&all, &two, "b.json"), 0);
+	assert_int_equal(all.nkernels, 2);
+	assert_false(kb_vm_run_passed(&all));
+	kb_vm_run_free(&two);
+	kb_vm_run_free(&all);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(kb_vm_report_parse(bad[i], strlen(bad[i]), "bad.json", &back),
+				 -KB_EPARSE);
+	free(j);
+	run_free(r);
+}
+
 static void test_report_junit(void **state)
 {
 	struct kb_vm_run *r = run_new();
@@ -589,7 +634,8 @@ int main(void)
 		cmocka_unit_test(test_console_panic),	cmocka_unit_test(test_console_forged),
 		cmocka_unit_test(test_console_host_scan),	cmocka_unit_test(test_taint_letters),
 		cmocka_unit_test(test_text_clean),	cmocka_unit_test(test_report_json),
-		cmocka_unit_test(test_report_junit),	cmocka_unit_test(test_init_script),
+		cmocka_unit_test(test_report_junit),
+		cmocka_unit_test(test_report_read_merge),	cmocka_unit_test(test_init_script),
 		cmocka_unit_test(test_modinfo),		cmocka_unit_test(test_kernel_member),
 		cmocka_unit_test(test_comment),		cmocka_unit_test(test_arch_vm),
 		cmocka_unit_test(test_build_errors),	cmocka_unit_test(test_config),
