@@ -27,6 +27,7 @@ struct kb_pack_ctx {
 	char *bundles;
 	struct kb_pack_item *items;
 	size_t nitems;
+	size_t *order;		/* the pool's i-th job is items[order[i]] */
 	struct kb_entries_pkgs pkgs;
 	struct kb_pack_inputs in;
 };
@@ -54,7 +55,7 @@ static void kb_pack_unavailable(const struct kb_bundle_entry *e, const struct kb
 static void kb_pack_one(void *arg, size_t i)
 {
 	struct kb_pack_ctx *c = arg;
-	struct kb_pack_item *it = &c->items[i];
+	struct kb_pack_item *it = &c->items[c->order[i]];
 	const struct kb_bundle_entry *e = &c->s->m.v[it->entry];
 	size_t first = c->pkgs.first[it->entry];
 	const struct kb_cache_fetch *f = &c->pkgs.v[first];
@@ -158,6 +159,22 @@ static void kb_pack_plan_inputs(struct kb_pack_ctx *c)
 	}
 }
 
+/* The order the pool takes the items in: the run cut into `jobs` stretches
+ * of the manifest, one step of each in turn. The flavours of an ABI are
+ * neighbours in the manifest, so bundles packed side by side are seldom
+ * waiting for the same package's read, while each stretch uses a shared
+ * package again soon after reading it (which keeps memory bounded). */
+static void kb_pack_order(struct kb_pack_ctx *c, int jobs)
+{
+	size_t n = c->nitems, w = jobs > 1 ? (size_t)jobs : 1, len = (n + w - 1) / w, k = 0;
+
+	c->order = kb_xcalloc(n ? n : 1, sizeof(*c->order));
+	for (size_t step = 0; step < len; step++)
+		for (size_t j = 0; j < w; j++)
+			if (j * len + step < n)
+				c->order[k++] = j * len + step;
+}
+
 int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t mtime,
 		    struct kb_pack_stats *st)
 {
@@ -182,6 +199,7 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 	kb_entries_fetch(s, fetch, KB_ENTRIES_HEADERS, jobs, &c.pkgs);
 	st->downloaded = c.pkgs.downloaded;
 	kb_pack_plan_inputs(&c);
+	kb_pack_order(&c, jobs);
 	kb_pool_run(c.nitems, jobs, kb_pack_one, &c);
 	st->inputs_read = c.in.reads;
 	st->inputs_used = c.in.gets;
@@ -207,6 +225,7 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 out:
 	kb_entries_pkgs_free(&c.pkgs);
 	kb_pack_inputs_free(&c.in);
+	free(c.order);
 	free(c.items);
 	free(c.bundles);
 	free(fetch);
