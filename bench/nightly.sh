@@ -5,6 +5,12 @@
 # Target: the no-change run takes <= 5% of the first crawl's time and
 # downloads zero index bytes.
 #
+# Then the same for debian-12 alone against a second nginx over the same
+# mirror that sends no validators (tests/e2e/nginx_novalidators.conf): the
+# no-change crawl, by content, downloads at most the InRelease files and
+# takes <= 5% of the first crawl of debian-12; with one suite's amd64 index
+# changed, that index and the InRelease files alone.
+#
 # The mirror is local and realistic in size: every suite of every shipped
 # upstream (upstreams/*.yml, enabled or not, pointed at 127.0.0.1) serves
 # the real Debian indexes this machine's apt holds (/var/lib/apt/lists: the
@@ -125,13 +131,15 @@ for f in "$KB_SRC"/upstreams/*.yml; do
 	done
 done
 
-for d in "$mirror"/dists/*; do
+sign_suite() { # DIR — (re)write and sign DIR's Release over its indexes
+	local d=$1 suite
 	suite=$(basename "$d")
 	(cd "$d" && apt-ftparchive -q=2 -o APT::FTPArchive::Release::Suite="$suite" \
 		-o APT::FTPArchive::Release::Codename="$suite" release . >"../.$suite.Release")
 	mv "$mirror/dists/.$suite.Release" "$d/Release"
 	_kb_sign_release "$d"
-done
+}
+for d in "$mirror"/dists/*; do sign_suite "$d"; done
 indexes=$(find "$mirror" -name 'Packages.gz' -o -name '*-primary.xml.*' | wc -l)
 index_bytes=$(find "$mirror" \( -name 'Packages.gz' -o -name '*-primary.xml.*' \) -printf '%s\n' | awk '{ s += $1 } END { print s }')
 
@@ -172,3 +180,60 @@ printf 'no-change nightly run:       %6d ms  %10d bytes  %4d requests (index byt
 ratio=$(awk -v a="$again_ms" -v b="$first_ms" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
 echo "time ratio: $ratio% of the first crawl (target <= 5%); index bytes: $again_index (target 0)"
 [ "$again_index" -eq 0 ] || kb_die "the no-change run downloaded index bytes"
+
+# debian-12 against nginx without validators: by content only.
+kb_nginx_start "$mirror" "$KB_SRC/tests/e2e/nginx_novalidators.conf"
+mkdir -p "$W/nv-up"
+sed "s|^mirrors:.*|mirrors: [\"$KB_NGINX_URL\"]|" "$up/debian-12.yml" >"$W/nv-up/debian-12.yml"
+nv_suites=$(field "$W/nv-up/debian-12.yml" suites)
+nv_update() {
+	: >"$KB_NGINX_ACCESS_LOG"
+	t0=$(now)
+	"$KBUNDLE" -q update --no-pack --upstreams "$W/nv-up" --lists "$W/nv-lists" \
+		--workdir "$W/nv-work" --manifest "$W/nv-manifest.yml" --json "$W/nv-summary.json" ||
+		kb_die "kbundle update (no validators) exited $?"
+	t1=$(now)
+	nv_ms=$(((t1 - t0) / 1000000))
+	nv_bytes=$(served)
+	nv_reqs=$(wc -l <"$KB_NGINX_ACCESS_LOG")
+	nv_status=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["upstreams"][0]["status"])' \
+		"$W/nv-summary.json")
+}
+inrelease_bytes=0
+for s in $nv_suites; do
+	inrelease_bytes=$((inrelease_bytes + $(stat -c %s "$mirror/dists/$s/InRelease")))
+done
+nv_update
+nvfirst_ms=$nv_ms nvfirst_bytes=$nv_bytes nvfirst_reqs=$nv_reqs
+nv_update
+[ "$nv_status" = unchanged ] || kb_die "debian-12 without validators, no change: '$nv_status', not 'unchanged'"
+nv_index=$(index_served)
+echo
+echo "debian-12 against nginx without validators (ETag, Last-Modified off):"
+printf 'first crawl (baseline):      %6d ms  %10d bytes  %4d requests\n' "$nvfirst_ms" "$nvfirst_bytes" "$nvfirst_reqs"
+printf 'no-change crawl:             %6d ms  %10d bytes  %4d requests (InRelease files: %d bytes)\n' \
+	"$nv_ms" "$nv_bytes" "$nv_reqs" "$inrelease_bytes"
+ratio=$(awk -v a="$nv_ms" -v b="$nvfirst_ms" 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
+echo "time ratio: $ratio% of the first crawl (target <= 5%); bytes: $nv_bytes (target <= $inrelease_bytes)"
+[ "$nv_index" -eq 0 ] && [ "$nv_bytes" -le "$inrelease_bytes" ] ||
+	kb_die "the no-change crawl without validators downloaded more than the InRelease files"
+
+# One suite's amd64 index changes (a package stanza more): that index alone.
+set -- $nv_suites
+d=$mirror/dists/$2/main/binary-amd64
+gzip -dc "$d/Packages.gz" >"$W/changed"
+printf '\nPackage: kb-bench-extra\nVersion: 1\nArchitecture: amd64\n' >>"$W/changed"
+rm -f "$d/Packages.gz" && gzip -1n <"$W/changed" >"$d/Packages.gz"
+sleep 1
+sign_suite "$mirror/dists/$2"
+inrelease_bytes=0
+for s in $nv_suites; do
+	inrelease_bytes=$((inrelease_bytes + $(stat -c %s "$mirror/dists/$s/InRelease")))
+done
+changed_bytes=$(stat -c %s "$d/Packages.gz")
+nv_update
+nv_index_reqs=$(awk '$5 ~ /Packages|primary/' "$KB_NGINX_ACCESS_LOG" | wc -l)
+printf 'one suite changed (%s):  %6d ms  %10d bytes  %4d requests (its index %d + InRelease files %d bytes)\n' \
+	"$2" "$nv_ms" "$nv_bytes" "$nv_reqs" "$changed_bytes" "$inrelease_bytes"
+[ "$nv_index_reqs" -eq 1 ] && [ "$nv_bytes" -le $((changed_bytes + inrelease_bytes)) ] ||
+	kb_die "one suite changed: $nv_index_reqs index downloads, $nv_bytes bytes; want that index alone"

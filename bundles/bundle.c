@@ -227,8 +227,8 @@ static int kb_bundle_link(const char *dir, const char *manifest_id, const char *
 
 int kb_bundle_build(const struct kb_bundle_entry *w, const char *const *paths,
 		    const struct kb_bundle_subst *subst, size_t nsubst, const char *package_key,
-		    const struct kb_limits *lim, const char *dir, int64_t mtime,
-		    struct kb_bundle_info *info)
+		    const struct kb_limits *lim, struct kb_pack_inputs *in, const char *dir,
+		    int64_t mtime, struct kb_bundle_info *info)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kb_tarball_opts to = { .mtime = mtime, .level = KB_TARBALL_LEVEL,
@@ -244,7 +244,7 @@ int kb_bundle_build(const struct kb_bundle_entry *w, const char *const *paths,
 	tgz = kb_bundle_path(dir, e->id);
 	side = kb_bundle_sidecar_path(dir, e->id);
 	memcpy(info->id, e->id, sizeof(info->id));
-	err = kb_pack_tree(e, paths, package_key, lim, &p);
+	err = kb_pack_tree(e, paths, package_key, lim, in, &p);
 	if (!err)
 		err = kb_bundle_meta(e, w, subst, nsubst, &p);
 	if (err)

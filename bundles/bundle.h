@@ -14,6 +14,8 @@
 #include "lib/hash.h"
 #include "manifest/manifest.h"
 
+struct kb_pack_inputs;
+
 struct kb_bundle_info {
 	char id[KB_SHA256_HEX_LEN + 1];	/* the bundle's own (content) id */
 	char sha256[KB_SHA256_HEX_LEN + 1];
@@ -34,12 +36,12 @@ struct kb_bundle_subst {
  * .sha256, atomically; id is the content id of the packages used (e->id
  * when nsubst is 0), in info->id. With substitutions, bundle.json lists
  * them and dir/<e->id>.link names the bundle, written last. mtime is every
- * entry's time. package_key, lim: see kb_pack_tree (NULL: package
- * signatures unchecked; the default limits). */
+ * entry's time. package_key, lim, in: see kb_pack_tree (NULL: package
+ * signatures unchecked; the default limits; the bundle's own reads). */
 int kb_bundle_build(const struct kb_bundle_entry *e, const char *const *paths,
 		    const struct kb_bundle_subst *subst, size_t nsubst, const char *package_key,
-		    const struct kb_limits *lim, const char *dir, int64_t mtime,
-		    struct kb_bundle_info *info);
+		    const struct kb_limits *lim, struct kb_pack_inputs *in, const char *dir,
+		    int64_t mtime, struct kb_bundle_info *info);
 
 /* Read dir/<id>.tgz.sha256 (the sidecar) into info; -KB_ENOTFOUND when
  * the bundle or its sidecar is missing. */

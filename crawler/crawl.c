@@ -141,13 +141,15 @@ static int kb_crawl_finish(const struct kb_crawl_opts *o, struct kb_crawl_job *j
 		/* The signed indexes did not change, and the tag proves the list on
 		 * disk is what they gave last time: the packages are the same, only
 		 * last_seen moves to today (last_seen: the last day a crawl confirmed
-		 * the package in the upstream index, by reading it or by a 304). */
+		 * the package in the upstream index, by reading it, by a 304 or by the
+		 * same signed index). */
 		r->unchanged = true;
 		r->packages = prev.n;
 		r->present = before_present;
 		err = kb_crawl_touch(o, j, &prev, list);
 		if (!err)
-			kb_info("%s: unchanged upstream (304): %s", j->u->name, list);
+			kb_info("%s: unchanged upstream (signed indexes as before): %s", j->u->name,
+				list);
 		goto out;
 	}
 	if (j->fresh.n == 0) {
@@ -190,6 +192,7 @@ static void kb_crawl_job_free(struct kb_crawl_job *j)
 	free(j->tag);
 	free(j->reason);
 	kb_pkglist_free(&j->fresh);
+	kb_crawl_state_free(j);
 }
 
 static bool kb_crawl_selected(const struct kb_crawl_opts *o, const struct kb_upstream *u)

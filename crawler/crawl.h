@@ -14,6 +14,7 @@
 #include "crawler/pkglist.h"
 #include "crawler/recognise_deb.h"
 #include "crawler/upstream.h"
+#include "lib/hash.h"
 #include "lib/limits.h"
 
 struct kb_http;
@@ -33,7 +34,8 @@ struct kb_crawl_result {
 	char *upstream;
 	int err;			/* 0 or the error that stopped this upstream */
 	char *reason;			/* on failure: what went wrong, with URLs */
-	bool unchanged;			/* every signed index answered 304: list untouched */
+	bool unchanged;			/* every signed index answered 304 or came back
+					 * byte-identical: list untouched */
 	uint64_t bytes;			/* body bytes downloaded for this upstream */
 	size_t packages;		/* entries in the written list */
 	size_t present, added, vanished;
@@ -57,7 +59,12 @@ void kb_crawl_results_free(struct kb_crawl_result *res, size_t n);
  * version, the upstream file and the list as it is on disk. When every
  * signed index of an upstream answers 304 the upstream is "unchanged" and
  * its list is not touched at all; a list edited or reverted behind
- * kbundle's back changes the tag, so the next crawl fetches everything. */
+ * kbundle's back changes the tag, so the next crawl fetches everything.
+ *
+ * By content, for servers without validators (crawl_state.c): a signed
+ * index that comes back byte-identical to the one the list was made from
+ * counts as a 304, and an index whose signed sha256 was parsed before is
+ * taken from WORKDIR/state instead of being fetched and parsed again. */
 struct kb_crawl_job {
 	const struct kb_upstream *u;
 	const struct kb_crawl_opts *o;
@@ -72,6 +79,14 @@ struct kb_crawl_job {
 	bool unchanged;
 	uint64_t bytes;
 	void *family;			/* the family crawler's own state */
+	/* crawl_state.c's */
+	char *state_crawl;		/* WORKDIR/state/crawl/<upstream> */
+	char conf_sha[KB_SHA256_HEX_LEN + 1];	/* kbundle version + upstream file */
+	char (*head)[KB_SHA256_HEX_LEN + 1];	/* sha256 of each signed head now, "" unknown */
+	char (*prev_head)[KB_SHA256_HEX_LEN + 1];	/* … the list on disk was made from */
+	size_t nheads;
+	char **keys;			/* the index keys this crawl used */
+	size_t nkeys;
 };
 
 /* Shared by the families (crawl_job.c). Record the job's first failure
@@ -84,16 +99,37 @@ char **kb_crawl_urls(char *const *bases, size_t n, size_t first, const char *lea
 void kb_crawl_urls_free(char **v);
 
 /* What the answers to an upstream's n signed-metadata requests (InRelease,
- * repomd.xml), unchanged of them 304, mean. again: this was the second,
+ * repomd.xml) mean: n304 of them 304, same of them byte-identical to what
+ * the list was made from (kb_crawl_head_same). again: this was the second,
  * unconditional round. */
 enum kb_crawl_heads {
-	KB_HEADS_CHANGED,	/* none 304: fetch the indexes */
-	KB_HEADS_UNCHANGED,	/* all 304: the upstream is unchanged (j->unchanged set) */
-	KB_HEADS_REFETCH,	/* some 304: ask those again without validators */
+	KB_HEADS_CHANGED,	/* a new one and no 304: fetch the indexes */
+	KB_HEADS_UNCHANGED,	/* all 304 or the same: the upstream is unchanged (j->unchanged set) */
+	KB_HEADS_REFETCH,	/* some 304, some new: ask the 304s again without validators */
 	KB_HEADS_FAILED,	/* a 304 to an unconditional request (j failed) */
 };
-enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t unchanged,
-					 bool again);
+enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t n304,
+					 size_t same, bool again);
+
+/* Content state (crawl_state.c). init: the job has nheads signed heads;
+ * loads what the list on disk was made from (j->tag must be set). */
+void kb_crawl_state_init(struct kb_crawl_job *j, size_t nheads);
+void kb_crawl_state_free(struct kb_crawl_job *j);
+/* Head i arrived at path: record its sha256; true when it is the one the
+ * list on disk was made from. */
+bool kb_crawl_head_same(struct kb_crawl_job *j, size_t i, const char *path);
+/* Head i answered 304: it is still the one the list was made from. */
+void kb_crawl_head_keep(struct kb_crawl_job *j, size_t i);
+/* The key of what an index with this signed sha256 gives, extra naming
+ * anything else its parse depends on (beyond kbundle and the upstream file). */
+void kb_crawl_index_key(const struct kb_crawl_job *j, const char *sha256, const char *extra,
+			char key[KB_SHA256_HEX_LEN + 1]);
+/* true, and l filled, when an index of that key was parsed before. */
+bool kb_crawl_index_get(struct kb_crawl_job *j, const char *key, struct kb_pkglist *l);
+/* Keep what the index of that key gave (l is sorted); a failure is a warning. */
+void kb_crawl_index_put(struct kb_crawl_job *j, const char *key, struct kb_pkglist *l);
+/* The list was written under new_tag: keep the heads, drop unused indexes. */
+int kb_crawl_state_commit(struct kb_crawl_job *j, const char *new_tag);
 
 /* A family's crawler: its row of lib/family.h's KB_FAMILIES, defined as
  * kb_crawl_family_<id> in the family's crawl_<id>_fetch.c. The job fetches

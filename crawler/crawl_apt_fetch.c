@@ -6,13 +6,16 @@
  *      asked, and it is not older than the Release accepted last time (a
  *      stale mirror): otherwise the engine retries and moves to the next
  *      mirror. No InRelease anywhere: Release, then Release.gpg.
- *   2. every suite answered 304: the upstream is unchanged, done. Some did:
- *      those are asked again unconditionally (a list is made from all
- *      suites, and a 304 carries no text).
+ *   2. every suite answered 304 or sent the InRelease the list was made
+ *      from (same sha256, crawl_state.c): the upstream is unchanged, done.
+ *      Some answered 304 and others changed: the 304s are asked again
+ *      unconditionally (a list is made from all suites, and a 304 carries
+ *      no text).
  *   3. every component/architecture Packages index, checked by size and
  *      sha256 from the verified Release (a truncated or corrupt body is
  *      retried, then taken from the next mirror, never parsed), first from
- *      the mirror that served the Release.
+ *      the mirror that served the Release — except an index whose signed
+ *      sha256 was parsed before: its packages come from WORKDIR/state.
  *   4. parse, in suite order, into the job's fresh list.
  *
  * Accepted Release dates live in WORKDIR/state/apt/<upstream>/<suite>.date. */
@@ -44,6 +47,9 @@ struct kb_apt_index {
 	char **urls;
 	char *dest;
 	char sha256[65];
+	char key[KB_SHA256_HEX_LEN + 1];	/* in crawl_state.c's index store */
+	bool kept;			/* parsed before: list is from the store */
+	struct kb_pkglist list;		/* what this index gives */
 };
 
 struct kb_apt_suite {
@@ -247,6 +253,7 @@ int kb_crawl_apt_start(struct kb_crawl_job *j)
 	}
 	a->s = kb_xcalloc(u->suites.n, sizeof(*a->s));
 	a->n = u->suites.n;
+	kb_crawl_state_init(j, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		struct kb_apt_suite *s = &a->s[i];
 		char *dir = kb_xasprintf("%s/apt/%s", j->state_dir, u->name);
@@ -286,12 +293,13 @@ int kb_crawl_apt_start(struct kb_crawl_job *j)
 	return 0;
 }
 
-/* Every suite has its verified Release (or the job failed). */
-static int kb_apt_releases_ok(struct kb_crawl_job *j, size_t *unchanged)
+/* Every suite has its verified Release (or the job failed); n304 of them
+ * answered 304, same of them are what the list was made from. */
+static int kb_apt_releases_ok(struct kb_crawl_job *j, size_t *n304, size_t *same)
 {
 	struct kb_apt_job *a = j->family;
 
-	*unchanged = 0;
+	*n304 = *same = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		struct kb_apt_suite *s = &a->s[i];
 		const struct kb_http_req *bad = s->req.err ? &s->req : s->sig.err ? &s->sig : NULL;
@@ -301,10 +309,14 @@ static int kb_apt_releases_ok(struct kb_crawl_job *j, size_t *unchanged)
 					  bad->why ? bad->why : kb_strerror(bad->err));
 			return j->err;
 		}
-		if (s->req.unchanged)
-			(*unchanged)++;
-		else if (!s->have_rel)	/* cannot happen: verified before accepted */
+		if (s->req.unchanged) {
+			(*n304)++;
+			kb_crawl_head_keep(j, i);
+		} else if (!s->have_rel) {	/* cannot happen: verified before accepted */
 			kb_crawl_job_fail(j, -KB_EPARSE, "%s: no Release", s->name);
+		} else if (kb_crawl_head_same(j, i, s->plain ? s->rel_path : s->inrel)) {
+			(*same)++;
+		}
 	}
 	return j->err;
 }
@@ -347,6 +359,10 @@ static void kb_apt_queue_indexes(struct kb_crawl_job *j)
 				}
 				s->nidx++;
 				x->urls = kb_crawl_urls(s->bases, s->nbases, s->req.mirror, f->path);
+				kb_crawl_index_key(j, f->sha256, "", x->key);
+				x->kept = kb_crawl_index_get(j, x->key, &x->list);
+				if (x->kept)
+					continue;
 				x->dest = kb_flat(j->tmpdir, s->name, u->components.v[c], u->archs.v[k]);
 				memcpy(x->sha256, f->sha256, sizeof(x->sha256));
 				x->req.urls = (const char *const *)x->urls;
@@ -370,18 +386,29 @@ static int kb_apt_parse_all(struct kb_crawl_job *j)
 			const char *url = x->urls[x->req.mirror];
 			int err;
 
+			if (x->kept) {
+				kb_info("%s: %s: as parsed before (same sha256), not fetched", j->u->name,
+					url);
+				kb_pkglist_take(&j->fresh, &x->list);
+				continue;
+			}
 			j->bytes += x->req.bytes;
 			if (x->req.err) {
 				kb_crawl_job_fail(j, x->req.err, "%s", x->req.why ? x->req.why : url);
 				break;
 			}
 			kb_info("%s: %s", j->u->name, url);
-			err = kb_crawl_apt_parse_index(j->u, x->dest, url, j->o->limits, &j->fresh);
+			err = kb_crawl_apt_parse_index(j->u, x->dest, url, j->o->limits, &x->list);
+			unlink(x->dest);
 			if (err) {
 				kb_crawl_job_fail(j, err, "%s: %s", url, kb_strerror(err));
 				j->logged = true;	/* the parser named the line */
+				break;
 			}
-			unlink(x->dest);
+			/* once per index, so what is kept is what this index gives */
+			kb_crawl_apt_dedupe(&x->list);
+			kb_crawl_index_put(j, x->key, &x->list);
+			kb_pkglist_take(&j->fresh, &x->list);
 		}
 	if (!j->err)
 		kb_crawl_apt_dedupe(&j->fresh);
@@ -391,16 +418,17 @@ static int kb_apt_parse_all(struct kb_crawl_job *j)
 int kb_crawl_apt_step(struct kb_crawl_job *j)
 {
 	struct kb_apt_job *a = j->family;
-	size_t unchanged = 0;
+	size_t n304 = 0, same = 0;
 
 	if (j->err)
 		return j->err;
 	switch (a->phase) {
 	case KB_APT_RELEASES:
 	case KB_APT_RELEASES_AGAIN:
-		if (kb_apt_releases_ok(j, &unchanged))
+		if (kb_apt_releases_ok(j, &n304, &same))
 			return j->err;
-		switch (kb_crawl_heads_judge(j, a->n, unchanged, a->phase == KB_APT_RELEASES_AGAIN)) {
+		switch (kb_crawl_heads_judge(j, a->n, n304, same,
+					     a->phase == KB_APT_RELEASES_AGAIN)) {
 		case KB_HEADS_UNCHANGED:
 			a->phase = KB_APT_DONE;
 			return 0;
@@ -450,6 +478,8 @@ int kb_crawl_apt_commit(struct kb_crawl_job *j, const char *new_tag)
 		}
 		free(dir);
 	}
+	if (!err)
+		err = kb_crawl_state_commit(j, new_tag);
 	if (err)
 		kb_warn("%s: could not save the HTTP state (%s): the next crawl fetches everything",
 			j->u->name, kb_strerror(err));
@@ -469,6 +499,7 @@ void kb_crawl_apt_free(struct kb_crawl_job *j)
 			kb_http_req_clear(&s->idx[k].req);
 			kb_crawl_urls_free(s->idx[k].urls);
 			free(s->idx[k].dest);
+			kb_pkglist_free(&s->idx[k].list);
 		}
 		free(s->idx);
 		kb_http_req_clear(&s->req);

@@ -41,20 +41,19 @@ void kb_crawl_urls_free(char **v)
 	free(v);
 }
 
-enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t unchanged,
-					 bool again)
+enum kb_crawl_heads kb_crawl_heads_judge(struct kb_crawl_job *j, size_t n, size_t n304,
+					 size_t same, bool again)
 {
-	if (!unchanged)
-		return KB_HEADS_CHANGED;
-	if (unchanged == n && !again) {
-		j->unchanged = true;
-		return KB_HEADS_UNCHANGED;
-	}
-	/* Only a full set of 304s vouches for the list: the rest are asked
-	 * again without validators, and a server that still says 304 lies. */
-	if (again) {
+	/* A 304 to an unconditional request: the server lies. */
+	if (again && n304) {
 		kb_crawl_job_fail(j, -KB_EHTTP, "304 to an unconditional request");
 		return KB_HEADS_FAILED;
 	}
-	return KB_HEADS_REFETCH;
+	/* Only a full set of 304s and identical heads vouches for the list. */
+	if (n304 + same == n) {
+		j->unchanged = true;
+		return KB_HEADS_UNCHANGED;
+	}
+	/* The rest are asked again without validators: a list is made from all. */
+	return n304 ? KB_HEADS_REFETCH : KB_HEADS_CHANGED;
 }

@@ -9,11 +9,16 @@
  *      order; a body that does not parse as repomd moves to the next mirror.
  *      With a keyring, repomd.xml.asc is fetched next (first from the mirror
  *      that served repomd.xml) and must verify with gpgv.
- *   3. every repo answered 304: the upstream is unchanged, done. Some did:
- *      those are asked again unconditionally (a list is made from all repos).
+ *      A repomd.xml byte-identical to the one the list was made from
+ *      (crawl_state.c) was verified then: its .asc is not fetched again.
+ *   3. every repo answered 304 or sent that same repomd.xml: the upstream is
+ *      unchanged, done. Some answered 304 and others changed: the 304s are
+ *      asked again unconditionally (a list is made from all repos).
  *   4. every primary index, checked by size and sha256 from repomd.xml inside
  *      the engine (a truncated or corrupt body is retried, then taken from
- *      the next mirror, never parsed), first from repomd's mirror.
+ *      the next mirror, never parsed), first from repomd's mirror — except
+ *      a primary whose checksum was parsed before: its packages come from
+ *      WORKDIR/state.
  *   5. parse, in upstream-file order, into the job's fresh list. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +57,10 @@ struct kb_rpmmd_repo {
 	struct kb_http_req primreq;
 	struct kb_repomd_primary rp;
 	bool have_rp;
+	bool same;			/* repomd.xml is the one the list was made from */
+	char key[KB_SHA256_HEX_LEN + 1];	/* of the primary, in crawl_state.c's store */
+	bool kept;			/* primary parsed before: list is from the store */
+	struct kb_pkglist list;		/* what the primary gives */
 };
 
 struct kb_rpmmd_job {
@@ -107,9 +116,13 @@ static void kb_rpmmd_on_repomd_done(struct kb_http_req *req, void *ctx)
 {
 	struct kb_rpmmd_repo *r = ctx;
 	struct kb_crawl_job *j = r->j;
+	struct kb_rpmmd_job *a = j->family;
 
 	j->bytes += req->bytes;
 	if (req->err || req->unchanged)
+		return;
+	r->same = kb_crawl_head_same(j, (size_t)(r - a->r), r->repomd);
+	if (r->same)
 		return;
 	if (!j->u->keyring) {
 		kb_warn("%s: not checking a signature (the upstream says keyring: none)",
@@ -137,6 +150,7 @@ static void kb_rpmmd_queue_repomd(struct kb_rpmmd_repo *r, bool conditional)
 	kb_crawl_urls_free(r->urls);
 	kb_http_req_clear(&r->req);
 	r->have_rp = false;
+	r->same = false;
 	r->urls = kb_crawl_urls(r->bases, r->nbases, 0, "repodata/repomd.xml");
 	memset(&r->req, 0, sizeof(r->req));
 	r->req.urls = (const char *const *)r->urls;
@@ -231,6 +245,7 @@ int kb_crawl_rpmmd_start(struct kb_crawl_job *j)
 	}
 	a->n = u->archs.n * u->repos.n;
 	a->r = kb_xcalloc(a->n, sizeof(*a->r));
+	kb_crawl_state_init(j, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		struct kb_rpmmd_repo *r = &a->r[i];
 		char *path;
@@ -273,12 +288,13 @@ int kb_crawl_rpmmd_start(struct kb_crawl_job *j)
 	return 0;
 }
 
-/* Every repo has its accepted repomd.xml (or the job failed). */
-static int kb_rpmmd_repomds_ok(struct kb_crawl_job *j, size_t *unchanged)
+/* Every repo has its accepted repomd.xml (or the job failed); n304 of them
+ * answered 304, same of them are what the list was made from. */
+static int kb_rpmmd_repomds_ok(struct kb_crawl_job *j, size_t *n304, size_t *same)
 {
 	struct kb_rpmmd_job *a = j->family;
 
-	*unchanged = 0;
+	*n304 = *same = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		struct kb_rpmmd_repo *r = &a->r[i];
 
@@ -287,9 +303,11 @@ static int kb_rpmmd_repomds_ok(struct kb_crawl_job *j, size_t *unchanged)
 			return j->err;
 		}
 		if (r->req.unchanged) {
-			(*unchanged)++;
+			(*n304)++;
+			kb_crawl_head_keep(j, i);
 			continue;
 		}
+		*same += r->same;
 		if (r->sigreq.err == -KB_ENOTFOUND) {
 			kb_crawl_job_fail(j, -KB_EBADSIG,
 					  "%s: no repomd.xml.asc: refusing unsigned metadata "
@@ -305,6 +323,16 @@ static int kb_rpmmd_repomds_ok(struct kb_crawl_job *j, size_t *unchanged)
 			kb_crawl_job_fail(j, -KB_EPARSE, "%s: no repomd.xml", r->urls[0]);
 	}
 	return j->err;
+}
+
+/* The primary's key: its package hrefs are relative to the repository on
+ * the mirror (base b) that serves it, and only its architecture counts. */
+static void kb_rpmmd_key(struct kb_rpmmd_repo *r, size_t b)
+{
+	char *extra = kb_xasprintf("%s\n%s", r->arch, r->rel[b]);
+
+	kb_crawl_index_key(r->j, r->rp.sha256, extra, r->key);
+	free(extra);
 }
 
 static void kb_rpmmd_queue_primaries(struct kb_crawl_job *j)
@@ -324,6 +352,10 @@ static void kb_rpmmd_queue_primaries(struct kb_crawl_job *j)
 			break;
 		}
 		r->prim_urls = kb_crawl_urls(r->bases, r->nbases, r->req.mirror, r->rp.href);
+		kb_rpmmd_key(r, r->req.mirror);
+		r->kept = kb_crawl_index_get(j, r->key, &r->list);
+		if (r->kept)
+			continue;
 		r->primreq.urls = (const char *const *)r->prim_urls;
 		r->primreq.nurls = r->nbases;
 		r->primreq.dest = r->prim;
@@ -347,6 +379,12 @@ static int kb_rpmmd_parse_all(struct kb_crawl_job *j)
 		size_t b = k == 0 ? first : k - 1 < first ? k - 1 : k;
 		int err;
 
+		if (r->kept) {
+			kb_info("%s: %s: as parsed before (same checksum), not fetched", j->u->name,
+				url);
+			kb_pkglist_take(&j->fresh, &r->list);
+			continue;
+		}
 		j->bytes += r->primreq.bytes;
 		if (r->primreq.err) {
 			kb_crawl_job_fail(j, r->primreq.err, "%s", r->primreq.why ? r->primreq.why : url);
@@ -355,12 +393,17 @@ static int kb_rpmmd_parse_all(struct kb_crawl_job *j)
 		kb_info("%s: %s", j->u->name, url);
 		/* package hrefs are relative to that mirror's repository */
 		err = kb_crawl_rpmmd_parse_primary(j->u, r->arch, r->rel[b], r->prim,
-						   r->rp.open_size, url, j->o->limits, &j->fresh);
+						   r->rp.open_size, url, j->o->limits, &r->list);
+		unlink(r->prim);
 		if (err) {
 			kb_crawl_job_fail(j, err, "%s: %s", url, kb_strerror(err));
 			j->logged = true;	/* the parser named the line */
+			break;
 		}
-		unlink(r->prim);
+		if (b != r->req.mirror)
+			kb_rpmmd_key(r, b);
+		kb_crawl_index_put(j, r->key, &r->list);
+		kb_pkglist_take(&j->fresh, &r->list);
 	}
 	return j->err;
 }
@@ -368,7 +411,7 @@ static int kb_rpmmd_parse_all(struct kb_crawl_job *j)
 int kb_crawl_rpmmd_step(struct kb_crawl_job *j)
 {
 	struct kb_rpmmd_job *a = j->family;
-	size_t unchanged = 0;
+	size_t n304 = 0, same = 0;
 
 	if (j->err)
 		return j->err;
@@ -382,9 +425,9 @@ int kb_crawl_rpmmd_step(struct kb_crawl_job *j)
 		return 1;
 	case KB_RPMMD_REPOMDS:
 	case KB_RPMMD_REPOMDS_AGAIN:
-		if (kb_rpmmd_repomds_ok(j, &unchanged))
+		if (kb_rpmmd_repomds_ok(j, &n304, &same))
 			return j->err;
-		switch (kb_crawl_heads_judge(j, a->n, unchanged,
+		switch (kb_crawl_heads_judge(j, a->n, n304, same,
 					     a->phase == KB_RPMMD_REPOMDS_AGAIN)) {
 		case KB_HEADS_UNCHANGED:
 			a->phase = KB_RPMMD_DONE;
@@ -420,6 +463,8 @@ int kb_crawl_rpmmd_commit(struct kb_crawl_job *j, const char *new_tag)
 	for (size_t i = 0; a && i < a->n && !err; i++)
 		if (a->r[i].urls)
 			err = kb_http_state_commit(j->http, &a->r[i].req, new_tag);
+	if (!err)
+		err = kb_crawl_state_commit(j, new_tag);
 	if (err)
 		kb_warn("%s: could not save the HTTP state (%s): the next crawl fetches everything",
 			j->u->name, kb_strerror(err));
@@ -447,6 +492,7 @@ void kb_crawl_rpmmd_free(struct kb_crawl_job *j)
 		kb_http_req_clear(&r->req);
 		kb_http_req_clear(&r->sigreq);
 		kb_http_req_clear(&r->primreq);
+		kb_pkglist_free(&r->list);
 		kb_crawl_urls_free(r->urls);
 		kb_crawl_urls_free(r->sig_urls);
 		kb_crawl_urls_free(r->prim_urls);

@@ -57,6 +57,14 @@ struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l)
 	return &l->v[l->n++];
 }
 
+void kb_pkglist_take(struct kb_pkglist *dst, struct kb_pkglist *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		*kb_pkglist_add(dst) = src->v[i];
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
 void kb_pkg_free(struct kb_pkg *p)
 {
 	free(p->name);

@@ -61,6 +61,8 @@ int kb_pkglist_write(const char *path, struct kb_pkglist *l);
  * Returns how many packages were present before and are gone now. */
 size_t kb_pkglist_merge(struct kb_pkglist *prev, struct kb_pkglist *fresh, const char *today);
 struct kb_pkg *kb_pkglist_add(struct kb_pkglist *l);
+/* Move src's entries to the end of dst, in order; src is left empty. */
+void kb_pkglist_take(struct kb_pkglist *dst, struct kb_pkglist *src);
 /* Free one package's fields (and zero it). */
 void kb_pkg_free(struct kb_pkg *p);
 void kb_pkglist_free(struct kb_pkglist *l);

@@ -1,5 +1,6 @@
-/* pack.c — read a bundle's header packages (in parallel: xz decompression
- * is the slow part) and lay out its tree, the entry's family's way. */
+/* pack.c — have a bundle's header packages read (in parallel: xz
+ * decompression is the slow part; each package once per run, pack_inputs.c)
+ * and lay out its tree, the entry's family's way. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "lib/log.h"
 #include "packer/layout.h"
 #include "packer/pack.h"
+#include "packer/pack_inputs.h"
 
 /* Each family's packer (pack_<id>.c), by lib/family.h's rows. */
 static const struct kb_pack_family *const kb_pack_families[KB_FAMILY_COUNT] = {
@@ -19,10 +21,11 @@ static const struct kb_pack_family *const kb_pack_families[KB_FAMILY_COUNT] = {
 };
 
 struct kb_pack_job {
+	struct kb_pack_inputs *in;
 	const struct kb_pack_family *fam;
 	const char *path, *name, *key;
 	const struct kb_limits *lim;
-	struct kb_tree tree;
+	const struct kb_tree *tree;	/* the package's, shared: read-only */
 	int err;
 	pthread_t th;
 	bool started;
@@ -32,26 +35,24 @@ static void *kb_pack_load(void *arg)
 {
 	struct kb_pack_job *j = arg;
 
-	j->err = j->fam->load(&j->tree, j->path, j->name, j->key, j->lim);
+	j->err = kb_pack_inputs_get(j->in, j->fam, j->path, j->name, j->key, j->lim, &j->tree);
 	return NULL;
 }
 
 /* Fold b into a, later packages winning like in a real install. The bytes
- * move over; b is left empty. */
-static void kb_tree_absorb(struct kb_tree *a, struct kb_tree *b)
+ * are borrowed: b (another bundle may share it) outlives a. */
+static void kb_tree_absorb(struct kb_tree *a, const struct kb_tree *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		struct kb_node *nd = &b->v[i];
+		const struct kb_node *nd = &b->v[i];
 
-		kb_tree_put(a, nd->path, nd->type, nd->mode, nd->link, nd->data, nd->size,
-			    nd->owns_data);
-		nd->owns_data = false;
+		kb_tree_put(a, nd->path, nd->type, nd->mode, nd->link, nd->data, nd->size, false);
 	}
-	kb_tree_free(b);
 }
 
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p)
+		 const char *package_key, const struct kb_limits *lim, struct kb_pack_inputs *in,
+		 struct kb_packed *p)
 {
 	const struct kb_pack_family *fam = kb_pack_families[e->family];
 	struct kb_pack_job *jobs = kb_xcalloc(e->nheaders, sizeof(*jobs));
@@ -63,13 +64,24 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	memset(p, 0, sizeof(*p));
 	kb_tree_init(&p->src);
 	kb_tree_init(&p->out);
+	if (!in) {	/* this bundle alone: its own reads */
+		p->own_inputs = kb_xmalloc(sizeof(*p->own_inputs));
+		kb_pack_inputs_init(p->own_inputs);
+		for (size_t i = 0; i < e->nheaders; i++)
+			kb_pack_inputs_plan(p->own_inputs, paths[i], package_key);
+		in = p->own_inputs;
+	}
+	p->inputs = in;
+	p->held = kb_xcalloc(e->nheaders, sizeof(*p->held));
+	p->key = package_key ? kb_xstrdup(package_key) : NULL;
 	for (size_t i = 0; i < e->nheaders; i++) {
+		p->held[p->nheld++] = kb_xstrdup(paths[i]);
+		jobs[i].in = in;
 		jobs[i].fam = fam;
 		jobs[i].path = paths[i];
 		jobs[i].name = e->headers[i].name;
 		jobs[i].key = package_key;
 		jobs[i].lim = lim;
-		kb_tree_init(&jobs[i].tree);
 		jobs[i].started = pthread_create(&jobs[i].th, NULL, kb_pack_load, &jobs[i]) == 0;
 		if (!jobs[i].started)
 			kb_pack_load(&jobs[i]);
@@ -85,7 +97,7 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	/* Manifest order is the install order; kinds never overlap in real
 	 * packages, so this only decides between hostile duplicates. */
 	for (size_t i = 0; i < e->nheaders; i++)
-		kb_tree_absorb(&p->src, &jobs[i].tree);
+		kb_tree_absorb(&p->src, jobs[i].tree);
 	kb_tree_sort(&p->src);
 	err = fam->roots(&p->src, e, &src_root, &p->build_dir);
 	if (err)
@@ -98,8 +110,6 @@ int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
 	if (!err)
 		err = kb_tree_check_contained(&p->out, p->build_dir, e->release);
 out:
-	for (size_t i = 0; i < e->nheaders; i++)
-		kb_tree_free(&jobs[i].tree);
 	free(jobs);
 	free(src_root);
 	return err;
@@ -109,6 +119,17 @@ void kb_packed_free(struct kb_packed *p)
 {
 	kb_tree_free(&p->out);
 	kb_tree_free(&p->src);
+	/* the packages' trees last: src and out borrowed their bytes */
+	for (size_t i = 0; i < p->nheld; i++) {
+		kb_pack_inputs_release(p->inputs, p->held[i], p->key);
+		free(p->held[i]);
+	}
+	free(p->held);
+	free(p->key);
+	if (p->own_inputs) {
+		kb_pack_inputs_free(p->own_inputs);
+		free(p->own_inputs);
+	}
 	free(p->build_dir);
-	p->build_dir = NULL;
+	memset(p, 0, sizeof(*p));
 }

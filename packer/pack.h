@@ -15,10 +15,16 @@
  * time of the shell way while bundles stay under 0.75x its size (bench/pack.sh) */
 #define KB_TARBALL_LEVEL 3
 
+struct kb_pack_inputs;
+
 struct kb_packed {
-	struct kb_tree src;	/* the packages' files; out borrows their bytes */
+	struct kb_tree src;	/* the packages' files; borrows their bytes, out too */
 	struct kb_tree out;	/* the bundle's tree, sorted */
 	char *build_dir;	/* e.g. usr/src/linux-headers-6.1.0-47-amd64 */
+	/* the packages' trees in use (released by kb_packed_free) */
+	struct kb_pack_inputs *inputs, *own_inputs;
+	char **held, *key;
+	size_t nheld;
 };
 
 /* A family's packer: its row of lib/family.h's KB_FAMILIES, defined as
@@ -46,9 +52,13 @@ KB_FAMILIES(KB_PACK_FAMILY_DECL)
 /* paths[i] is the verified local file of e->headers[i]. package_key (rpm
  * only; NULL: none) is the armored key every .rpm must be signed with.
  * e->family says how the packages are read and laid out. lim: the
- * command's limits on the packages (NULL: the defaults). */
+ * command's limits on the packages (NULL: the defaults). in: the run's
+ * shared package reads, where every paths[i] was planned (packer/
+ * pack_inputs.h); NULL: this bundle reads its own. p must be freed with
+ * kb_packed_free even on failure. */
 int kb_pack_tree(const struct kb_bundle_entry *e, const char *const *paths,
-		 const char *package_key, const struct kb_limits *lim, struct kb_packed *p);
+		 const char *package_key, const struct kb_limits *lim, struct kb_pack_inputs *in,
+		 struct kb_packed *p);
 void kb_packed_free(struct kb_packed *p);
 
 #endif

@@ -1,5 +1,7 @@
 /* pack_run.c — the pack command's pipeline: selected entries (entries.c)
- * → their header packages in the cache → bundles/ → the index. */
+ * → their header packages in the cache → bundles/ → the index. Each
+ * package is read once per run, however many bundles share it
+ * (packer/pack_inputs.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "packer/pack.h"
+#include "packer/pack_inputs.h"
 #include "pipeline/pack_run.h"
 
 struct kb_pack_item {
@@ -24,7 +27,9 @@ struct kb_pack_ctx {
 	char *bundles;
 	struct kb_pack_item *items;
 	size_t nitems;
+	size_t *order;		/* the pool's i-th job is items[order[i]] */
 	struct kb_entries_pkgs pkgs;
+	struct kb_pack_inputs in;
 };
 
 /* Why entry e cannot have header package k: no mirror had it, nor any
@@ -50,7 +55,7 @@ static void kb_pack_unavailable(const struct kb_bundle_entry *e, const struct kb
 static void kb_pack_one(void *arg, size_t i)
 {
 	struct kb_pack_ctx *c = arg;
-	struct kb_pack_item *it = &c->items[i];
+	struct kb_pack_item *it = &c->items[c->order[i]];
 	const struct kb_bundle_entry *e = &c->s->m.v[it->entry];
 	size_t first = c->pkgs.first[it->entry];
 	const struct kb_cache_fetch *f = &c->pkgs.v[first];
@@ -85,7 +90,7 @@ static void kb_pack_one(void *arg, size_t i)
 	if (it->err)
 		goto out;
 	kb_info("packing %s (%s %s)", e->release, e->distro, e->id);
-	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->s->limits,
+	it->err = kb_bundle_build(e, paths, subst, nsubst, it->package_key, c->s->limits, &c->in,
 				  c->bundles, c->mtime, &bi);
 	if (!it->err && nsubst)
 		kb_info("%s (%s): packed as %s, the content id of the packages used", e->id,
@@ -136,6 +141,40 @@ static void kb_pack_plan(struct kb_pack_ctx *c, const bool *which, bool *fetch,
 	}
 }
 
+/* Plan every package use of the items that will be built (all their
+ * packages are in the cache), so each is read once and freed after its
+ * last bundle. */
+static void kb_pack_plan_inputs(struct kb_pack_ctx *c)
+{
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct kb_pack_item *it = &c->items[i];
+		const struct kb_bundle_entry *e = &c->s->m.v[it->entry];
+		const struct kb_cache_fetch *f = &c->pkgs.v[c->pkgs.first[it->entry]];
+		bool ok = !it->skip && !it->err;
+
+		for (size_t k = 0; k < e->nheaders && ok; k++)
+			ok = !f[k].err;
+		for (size_t k = 0; k < e->nheaders && ok; k++)
+			kb_pack_inputs_plan(&c->in, f[k].object, it->package_key);
+	}
+}
+
+/* The order the pool takes the items in: the run cut into `jobs` stretches
+ * of the manifest, one step of each in turn. The flavours of an ABI are
+ * neighbours in the manifest, so bundles packed side by side are seldom
+ * waiting for the same package's read, while each stretch uses a shared
+ * package again soon after reading it (which keeps memory bounded). */
+static void kb_pack_order(struct kb_pack_ctx *c, int jobs)
+{
+	size_t n = c->nitems, w = jobs > 1 ? (size_t)jobs : 1, len = (n + w - 1) / w, k = 0;
+
+	c->order = kb_xcalloc(n ? n : 1, sizeof(*c->order));
+	for (size_t step = 0; step < len; step++)
+		for (size_t j = 0; j < w; j++)
+			if (j * len + step < n)
+				c->order[k++] = j * len + step;
+}
+
 int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t mtime,
 		    struct kb_pack_stats *st)
 {
@@ -144,6 +183,7 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 	int err;
 
 	memset(st, 0, sizeof(*st));
+	kb_pack_inputs_init(&c.in);
 	c.bundles = kb_path_join(s->cache.workdir, "bundles");
 	err = kb_mkdir_p(c.bundles, 0755);
 	if (err) {
@@ -158,7 +198,15 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 	kb_pack_plan(&c, which, fetch, st);
 	kb_entries_fetch(s, fetch, KB_ENTRIES_HEADERS, jobs, &c.pkgs);
 	st->downloaded = c.pkgs.downloaded;
+	kb_pack_plan_inputs(&c);
+	kb_pack_order(&c, jobs);
 	kb_pool_run(c.nitems, jobs, kb_pack_one, &c);
+	st->inputs_read = c.in.reads;
+	st->inputs_used = c.in.gets;
+	st->inputs_peak = c.in.peak;
+	if (c.in.gets)
+		kb_info("header packages: %zu read for %zu uses (at most %zu held at once)",
+			c.in.reads, c.in.gets, c.in.peak);
 	for (size_t i = 0; i < c.nitems; i++) {
 		if (c.items[i].err) {
 			st->failed++;
@@ -176,6 +224,8 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 	}
 out:
 	kb_entries_pkgs_free(&c.pkgs);
+	kb_pack_inputs_free(&c.in);
+	free(c.order);
 	free(c.items);
 	free(c.bundles);
 	free(fetch);

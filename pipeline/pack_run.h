@@ -23,6 +23,8 @@ struct kb_pack_opts {
 
 struct kb_pack_stats {
 	size_t selected, packed, skipped, failed, downloaded;
+	/* header packages read and decompressed, uses of them, most held at once */
+	size_t inputs_read, inputs_used, inputs_peak;
 };
 
 /* 0 when every selected bundle is there; the first error otherwise (each

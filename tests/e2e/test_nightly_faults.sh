@@ -81,6 +81,9 @@ fault() {
 	local rule=$2 solo=$3
 	cp "$W/gen0.list" "$lists/solo.list"
 	cp "$W/gen0.list" "$lists/duo.list"
+	# and without the indexes an earlier scenario parsed (kept by content in
+	# the state, they would spare the very downloads the faults hit)
+	rm -rf "$W/work/state/crawl/solo" "$W/work/state/crawl/duo"
 	printf '%s\n' "$rule" >"$W/rules"
 	: >"$W/proxy.log"
 	if [ "$solo" = recover ]; then run 0; else run 3; fi

@@ -77,7 +77,7 @@ for n in 1 2; do
 done
 wait "$p1" || kb_die "the first of two concurrent runs failed: $(cat "$KB_TMP/both1.log")"
 wait "$p2" || kb_die "the second of two concurrent runs failed: $(cat "$KB_TMP/both2.log")"
-cat "$KB_TMP/both1.log" "$KB_TMP/both2.log" | grep -q ' 1 packed, 0 already packed' || kb_die "neither run packed"
-cat "$KB_TMP/both1.log" "$KB_TMP/both2.log" | grep -q ' 0 packed, 1 already packed' || kb_die "both runs packed"
+grep -q ' 1 packed, 0 already packed' "$KB_TMP/both1.log" "$KB_TMP/both2.log" || kb_die "neither run packed"
+grep -q ' 0 packed, 1 already packed' "$KB_TMP/both1.log" "$KB_TMP/both2.log" || kb_die "both runs packed"
 [ "$(kb_sha256 "$wd/bundles/$id.tgz")" = "$sum" ] || kb_die "concurrent runs changed the bundle's bytes"
 echo ok

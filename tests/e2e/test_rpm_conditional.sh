@@ -11,10 +11,11 @@
 # retried and recovers; a persistent failure falls back to the next mirror
 # where there is one, and otherwise leaves that upstream's list
 # byte-for-byte as it was and the crawl exits 3 (another upstream succeeded).
+# Last, the same mirror behind nginx without validators: crawling by content.
 set -euo pipefail
 . "$KB_SRC/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/lib_rpm.sh"
-kb_need rpmbuild createrepo_c nginx gpg gpgv python3
+kb_need rpmbuild createrepo_c nginx gpg gpgv python3 curl
 export KBUNDLE_HTTP_STALL_S=2 KBUNDLE_HTTP_BACKOFF_MS=50
 kb_rpm_build
 
@@ -102,6 +103,9 @@ fault() { # NAME RULE WANT_EXIT: both start from the pre-republish list
 	cp "$W/gen0.list" "$W/flists/solo.list"
 	cp "$W/gen0.list" "$W/flists/ref.list"
 	cp "$W/gen0.list" "$W/flists/duo.list"
+	# without the primaries an earlier case parsed (kept by content in the
+	# state, they would spare the very downloads the faults hit)
+	rm -rf "$W/fwork/state/crawl"
 	printf '%s\n' "$2" >"$W/rules"
 	: >"$W/proxy.log"
 	"$KBUNDLE" crawl --upstreams "$W/fup" --lists "$W/flists" --workdir "$W/fwork" \
@@ -125,4 +129,40 @@ fault truncated-always '*primary* * truncate' 3
 fault repomd-500-always '*/repomd.xml * 500' 3
 fault asc-tampered '*/repomd.xml.asc * tamper' 3
 grep -q 'signature check failed' "$W/err" || kb_die "asc-tampered: no signature error"
+
+# By content, against nginx without validators (nginx_novalidators.conf):
+# the second run downloads only the repomd.xml files (no .asc: the same bytes
+# were verified before; no primary), says unchanged, keeps the list byte-
+# identical; a republished repository costs its own files only.
+kb_nginx_start "$M" "$KB_SRC/tests/e2e/nginx_novalidators.conf"
+! curl -sSI "$KB_NGINX_URL/el/x86_64/os/repodata/repomd.xml" | grep -qi '^\(etag\|last-modified\):' ||
+	kb_die "nginx still sends validators"
+W=$KB_TMP/novalidators LIST=$KB_TMP/novalidators/lists/el-test.list
+kb_rpm_upstream_file "$W/up" el-test centos "$KB_NGINX_URL" "$KEYRING" 'el/$arch/os' 'app/$arch/os'
+fetched() { cat "$KB_NGINX_ACCESS_LOG" >&2; awk '{ print $5 }' "$KB_NGINX_ACCESS_LOG" | sort | tr '\n' ' '; }
+want="/app/x86_64/os/repodata/repomd.xml /el/x86_64/os/repodata/repomd.xml "
+nightly
+cp "$LIST" "$W/first.list"
+for d in "" 2099-01-04; do
+	: >"$KB_NGINX_ACCESS_LOG"
+	nightly ${d:+--date $d}
+	[ "$(fetched)" = "$want" ] || kb_die "no validators, unchanged ${d:-today}: fetched $(fetched), want $want"
+	[ "$(field 's["upstreams"][0]["status"]')" = unchanged ] || kb_die "no validators: not 'unchanged'"
+	cmp <(cut -f1-10,12 "$LIST") <(cut -f1-10,12 "$W/first.list") || kb_die "no validators: the list changed"
+	[ -n "$d" ] || cmp "$LIST" "$W/first.list" || kb_die "no validators: the list is not byte-identical"
+done
+# app gets kernel-core back: app's repomd.xml, .asc and primary only.
+sleep 1
+cp "$KB_RPM_CORE" "$M/app/x86_64/os/Packages/"
+createrepo_c --quiet --no-database --general-compress-type xz "$M/app/x86_64/os" >/dev/null
+kb_rpm_sign_repomd "$M/app/x86_64/os"
+: >"$KB_NGINX_ACCESS_LOG"
+nightly --date 2099-01-05
+got=$(fetched)
+[[ $got == "/app/x86_64/os/repodata/"*primary.xml*" /app/x86_64/os/repodata/repomd.xml /app/x86_64/os/repodata/repomd.xml.asc /el/x86_64/os/repodata/repomd.xml " ]] ||
+	kb_die "no validators, app republished: fetched $got, want app's repomd.xml, .asc and primary and el's repomd.xml"
+awk -F'\t' '$1 == "kernel-core" && $12 == 1 { f = 1 } END { exit !f }' "$LIST" ||
+	{ cat "$LIST"; kb_die "no validators, republished: kernel-core not back"; }
+awk -F'\t' '$1 == "kernel-devel" && $12 == 1 && $11 == "2099-01-05" { f = 1 } END { exit !f }' "$LIST" ||
+	{ cat "$LIST"; kb_die "no validators, republished: kernel-devel (el, not fetched) not confirmed"; }
 echo PASS
