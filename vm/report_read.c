@@ -40,6 +40,26 @@ static int kb_rr_str(const char *name, const struct kb_ynode *map, const char *k
 	return err;
 }
 
+/* An optional "ms" member: whole milliseconds, 0 .. 10^12 (31 years). */
+static int kb_rr_ms(const char *name, const struct kb_ynode *map, double *seconds)
+{
+	const struct kb_ynode *v = kb_ymap_get(map, "ms");
+	char *end = NULL;
+	long long ms;
+
+	if (!v)
+		return 0;
+	if (v->type == KB_Y_SCALAR && v->scalar[0] >= '0' && v->scalar[0] <= '9') {
+		errno = 0;
+		ms = strtoll(v->scalar, &end, 10);
+		if (!errno && !*end && ms <= 1000000000000LL) {
+			*seconds = (double)ms / 1000.0;
+			return 0;
+		}
+	}
+	return kb_rr_bad(name, v, "'ms' is not a whole number of milliseconds");
+}
+
 static int kb_rr_status(const char *s)
 {
 	static const char *const names[] = { "notrun", "pass", "fail", "skip" };
@@ -92,7 +112,7 @@ static int kb_rr_unit(const char *name, const struct kb_ynode *n, struct kb_vm_u
 
 static int kb_rr_kernel(const char *name, const struct kb_ynode *n, struct kb_vm_kernel *k)
 {
-	const struct kb_ynode *mods = kb_ymap_get(n, "modules"), *ms = kb_ymap_get(n, "ms");
+	const struct kb_ynode *mods = kb_ymap_get(n, "modules");
 	int err;
 
 	if (n->type != KB_Y_MAP)
@@ -103,10 +123,9 @@ static int kb_rr_kernel(const char *name, const struct kb_ynode *n, struct kb_vm
 	    (err = kb_rr_str(name, n, "guest_release", false, &k->guest_release)) ||
 	    (err = kb_rr_str(name, n, "arch", false, &k->arch)) ||
 	    (err = kb_rr_str(name, n, "accel", false, &k->accel)) ||
-	    (err = kb_rr_str(name, n, "console_log", false, &k->log_path)))
+	    (err = kb_rr_str(name, n, "console_log", false, &k->log_path)) ||
+	    (err = kb_rr_ms(name, n, &k->seconds)))
 		return err;
-	if (ms && ms->type == KB_Y_SCALAR)
-		k->seconds = strtod(ms->scalar, NULL) / 1000.0;
 	if (!mods || mods->type != KB_Y_SEQ)
 		return kb_rr_bad(name, n, "a kernel without a 'modules' array");
 	k->units = kb_xcalloc(mods->n ? mods->n : 1, sizeof(*k->units));
@@ -121,7 +140,7 @@ static int kb_rr_kernel(const char *name, const struct kb_ynode *n, struct kb_vm
 int kb_vm_report_parse(const char *text, size_t len, const char *name, struct kb_vm_run *run)
 {
 	struct kb_ynode *root = NULL;
-	const struct kb_ynode *kernels, *crit, *ms;
+	const struct kb_ynode *kernels, *crit;
 	const char *format, *started;
 	int err;
 
@@ -137,9 +156,9 @@ int kb_vm_report_parse(const char *text, size_t len, const char *name, struct kb
 	started = kb_ymap_str(root, "started");
 	if (started)
 		snprintf(run->started, sizeof(run->started), "%s", started);
-	ms = kb_ymap_get(root, "ms");
-	if (ms && ms->type == KB_Y_SCALAR)
-		run->seconds = strtod(ms->scalar, NULL) / 1000.0;
+	err = kb_rr_ms(name, root, &run->seconds);
+	if (err)
+		goto out;
 	crit = kb_ymap_get(root, "critical");
 	kernels = kb_ymap_get(root, "kernels");
 	if (!crit || crit->type != KB_Y_SEQ || !kernels || kernels->type != KB_Y_SEQ) {
