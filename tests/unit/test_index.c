@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <valgrind/valgrind.h>
 
 #include "bundles/fetch.h"
 #include "bundles/index.h"
@@ -293,7 +294,9 @@ static void test_big_index(void **state)
 	assert_int_equal(kb_index_check_unique(&idx, "t"), -KB_EPARSE);
 	secs = kb_now_s() - t0;
 	print_message("duplicate check of 200,000 ids, twice: %.2f s of CPU\n", secs);
-	assert_true(secs < 2.0);
+	/* under valgrind's ~30x slowdown the bound still tells n log n from
+	 * the quadratic check's minutes */
+	assert_true(secs < (RUNNING_ON_VALGRIND ? 30.0 : 2.0));
 	kb_index_free(&idx);
 	t = big_index(KB_INDEX_MAX_ENTRIES, 1);
 	t0 = kb_now_s();
