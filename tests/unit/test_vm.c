@@ -581,7 +581,15 @@ static void test_arch_vm(void **state)
 	assert_null(kb_vm_arch_find("mips64el"));	/* no row: not bootable */
 	assert_null(kb_vm_arch_find("vax"));
 	assert_null(kb_vm_arch_find(NULL));
-	assert_string_equal(kb_vm_arch_names(), "amd64, arm64, riscv64");
+	a = kb_vm_arch_find("ppc64le");	/* the kernel's spelling */
+	assert_non_null(a);
+	assert_string_equal(a->qemu, "qemu-system-ppc64");
+	assert_string_equal(a->cpu, "power9");
+	a = kb_vm_arch_find("s390x");
+	assert_non_null(a);
+	assert_string_equal(a->machine, "s390-ccw-virtio");
+	assert_string_equal(a->serial, "virtio-serial-ccw");	/* no PCI console bus */
+	assert_string_equal(kb_vm_arch_names(), "amd64, arm64, riscv64, ppc64el, s390x");
 }
 
 static void test_build_errors(void **state)
