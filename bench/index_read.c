@@ -13,19 +13,12 @@
 
 #include <yaml.h>
 
+#include "bench/lib/clock.h"
 #include "bundles/index.h"
 #include "lib/error.h"
 #include "lib/log.h"
 
 #define RUNS 3
-
-static double kb_cpu(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *gen(size_t n, size_t *len)
 {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lib/clock.h"
 #include "crawler/apt_packages.h"
 #include "crawler/recognise_deb.h"
 #include "lib/apt_sources.h"
@@ -28,14 +29,6 @@
 struct kb_bench_count {
 	size_t stanzas, kernel;
 };
-
-static double kb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* What the crawler does per stanza: name, then the recogniser. */
 static int kb_bench_cb(void *ctx, const struct kb_apt_stanza *st)

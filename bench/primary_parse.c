@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lib/clock.h"
 #include "crawler/recognise_rpm.h"
 #include "crawler/rpmmd_primary.h"
 #include "lib/error.h"
@@ -24,14 +25,6 @@
 
 #define NPKGS 60000
 #define RUNS 3
-
-static double kb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void gen_package(FILE *f, unsigned i)
 {

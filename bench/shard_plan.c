@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/lib/clock.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "manifest/manifest.h"
@@ -19,14 +20,6 @@
 
 #define N 10000
 #define RUNS 3
-
-static double kb_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void pkg(struct kb_mpkg *p, const char *name, const char *arch, enum kb_kind kind,
 		unsigned long long h)

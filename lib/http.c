@@ -292,21 +292,11 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	x->easy = curl_easy_init();
 	if (!x->easy)
 		abort();
-	curl_easy_setopt(x->easy, CURLOPT_URL, url);
+	kb_http_easy_policy(x->easy, url, &h->o);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, kb_http_redirect_protocols(url));
-	/* The curl tool's variable: a private mirror's own CA, no system change. */
-	if (getenv("CURL_CA_BUNDLE") && *getenv("CURL_CA_BUNDLE"))
-		curl_easy_setopt(x->easy, CURLOPT_CAINFO, getenv("CURL_CA_BUNDLE"));
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT, h->o.connect_timeout_s);
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT, h->o.max_time_s);
-	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, h->o.low_speed_limit);
-	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, h->o.low_speed_time_s);
 	if (max && !x->offset)
 		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
 	if (x->offset)
@@ -316,8 +306,6 @@ static int kb_http_start(struct kb_http *h, struct kb_http_xfer *x)
 	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, kb_http_on_header);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "kbundle/" KB_VERSION);
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	if (x->hdrs)
 		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
 	r->attempts++;
@@ -705,4 +693,23 @@ out:
 	kb_http_req_clear(&r);
 	kb_http_free(h);
 	return err;
+}
+
+void kb_http_easy_policy(void *easy, const char *url, const struct kb_http_opts *o)
+{
+	const char *ca = getenv("CURL_CA_BUNDLE");
+
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, kb_http_redirect_protocols(url));
+	/* The curl tool's variable: a private mirror's own CA, no system change. */
+	if (ca && *ca)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, o->max_time_s);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "kbundle/" KB_VERSION);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 }

@@ -125,6 +125,13 @@ int kb_http_state_commit(struct kb_http *h, const struct kb_http_req *r, const c
 int kb_http_get_file(const char *url, const char *dest, const struct kb_http_opts *opts,
 		     long *status, char **why);
 
+/* What every transfer of kbundle's has, on a libcurl easy handle (CURL *)
+ * for url: http(s) only, redirects only as kb_http_redirect_protocols
+ * allows, the private CA of CURL_CA_BUNDLE, o's deadline and low-speed
+ * limit, the user agent, no signals. The engine above and lib/http_call.c
+ * both start from it. */
+void kb_http_easy_policy(void *easy, const char *url, const struct kb_http_opts *o);
+
 /* Pure helpers, exposed for the unit tests. */
 
 /* Retry-After: delta-seconds or an HTTP date, relative to now; never negative.

@@ -89,18 +89,9 @@ int kb_http_call_run(struct kb_http_call *c, const struct kb_http_opts *opts, ch
 	}
 	for (size_t i = 0; c->headers && c->headers[i]; i++)
 		hdrs = curl_slist_append(hdrs, c->headers[i]);
-	curl_easy_setopt(e, CURLOPT_URL, c->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	kb_http_easy_policy(e, c->url, &o);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, c->follow ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, kb_http_redirect_protocols(c->url));
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o.connect_timeout_s);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, o.max_time_s);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o.low_speed_time_s);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "kbundle/" KB_VERSION);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, kb_call_on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &rx);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, kb_call_on_header);

@@ -60,16 +60,6 @@ static int kb_rr_ms(const char *name, const struct kb_ynode *map, double *second
 	return kb_rr_bad(name, v, "'ms' is not a whole number of milliseconds");
 }
 
-static int kb_rr_status(const char *s)
-{
-	static const char *const names[] = { "notrun", "pass", "fail", "skip" };
-
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
 static int kb_rr_unit(const char *name, const struct kb_ynode *n, struct kb_vm_unit *u)
 {
 	const struct kb_ynode *checks = kb_ymap_get(n, "checks");
@@ -93,7 +83,7 @@ static int kb_rr_unit(const char *name, const struct kb_ynode *n, struct kb_vm_u
 		const struct kb_ynode *k = checks->items[i], *v = checks->items[i + 1];
 		int c = k->type == KB_Y_SCALAR ? kb_vm_check_parse(k->scalar) : -1;
 		const char *st = kb_ymap_str(v, "status");
-		int s = st ? kb_rr_status(st) : -1;
+		int s = st ? kb_vm_status_parse(st) : -1;
 
 		if (c < 0)
 			return kb_rr_bad(name, k, "an unknown check");

@@ -42,6 +42,14 @@ const char *kb_vm_status_name(enum kb_vm_status s)
 	}
 }
 
+int kb_vm_status_parse(const char *name)
+{
+	for (int s = KB_ST_NOTRUN; s <= KB_ST_SKIP; s++)
+		if (!strcmp(name, kb_vm_status_name((enum kb_vm_status)s)))
+			return s;
+	return -1;
+}
+
 static char *kb_vm_word(struct kb_str *s)
 {
 	struct kb_str w;

@@ -51,6 +51,8 @@ const char *kb_vm_check_name(enum kb_vm_check c);
 /* -1 when name is not a check. */
 int kb_vm_check_parse(const char *name);
 const char *kb_vm_status_name(enum kb_vm_status s);
+/* -1 when name is not a status's name. */
+int kb_vm_status_parse(const char *name);
 
 struct kb_vm_check_result {
 	enum kb_vm_status st;
