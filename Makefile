@@ -3,7 +3,8 @@
 #   make test         unit, golden-file and end-to-end tests, built with SANITIZE=address,undefined
 #                     (KB_GOLDEN_UPDATE=1 rewrites the golden cases' expected/)
 #   make bench        benchmarks beside their baselines
-#   make install      PREFIX=/usr/local
+#   make install      PREFIX=/usr/local DESTDIR=: binary, upstreams, man pages, completion
+#   make man          regenerate docs/man/ from --help (help2man)
 #   make fuzz         each tests/fuzz/fuzz_*.c for FUZZ_SECONDS (default 60) on its corpus
 # Knobs: SANITIZE=address,undefined  WERROR=1 (CI)  V=1 (full command lines)  BUILD=dir
 
@@ -58,11 +59,11 @@ $(LIB): $(CORE_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call E,CC,$@)$(CC) $(CFLAGS) -c -o $@ $<
+	$(call E,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(call E,CXX,$@)$(CXX) $(CXXFLAGS) -c -o $@ $<
+	$(call E,CXX,$@)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -123,8 +124,20 @@ fuzz: fuzz-build
 bench: $(BUILD)/kbundle $(BENCH_BIN)
 	$(Q)bench/run.sh $(BUILD)
 
+# The binary, the shipped upstreams (kbundle reads them when there is no
+# ./upstreams: lib/datadir.c), the man pages and bash completion.
 install: $(BUILD)/kbundle
 	install -D -m 0755 $(BUILD)/kbundle $(DESTDIR)$(PREFIX)/bin/kbundle
+	install -d $(DESTDIR)$(PREFIX)/share/kbundle/upstreams $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 upstreams/*.yml $(DESTDIR)$(PREFIX)/share/kbundle/upstreams/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 scripts/completion/kbundle.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kbundle
+
+# Regenerate docs/man/ from the commands' --help (help2man); the pages are
+# kept in the tree, and test_man_pages checks them against --help.
+man: $(BUILD)/kbundle
+	$(Q)scripts/gen-man $(BUILD)/kbundle docs/man
 
 # What kbundle needs from Debian (scripts/deps.apt), installed when missing:
 # `make test` and `make demo` work on a fresh machine.
@@ -150,5 +163,5 @@ demo: deps
 clean:
 	rm -rf build kbundle
 
-.PHONY: all deps demo test test-unit unit-bins golden-bins fuzz fuzz-build fuzz-bins bench install clean
+.PHONY: all deps demo test test-unit unit-bins golden-bins fuzz fuzz-build fuzz-bins bench install man clean
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_BIN:$(BUILD)/fuzz/%=$(BUILD)/tests/fuzz/%.d)

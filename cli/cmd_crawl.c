@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "crawler/crawl.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -40,7 +41,7 @@ int kb_cmd_crawl(int argc, char **argv)
 		{ "date", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_crawl_opts o = { .upstreams_dir = "upstreams", .lists_dir = "lists" };
+	struct kb_crawl_opts o = { .upstreams_dir = kb_datadir_upstreams(), .lists_dir = "lists" };
 	struct kb_crawl_result *res = NULL;
 	size_t nres = 0, failed = 0;
 	struct kb_cli cli;

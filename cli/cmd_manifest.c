@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/log.h"
 #include "manifest/group.h"
@@ -41,7 +42,7 @@ int kb_cmd_manifest(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },	/* the older spelling of --manifest */
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *upstreams = "upstreams", *lists = "lists", *output = "manifest.yml";
+	const char *upstreams = kb_datadir_upstreams(), *lists = "lists", *output = "manifest.yml";
 	struct kb_manifest m = { 0 };
 	struct kb_group_skips skips = { 0 };
 	struct kb_cli cli;

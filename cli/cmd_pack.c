@@ -6,6 +6,7 @@
 #include "pipeline/pack_run.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/log.h"
 
@@ -42,7 +43,7 @@ int kb_cmd_pack(int argc, char **argv)
 		{ "upstreams", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kb_pack_opts o = { .manifest = "manifest.yml", .upstreams = "upstreams" };
+	struct kb_pack_opts o = { .manifest = "manifest.yml", .upstreams = kb_datadir_upstreams() };
 	struct kb_pack_stats st;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct kb_cli cli;
@@ -75,7 +76,8 @@ int kb_cmd_pack(int argc, char **argv)
 	o.jobs = cli.jobs;
 	o.limits = &cli.limits;
 	err = kb_pack_run(&o, &st);
-	kb_info("%zu selected: %zu packed, %zu already packed, %zu failed; %zu packages downloaded",
-		st.selected, st.packed, st.skipped, st.failed, st.downloaded);
+	if (err != -KB_EUSAGE)
+		kb_info("%zu selected: %zu packed, %zu already packed, %zu failed; %zu packages downloaded",
+			st.selected, st.packed, st.skipped, st.failed, st.downloaded);
 	return kb_cli_exit(err);
 }

@@ -7,6 +7,7 @@
 #include "pipeline/update.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/log.h"
 #include "manifest/shard.h"
@@ -62,7 +63,7 @@ int kb_cmd_update(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_update_opts o = {
-		.upstreams_dir = "upstreams",
+		.upstreams_dir = kb_datadir_upstreams(),
 		.lists_dir = "lists",
 		.manifest_path = "manifest.yml",
 	};

@@ -1,9 +1,12 @@
 /* main.c — kbundle's entry point and its one command table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "lib/features.h"
+#include "lib/strv.h"
+#include "lib/suggest.h"
 
 static const struct kb_cmd kb_commands[] = {
 	/* { "name", kb_cmd_name, "one line of help" }, in pipeline order */
@@ -22,23 +25,66 @@ static const struct kb_cmd kb_commands[] = {
 	{ "plan", kb_cmd_plan, "split a run into shards for a CI matrix or a Kubernetes Indexed Job" },
 };
 
+#define KB_NCOMMANDS (sizeof(kb_commands) / sizeof(kb_commands[0]))
+
 static void kb_usage(FILE *f)
 {
 	fprintf(f, "usage: kbundle [-q|-v] <command> [options]\n"
-		   "       kbundle --version | --help\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(kb_commands) / sizeof(kb_commands[0]); i++)
+		   "       kbundle help <command> | --version | -V | --help\n\ncommands:\n");
+	for (size_t i = 0; i < KB_NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", kb_commands[i].name, kb_commands[i].help);
-	fprintf(f, "\n'kbundle <command> --help' describes a command.\n"
+	fprintf(f, "\n'kbundle <command> --help' (or 'kbundle help <command>') describes a command.\n"
 		   "exit status: 0 ok, 1 failure, 2 usage or configuration error,\n"
 		   "             3 partial (some upstreams failed, the rest were updated)\n");
 }
 
+static const struct kb_cmd *kb_command_find(const char *name)
+{
+	for (size_t c = 0; c < KB_NCOMMANDS; c++)
+		if (!strcmp(name, kb_commands[c].name))
+			return &kb_commands[c];
+	return NULL;
+}
+
+/* "kbundle: 'pak' is not a command; did you mean pack? valid: …" */
+static int kb_not_a_command(const char *name)
+{
+	struct kb_strv names = { 0 };
+	char *hint;
+
+	for (size_t c = 0; c < KB_NCOMMANDS; c++)
+		kb_strv_push(&names, kb_commands[c].name);
+	hint = kb_suggest_text(name, &names);
+	fprintf(stderr, "kbundle: '%s' is not a command; %s\n", name, hint);
+	free(hint);
+	kb_strv_free(&names);
+	return KB_EXIT_USAGE;
+}
+
+/* `kbundle help [CMD]`: the command's --help, or the overview. */
+static int kb_help(int argc, char **argv)
+{
+	const struct kb_cmd *cmd;
+	char *args[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		kb_usage(stdout);
+		return KB_EXIT_OK;
+	}
+	cmd = kb_command_find(argv[1]);
+	if (!cmd)
+		return kb_not_a_command(argv[1]);
+	args[0] = argv[1];
+	return cmd->fn(2, args);
+}
+
 int main(int argc, char **argv)
 {
+	const struct kb_cmd *cmd;
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--version")) {
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
 			printf("kbundle %s\nfeatures: %s\n", KB_VERSION, kb_features());
 			return KB_EXIT_OK;
 		}
@@ -51,8 +97,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
 			kb_cli_common_opt('v');
 		else {
-			fprintf(stderr, "kbundle: unknown option '%s'\n", argv[i]);
-			kb_usage(stderr);
+			fprintf(stderr, "kbundle: unknown option '%s'; see kbundle --help\n", argv[i]);
 			return KB_EXIT_USAGE;
 		}
 	}
@@ -60,9 +105,8 @@ int main(int argc, char **argv)
 		kb_usage(stderr);
 		return KB_EXIT_USAGE;
 	}
-	for (size_t c = 0; c < sizeof(kb_commands) / sizeof(kb_commands[0]); c++)
-		if (!strcmp(argv[i], kb_commands[c].name))
-			return kb_commands[c].fn(argc - i, argv + i);
-	fprintf(stderr, "kbundle: '%s' is not a command; see 'kbundle --help'\n", argv[i]);
-	return KB_EXIT_USAGE;
+	if (!strcmp(argv[i], "help"))
+		return kb_help(argc - i, argv + i);
+	cmd = kb_command_find(argv[i]);
+	return cmd ? cmd->fn(argc - i, argv + i) : kb_not_a_command(argv[i]);
 }

@@ -10,7 +10,10 @@
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/error.h"
+#include "lib/file.h"
 #include "lib/log.h"
+#include "lib/strv.h"
+#include "lib/suggest.h"
 #include "manifest/select.h"
 
 static const struct option kb_cli_always[] = {
@@ -85,10 +88,12 @@ static void kb_cli_tables(struct kb_cli *c, const struct option *own, const char
 	if (c->takes & KB_CLI_SELECT)
 		kb_cli_add(c, &n, kb_cli_select);
 	memset(&c->longopts[n], 0, sizeof(c->longopts[n]));
-	snprintf(c->shortopts, sizeof(c->shortopts), "%s%shqv", own_short,
+	/* ':' first: a missing value is told from an unknown option */
+	snprintf(c->shortopts, sizeof(c->shortopts), ":%s%shqv", own_short,
 		 c->takes & KB_CLI_JOBS ? "j:" : "");
 	c->started = true;
 	optind = 1;
+	opterr = 0;	/* kb_cli_bad_option() says it, in one line */
 }
 
 /* 1 handled, 0 not a selector, or -KB_EUSAGE (reported). */
@@ -136,6 +141,41 @@ static int kb_cli_shared(struct kb_cli *c, int opt, int argc, char **argv)
 	}
 }
 
+/* One line for a mistyped option (getopt's opterr is off), with the
+ * nearest option the command takes, and where to read about them. */
+static int kb_cli_bad_option(const struct kb_cli *c, int opt, const char *word)
+{
+	struct kb_strv names = { 0 };
+	const char *near = NULL;
+	char shortopt[3] = { '-', (char)optopt, 0 };
+	const char *eq;
+
+	if (optopt && strncmp(word, "--", 2))
+		word = shortopt;	/* a short option: word may be a bundle (-qZ) */
+	eq = strchr(word, '=');
+	if (opt == ':') {
+		fprintf(stderr, "kbundle %s: option '%s' needs a value; see kbundle %s -h\n", c->name,
+			word, c->name);
+		return KB_EXIT_USAGE;
+	}
+	if (!strncmp(word, "--", 2)) {
+		char *bare = kb_xstrndup(word + 2, eq ? (size_t)(eq - word - 2) : strlen(word + 2));
+
+		for (size_t i = 0; c->longopts[i].name; i++)
+			kb_strv_push(&names, c->longopts[i].name);
+		near = kb_suggest_nearest(bare, &names);
+		free(bare);
+	}
+	if (near)
+		fprintf(stderr, "kbundle %s: unknown option '%s'; did you mean --%s? see kbundle %s -h\n",
+			c->name, word, near, c->name);
+	else
+		fprintf(stderr, "kbundle %s: unknown option '%s'; see kbundle %s -h\n", c->name, word,
+			c->name);
+	kb_strv_free(&names);
+	return KB_EXIT_USAGE;
+}
+
 int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *own,
 		const char *own_short)
 {
@@ -149,9 +189,8 @@ int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *ow
 			c->exit = KB_EXIT_OK;
 			return KB_CLI_STOP;
 		}
-		if (opt == '?' || opt == ':') {	/* getopt named the option already */
-			c->usage(stderr);
-			c->exit = KB_EXIT_USAGE;
+		if (opt == '?' || opt == ':') {
+			c->exit = kb_cli_bad_option(c, opt, argv[optind - 1]);
 			return KB_CLI_STOP;
 		}
 		r = kb_cli_shared(c, opt, argc, argv);

@@ -230,8 +230,7 @@ int kb_crawl(const struct kb_crawl_opts *o, struct kb_crawl_result **res, size_t
 		for (size_t j = 0; j < nups && !found; j++)
 			found = !strcmp(o->names[i], ups[j].name);
 		if (!found) {
-			kb_error("%s: no upstream '%s' (no %s/%s.yml)", o->upstreams_dir, o->names[i],
-				 o->upstreams_dir, o->names[i]);
+			kb_upstream_unknown(o->upstreams_dir, o->names[i], ups, nups);
 			err = -KB_EUSAGE;
 			goto out;
 		}

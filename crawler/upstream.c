@@ -13,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/limits.h"
+#include "lib/suggest.h"
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/yaml_doc.h"
@@ -348,6 +349,19 @@ static int kb_yml_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void kb_upstream_unknown(const char *dir, const char *name, const struct kb_upstream *v, size_t n)
+{
+	struct kb_strv names = { 0 };
+	char *hint;
+
+	for (size_t i = 0; i < n; i++)
+		kb_strv_push(&names, v[i].name);
+	hint = kb_suggest_text(name, &names);
+	kb_error("%s: no upstream '%s' (no %s/%s.yml); %s", dir, name, dir, name, hint);
+	free(hint);
+	kb_strv_free(&names);
+}
+
 int kb_upstream_load_dir(const char *dir, const struct kb_limits *lim, struct kb_upstream **v,
 			 size_t *n)
 {
@@ -359,6 +373,14 @@ int kb_upstream_load_dir(const char *dir, const struct kb_limits *lim, struct kb
 
 	*v = NULL;
 	*n = 0;
+	if (!d && (errno == ENOENT || errno == ENOTDIR)) {
+		/* a configuration error: say where upstream files come from */
+		kb_error("%s: no such directory of upstream files; give --upstreams DIR, run in a "
+			 "kbundle checkout, or install kbundle (make install, or the kbundle "
+			 "package), which ships them in share/kbundle/upstreams", dir);
+		err = -KB_EUSAGE;
+		goto out;
+	}
 	if (!d) {
 		err = -errno;
 		kb_error("%s: %s", dir, strerror(errno));

@@ -85,5 +85,8 @@ void kb_upstream_set_free(struct kb_upstream_set *s);
 
 void kb_upstream_free(struct kb_upstream *u);
 void kb_upstreams_free(struct kb_upstream *v, size_t n);
+/* Log that dir has no upstream file for name, with the nearest of v's
+ * names ("did you mean debian-12?") and the valid ones. */
+void kb_upstream_unknown(const char *dir, const char *name, const struct kb_upstream *v, size_t n);
 
 #endif

@@ -6,8 +6,10 @@
 #include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
-#include "lib/log.h"
 #include "lib/family.h"
+#include "lib/log.h"
+#include "lib/strv.h"
+#include "lib/suggest.h"
 #include "manifest/select.h"
 
 const char *kb_select_flavour(const char *release)
@@ -55,6 +57,37 @@ static bool kb_select_superseded(const struct kb_manifest *m, const bool *sel, s
 	return false;
 }
 
+static const char *kb_select_upstream(const struct kb_bundle_entry *e) { return e->upstream; }
+static const char *kb_select_distro(const struct kb_bundle_entry *e) { return e->distro; }
+static const char *kb_select_arch(const struct kb_bundle_entry *e) { return e->arch; }
+
+/* Does some entry of m have this upstream, distro or arch (field)? When
+ * none has, a typo is likelier than a wish for nothing: say so (with the
+ * nearest valid name) and return false. */
+static bool kb_select_known(const struct kb_manifest *m, const char *opt, const char *want,
+			    const char *(*field)(const struct kb_bundle_entry *))
+{
+	struct kb_strv names = { 0 };
+	char *hint;
+
+	if (!want)
+		return true;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *v = field(&m->v[i]);
+
+		if (field == kb_select_arch ? kb_arch_same(v, want) : !strcmp(v, want)) {
+			kb_strv_free(&names);
+			return true;
+		}
+		kb_strv_push(&names, v);
+	}
+	hint = kb_suggest_text(want, &names);
+	kb_error("%s '%s': no manifest entry has it; %s", opt, want, hint);
+	free(hint);
+	kb_strv_free(&names);
+	return false;
+}
+
 int kb_select_entries(const struct kb_manifest *m, const struct kb_select *s, bool *sel,
 		      size_t *n)
 {
@@ -62,6 +95,10 @@ int kb_select_entries(const struct kb_manifest *m, const struct kb_select *s, bo
 	bool have_re = false;
 
 	*n = 0;
+	if (!kb_select_known(m, "--upstream", s->upstream, kb_select_upstream) ||
+	    !kb_select_known(m, "--distro", s->distro, kb_select_distro) ||
+	    !kb_select_known(m, "--arch", s->arch, kb_select_arch))
+		return -KB_EUSAGE;
 	if (s->release_re) {
 		if (regcomp(&re, s->release_re, REG_EXTENDED | REG_NOSUB) != 0) {
 			kb_error("--release '%s': not a valid regular expression", s->release_re);

@@ -44,6 +44,17 @@ static int kb_update_select(const struct kb_update_opts *o, struct kb_update_sum
 
 	if (err)
 		goto out;
+	for (size_t k = 0; k < o->nnames; k++) {
+		size_t i = 0;
+
+		while (i < n && strcmp(o->names[k], v[i].name))
+			i++;
+		if (i == n) {
+			kb_upstream_unknown(o->upstreams_dir, o->names[k], v, n);
+			err = -KB_EUSAGE;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		bool want = o->nnames == 0 && v[i].enabled;
 

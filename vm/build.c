@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -57,7 +58,7 @@ void kb_build_opts_init(struct kb_build_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->manifest = "manifest.yml";
-	o->upstreams = "upstreams";
+	o->upstreams = kb_datadir_upstreams();
 	o->workdir = ".kbundle";
 	o->jobs = 1;
 	o->build_timeout_s = 600;

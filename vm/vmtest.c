@@ -12,6 +12,7 @@
 #include "cache/cache.h"
 #include "lib/arch.h"
 #include "lib/cleanup.h"
+#include "lib/datadir.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/hash.h"
@@ -51,7 +52,7 @@ void kb_vmtest_opts_init(struct kb_vmtest_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->manifest = "manifest.yml";
-	o->upstreams = "upstreams";
+	o->upstreams = kb_datadir_upstreams();
 	o->workdir = ".kbundle";
 	o->accel = "auto";
 	o->jobs = 1;
