@@ -34,11 +34,11 @@ ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$wd/toolchains"
 {
 	"$KBUNDLE" -q crawl --upstreams "$ups" --lists "$lists" --workdir "$wd"
 	"$KBUNDLE" -q manifest --upstreams "$ups" --lists "$lists" -o "$man"
-	"$KBUNDLE" -q pack --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
+	"$KBUNDLE" -q pack --all --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
 } >/dev/null 2>&1 || kb_die "crawl, manifest or pack failed"
 
 vmtest() {
-	"$KBUNDLE" -q vmtest --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg \
+	"$KBUNDLE" -q vmtest --all --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg \
 		--timeout 300 "$@"
 }
 # The machine of each architecture, as vm/arch_vm.c boots it.
@@ -106,7 +106,7 @@ if [ ! -s "$aw/manifest.yml" ]; then
 	} >/dev/null 2>&1 || kb_die "crawl or manifest of debian-13 in $aw failed"
 fi
 avm() {
-	"$KBUNDLE" -q vmtest --manifest "$aw/manifest.yml" --upstreams "$KB_SRC/upstreams" \
+	"$KBUNDLE" -q vmtest --all --manifest "$aw/manifest.yml" --upstreams "$KB_SRC/upstreams" \
 		--workdir "$aw" --accel tcg --timeout 300 "$@"
 }
 # ARCH:ELF-MACHINE:RELEASE (the machine as readelf names it, to find the busybox)

@@ -17,7 +17,7 @@ kb_need nginx curl sha256sum tar python3 docker-registry skopeo
 kb_pipeline debian
 wd=$KB_WORKDIR
 re=$(printf '%s' "$KB_REL_A" | sed 's/[.+]/\\&/g')
-"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+"$KBUNDLE" -q pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
 	--release "^$re\$" -j 2
 "$KBUNDLE" -q key generate -o "$KB_TMP/k" >/dev/null
 pub=$KB_TMP/pub

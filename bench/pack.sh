@@ -15,7 +15,7 @@ kb_need dpkg-deb tar gzip make gcc modinfo nginx python3 lz4 git
 kb_pipeline debian
 wd=$KB_WORKDIR ups=$KB_UPSTREAMS
 # fill the cache (not timed): both sides start from the same cached packages
-"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd"
+"$KBUNDLE" -q pack --all --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd"
 scratch=$(kb_fast_tmpdir)
 best() { printf '%s\n' "$@" | sort -g | head -n 1; }
 # timed FILE CMD… — run CMD; append "wall cpu" (cpu = user+sys, children too)
@@ -51,7 +51,7 @@ for s in A B; do
 		rm -rf "$scratch/x" && mkdir -p "$scratch/x"
 		timed "$KB_TMP/shell.t" shell_way "$scratch/x" "$abi" "$rel" "$scratch/shell.tgz" "${debs[@]}"
 		rm -rf "$wd/bundles" "$wd/cache/bundles"
-		timed "$KB_TMP/kb.t" "$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$ups" \
+		timed "$KB_TMP/kb.t" "$KBUNDLE" -q pack --all --manifest "$KB_MANIFEST" --upstreams "$ups" \
 			--workdir "$wd" --release "^${rel//+/\\+}\$" -j 2
 	done
 	id=$(pack_index_id "$wd/bundles/index.json" "$rel")

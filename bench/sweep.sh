@@ -50,7 +50,7 @@ else
 	what="Debian 11, 12, 13 and 7.x backports, one kernel each (KB_BENCH_SWEEP=1: all)"
 fi
 vmtest() {
-	"$KBUNDLE" -q vmtest --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg \
+	"$KBUNDLE" -q vmtest --all --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg \
 		--timeout 300 -j 2 "${sel[@]}" "$@"
 }
 

@@ -18,7 +18,7 @@ vmtest_pipeline >/dev/null 2>&1
 repeat=${KB_BENCH_REPEAT:-3}
 
 vmtest() {
-	"$KBUNDLE" -q vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+	"$KBUNDLE" -q vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--accel tcg --timeout 300 "$@"
 }
 relA="^${KB_REL_A//./\\.}\$"
@@ -45,7 +45,7 @@ t_bare=$(timeit bare "$kdir/vmlinuz")
 t_pvh=$( [ -f "$kdir/vmlinux" ] && timeit bare "$kdir/vmlinux" || echo 0)
 t_vm=$(timeit vmtest --release "$relA")
 rm -rf "$VM_WD/cache/modules"
-t_cold=$(timeit sh -c 'rm -rf "$0/cache/modules" && "$@"' "$VM_WD" "$KBUNDLE" -q vmtest \
+t_cold=$(timeit sh -c 'rm -rf "$0/cache/modules" && "$@"' "$VM_WD" "$KBUNDLE" -q vmtest --all \
 	--manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" --accel tcg --release "$relA")
 printf 'bare boot, packaged vmlinuz (baseline)       %6.2f s\n' "$t_bare"
 printf 'bare boot, PVH vmlinux as vmtest boots it    %6.2f s\n' "$t_pvh"

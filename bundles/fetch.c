@@ -23,6 +23,8 @@
 #include "lib/http.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/strv.h"
+#include "lib/suggest.h"
 
 struct kb_fetch_src {
 	char *base;	/* URL or directory, without trailing '/' */
@@ -199,6 +201,84 @@ static const char *kb_fetch_when(const struct kb_index_entry *e)
 	return e->packed_at[0] ? e->packed_at : "at an unknown time";
 }
 
+/* The index's names of one field (distro or arch), for "did you mean". */
+static bool kb_fetch_known(const struct kb_index *idx, const char *where, const char *opt,
+			   const char *want, bool arch)
+{
+	struct kb_strv names = { 0 };
+	char *hint;
+
+	if (!want)
+		return true;
+	for (size_t i = 0; i < idx->n; i++) {
+		const char *v = arch ? idx->v[i].arch : idx->v[i].distro;
+
+		if (arch ? kb_arch_same(v, want) : !strcmp(v, want)) {
+			kb_strv_free(&names);
+			return true;
+		}
+		kb_strv_push(&names, v);
+	}
+	/* a real architecture the store lacks is "no bundle", not a typo */
+	if (arch && kb_arch_find(want)) {
+		kb_strv_free(&names);
+		return true;
+	}
+	hint = kb_suggest_text(want, &names);
+	kb_error("%s: %s '%s': no bundle in the index has it; %s", where, opt, want, hint);
+	free(hint);
+	kb_strv_free(&names);
+	return false;
+}
+
+static size_t kb_fetch_common(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* "; nearest in the index: R1, R2, …": up to 5 releases on arch (and
+ * distro) sharing the longest start with want. malloc'd, "" for none. */
+static char *kb_fetch_nearest(const struct kb_fetch_opts *o, const struct kb_index *idx,
+			      const char *arch)
+{
+	struct kb_strv near = { 0 };
+	char *text = kb_xstrdup("");
+
+	for (size_t i = 0; i < idx->n; i++) {
+		const struct kb_index_entry *e = &idx->v[i];
+
+		if ((!arch || kb_arch_same(e->arch, arch)) && (!o->distro || !strcmp(e->distro, o->distro)))
+			kb_strv_push(&near, e->uname);
+	}
+	kb_strv_sort_unique(&near);
+	for (size_t k = 0; k < 5 && near.n; k++) {
+		size_t best = 0, best_len = 0;
+		char *next;
+
+		for (size_t i = 0; i < near.n; i++) {
+			size_t l = kb_fetch_common(near.v[i], o->uname);
+
+			if (near.v[i][0] && (l > best_len || !near.v[best][0])) {
+				best = i;
+				best_len = l;
+			}
+		}
+		if (!near.v[best][0])
+			break;
+		next = kb_xasprintf("%s%s%s", text, k ? ", " : "; nearest in the index: ",
+				    near.v[best]);
+		free(text);
+		text = next;
+		near.v[best][0] = '\0';	/* taken */
+	}
+	kb_strv_free(&near);
+	return text;
+}
+
 static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *idx,
 			 const char *where, const struct kb_index_entry **pick)
 {
@@ -208,6 +288,9 @@ static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *i
 	int same = 1;
 
 	*pick = NULL;
+	if (!kb_fetch_known(idx, where, "--distro", o->distro, false) ||
+	    !kb_fetch_known(idx, where, "--arch", o->arch, true))
+		return -KB_EUSAGE;
 	for (size_t i = 0; i < idx->n; i++) {
 		const struct kb_index_entry *e = &idx->v[i];
 
@@ -226,11 +309,14 @@ static int kb_fetch_pick(const struct kb_fetch_opts *o, const struct kb_index *i
 			best = e;
 	}
 	if (n == 0) {
-		kb_error("%s: no bundle for uname '%s' (arch %s%s%s%s%s)%s", where,
+		char *near = o->uname && !any ? kb_fetch_nearest(o, idx, arch) : kb_xstrdup("");
+
+		kb_error("%s: no bundle for uname '%s' (arch %s%s%s%s%s)%s%s", where,
 			 o->uname ? o->uname : "any", arch ? arch : "any",
 			 o->distro ? ", distro " : "", o->distro ? o->distro : "",
 			 o->id ? ", id " : "", o->id ? o->id : "",
-			 any ? "; other architectures, distros or ids have one" : "");
+			 any ? "; other architectures, distros or ids have one" : "", near);
+		free(near);
 		return -KB_ENOTFOUND;
 	}
 	if (n == 1 || (same && !o->id)) {
@@ -474,8 +560,9 @@ char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *er
 
 	kb_json_init(&j);
 	kb_json_obj_begin(&j, NULL);
-	kb_index_entry_json(&j, &r->e);
-	kb_json_str(&j, "path", r->path);
+	kb_json_str(&j, "format", "kbundle-fetch-1");
+	kb_index_entry_json(&j, &r->e);	/* its "path" is the store's */
+	kb_json_str(&j, "file", r->path);
 	kb_json_bool(&j, "downloaded", r->downloaded);
 	if (r->build_dir)
 		kb_json_str(&j, "build_dir", r->build_dir);

@@ -121,7 +121,7 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 	char *from = kb_path_join(o->workdir, "bundles");
 	char *src_index = kb_path_join(from, "index.json");
 	struct kb_pub_store s = { .to = o->to, .from = from, .workdir = o->workdir,
-				  .lock = { .fd = -1 } };
+				  .dry_run = o->dry_run, .lock = { .fd = -1 } };
 	struct kb_key *key = NULL;
 	bool opened = false;
 	int err;
@@ -149,6 +149,9 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		if (s.ops->present(&s, e)) {
 			kb_debug("%s (%s): already published", e->uname, e->id);
 			st->present++;
+		} else if (o->dry_run) {
+			kb_info("would publish %s (%s %s)", e->uname, e->distro, e->id);
+			st->copied++;
 		} else if (!(err = s.ops->put_bundle(&s, e))) {
 			kb_info("published %s (%s %s)", e->uname, e->distro, e->id);
 			st->copied++;
@@ -172,6 +175,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		kb_publish_take(&out, &s.old.v[i]);
 		st->kept++;
 	}
+	if (o->dry_run)
+		goto out;
 	for (size_t i = 0; i < work.n; i++)
 		kb_publish_take(&out, &work.v[i]);
 	if (out.n)

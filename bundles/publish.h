@@ -4,6 +4,7 @@
 #ifndef KB_PUBLISH_H
 #define KB_PUBLISH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bundles/index.h"
@@ -17,6 +18,7 @@ struct kb_publish_opts {
 	const char *sign_key;
 	int expires_days;	/* a signed index's validity (0: expired at once) */
 	const struct kb_limits *limits;	/* WebDAV transfers' deadline; NULL: defaults */
+	bool dry_run;		/* count what would be copied (stats), write nothing */
 };
 
 struct kb_publish_stats {

@@ -22,6 +22,8 @@ static int kb_pub_dir_open(struct kb_pub_store *s)
 
 	kb_publish_memo_load(&s->memo, memo_path);
 	free(memo_path);
+	if (s->dry_run)
+		return 0;
 	err = kb_mkdir_p(s->to, 0755);
 	if (err) {
 		kb_error("%s: %s", s->to, kb_strerror(err));
@@ -167,7 +169,8 @@ static int kb_pub_dir_remove(struct kb_pub_store *s, const char *name)
 static void kb_pub_dir_close(struct kb_pub_store *s)
 {
 	kb_debug("%s: %zu published bundles read to check their bytes", s->to, s->memo.hashed);
-	kb_publish_memo_save(&s->memo);
+	if (!s->dry_run)
+		kb_publish_memo_save(&s->memo);
 	kb_publish_memo_free(&s->memo);
 	kb_lock_release(&s->lock);
 }

@@ -8,6 +8,7 @@
 #ifndef KB_PUBLISH_STORE_H
 #define KB_PUBLISH_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bundles/index.h"
@@ -45,6 +46,7 @@ struct kb_pub_store {
 	const char *to;			/* the directory, or the base URL */
 	const char *from;		/* WORKDIR/bundles */
 	const char *workdir;
+	bool dry_run;			/* look only: no directory, lock, sweep or memo written */
 	struct kb_index old;		/* read_index's */
 	struct kb_publish_memo memo;	/* directory: sha256s of published files */
 	struct kb_lock lock;		/* directory */

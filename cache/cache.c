@@ -22,15 +22,20 @@ char *kb_cache_dir(const char *workdir, const char *area)
 	return kb_xasprintf("%s/cache/%s", workdir, area);
 }
 
-int kb_cache_open(struct kb_cache *c, const char *workdir)
+void kb_cache_view(struct kb_cache *c, const char *workdir)
 {
-	int err = 0;
-
 	memset(c, 0, sizeof(*c));
 	c->lock.fd = -1;
 	c->workdir = kb_xstrdup(workdir);
 	c->objects = kb_cache_dir(workdir, "objects");
 	c->stamps = kb_cache_dir(workdir, "bundles");
+}
+
+int kb_cache_open(struct kb_cache *c, const char *workdir)
+{
+	int err = 0;
+
+	kb_cache_view(c, workdir);
 	if ((err = kb_mkdir_p(c->objects, 0755)) || (err = kb_mkdir_p(c->stamps, 0755))) {
 		kb_error("%s: %s", workdir, kb_strerror(err));
 		goto out;
@@ -289,6 +294,7 @@ void kb_cache_objects_free(struct kb_cache_object *v, size_t n)
 
 struct kb_cache_gc_ctx {
 	const struct kb_strv *wanted;
+	bool dry_run;
 	uint64_t bytes;
 	size_t count;
 };
@@ -302,17 +308,17 @@ static void kb_cache_gc_one(void *ctx, const char *path, const char *name, uint6
 	snprintf(sha, sizeof(sha), "%s", name);
 	if (kb_sha256_valid(sha) && kb_strv_has(w->wanted, sha))
 		return;
-	kb_info("removing %s (%" PRIu64 " bytes)", path, size);
-	if (unlink(path) == 0) {
+	kb_info("%s %s (%" PRIu64 " bytes)", w->dry_run ? "would remove" : "removing", path, size);
+	if (w->dry_run || unlink(path) == 0) {
 		w->bytes += size;
 		w->count++;
 	}
 }
 
-int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, uint64_t *freed,
-		size_t *removed)
+int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, bool dry_run,
+		uint64_t *freed, size_t *removed)
 {
-	struct kb_cache_gc_ctx w = { .wanted = wanted };
+	struct kb_cache_gc_ctx w = { .wanted = wanted, .dry_run = dry_run };
 
 	kb_cache_walk(c, kb_cache_gc_one, &w);
 	*freed = w.bytes;

@@ -36,6 +36,9 @@ struct kb_cache {
  * wait; kbundle update holding it already is fine). */
 int kb_cache_open(struct kb_cache *c, const char *workdir);
 void kb_cache_close(struct kb_cache *c);
+/* The cache's paths only: no directory made, no lock taken, for a look
+ * that must write nothing (--dry-run, the --all guard). Close it the same. */
+void kb_cache_view(struct kb_cache *c, const char *workdir);
 
 /* malloc'd WORKDIR/cache/<area>: the one place that names the cache's
  * areas (objects, bundles; vm's kernels and modules). */
@@ -85,8 +88,9 @@ struct kb_cache_object {
 int kb_cache_list(const struct kb_cache *c, struct kb_cache_object **v, size_t *n);
 void kb_cache_objects_free(struct kb_cache_object *v, size_t n);
 /* Delete objects (and partial downloads) whose sha256 is not in wanted (a
- * set: kb_strv_sort_unique); each removal is logged at info level. */
-int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, uint64_t *freed,
-		size_t *removed);
+ * set: kb_strv_sort_unique); each removal is logged at info level. With
+ * dry_run, only count and log what would go ("would remove"). */
+int kb_cache_gc(const struct kb_cache *c, const struct kb_strv *wanted, bool dry_run,
+		uint64_t *freed, size_t *removed);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lib/json.h"
 #include "lib/limits.h"
 
 /* Exit codes, documented in the README and in `kbundle --help`. */
@@ -38,11 +39,13 @@ enum {
 	KB_CLI_JSON = 1 << 3,		/* --json FILE|- ('-', or no FILE: stdout) */
 	KB_CLI_SELECT = 1 << 4,		/* --id --release --distro --upstream --arch --latest --shard */
 	KB_CLI_OPERANDS = 1 << 5,	/* words after the options (else: a usage error) */
+	KB_CLI_DRY_RUN = 1 << 6,	/* --dry-run: say what would be done, write nothing */
+	KB_CLI_ALL = 1 << 7,		/* --all: go ahead with no selector (KB_CLI_SELECT) */
 };
 
 /* Option codes of the shared options, above any character. */
 enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OPT_ARCH,
-       KB_OPT_LATEST, KB_OPT_SHARD, KB_OPT_WORKDIR, KB_OPT_JSON };
+       KB_OPT_LATEST, KB_OPT_SHARD, KB_OPT_WORKDIR, KB_OPT_JSON, KB_OPT_DRY_RUN, KB_OPT_ALL };
 
 #define KB_CLI_SELECT_HELP                                                            \
 	"  --id ID           only the bundle with this id (a prefix will do)\n"           \
@@ -70,6 +73,8 @@ struct kb_cli {
 	const char *workdir;		/* KB_DEFAULT_WORKDIR */
 	int jobs;			/* 0 unless the command sets a default */
 	const char *json;		/* NULL: not asked for; "-": stdout */
+	bool dry_run;			/* --dry-run */
+	bool all;			/* --all */
 	struct kb_limits limits;	/* kb_limits_default, changed by --max-* */
 	struct kb_select *sel;		/* KB_CLI_SELECT: where the selectors go */
 	int exit;			/* after KB_CLI_STOP: what the command returns */
@@ -100,6 +105,21 @@ int kb_cli_int(const struct kb_cli *c, const char *opt, const char *arg, long mi
 
 /* A --date value: YYYY-MM-DD, a real day. 0, or -KB_EUSAGE after a message. */
 int kb_cli_date(const struct kb_cli *c, const char *arg);
+
+/* Is stdout the JSON document's (--json -)? Then what a command prints for
+ * people goes to stderr, or is left out. */
+bool kb_cli_json_stdout(const struct kb_cli *c);
+/* Finish j and write it where --json said (FILE atomically, or stdout);
+ * an error is reported naming the file. 0 or negative. j is finished. */
+int kb_cli_json_write(const struct kb_cli *c, struct kb_json *j);
+
+/* The --all guard of a command that works on every manifest entry unless
+ * told otherwise: kb_cli_unselected() is true with no selector (nor a
+ * shard) and no --all; the command then previews instead, and
+ * kb_cli_refuse_all() says what it would have done (what: "pack 113
+ * bundles, …") and how to go ahead, and returns KB_EXIT_USAGE. */
+bool kb_cli_unselected(const struct kb_cli *c);
+int kb_cli_refuse_all(const struct kb_cli *c, const char *what);
 
 /* The top-level -q/-v (main.c): true when c was one of them. */
 bool kb_cli_common_opt(int c);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "bundles/fetch.h"
 #include "cli/cli.h"
@@ -16,7 +17,7 @@
 static void kb_fetch_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle fetch --uname RELEASE|--id ID --from URL|DIR|oci://HOST/REPO\n"
+		"usage: kbundle fetch [--uname RELEASE|--id ID] --from URL|DIR|oci://HOST/REPO\n"
 		"                     [--distro NAME]\n"
 		"                     [--key FILE.pub]... [--config FILE] [--insecure-no-signature]\n"
 		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache]\n"
@@ -36,7 +37,8 @@ static void kb_fetch_usage(FILE *f)
 		"  make -C \"$(kbundle fetch --uname \"$(uname -r)\" --from URL --key KEY.pub \\\n"
 		"            --extract-cache)\" M=$PWD modules\n"
 		"\n"
-		"  --uname RELEASE   the kernel release to fetch for (this or --id required);\n"
+		"  --uname RELEASE   the kernel release to fetch for (default: the running\n"
+		"                    kernel's, uname -r, like dkms; unless --id is given);\n"
 		"                    when one kernel was packed more than once (a new\n"
 		"                    kbuild, a newer packer), the newest packing is taken\n"
 		"                    and named\n"
@@ -100,6 +102,7 @@ int kb_cmd_fetch(int argc, char **argv)
 	char *config = NULL;
 	struct kb_fetch_result r;
 	struct kb_cli cli;
+	struct utsname host;
 	char *text;
 	size_t len;
 	int c, err;
@@ -135,10 +138,14 @@ int kb_cmd_fetch(int argc, char **argv)
 		o.uname = NULL;
 	if (o.id && !*o.id)
 		o.id = NULL;
-	if ((!o.uname && !o.id) || !o.from || !*o.from) {
-		err = kb_cli_usage_error(&cli, true,
-					 "--uname RELEASE (or --id ID) and --from URL|DIR|oci://HOST/REPO are required");
+	if (!o.from || !*o.from) {
+		err = kb_cli_usage_error(&cli, false, "--from URL|DIR|oci://HOST/REPO is required; "
+					 "see kbundle fetch -h");
 		goto out;
+	}
+	if (!o.uname && !o.id && uname(&host) == 0) {
+		o.uname = host.release;	/* the running kernel, like dkms -k */
+		kb_info("--uname %s (the running kernel)", o.uname);
 	}
 	if (config ? kb_trust_config_load(&trust, config, true) :
 		     (config = kb_trust_default_config()) && kb_trust_config_load(&trust, config, false)) {

@@ -14,7 +14,8 @@
 static void kb_manifest_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle manifest [--upstreams DIR] [--lists DIR] [--manifest FILE] [-q|-v]\n"
+		"usage: kbundle manifest [--upstreams DIR] [--lists DIR] [--manifest FILE]\n"
+		"                        [--json FILE|-] [-q|-v]\n"
 		"\n"
 		"Group the packages of every LISTS/<name>.list into header bundles, by the\n"
 		"rules of the distro UPSTREAMS/<name>.yml names, and write FILE.\n"
@@ -23,6 +24,8 @@ static void kb_manifest_usage(FILE *f)
 		"  --lists DIR      package lists (default lists/)\n"
 		"  --manifest FILE  the manifest to write (default manifest.yml; -o FILE and\n"
 		"                   --output FILE are older spellings)\n"
+		"  --json FILE|-    write what was grouped and left out (docs/schema/\n"
+		"                   manifest.json) to FILE, or to stdout ('-')\n"
 		"  -q, --quiet      errors only\n"
 		"  -v, --verbose    more detail\n"
 		"  -h, --help       this text\n"
@@ -31,6 +34,45 @@ static void kb_manifest_usage(FILE *f)
 		"kbuild, …) is left out with a warning; that is not a failure.\n"
 		"exit status: 0 written, 1 failure (FILE untouched), 2 usage error\n");
 	kb_cli_limits_usage(f);
+}
+
+/* The bundles written (id, upstream, release, arch) and those left out. */
+static int kb_manifest_json(const struct kb_cli *cli, const char *output,
+			    const struct kb_manifest *m, const struct kb_group_skips *skips)
+{
+	struct kb_json j;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_str(&j, "format", "kbundle-manifest-1");
+	kb_json_str(&j, "manifest", output);
+	kb_json_arr_begin(&j, "bundles");
+	for (size_t i = 0; i < m->n; i++) {
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "id", m->v[i].id);
+		kb_json_str(&j, "distro", m->v[i].distro);
+		kb_json_str(&j, "upstream", m->v[i].upstream);
+		kb_json_str(&j, "release", m->v[i].release);
+		kb_json_str(&j, "arch", m->v[i].arch);
+		kb_json_obj_end(&j);
+	}
+	kb_json_arr_end(&j);
+	kb_json_arr_begin(&j, "left_out");
+	for (size_t i = 0; i < skips->n; i++) {
+		const struct kb_group_skip *k = &skips->v[i];
+
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "upstream", k->upstream);
+		kb_json_str(&j, "package", k->name);
+		kb_json_str(&j, "version", k->version);
+		kb_json_str(&j, "arch", k->arch);
+		kb_json_str(&j, "release", k->release);
+		kb_json_str(&j, "reason", k->reason);
+		kb_json_obj_end(&j);
+	}
+	kb_json_arr_end(&j);
+	kb_json_obj_end(&j);
+	return kb_cli_json_write(cli, &j);
 }
 
 int kb_cmd_manifest(int argc, char **argv)
@@ -48,7 +90,7 @@ int kb_cmd_manifest(int argc, char **argv)
 	struct kb_cli cli;
 	int c, err;
 
-	kb_cli_init(&cli, "manifest", kb_manifest_usage, KB_CLI_LIMITS);
+	kb_cli_init(&cli, "manifest", kb_manifest_usage, KB_CLI_LIMITS | KB_CLI_JSON);
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "o:")) >= 0) {
 		switch (c) {
 		case 'U':
@@ -69,6 +111,8 @@ int kb_cmd_manifest(int argc, char **argv)
 		err = kb_manifest_write(output, &m);
 	if (!err)
 		kb_info("%s: %zu bundles, %zu left out as incomplete", output, m.n, skips.n);
+	if (!err && cli.json)
+		err = kb_manifest_json(&cli, output, &m, &skips);
 	kb_manifest_free(&m);
 	kb_group_skips_free(&skips);
 	return kb_cli_exit(err);

@@ -12,7 +12,8 @@ static void kb_publish_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbundle publish [--workdir DIR] --to DIR|URL [--sign-key KEY]\n"
-		"                       [--expires DAYS] [--max-time SECONDS] [-q|-v]\n"
+		"                       [--expires DAYS] [--dry-run] [--json FILE|-]\n"
+		"                       [--max-time SECONDS] [-q|-v]\n"
 		"\n"
 		"Copy every bundle listed in WORKDIR/bundles/index.json, with its .sha256,\n"
 		"into DIR (served as static files, e.g. by nginx) or to a WebDAV URL (each\n"
@@ -35,12 +36,34 @@ static void kb_publish_usage(FILE *f)
 		"                    say --insecure-no-signature\n"
 		"  --expires DAYS    readers refuse the signed index DAYS days after this\n"
 		"                    publish (default %d): publish again before then\n"
+		"  --dry-run         say what would be copied and kept; write nothing (no\n"
+		"                    directory, lock or file is made in DIR or WORKDIR)\n"
+		"  --json FILE|-     write the result (docs/schema/publish.json) to FILE, or\n"
+		"                    to stdout ('-')\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"exit status: 0 published, 1 failure, 2 usage error\n", KB_PUBLISH_EXPIRES_DAYS);
 	kb_cli_limits_usage(f);
+}
+
+static int kb_publish_json(const struct kb_cli *cli, const struct kb_publish_opts *o,
+			   const struct kb_publish_stats *st)
+{
+	struct kb_json j;
+
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_str(&j, "format", "kbundle-publish-1");
+	kb_json_str(&j, "to", o->to);
+	kb_json_bool(&j, "dry_run", o->dry_run);
+	kb_json_bool(&j, "signed", o->sign_key != NULL);
+	kb_json_uint(&j, "copied", st->copied);
+	kb_json_uint(&j, "present", st->present);
+	kb_json_uint(&j, "kept", st->kept);
+	kb_json_obj_end(&j);
+	return kb_cli_json_write(cli, &j);
 }
 
 int kb_cmd_publish(int argc, char **argv)
@@ -56,7 +79,8 @@ int kb_cmd_publish(int argc, char **argv)
 	struct kb_cli cli;
 	int c, err;
 
-	kb_cli_init(&cli, "publish", kb_publish_usage, KB_CLI_WORKDIR | KB_CLI_LIMITS);
+	kb_cli_init(&cli, "publish", kb_publish_usage,
+		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_DRY_RUN | KB_CLI_JSON);
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
 		if (c == 'T')
 			o.to = optarg;
@@ -71,9 +95,16 @@ int kb_cmd_publish(int argc, char **argv)
 		return kb_cli_usage_error(&cli, true, "--to DIR|URL is required");
 	o.workdir = cli.workdir;
 	o.limits = &cli.limits;
+	o.dry_run = cli.dry_run;
 	err = kb_publish_run(&o, &st);
-	if (!err)
+	if (!err && o.dry_run)
+		fprintf(kb_cli_json_stdout(&cli) ? stderr : stdout,
+			"%s: would copy %zu bundles; %zu already there, %zu older ones kept\n", o.to,
+			st.copied, st.present, st.kept);
+	else if (!err)
 		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept", o.to,
 			st.copied, st.present, st.kept);
+	if (!err && cli.json)
+		err = kb_publish_json(&cli, &o, &st);
 	return kb_cli_exit(err);
 }

@@ -16,7 +16,7 @@
 static void kb_toolchain_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle toolchain list [--workdir DIR]\n"
+		"usage: kbundle toolchain list [--workdir DIR] [--json FILE|-]\n"
 		"       kbundle toolchain prepare [--release R] [--arch ARCH] [--root] SPEC…\n"
 		"       kbundle toolchain gc [--unused-days N] [--dry-run]\n"
 		"       kbundle toolchain exec [--release R] [--arch ARCH] [--root] [--bind DIR]…\n"
@@ -47,6 +47,8 @@ static void kb_toolchain_usage(FILE *f)
 		"  --chdir DIR       (exec) run CMD in DIR\n"
 		"  --unused-days N   (gc) keep roots used in the last N days\n"
 		"  --dry-run         (gc) say what would be removed\n"
+		"  --json FILE|-     (list) write the roots (docs/schema/toolchain-list.json)\n"
+		"                    to FILE, or to stdout ('-')\n"
 		"  --workdir DIR     work directory (default .kbundle/)\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
@@ -63,9 +65,10 @@ struct kb_tc_cli {
 	size_t nbinds;
 };
 
-static int kb_tc_cli_list(const struct kb_tc_cli *o)
+static int kb_tc_cli_list(const struct kb_tc_cli *o, const struct kb_cli *cli)
 {
 	struct kb_toolchain_root *v;
+	struct kb_json j;
 	size_t n;
 	int err = kb_toolchain_list(o->workdir, &v, &n);
 
@@ -73,15 +76,35 @@ static int kb_tc_cli_list(const struct kb_tc_cli *o)
 		kb_error("%s/toolchains: %s", o->workdir, kb_strerror(err));
 		return err;
 	}
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_str(&j, "format", "kbundle-toolchain-list-1");
+	kb_json_arr_begin(&j, "roots");
 	for (size_t i = 0; i < n; i++) {
 		char used[32];
 
 		strftime(used, sizeof(used), "%Y-%m-%d", gmtime(&v[i].used));
-		printf("%-9s %-9s %-8s %7.1f MB  used %s%s  %s\n", v[i].release, v[i].spec,
-		       v[i].arch ? v[i].arch : "native", (double)v[i].size / 1e6, used,
-		       v[i].current ? "" : "  old", v[i].path);
+		if (!kb_cli_json_stdout(cli))
+			printf("%-9s %-9s %-8s %7.1f MB  used %s%s  %s\n", v[i].release, v[i].spec,
+			       v[i].arch ? v[i].arch : "native", (double)v[i].size / 1e6, used,
+			       v[i].current ? "" : "  old", v[i].path);
+		kb_json_obj_begin(&j, NULL);
+		kb_json_str(&j, "release", v[i].release);
+		kb_json_str(&j, "spec", v[i].spec);
+		kb_json_str(&j, "arch", v[i].arch);
+		kb_json_str(&j, "path", v[i].path);
+		kb_json_uint(&j, "size", v[i].size);
+		kb_json_int(&j, "created", (int64_t)v[i].created);
+		kb_json_int(&j, "used", (int64_t)v[i].used);
+		kb_json_bool(&j, "current", v[i].current);
+		kb_json_obj_end(&j);
 	}
+	kb_json_arr_end(&j);
+	kb_json_obj_end(&j);
 	kb_toolchain_list_free(v, n);
+	if (cli->json)
+		return kb_cli_json_write(cli, &j);
+	kb_json_free(&j);
 	return 0;
 }
 
@@ -153,7 +176,6 @@ int kb_cmd_toolchain(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "chdir", required_argument, NULL, 'C' },
 		{ "unused-days", required_argument, NULL, 'u' },
-		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_tc_cli o = { .unused_days = 30 };
@@ -161,7 +183,8 @@ int kb_cmd_toolchain(int argc, char **argv)
 	const char *action;
 	int c, days;
 
-	kb_cli_init(&cli, "toolchain", kb_toolchain_usage, KB_CLI_WORKDIR | KB_CLI_OPERANDS);
+	kb_cli_init(&cli, "toolchain", kb_toolchain_usage,
+		    KB_CLI_WORKDIR | KB_CLI_OPERANDS | KB_CLI_DRY_RUN | KB_CLI_JSON);
 	/* getopt moves the words (action, SPEC) before "--"; exec's CMD after
 	 * it keeps its own options */
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
@@ -189,21 +212,19 @@ int kb_cmd_toolchain(int argc, char **argv)
 				return KB_EXIT_USAGE;
 			o.unused_days = days;
 			break;
-		case 'n':
-			o.dry_run = true;
-			break;
 		}
 	}
 	if (c == KB_CLI_STOP)
 		return cli.exit;
 	o.workdir = cli.workdir;
+	o.dry_run = cli.dry_run;
 	action = optind < argc ? argv[optind++] : "list";
 	if (!strcmp(action, "exec"))
 		return kb_tc_cli_exec(&o, argv + optind, argc - optind);
 	if (!strcmp(action, "prepare") && optind < argc)
 		return kb_cli_exit(kb_tc_cli_prepare(&o, argv + optind, argc - optind));
 	if (optind == argc && !strcmp(action, "list"))
-		return kb_cli_exit(kb_tc_cli_list(&o));
+		return kb_cli_exit(kb_tc_cli_list(&o, &cli));
 	if (optind == argc && !strcmp(action, "gc"))
 		return kb_cli_exit(kb_tc_cli_gc(&o));
 	return kb_cli_usage_error(&cli, true, "unexpected arguments after '%s'", action);

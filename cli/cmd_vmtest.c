@@ -34,7 +34,7 @@ static void kb_vmtest_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle vmtest [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
 		"                      [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
-		"                      [--arch ARCH] [--latest] [-j|--jobs N]\n"
+		"                      [--arch ARCH] [--latest] [--all] [--dry-run] [-j|--jobs N]\n"
 		"                      [--module DIR]... [--accel MODE] [--timeout SEC]\n"
 		"                      [--json FILE|-] [--junit FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
@@ -46,7 +46,8 @@ static void kb_vmtest_usage(FILE *f)
 		"vermagic, boot the bundle's own kernel in its architecture's QEMU with the\n"
 		"modules (KVM only for the host's architecture), insmod, check, rmmod each one,\n"
 		"and scan the kernel log for oopses, warnings and taint. --arch takes Debian's\n"
-		"or the kernel's spelling (arm64 = aarch64).\n"
+		"or the kernel's spelling (arm64 = aarch64). With no selector, vmtest says how\n"
+		"many kernels and bytes that would be and stops: --all tests every entry.\n"
 		"\n"
 		"  --manifest FILE    manifest (default manifest.yml)\n"
 		"  --upstreams DIR    upstream files (default upstreams/)\n"
@@ -54,6 +55,9 @@ static void kb_vmtest_usage(FILE *f)
 		"                     DIR/bundles, kernels from DIR/cache, console logs go to\n"
 		"                     DIR/reports/vmtest-<time>/\n"
 		KB_CLI_SELECT_HELP
+		"  --all              every manifest entry (needed when no selector is given)\n"
+		"  --dry-run          say what would be packed, downloaded and booted; write\n"
+		"                     nothing\n"
 		"  --bundle FILE      test this bundle file instead of manifest entries, booting\n"
 		"  --image PACKAGE    the kernel in this image package (repeatable)\n"
 		"  --module DIR       also build and load this module directory (repeatable): a\n"
@@ -64,7 +68,9 @@ static void kb_vmtest_usage(FILE *f)
 		"                     probe boot proves it works; cached in WORKDIR/state/accel)\n"
 		"  --timeout SEC      per boot, host-side (default: the architecture's, 120)\n"
 		"  -j, --jobs N       VMs at once (default 1)\n"
-		"  --json FILE|-      write the JSON report ('-': on stdout, the table on stderr)\n"
+		"  --json FILE|-      write the JSON report (docs/schema/vmtest.json; with\n"
+		"                     --dry-run, vmtest-preview.json) to FILE, or to stdout\n"
+		"                     ('-'; the table then goes to stderr)\n"
 		"  --junit FILE       write a JUnit XML report (one test case per kernel x module)\n"
 		"  --config FILE      YAML: critical/non_critical: [CHECK...], timeout, build_timeout\n"
 		"  --critical CHECK   a failure of CHECK fails the run (all are, by default)\n"
@@ -80,8 +86,38 @@ static void kb_vmtest_usage(FILE *f)
 	fprintf(f, "\naccelerators: ");
 	kb_vmtest_accel_list(f, " ");
 	fprintf(f, "\nexit status: 0 every critical check passed, 1 a critical check failed,\n"
-		   "             2 usage or configuration error\n");
+		   "             2 usage or configuration error (or no selector and no --all)\n");
 	kb_cli_limits_usage(f);
+}
+
+/* --dry-run and the --all guard: what the run would do. */
+static int kb_vmtest_previewed(const struct kb_cli *cli, const struct kb_preview *p)
+{
+	char *text = kb_preview_text(p), *what;
+	struct kb_json j;
+	int rc;
+
+	if (!cli->dry_run) {
+		what = kb_xasprintf("boot %zu kernel%s: %s", p->entries, p->entries == 1 ? "" : "s",
+				    text);
+		rc = kb_cli_refuse_all(cli, what);
+		free(what);
+		free(text);
+		return rc;
+	}
+	fprintf(kb_cli_json_stdout(cli) ? stderr : stdout, "would boot %zu kernel%s: %s\n",
+		p->entries, p->entries == 1 ? "" : "s", text);
+	free(text);
+	if (!cli->json)
+		return KB_EXIT_OK;
+	kb_json_init(&j);
+	kb_json_obj_begin(&j, NULL);
+	kb_json_str(&j, "format", "kbundle-vmtest-preview-1");
+	kb_json_bool(&j, "dry_run", true);
+	kb_json_uint(&j, "kernels", p->entries);
+	kb_preview_json(&j, p);
+	kb_json_obj_end(&j);
+	return kb_cli_exit(kb_cli_json_write(cli, &j));
 }
 
 int kb_cmd_vmtest(int argc, char **argv)
@@ -110,6 +146,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 	int crit[KB_CHK_N] = { 0 };
 	const char *config = NULL;
 	struct kb_cli cli;
+	struct kb_preview preview;
 	bool passed = false;
 	int c = 0, chk, err = 0, timeout = 0;
 
@@ -117,7 +154,8 @@ int kb_cmd_vmtest(int argc, char **argv)
 	o.images = images;
 	o.modules = modules;
 	kb_cli_init(&cli, "vmtest", kb_vmtest_usage,
-		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_JSON | KB_CLI_SELECT);
+		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_JSON | KB_CLI_SELECT |
+			    KB_CLI_ALL | KB_CLI_DRY_RUN);
 	cli.jobs = o.jobs;
 	cli.sel = &o.sel;
 	while (!err && (c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0) {
@@ -175,7 +213,15 @@ int kb_cmd_vmtest(int argc, char **argv)
 	for (int i = 0; i < KB_CHK_N; i++)
 		if (crit[i])
 			o.critical[i] = crit[i] > 0;
+	if (cli.dry_run || (!o.bundle && kb_cli_unselected(&cli)))
+		o.preview = &preview;
 	err = kb_vmtest_run(&o, &passed);
+	if (!err && o.preview) {
+		c = kb_vmtest_previewed(&cli, &preview);
+		free(images);
+		free(modules);
+		return c;
+	}
 	if (!err && !passed)
 		err = -KB_ESUBPROC;	/* a critical check failed: exit 1 */
 out:

@@ -36,6 +36,14 @@ static const struct option kb_cli_json[] = {
 	{ "json", optional_argument, NULL, KB_OPT_JSON },
 	{ NULL, 0, NULL, 0 },
 };
+static const struct option kb_cli_dry_run[] = {
+	{ "dry-run", no_argument, NULL, KB_OPT_DRY_RUN },
+	{ NULL, 0, NULL, 0 },
+};
+static const struct option kb_cli_all[] = {
+	{ "all", no_argument, NULL, KB_OPT_ALL },
+	{ NULL, 0, NULL, 0 },
+};
 static const struct option kb_cli_limits[] = {
 	KB_LIMITS_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -83,6 +91,10 @@ static void kb_cli_tables(struct kb_cli *c, const struct option *own, const char
 		kb_cli_add(c, &n, kb_cli_jobs);
 	if (c->takes & KB_CLI_JSON)
 		kb_cli_add(c, &n, kb_cli_json);
+	if (c->takes & KB_CLI_DRY_RUN)
+		kb_cli_add(c, &n, kb_cli_dry_run);
+	if (c->takes & KB_CLI_ALL)
+		kb_cli_add(c, &n, kb_cli_all);
 	if (c->takes & KB_CLI_LIMITS)
 		kb_cli_add(c, &n, kb_cli_limits);
 	if (c->takes & KB_CLI_SELECT)
@@ -125,6 +137,12 @@ static int kb_cli_shared(struct kb_cli *c, int opt, int argc, char **argv)
 		return 1;
 	case 'j':
 		return kb_cli_int(c, "--jobs", optarg, 1, KB_CLI_JOBS_MAX, &c->jobs) ? -KB_EUSAGE : 1;
+	case KB_OPT_DRY_RUN:
+		c->dry_run = true;
+		return 1;
+	case KB_OPT_ALL:
+		c->all = true;
+		return 1;
 	case KB_OPT_JSON:
 		c->json = optarg;
 		if (!c->json && optind < argc && (argv[optind][0] != '-' || !strcmp(argv[optind], "-")))
@@ -211,6 +229,38 @@ int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *ow
 		return KB_CLI_STOP;
 	}
 	return KB_CLI_END;
+}
+
+bool kb_cli_json_stdout(const struct kb_cli *c)
+{
+	return c->json && !strcmp(c->json, "-");
+}
+
+int kb_cli_json_write(const struct kb_cli *c, struct kb_json *j)
+{
+	size_t len;
+	int err;
+	char *text = kb_json_finish(j, &len, &err);
+
+	if (!err)
+		err = kb_file_write_output(c->json, text, len);
+	if (err)
+		kb_error("%s: %s", kb_cli_json_stdout(c) ? "stdout" : c->json, kb_strerror(err));
+	free(text);
+	return err;
+}
+
+bool kb_cli_unselected(const struct kb_cli *c)
+{
+	return !c->all && !(c->sel && kb_select_any(c->sel));
+}
+
+int kb_cli_refuse_all(const struct kb_cli *c, const char *what)
+{
+	fprintf(stderr, "kbundle %s: no selector given: this would %s.\n"
+			"Add --all to go ahead, or choose with --upstream, --arch, --latest, --release "
+			"or --id; --dry-run says what a run would do.\n", c->name, what);
+	return KB_EXIT_USAGE;
 }
 
 int kb_cli_usage_error(const struct kb_cli *c, bool with_usage, const char *fmt, ...)

@@ -57,6 +57,12 @@ static bool kb_select_superseded(const struct kb_manifest *m, const bool *sel, s
 	return false;
 }
 
+bool kb_select_any(const struct kb_select *s)
+{
+	return s->id || s->release_re || s->distro || s->upstream || s->arch || s->latest ||
+	       s->shard.count;
+}
+
 static const char *kb_select_upstream(const struct kb_bundle_entry *e) { return e->upstream; }
 static const char *kb_select_distro(const struct kb_bundle_entry *e) { return e->distro; }
 static const char *kb_select_arch(const struct kb_bundle_entry *e) { return e->arch; }

@@ -19,6 +19,9 @@ struct kb_select {
 	struct kb_shard shard;	/* of those, only this shard's (count 0: all) */
 };
 
+/* Does s narrow anything down (any selector, or a shard)? */
+bool kb_select_any(const struct kb_select *s);
+
 /* Set sel[i] for each entry of m the selection keeps and *n to their count.
  * -KB_EUSAGE (logged) for an invalid --release expression. */
 int kb_select_entries(const struct kb_manifest *m, const struct kb_select *s, bool *sel,

@@ -242,6 +242,10 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 	err = kb_entries_select(&s, o->manifest, &o->sel);
 	if (!err)
 		err = kb_entries_load_upstreams(&s, o->upstreams);
+	if (!err && o->preview) {
+		kb_preview_entries(&s, o->workdir, false, &st->preview);
+		goto out;
+	}
 	if (!err)
 		err = kb_entries_open_cache(&s, o->workdir);
 	if (err)

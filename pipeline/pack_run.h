@@ -10,6 +10,7 @@
 #include "lib/limits.h"
 #include "manifest/select.h"
 #include "pipeline/entries.h"
+#include "pipeline/preview.h"
 
 struct kb_pack_opts {
 	const char *manifest;	/* manifest.yml */
@@ -19,12 +20,14 @@ struct kb_pack_opts {
 	int jobs;		/* downloads and bundles at once */
 	int64_t mtime;		/* every tar entry's mtime */
 	const struct kb_limits *limits;	/* on the manifest and packages; NULL: defaults */
+	bool preview;		/* only say what a run would do (kb_pack_stats.preview) */
 };
 
 struct kb_pack_stats {
 	size_t selected, packed, skipped, failed, downloaded;
 	/* header packages read and decompressed, uses of them, most held at once */
 	size_t inputs_read, inputs_used, inputs_peak;
+	struct kb_preview preview;	/* with kb_pack_opts.preview: what a run would do */
 };
 
 /* 0 when every selected bundle is there; the first error otherwise (each

@@ -252,6 +252,10 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		err = -KB_EUSAGE;
 		goto out;
 	}
+	if (o->preview) {	/* what a run would fetch; nothing locked or made */
+		kb_preview_entries(s, o->workdir, !o->build_only, o->preview);
+		goto out;
+	}
 	/* The packages come through the cache, under its lock; failures from
 	 * here on are per entry: the entries still report why. */
 	err = kb_entries_open_cache(s, o->workdir);

@@ -495,9 +495,14 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	 * anything is packed or booted. */
 	for (size_t i = 0; i < o->nmodules && !err; i++)
 		err = kb_vm_modsrc_check(o->modules[i]);
+	if (!err && o->preview && o->bundle) {	/* one bundle, one boot */
+		memset(o->preview, 0, sizeof(*o->preview));
+		o->preview->entries = 1;
+		goto out;
+	}
 	if (!err)
 		err = kb_vm_targets_select(o, &c.ts);
-	if (err)
+	if (err || o->preview)
 		goto out;
 	gmtime_r(&now, &tm);
 	strftime(run.started, sizeof(run.started), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -9,6 +9,7 @@
 
 #include "lib/limits.h"
 #include "manifest/select.h"
+#include "pipeline/preview.h"
 #include "vm/result.h"
 
 struct kb_vmtest_opts {
@@ -33,6 +34,9 @@ struct kb_vmtest_opts {
 	bool keep;		/* keep the tmpfs work tree (debugging) */
 	bool build_only;	/* kbundle build: bundles only, no kernel image fetched */
 	const struct kb_limits *limits;	/* on outside data; NULL: the defaults */
+	/* Non-NULL: only say what a run would do (selected, to pack, to
+	 * download) into it; nothing is written, locked or booted. */
+	struct kb_preview *preview;
 };
 
 /* Defaults: every check critical, auto accelerator, 1 job, the

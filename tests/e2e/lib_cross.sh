@@ -81,7 +81,7 @@ kb_cross_pipeline() {
 	"$KBUNDLE" -q manifest --upstreams "$X_UPS" --lists "$lists" -o "$X_MAN" || kb_die "manifest failed"
 	mkdir -p "$X_WD" "$KB_TEST_CACHE/toolchain-work/toolchains"
 	ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$X_WD/toolchains"
-	"$KBUNDLE" -q pack --manifest "$X_MAN" --upstreams "$X_UPS" --workdir "$X_WD" -j 2 ||
+	"$KBUNDLE" -q pack --all --manifest "$X_MAN" --upstreams "$X_UPS" --workdir "$X_WD" -j 2 ||
 		kb_die "pack failed"
 }
 

@@ -78,6 +78,6 @@ releases_pipeline() {
 	# The shared, key-addressed build roots.
 	mkdir -p "$RL_WD" "$KB_TEST_CACHE/toolchain-work/toolchains"
 	ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$RL_WD/toolchains"
-	"$KBUNDLE" -q pack --manifest "$RL_MAN" --upstreams "$RL_UPS" --workdir "$RL_WD" -j 2
+	"$KBUNDLE" -q pack --all --manifest "$RL_MAN" --upstreams "$RL_UPS" --workdir "$RL_WD" -j 2
 	kb_log "packed: $((SECONDS - t0)) s"
 }

@@ -85,7 +85,7 @@ bundles:
     sha256: $isha
 YML
 rc=0
-"$KBUNDLE" vmtest --manifest "$KB_TMP/manifest.yml" --upstreams "$KB_TMP/ups" --workdir "$wd" \
+"$KBUNDLE" vmtest --all --manifest "$KB_TMP/manifest.yml" --upstreams "$KB_TMP/ups" --workdir "$wd" \
 	--accel tcg >"$KB_TMP/wd.out" 2>"$KB_TMP/wd.err" || rc=$?
 no_escape "vmtest from the work directory"
 [ $rc = 1 ] || { cat "$KB_TMP/wd.err"; kb_die "vmtest from the work directory: exit $rc, want 1"; }

@@ -20,7 +20,7 @@ kb_need nginx make gcc modinfo python3 curl
 kb_pipeline debian
 wd=$KB_WORKDIR
 re=$(printf '%s' "$KB_REL_A" | sed 's/[.+]/\\&/g')
-"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+"$KBUNDLE" -q pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
 	--release "^$re\$" -j 2 || kb_die "pack $KB_REL_A failed"
 
 # publish: bundle + sidecar + index, checkable with sha256sum -c
@@ -225,7 +225,7 @@ grep -q "\"$id\"" "$pub/index.json" || kb_die "the failed publish rewrote the in
 # the other release of the mirror too: packed, published signed, fetched
 # with the key into the per-user cache, built against
 reb=$(printf '%s' "$KB_REL_B" | sed 's/[.+]/\\&/g')
-"$KBUNDLE" -q pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+"$KBUNDLE" -q pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
 	--release "^$reb\$" -j 2 || kb_die "pack $KB_REL_B failed"
 "$KBUNDLE" -q publish --workdir "$wd" --to "$KB_TMP/pub-b" --sign-key "$KB_TMP/store" || kb_die "publish B failed"
 bdb=$("$KBUNDLE" -q fetch --key "$KB_TMP/store.pub" --uname "$KB_REL_B" --from "$KB_TMP/pub-b" \

@@ -93,7 +93,7 @@ compgen -G "$x/kb.part.*" && kb_die "the next extract did not sweep: $(ls -A "$x
 [ -f "$x/kb/BUNDLE_UNAME" ] || kb_die "the next extract did not extract"
 # 3. vmtest during the boot.
 vm() {
-	exec "$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+	exec "$KBUNDLE" vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--release "$relA" --accel tcg --timeout 150 -v
 }
 for sig in TERM INT KILL; do

@@ -13,7 +13,7 @@ n=0
 refused() { # refused FLAG VALUE PATTERN
 	n=$((n + 1))
 	local wd=$KB_TMP/wd$n rc=0
-	"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
+	"$KBUNDLE" pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" \
 		--release "^$KB_REL_A\$" "$1" "$2" >"$KB_TMP/out" 2>"$KB_TMP/err" || rc=$?
 	[ $rc -eq 1 ] || { cat "$KB_TMP/err"; kb_die "pack $1 $2: exit $rc, want 1"; }
 	grep -qE -- "$3" "$KB_TMP/err" || { cat "$KB_TMP/err"; kb_die "pack $1 $2: no error matching '$3'"; }

@@ -24,7 +24,7 @@ run "cache gc" cache gc --manifest "$bad" --workdir "$KB_TMP/wd"
 big=$KB_TMP/big.yml
 { echo 'format: kbundle-manifest 2'; echo 'bundles:'; for i in $(seq 20); do echo "- {id: x$i}"; done; } >"$big"
 rc=0
-"$KBUNDLE" pack --manifest "$big" --upstreams "$KB_TMP" --workdir "$KB_TMP/wd" --max-yaml-nodes 10 \
+"$KBUNDLE" pack --all --manifest "$big" --upstreams "$KB_TMP" --workdir "$KB_TMP/wd" --max-yaml-nodes 10 \
 	>"$KB_TMP/out" 2>"$KB_TMP/err" || rc=$?
 [ $rc = 2 ] || { cat "$KB_TMP/err"; kb_die "over --max-yaml-nodes: exit $rc, want 2"; }
 grep -q "more than 10 YAML nodes (--max-yaml-nodes)" "$KB_TMP/err" ||

@@ -11,7 +11,7 @@ kb_need nginx make gcc modinfo python3
 
 kb_pipeline debian
 wd=$KB_WORKDIR
-pack() { "$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" -j 2 "$@"; }
+pack() { "$KBUNDLE" pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" -j 2 "$@"; }
 
 pack
 scratch=$(kb_fast_tmpdir)

@@ -45,7 +45,7 @@ assert imgs == [(e["KB_D7_BINARY"], "image")], imgs
 assert by[e["KB_D13_REL"]]["images"] == [], by[e["KB_D13_REL"]]["images"]
 PY
 
-"$KBUNDLE" -q pack --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
+"$KBUNDLE" -q pack --all --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
 scratch=$(kb_fast_tmpdir)
 for rel in "$KB_D13_REL" "$KB_D7_REL"; do
 	id=$(pack_index_id "$wd/bundles/index.json" "$rel")

@@ -49,7 +49,7 @@ with open(out, "w") as f:
                 f"  images: []\n")
 PY
 
-pack() { "$KBUNDLE" pack --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" --workdir "$wd" "$@"; }
+pack() { "$KBUNDLE" pack --all --manifest "$KB_TMP/manifest.yml" --upstreams "$ups" --workdir "$wd" "$@"; }
 expect_refused() { # RELEASE PATTERN
 	local rel=$1 pat=$2 rc=0
 	pack --release "^$rel\$" >"$KB_TMP/out.log" 2>&1 || rc=$?

@@ -15,7 +15,7 @@ sed -i "s|^mirrors: .*|mirrors: [\"$KB_NGINX_URL\"]|" "$KB_UPSTREAMS/$KB_UPSTREA
 ups=$KB_UPSTREAMS wd=$KB_TMP/packwd
 rel_re="^${KB_REL_A}\$"
 pack_bg() {
-	"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd" \
+	"$KBUNDLE" pack --all --manifest "$KB_MANIFEST" --upstreams "$ups" --workdir "$wd" \
 		--release "$rel_re" -j 2 >>"$KB_TMP/pack.log" 2>&1 &
 	pid=$!
 }

@@ -46,7 +46,7 @@ KB_UPSTREAM_RELEASE=13 kb_upstream_file "$ups" debian-13-e2e debian "$KB_NGINX_U
 [ "$(grep -c '^- id: ' "$man")" -eq 3 ] || { cat "$man"; kb_die "want 3 bundles in the manifest"; }
 
 # Together: each package read once.
-"$KBUNDLE" -v pack --manifest "$man" --upstreams "$ups" --workdir "$KB_TMP/all" -j 2 2>"$KB_TMP/all.log" ||
+"$KBUNDLE" -v pack --all --manifest "$man" --upstreams "$ups" --workdir "$KB_TMP/all" -j 2 2>"$KB_TMP/all.log" ||
 	{ cat "$KB_TMP/all.log"; kb_die "pack of the three failed"; }
 grep 'header packages:' "$KB_TMP/all.log" >&2 || { cat "$KB_TMP/all.log"; kb_die "no read counter in -v"; }
 grep -q 'header packages: 6 read for 9 uses' "$KB_TMP/all.log" ||
@@ -55,7 +55,7 @@ grep -q 'header packages: 6 read for 9 uses' "$KB_TMP/all.log" ||
 # Alone, one at a time: the same bytes.
 for rel in "${rels[@]}"; do
 	w=$KB_TMP/one-$rel
-	"$KBUNDLE" -v pack --manifest "$man" --upstreams "$ups" --workdir "$w" -j 2 \
+	"$KBUNDLE" -v pack --all --manifest "$man" --upstreams "$ups" --workdir "$w" -j 2 \
 		--release "^${rel//+/\\+}\$" 2>"$w.log" || { cat "$w.log"; kb_die "$rel: pack alone failed"; }
 	grep -q 'header packages: 3 read for 3 uses' "$w.log" || kb_die "$rel alone: $(grep 'header packages:' "$w.log")"
 	id=$(pack_index_id "$KB_TMP/all/bundles/index.json" "$rel")

@@ -9,7 +9,7 @@ kb_need nginx make gcc modinfo python3
 
 kb_pipeline ubuntu
 wd=$KB_WORKDIR
-"$KBUNDLE" pack --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" -j 2
+"$KBUNDLE" pack --all --manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd" -j 2
 scratch=$(kb_fast_tmpdir)
 for rel in "$KB_UREL_A" "$KB_UREL_B"; do
 	id=$(pack_index_id "$wd/bundles/index.json" "$rel")

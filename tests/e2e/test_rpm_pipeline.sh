@@ -74,7 +74,7 @@ assert sorted(h["name"] for h in su["headers"]) == ["kernel-default-devel", "ker
 EOP
 
 # pack: each bundle is rooted at usr/src/kernels/<uname> and builds a module
-"$KBUNDLE" -q pack --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" -j 2 ||
+"$KBUNDLE" -q pack --all --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" -j 2 ||
 	kb_die "pack failed"
 bundle_of() { # RELEASE — its .tgz, from index.json
 	python3 - "$WD/bundles" "$1" <<'EOP'
@@ -104,7 +104,7 @@ done
 
 # vmtest: boot RHEL's kernel-core vmlinuz, load the module
 if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 && command -v qemu-system-x86_64 >/dev/null; then
-	"$KBUNDLE" vmtest --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" \
+	"$KBUNDLE" vmtest --all --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" \
 		--accel tcg --timeout 150 --release "^${u//./\\.}\$" --json "$KB_TMP/r.json" \
 		--junit "$KB_TMP/r.xml" >"$KB_TMP/vm.txt" 2>&1 ||
 		{ cat "$KB_TMP/vm.txt"; kb_die "vmtest failed on the RHEL-layout kernel"; }

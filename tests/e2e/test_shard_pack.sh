@@ -26,7 +26,7 @@ gets0=$(wc -l <"$KB_NGINX_ACCESS_LOG")
 shard() { # I, work directory, extra args…
 	local i=$1 wd=$2
 	shift 2
-	"$KBUNDLE" pack --manifest "$RL_MAN" --upstreams "$RL_UPS" --workdir "$wd" -j 1 "$@"
+	"$KBUNDLE" pack --all --manifest "$RL_MAN" --upstreams "$RL_UPS" --workdir "$wd" -j 1 "$@"
 }
 
 for i in 1 2 3; do

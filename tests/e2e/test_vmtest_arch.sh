@@ -33,7 +33,7 @@ KB_UPSTREAM_RELEASE=13 KB_UPSTREAM_ARCHS="amd64, arm64, riscv64" \
 "$KBUNDLE" -q manifest --upstreams "$ups" --lists "$lists" -o "$man"
 mkdir -p "$wd" "$KB_TEST_CACHE/toolchain-work/toolchains"
 ln -sfn "$KB_TEST_CACHE/toolchain-work/toolchains" "$wd/toolchains"
-"$KBUNDLE" -q pack --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
+"$KBUNDLE" -q pack --all --manifest "$man" --upstreams "$ups" --workdir "$wd" -j 2
 
 # boot SPELLING ARCH ELF_MACHINE REL… — vmtest the newest kernel of each
 # flavour of one architecture: the RELs, one per flavour

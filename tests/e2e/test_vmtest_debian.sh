@@ -14,7 +14,7 @@ kb_log "fixtures ready: ${SECONDS} s"
 vmtest_pipeline
 
 vmtest() {
-	"$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+	"$KBUNDLE" vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--accel tcg --timeout 150 -j 2 "$@"
 }
 vmtest --json "$KB_TMP/r.json" --junit "$KB_TMP/r.xml" >"$KB_TMP/out.txt" ||

@@ -74,7 +74,7 @@ grep -q '<system-out>' "$KB_TMP/wrong.xml" || kb_die "JUnit carries no console l
 # the units run in order, so the others report before the timeout).
 start=$(date +%s)
 rc=0
-"$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+"$KBUNDLE" vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 	--release "$relA" --accel tcg --timeout 45 \
 	--module "$mods/broken" --module "$mods/oops" --module "$mods/hang" \
 	--json "$KB_TMP/bad.json" --junit "$KB_TMP/bad.xml" >"$KB_TMP/bad.out" || rc=$?

@@ -75,7 +75,7 @@ run() {
 	shift
 	local -a opt=()
 	for m in "$@"; do opt+=(--module "$mods/$m"); done
-	"$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+	"$KBUNDLE" vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 		--accel tcg --timeout 150 -j 2 -v "${opt[@]}" --json "$KB_TMP/$name.json" \
 		>"$KB_TMP/$name.out" 2>"$KB_TMP/$name.err" || rc=$?
 	cat "$KB_TMP/$name.out"

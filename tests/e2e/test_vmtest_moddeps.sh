@@ -29,7 +29,7 @@ kb_log "fixtures ready: ${SECONDS} s"
 mkdir -p "$KB_TMP/empty"
 for bad in /does/not/exist "$KB_TMP/empty"; do
 	rc=0
-	"$KBUNDLE" vmtest --workdir "$KB_TMP/nowd" --manifest /nonexistent/manifest.yml \
+	"$KBUNDLE" vmtest --all --workdir "$KB_TMP/nowd" --manifest /nonexistent/manifest.yml \
 		--module "$bad" --json "$KB_TMP/bad.json" >"$KB_TMP/bad.out" 2>"$KB_TMP/bad.err" || rc=$?
 	[ $rc = 2 ] || { cat "$KB_TMP/bad.out" "$KB_TMP/bad.err"; kb_die "--module $bad: exit $rc, want 2"; }
 	grep -q -- "--module $bad" "$KB_TMP/bad.err" || kb_die "--module $bad: the error does not name it"
@@ -54,7 +54,7 @@ done
 
 vmtest_pipeline
 rc=0
-"$KBUNDLE" -v vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+"$KBUNDLE" -v vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 	--accel tcg --timeout 200 -j 2 --keep \
 	--module "$KB_SRC/tests/modules/vdep" --module "$KB_SRC/tests/modules/kbpair" \
 	--module "$KB_SRC/tests/modules/nocc" ${v4l:+--module "$v4l"} \

@@ -29,7 +29,7 @@ path_b=$(awk -F'\t' -v n="$KB_IMAGE_B" '$2 == n { print $7; exit }' "$KB_DEB_PIC
 : >"$KB_NGINX_ACCESS_LOG"
 
 rc=0
-"$KBUNDLE" vmtest --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
+"$KBUNDLE" vmtest --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" \
 	--accel tcg --timeout 150 -j 2 --json "$KB_TMP/r.json" >"$KB_TMP/out.txt" 2>"$KB_TMP/err.txt" || rc=$?
 cat "$KB_TMP/out.txt" "$KB_TMP/err.txt"
 [ $rc = 0 ] || kb_die "vmtest with half of the images cached: exit $rc, want 0"

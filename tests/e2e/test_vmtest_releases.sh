@@ -41,7 +41,7 @@ done
 # from where.
 start=$SECONDS
 rc=0
-"$KBUNDLE" vmtest --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg --timeout 300 \
+"$KBUNDLE" vmtest --all --manifest "$man" --upstreams "$ups" --workdir "$wd" --accel tcg --timeout 300 \
 	-j 2 --json "$KB_TMP/r.json" >"$KB_TMP/out.txt" 2>"$KB_TMP/err.txt" || rc=$?
 cat "$KB_TMP/out.txt"
 [ $rc -eq 0 ] || { cat "$KB_TMP/err.txt" "$KB_TMP/r.json" >&2; kb_die "vmtest exited $rc"; }

@@ -31,7 +31,7 @@ imgs = [(p["name"], p["kind"]) for p in b["images"]]
 assert imgs == [("kernel-core", "image"), ("kernel-modules-core", "modules")], imgs
 PY
 rc=0
-"$KBUNDLE" -v vmtest --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" \
+"$KBUNDLE" -v vmtest --all --manifest "$KB_TMP/manifest.yml" --upstreams "$UPS" --workdir "$WD" \
 	--accel tcg --timeout 200 --keep --module "$KB_SRC/tests/modules/vdep" \
 	--json "$KB_TMP/r.json" >"$KB_TMP/out.txt" 2>"$KB_TMP/err.txt" || rc=$?
 cat "$KB_TMP/out.txt"

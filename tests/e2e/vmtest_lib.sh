@@ -23,7 +23,7 @@ vmtest_pipeline() {
 	VM_MANIFEST=$KB_TMP/manifest.yml
 	"$KBUNDLE" -q crawl --upstreams "$VM_UPS" --lists "$KB_TMP/lists" --workdir "$VM_WD"
 	"$KBUNDLE" -q manifest --upstreams "$VM_UPS" --lists "$KB_TMP/lists" -o "$VM_MANIFEST"
-	"$KBUNDLE" -q pack --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" -j 2 "$@"
+	"$KBUNDLE" -q pack --all --manifest "$VM_MANIFEST" --upstreams "$VM_UPS" --workdir "$VM_WD" -j 2 "$@"
 }
 
 # vmtest_bundle RELEASE — the path of RELEASE's bundle.

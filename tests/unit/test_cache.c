@@ -80,7 +80,14 @@ static void test_cache_fetch_and_gc(void **state)
 
 	kb_strv_push(&wanted, good);
 	kb_strv_sort_unique(&wanted);
-	assert_int_equal(kb_cache_gc(&c, &wanted, &freed, &removed), 0);
+	/* a dry run counts what would go and removes nothing */
+	assert_int_equal(kb_cache_gc(&c, &wanted, true, &freed, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(freed, 5);
+	assert_int_equal(kb_cache_list(&c, &objs, &nobjs), 0);
+	assert_int_equal(nobjs, 3);
+	kb_cache_objects_free(objs, nobjs);
+	assert_int_equal(kb_cache_gc(&c, &wanted, false, &freed, &removed), 0);
 	assert_int_equal(removed, 1);
 	assert_int_equal(freed, 5);
 	assert_int_equal(kb_cache_list(&c, &objs, &nobjs), 0);
