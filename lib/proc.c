@@ -136,3 +136,22 @@ out:
 		free(r.output);
 	return err;
 }
+
+bool kb_proc_have(const char *name)
+{
+	const char *path = getenv("PATH");
+	bool found = false;
+	char *dirs, *save = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	dirs = kb_xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *exe = kb_path_join(*d ? d : ".", name);
+
+		found = access(exe, X_OK) == 0;
+		free(exe);
+	}
+	free(dirs);
+	return found;
+}

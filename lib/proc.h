@@ -3,6 +3,7 @@
 #ifndef KB_PROC_H
 #define KB_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kb_proc_opts {
@@ -25,5 +26,9 @@ struct kb_proc_result {
  * res (optional) receives the details; free res->output. */
 int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 		struct kb_proc_result *res);
+
+/* Is there an executable NAME in $PATH (or at NAME, when it has a '/')?
+ * For "missing tool" configuration errors before any work starts. */
+bool kb_proc_have(const char *name);
 
 #endif

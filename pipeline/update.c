@@ -289,9 +289,7 @@ int kb_update_run(const struct kb_update_opts *o, struct kb_update_summary *s)
 	s->stages[KB_STAGE_MANIFEST].name = "manifest";
 	s->stages[KB_STAGE_PACK].name = "pack";
 	s->exit_status = 1;
-	err = kb_lock_take(&lock, o->workdir, o->dry_run ? "update --dry-run" : "update");
-	if (err)
-		goto out;
+	/* which upstreams, before the lock: a mistyped name leaves nothing behind */
 	err = kb_update_select(o, s);
 	if (err)
 		goto out;
@@ -300,6 +298,9 @@ int kb_update_run(const struct kb_update_opts *o, struct kb_update_summary *s)
 		err = -KB_EUSAGE;
 		goto out;
 	}
+	err = kb_lock_take(&lock, o->workdir, o->dry_run ? "update --dry-run" : "update");
+	if (err)
+		goto out;
 	before = kb_xcalloc(s->nup, sizeof(*before));
 	after = kb_xcalloc(s->nup, sizeof(*after));
 	kb_update_lists_read(s, o->lists_dir, before);

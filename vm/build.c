@@ -298,11 +298,6 @@ int kb_build_run(const struct kb_build_opts *o, bool *passed)
 		err = kb_vm_modsrc_check(o->modules[i]);
 	if (err)
 		return err;
-	err = kb_mkdir_p(o->outdir, 0755);
-	if (err) {
-		kb_error("%s: cannot create: %s", o->outdir, kb_strerror(err));
-		return err;
-	}
 	kb_vmtest_opts_init(&vo);
 	vo.manifest = o->manifest;
 	vo.upstreams = o->upstreams;
@@ -314,6 +309,12 @@ int kb_build_run(const struct kb_build_opts *o, bool *passed)
 	err = kb_vm_targets_select(&vo, &c.ts);
 	if (err)
 		goto out;
+	/* made once the selection stands: a refused one leaves nothing */
+	err = kb_mkdir_p(o->outdir, 0755);
+	if (err) {
+		kb_error("%s: cannot create: %s", o->outdir, kb_strerror(err));
+		goto out;
+	}
 	n = c.ts.n;
 	c.tmp = kb_vm_tmp_root(false, &tmp_slot);
 	if (!c.tmp) {

@@ -11,6 +11,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "bundles/bundle.h"
 #include "bundles/bundle_meta.h"
 #include "bundles/bundle_path.h"
@@ -212,6 +213,32 @@ static void kb_vm_target_check(struct kb_vm_target *t, const struct kb_bundle_en
 		t->error = kb_xasprintf("bundle %s is missing and could not be packed", t->bundle);
 }
 
+/* The host tools the selected targets need (each architecture's QEMU, and
+ * make for the module builds): a missing one is a configuration error,
+ * said before anything is fetched, naming the Debian package to install. */
+static int kb_vm_targets_tools(const struct kb_vmtest_opts *o, const struct kb_vm_targets *ts)
+{
+	int err = 0;
+
+	if (!kb_proc_have("make")) {
+		kb_error("make: not installed; apt-get install make (module builds need it)");
+		err = -KB_EUSAGE;
+	}
+	for (size_t i = 0; i < ts->n && !o->build_only; i++) {
+		const struct kb_vm_arch *a = ts->v[i].arch;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = ts->v[k].arch == a;
+		if (!seen && a && !kb_proc_have(a->qemu)) {
+			kb_error("%s: not installed, and %s needs it to boot; apt-get install %s",
+				 a->qemu, ts->v[i].release ? ts->v[i].release : a->debian, a->qemu_pkg);
+			err = -KB_EUSAGE;
+		}
+	}
+	return err;
+}
+
 int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *ts)
 {
 	struct kb_entries *s;
@@ -252,6 +279,9 @@ int kb_vm_targets_select(const struct kb_vmtest_opts *o, struct kb_vm_targets *t
 		err = -KB_EUSAGE;
 		goto out;
 	}
+	err = kb_vm_targets_tools(o, ts);
+	if (err)
+		goto out;
 	if (o->preview) {	/* what a run would fetch; nothing locked or made */
 		kb_preview_entries(s, o->workdir, !o->build_only, o->preview);
 		goto out;

@@ -21,6 +21,7 @@ vmtest --json "$KB_TMP/r.json" --junit "$KB_TMP/r.xml" >"$KB_TMP/out.txt" ||
 	{ cat "$KB_TMP/out.txt"; cat "$KB_TMP/r.json" 2>/dev/null; kb_die "vmtest failed"; }
 cat "$KB_TMP/out.txt"
 xmllint --noout "$KB_TMP/r.xml" || kb_die "the JUnit file is not well-formed XML"
+python3 "$KB_SRC/tests/e2e/schema_check.py" vmtest "$KB_TMP/r.json" || kb_die "r.json does not fit docs/schema/vmtest.json"
 for rel in "$KB_REL_A" "$KB_REL_B"; do
 	grep -q "<testsuite name=\"debian $rel\"" "$KB_TMP/r.xml" || kb_die "JUnit names no suite for $rel"
 	grep -q "classname=\"vmtest.debian.$rel\" name=\"kbundle_test\"" "$KB_TMP/r.xml" ||
