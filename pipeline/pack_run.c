@@ -9,6 +9,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/meter.h"
 #include "lib/pool.h"
 #include "packer/pack.h"
 #include "packer/pack_inputs.h"
@@ -30,6 +31,7 @@ struct kb_pack_ctx {
 	size_t *order;		/* the pool's i-th job is items[order[i]] */
 	struct kb_entries_pkgs pkgs;
 	struct kb_pack_inputs in;
+	struct kb_meter meter;	/* bundles to pack: N/M, bytes written, ETA */
 };
 
 /* Why entry e cannot have header package k: no mirror had it, nor any
@@ -62,10 +64,14 @@ static void kb_pack_one(void *arg, size_t i)
 	struct kb_bundle_subst *subst = NULL;
 	size_t nsubst = 0;
 	const char **paths;
-	struct kb_bundle_info bi;
+	struct kb_bundle_info bi = { 0 };
 
-	if (it->skip || it->err)
+	if (it->skip)
 		return;
+	if (it->err) {
+		kb_meter_add(&c->meter, 1, 0);
+		return;
+	}
 	paths = kb_xcalloc(e->nheaders, sizeof(*paths));
 	subst = kb_xcalloc(e->nheaders, sizeof(*subst));
 	for (size_t k = 0; k < e->nheaders; k++) {
@@ -100,6 +106,7 @@ static void kb_pack_one(void *arg, size_t i)
 	if (it->err)
 		kb_error("%s (%s): not packed: %s", e->id, e->release, kb_strerror(it->err));
 out:
+	kb_meter_add(&c->meter, 1, it->err ? 0 : bi.size);
 	free(subst);
 	free(paths);
 }
@@ -200,7 +207,9 @@ int kb_pack_entries(struct kb_entries *s, const bool *which, int jobs, int64_t m
 	st->downloaded = c.pkgs.downloaded;
 	kb_pack_plan_inputs(&c);
 	kb_pack_order(&c, jobs);
+	kb_meter_start(&c.meter, "packing", st->selected - st->skipped);
 	kb_pool_run(c.nitems, jobs, kb_pack_one, &c);
+	kb_meter_end(&c.meter);
 	st->inputs_read = c.in.reads;
 	st->inputs_used = c.in.gets;
 	st->inputs_peak = c.in.peak;

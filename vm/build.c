@@ -17,6 +17,7 @@
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/meter.h"
 #include "lib/pool.h"
 #include "vm/build.h"
 #include "vm/hosttools.h"
@@ -52,6 +53,7 @@ struct kb_build_ctx {
 	struct kb_build_kernel *res;
 	char **host_tools;	/* per target: this machine's kbuild package, for a foreign bundle */
 	char *tmp;
+	struct kb_meter meter;	/* kernels built for: N/M, elapsed, ETA (on a TTY) */
 };
 
 void kb_build_opts_init(struct kb_build_opts *o)
@@ -258,6 +260,7 @@ out:
 	free(tmp);
 	free(root);
 	free(mods);
+	kb_meter_add(&c->meter, 1, 0);
 }
 
 /* OUTDIR/build.json: every kernel of the run, written last. */
@@ -323,7 +326,9 @@ int kb_build_run(const struct kb_build_opts *o, bool *passed)
 	}
 	c.res = kb_xcalloc(n, sizeof(*c.res));
 	c.host_tools = kb_vm_hosttools_fetch(&c.ts);
+	kb_meter_start(&c.meter, "building", n);
 	kb_pool_run(n, o->jobs, kb_build_one, &c);
+	kb_meter_end(&c.meter);
 	err = kb_build_index(&c, n);
 	*passed = true;
 	for (size_t i = 0; i < n; i++) {

@@ -17,6 +17,7 @@
 #include "lib/file.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/meter.h"
 #include "lib/pool.h"
 #include "lib/yaml_doc.h"
 #include "vm/hosttools.h"
@@ -45,6 +46,7 @@ struct kb_vm_ctx {
 	const char *accel;	/* the host architecture's, decided once, by the first
 				 * kernel of it that boots */
 	int fatal;		/* host-side trouble (no make, no qemu) */
+	struct kb_meter meter;	/* kernels done: N/M, elapsed, ETA (on a TTY) */
 	double t0;
 };
 
@@ -379,7 +381,10 @@ static void kb_vm_worker_one(struct kb_vm_ctx *c, size_t i)
 
 static void kb_vm_worker(void *ctx, size_t i)
 {
-	kb_vm_worker_one(ctx, i);
+	struct kb_vm_ctx *c = ctx;
+
+	kb_vm_worker_one(c, i);
+	kb_meter_add(&c->meter, 1, 0);
 }
 
 static int kb_vm_config_checks(const struct kb_ynode *seq, const char *path, bool *critical,
@@ -520,7 +525,9 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		kb_info("keeping the work tree %s", c.tmp);
 	c.kernels = kb_xcalloc(c.ts.n, sizeof(*c.kernels));
 	c.host_tools = kb_vm_hosttools_fetch(&c.ts);
+	kb_meter_start(&c.meter, "testing", c.ts.n);
 	kb_pool_run(c.ts.n, o->jobs, kb_vm_worker, &c);
+	kb_meter_end(&c.meter);
 	run.kernels = c.kernels;
 	run.nkernels = c.ts.n;
 	run.seconds = kb_vm_now() - t0;

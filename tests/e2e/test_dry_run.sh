@@ -7,16 +7,21 @@
 # (with and without a selector), vmtest --dry-run, publish --dry-run (to
 # the store and to a directory that must not appear), cache gc --dry-run,
 # and pack/vmtest with no selector (exit 2, saying what they would do).
-# Each dry run says what a run would do, and a real run then does it.
+# Each dry run says what a run would do, and a real run then does it; on a
+# terminal (script -qc) that run draws its progress line (N/M, bytes,
+# elapsed, ETA), and off one it draws none.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
-kb_need nginx python3 make qemu-system-x86_64
+kb_need nginx python3 make qemu-system-x86_64 script
 kb_debian_fetch
 kb_pipeline debian
 wd=$KB_WORKDIR pub=$KB_TMP/pub
 common=(--manifest "$KB_MANIFEST" --upstreams "$KB_UPSTREAMS" --workdir "$wd")
 re_a="^$(printf '%s' "$KB_REL_A" | sed 's/[.+]/\\&/g')\$"
-"$KBUNDLE" -q pack "${common[@]}" --release "$re_a"
+# not a terminal: no progress line
+"$KBUNDLE" pack "${common[@]}" --release "$re_a" 2>"$KB_TMP/pack-a.err"
+! grep -q $'\r' "$KB_TMP/pack-a.err" || kb_die "pack drew a progress line on a non-terminal"
+rm "$KB_TMP/pack-a.err"
 "$KBUNDLE" -q publish --workdir "$wd" --to "$pub"
 stale=$(printf 'stale' | sha256sum | cut -d' ' -f1)
 mkdir -p "$wd/cache/objects/${stale:0:2}" && printf 'stale' >"$wd/cache/objects/${stale:0:2}/$stale"
@@ -56,7 +61,11 @@ kb_log "dry runs and the --all guard: nothing written"
 # the real runs do what the dry runs said
 "$KBUNDLE" cache gc --workdir "$wd" --manifest "$KB_MANIFEST" | grep -qx 'removed 1 objects, 5 bytes' ||
 	kb_die "cache gc did not remove the stale object"
-"$KBUNDLE" -q pack "${common[@]}" --all --json "$KB_TMP/pack.json"
+# on a terminal (script(1) gives one): N/M, bytes, elapsed and ETA
+script -qec "$(printf '%q ' "$KBUNDLE" pack "${common[@]}" --all --json "$KB_TMP/pack.json")" /dev/null \
+	>"$snap/tty" || { cat "$snap/tty"; kb_die "pack --all failed"; }
+grep -qaE $'\r\e\\[Kpacking 1/1, [0-9.]+ [kMG]B, [0-9]+s, ETA [0-9]+s' "$snap/tty" ||
+	kb_die "pack on a terminal drew no progress line: $(cat -v "$snap/tty")"
 python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["selected"] == 2 and r["packed"] == 1 and r["packed_already"] == 1, r' "$KB_TMP/pack.json" ||
