@@ -60,6 +60,7 @@ enum { KB_OPT_ID = 0x1000, KB_OPT_RELEASE, KB_OPT_DISTRO, KB_OPT_UPSTREAM, KB_OP
 	"                    KBUNDLE_SHARDS=N in a Kubernetes Indexed Job)\n"
 
 struct kb_select;
+struct kb_config;
 
 #define KB_CLI_MAX_OPTS 64
 
@@ -77,6 +78,10 @@ struct kb_cli {
 	bool all;			/* --all */
 	struct kb_limits limits;	/* kb_limits_default, changed by --max-* */
 	struct kb_select *sel;		/* KB_CLI_SELECT: where the selectors go */
+	/* The config file's settings (lib/config.h), read once per process at
+	 * the first kb_cli_next(); its workdir and jobs are already the
+	 * defaults then, and the command line wins over them. */
+	const struct kb_config *config;
 	int exit;			/* after KB_CLI_STOP: what the command returns */
 	/* getopt's tables: the command's own options, then the shared ones */
 	struct option longopts[KB_CLI_MAX_OPTS];

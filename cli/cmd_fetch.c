@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/arch.h"
+#include "lib/config.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -44,9 +45,11 @@ static void kb_fetch_usage(FILE *f)
 		"                    and named\n"
 		"  --id ID           the bundle with this id (a prefix will do)\n"
 		"  --from URL|DIR|oci://HOST/REPO\n"
-		"                    where index.json and the bundles are (required)\n"
+		"                    where index.json and the bundles are (default: the\n"
+		"                    config file's store; one of them is required)\n"
 		"  --key FILE.pub    trust this public key (repeat it while a store moves\n"
-		"                    to a new key); added to the config file's\n"
+		"                    to a new key); added to config.yml's trusted_keys and\n"
+		"                    to those of --config FILE\n"
 		"  --config FILE     YAML with `trusted_keys: [FILE.pub, ...]` (default\n"
 		"                    $XDG_CONFIG_HOME/kbundle/fetch.yml, or\n"
 		"                    ~/.config/kbundle/fetch.yml, when it exists)\n"
@@ -138,6 +141,15 @@ int kb_cmd_fetch(int argc, char **argv)
 		o.uname = NULL;
 	if (o.id && !*o.id)
 		o.id = NULL;
+	if (!o.from && cli.config->store)
+		o.from = cli.config->store;	/* the config file's store */
+	for (size_t i = 0; i < cli.config->trusted_keys.n; i++)
+		if (kb_trust_add_key(&trust, cli.config->trusted_keys.v[i]) != 0) {
+			kb_error("%s: trusted_keys: %s cannot be used", cli.config->path,
+				 cli.config->trusted_keys.v[i]);
+			err = KB_EXIT_USAGE;
+			goto out;
+		}
 	if (!o.from || !*o.from) {
 		err = kb_cli_usage_error(&cli, false, "--from URL|DIR|oci://HOST/REPO is required; "
 					 "see kbundle fetch -h");

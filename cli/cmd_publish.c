@@ -6,6 +6,7 @@
 #include "bundles/publish.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/config.h"
 #include "lib/log.h"
 
 static void kb_publish_usage(FILE *f)
@@ -30,7 +31,8 @@ static void kb_publish_usage(FILE *f)
 		"\n"
 		"  --workdir DIR     work directory (default .kbundle/)\n"
 		"  --to DIR|URL      the published directory (created when missing), or\n"
-		"                    an http(s) WebDAV base URL\n"
+		"                    an http(s) WebDAV base URL (default: the config\n"
+		"                    file's store)\n"
 		"  --sign-key KEY    sign with this private key (`kbundle key generate`);\n"
 		"                    without it the index is unsigned, and readers must\n"
 		"                    say --insecure-no-signature\n"
@@ -92,7 +94,10 @@ int kb_cmd_publish(int argc, char **argv)
 	if (c == KB_CLI_STOP)
 		return cli.exit;
 	if (!o.to)
-		return kb_cli_usage_error(&cli, true, "--to DIR|URL is required");
+		o.to = cli.config->store;	/* the config file's store */
+	if (!o.to)
+		return kb_cli_usage_error(&cli, false, "--to DIR|URL is required (or store: in the "
+					  "config file); see kbundle publish -h");
 	o.workdir = cli.workdir;
 	o.limits = &cli.limits;
 	o.dry_run = cli.dry_run;

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
+#include "lib/config.h"
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
@@ -76,6 +77,33 @@ static void kb_cli_add(struct kb_cli *c, size_t *n, const struct option *v)
 			abort();	/* a programming error: raise KB_CLI_MAX_OPTS */
 		c->longopts[(*n)++] = *v;
 	}
+}
+
+/* The config file, read once: every command of a process sees the same. */
+static const struct kb_config *kb_cli_config(void)
+{
+	static struct kb_config config;
+	static int err = 1;
+
+	if (err > 0)
+		err = kb_config_load_default(&config);
+	return err ? NULL : &config;
+}
+
+/* The config file's defaults, for the shared options this command takes. */
+static int kb_cli_config_apply(struct kb_cli *c)
+{
+	c->config = kb_cli_config();
+	if (!c->config) {
+		fprintf(stderr, "kbundle %s: the config file is wrong (above); fix it, or move it "
+				"away\n", c->name);
+		return -KB_EUSAGE;
+	}
+	if ((c->takes & KB_CLI_WORKDIR) && c->config->workdir)
+		c->workdir = c->config->workdir;
+	if ((c->takes & KB_CLI_JOBS) && c->config->jobs)
+		c->jobs = c->config->jobs;
+	return 0;
 }
 
 /* getopt's tables: the command's options first, then the shared ones. */
@@ -199,8 +227,13 @@ int kb_cli_next(struct kb_cli *c, int argc, char **argv, const struct option *ow
 {
 	int opt, r;
 
-	if (!c->started)
+	if (!c->started) {
 		kb_cli_tables(c, own, own_short);
+		if (kb_cli_config_apply(c)) {
+			c->exit = KB_EXIT_USAGE;
+			return KB_CLI_STOP;
+		}
+	}
 	while ((opt = getopt_long(argc, argv, c->shortopts, c->longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			c->usage(stdout);
