@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawler/distro.h"
 #include "lib/arch.h"
 #include "lib/error.h"
 #include "lib/file.h"
@@ -67,16 +68,18 @@ static const char *kb_select_upstream(const struct kb_bundle_entry *e) { return 
 static const char *kb_select_distro(const struct kb_bundle_entry *e) { return e->distro; }
 static const char *kb_select_arch(const struct kb_bundle_entry *e) { return e->arch; }
 
-/* Does some entry of m have this upstream, distro or arch (field)? When
- * none has, a typo is likelier than a wish for nothing: say so (with the
- * nearest valid name) and return false. */
+/* Does some entry of m have this upstream, distro or arch (field), or is
+ * it a distro or architecture kbundle knows (a wish for none is fine)?
+ * Else a typo is likely: say so, with the nearest valid name, and return
+ * false. */
 static bool kb_select_known(const struct kb_manifest *m, const char *opt, const char *want,
 			    const char *(*field)(const struct kb_bundle_entry *))
 {
 	struct kb_strv names = { 0 };
 	char *hint;
 
-	if (!want)
+	if (!want || (field == kb_select_arch && kb_arch_find(want)) ||
+	    (field == kb_select_distro && kb_distro_find(want)))
 		return true;
 	for (size_t i = 0; i < m->n; i++) {
 		const char *v = field(&m->v[i]);

@@ -56,6 +56,13 @@ static void test_select_basic(void **state)
 	size_t n;
 	assert_int_equal(kb_select_entries(&m, &(struct kb_select){ .release_re = "(" }, sel, &n),
 			 -KB_EUSAGE);
+	/* names no entry has and kbundle does not know: a typo, refused */
+	assert_int_equal(kb_select_entries(&m, &(struct kb_select){ .upstream = "rhel9" }, sel, &n),
+			 -KB_EUSAGE);
+	assert_int_equal(kb_select_entries(&m, &(struct kb_select){ .arch = "amd46" }, sel, &n),
+			 -KB_EUSAGE);
+	assert_int_equal(kb_select_entries(&m, &(struct kb_select){ .distro = "debain" }, sel, &n),
+			 -KB_EUSAGE);
 }
 
 static void test_select_latest(void **state)
