@@ -1,4 +1,5 @@
 /* kernel_btf.c — a cached kernel's BTF and vmlinux.h (see kernel_btf.h). */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "lib/error.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "vm/kernel.h"
 #include "vm/kernel_btf.h"
 
 #define KB_VM_NO_BTF "the kernel has no BTF (built without CONFIG_DEBUG_INFO_BTF)"
@@ -76,5 +78,29 @@ int kb_vm_kernel_vmlinux_h(const char *cache_dir, const char *key, char **h_path
 		*why = kb_xasprintf("no vmlinux.h: bpftool could not dump %s (see above)", btf);
 	free(dir);
 	free(btf);
+	return err;
+}
+
+int kb_vm_image_btf(const char *pkg, enum kb_family family, const char *out)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir = kb_xasprintf("%s/kbundle-btf.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *vmlinuz = NULL, *found = NULL;
+	int err = 0;
+
+	if (!mkdtemp(dir)) {
+		err = -errno;
+		kb_error("%s: %s", dir, kb_strerror(err));
+		free(dir);
+		return err;
+	}
+	vmlinuz = kb_path_join(dir, "vmlinuz");
+	err = kb_vm_kernel_extract(pkg, family, NULL, vmlinuz, &found);
+	if (!err)
+		err = kb_btf_extract_file(vmlinuz, out);
+	kb_rm_rf(dir);
+	free(dir);
+	free(vmlinuz);
+	free(found);
 	return err;
 }
