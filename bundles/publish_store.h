@@ -8,6 +8,7 @@
 #ifndef KB_PUBLISH_STORE_H
 #define KB_PUBLISH_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bundles/index.h"
@@ -38,6 +39,10 @@ struct kb_pub_ops {
 	 * put already is. */
 	int (*commit)(struct kb_pub_store *s);
 	void (*close)(struct kb_pub_store *s);
+	/* put_buf's names are served as files at the store's top (directory,
+	 * WebDAV), so the kernels' BTF can go there; a registry keeps them in
+	 * its one index artefact, which has room for a few only. */
+	bool serves_files;
 };
 
 struct kb_pub_store {

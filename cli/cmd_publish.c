@@ -73,7 +73,7 @@ int kb_cmd_publish(int argc, char **argv)
 	o.limits = &cli.limits;
 	err = kb_publish_run(&o, &st);
 	if (!err)
-		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept", o.to,
-			st.copied, st.present, st.kept);
+		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept; %zu BTF "
+			"files copied", o.to, st.copied, st.present, st.kept, st.btf);
 	return kb_cli_exit(err);
 }
