@@ -18,7 +18,8 @@
 static void kb_btf_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle btf extract (--kernel FILE | --image PACKAGE [--family F]) -o FILE\n"
+		"usage: kbundle btf extract (--kernel FILE | --image PACKAGE [--family F] |\n"
+		"                           --dwarf VMLINUX) -o FILE\n"
 		"       kbundle btf vmlinux-h (--btf FILE | --kernel FILE | --image PACKAGE) -o DIR\n"
 		"       kbundle btf min-core --bpf OBJ... --btf FILE -o FILE\n"
 		"       kbundle btf min-core --bpf OBJ... [--manifest FILE] [--upstreams DIR]\n"
@@ -38,6 +39,9 @@ static void kb_btf_usage(FILE *f)
 		"  --kernel FILE     a kernel image: vmlinuz, Image, vmlinux\n"
 		"  --image PACKAGE   the kernel in this image package (.deb, .rpm)\n"
 		"  --family F        the package's family: apt (default) or rpm-md\n"
+		"  --dwarf VMLINUX   (extract) a kernel built without BTF: its vmlinux with\n"
+		"                    DWARF (Debian's linux-image-*-dbg: usr/lib/debug/boot/\n"
+		"                    vmlinux-R), encoded by pahole -J as btfhub does\n"
 		"  --btf FILE        a raw BTF file (from extract, or <id>.btf of a store)\n"
 		"  --bpf OBJ         a BPF object (clang -target bpf -g); repeatable\n"
 		"  -o, --output P    the file or directory to write\n"
@@ -55,7 +59,7 @@ static void kb_btf_usage(FILE *f)
 
 struct kb_btf_cli {
 	struct kb_pack_opts o;
-	const char *kernel, *image, *btf, *out;
+	const char *kernel, *image, *dwarf, *btf, *out;
 	enum kb_family family;
 	const char **objs;
 	size_t nobjs;
@@ -80,8 +84,9 @@ static int kb_btf_cli_run(struct kb_btf_cli *b, const char *action)
 	int err;
 
 	if (!strcmp(action, "extract")) {
-		err = b->kernel ? kb_btf_extract_file(b->kernel, b->out)
-				: kb_vm_image_btf(b->image, b->family, b->out);
+		err = b->dwarf	  ? kb_btf_from_dwarf(b->dwarf, b->out)
+		      : b->kernel ? kb_btf_extract_file(b->kernel, b->out)
+				  : kb_vm_image_btf(b->image, b->family, b->out);
 	} else if (!strcmp(action, "vmlinux-h")) {
 		err = kb_btf_cli_source(b, tmp, &btf);
 		if (!err)
@@ -107,6 +112,7 @@ int kb_cmd_btf(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "image", required_argument, NULL, 'i' },
+		{ "dwarf", required_argument, NULL, 'd' },
 		{ "family", required_argument, NULL, 'f' },
 		{ "btf", required_argument, NULL, 'b' },
 		{ "bpf", required_argument, NULL, 'B' },
@@ -130,6 +136,7 @@ int kb_cmd_btf(int argc, char **argv)
 		switch (c) {
 		case 'k': b.kernel = optarg; break;
 		case 'i': b.image = optarg; break;
+		case 'd': b.dwarf = optarg; break;
 		case 'b': b.btf = optarg; break;
 		case 'B': b.objs[b.nobjs++] = optarg; break;
 		case 'o': b.out = optarg; break;
@@ -163,11 +170,13 @@ int kb_cmd_btf(int argc, char **argv)
 		err = kb_cli_usage_error(&cli, true, "-o is required");
 	else if (!strcmp(action, "min-core") && !b.nobjs)
 		err = kb_cli_usage_error(&cli, true, "min-core needs --bpf OBJ");
-	else if (strcmp(action, "min-core") && !!b.kernel + !!b.image + !!b.btf != 1)
-		err = kb_cli_usage_error(&cli, true, "give one of --kernel, --image%s",
-					 strcmp(action, "extract") ? ", --btf" : "");
+	else if (strcmp(action, "min-core") && !!b.kernel + !!b.image + !!b.btf + !!b.dwarf != 1)
+		err = kb_cli_usage_error(&cli, true, "give one of --kernel, --image, %s",
+					 strcmp(action, "extract") ? "--btf" : "--dwarf");
 	else if (!strcmp(action, "extract") && b.btf)
 		err = kb_cli_usage_error(&cli, true, "extract reads --kernel or --image");
+	else if (strcmp(action, "extract") && b.dwarf)
+		err = kb_cli_usage_error(&cli, true, "--dwarf is for extract");
 	else if (!strcmp(action, "min-core") && (b.kernel || b.image))
 		err = kb_cli_usage_error(&cli, true, "min-core reads --btf FILE or the manifest");
 	else

@@ -6,14 +6,15 @@
 # a second extraction straight from the image package gives the same
 # bytes; publish copies it to a signed store and `fetch --btf` gets it
 # verified (and refuses a changed one); a CO-RE object compiled here
-# against one kernel's vmlinux.h gets a min-core BTF of a few KB per kernel.
+# against one kernel's vmlinux.h gets a min-core BTF of a few KB per kernel;
+# BTF from DWARF (pahole -J) for kernels without any.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
 . "$KB_SRC/tests/e2e/vmtest_lib.sh"
 . "$KB_SRC/tests/e2e/toolchain_lib.sh"
 . "$KB_SRC/tests/e2e/releases_lib.sh"
-kb_need nginx dpkg-deb apt-ftparchive python3 bpftool clang
+kb_need nginx dpkg-deb apt-ftparchive python3 bpftool clang pahole gcc
 [ -f /usr/include/bpf/bpf_helpers.h ] || kb_skip "no libbpf headers (install libbpf-dev)"
 t0=$SECONDS
 
@@ -105,5 +106,13 @@ for rel in "${rels[@]}"; do
 	grep -q "STRUCT 'task_struct'" "$KB_TMP/dump" || kb_die "$rel: min-core BTF lacks task_struct"
 	kb_log "$rel: min-core BTF $size bytes"
 done
+# a kernel built without BTF gets it from its DWARF (pahole -J); a vmlinux
+# with DWARF is ~700 MB, so this checks the path on an object of gcc -g
+printf 'struct kb_dwarf_point { int x; long y; struct kb_dwarf_point *next; };\n%s\n' \
+	'struct kb_dwarf_point kb_dwarf_seed;' >"$KB_TMP/dw.c"
+gcc -g -c "$KB_TMP/dw.c" -o "$KB_TMP/dw.o"
+"$KBUNDLE" -q btf extract --dwarf "$KB_TMP/dw.o" -o "$KB_TMP/dw.btf" || kb_die "btf extract --dwarf failed"
+bpftool btf dump file "$KB_TMP/dw.btf" >"$KB_TMP/dump" || kb_die "bpftool cannot read the BTF pahole made"
+grep -q "STRUCT 'kb_dwarf_point' size=24 vlen=3" "$KB_TMP/dump" || kb_die "pahole's BTF: $(cat "$KB_TMP/dump")"
 kb_log "total $((SECONDS - t0)) s"
 echo ok
