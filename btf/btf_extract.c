@@ -22,6 +22,7 @@
 #define KB_BTF_HDR_LEN 24u
 
 /* libbpf's own messages, at debug level: kbundle says what failed. */
+__attribute__((format(printf, 2, 0)))
 static int kb_btf_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *msg;
