@@ -239,17 +239,9 @@ int kb_pack_run(const struct kb_pack_opts *o, struct kb_pack_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	s.limits = o->limits;
-	err = kb_entries_select(&s, o->manifest, &o->sel);
+	err = kb_entries_open(&s, o->manifest, &o->sel, o->upstreams, o->workdir);
 	if (!err)
-		err = kb_entries_load_upstreams(&s, o->upstreams);
-	if (!err)
-		err = kb_entries_open_cache(&s, o->workdir);
-	if (err)
-		goto out;
-	if (!s.nsel)
-		kb_warn("%s: no bundle matches the selection", o->manifest);
-	err = kb_pack_entries(&s, s.sel, o->jobs, o->mtime, st);
-out:
+		err = kb_pack_entries(&s, s.sel, o->jobs, o->mtime, st);
 	kb_entries_free(&s);
 	return err;
 }

@@ -176,13 +176,7 @@ int kb_vm_btf_run(const struct kb_pack_opts *o, const char *const *objs, size_t 
 
 	memset(st, 0, sizeof(*st));
 	s.limits = o->limits;
-	err = kb_entries_select(&s, o->manifest, &o->sel);
-	if (!err)
-		err = kb_entries_load_upstreams(&s, o->upstreams);
-	if (!err)
-		err = kb_entries_open_cache(&s, o->workdir);
-	if (!err && !s.nsel)
-		kb_warn("%s: no bundle matches the selection", o->manifest);
+	err = kb_entries_open(&s, o->manifest, &o->sel, o->upstreams, o->workdir);
 	if (!err && objs)
 		err = kb_vm_btf_min_core(&s, s.sel, o->jobs, objs, nobjs, outdir, st);
 	else if (!err)
