@@ -12,7 +12,7 @@ CC       ?= gcc
 CXX      ?= g++
 PREFIX   ?= /usr/local
 BUILD    ?= build
-PKGS     := libcurl libxml-2.0 libarchive rpm yaml-0.1 openssl apt-pkg
+PKGS     := libcurl libxml-2.0 libarchive rpm yaml-0.1 openssl apt-pkg libbpf libelf
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla
@@ -37,7 +37,7 @@ Q = @
 E = @echo "  $(1)	$(2)";
 endif
 
-CORE_DIRS := lib cache toolchain crawler manifest packer bundles pipeline vm
+CORE_DIRS := lib cache toolchain crawler manifest packer bundles pipeline btf vm
 CORE_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(addsuffix /*.c,$(CORE_DIRS)))) \
              $(patsubst %.cc,$(BUILD)/%.o,$(wildcard $(addsuffix /*.cc,$(CORE_DIRS))))
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))

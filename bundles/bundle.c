@@ -9,6 +9,7 @@
 
 #include "bundles/bundle.h"
 #include "bundles/bundle_path.h"
+#include "bundles/btf_artifact.h"
 #include "bundles/index.h"
 #include "lib/compiler.h"
 #include "lib/error.h"
@@ -362,11 +363,14 @@ int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 					      .size = bi.size, .packer_format = KB_PACKER_FORMAT };
 		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
 		memcpy(x->packed_at, bi.packed_at, sizeof(x->packed_at));
+		kb_btf_artifact_index(dir, x);
 		idx.n++;
 	}
 	err = kb_index_write(path, &idx);
-	for (size_t i = 0; i < idx.n; i++)
+	for (size_t i = 0; i < idx.n; i++) {
 		free(idx.v[i].id);
+		free(idx.v[i].btf_missing);
+	}
 	free(idx.v);
 	free(path);
 	return err;

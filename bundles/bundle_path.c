@@ -9,6 +9,8 @@
 #define KB_BUNDLE_SUFFIX ".tgz"
 #define KB_SIDECAR_SUFFIX ".sha256"
 #define KB_LINK_SUFFIX ".link"
+#define KB_BTF_SUFFIX ".btf"
+#define KB_BTF_NONE_SUFFIX ".none"
 
 char *kb_bundle_path(const char *dir, const char *id)
 {
@@ -25,6 +27,28 @@ char *kb_bundle_sidecar_path(const char *dir, const char *id)
 char *kb_bundle_sidecar_line(const char *sha256, const char *id)
 {
 	return kb_xasprintf("%s  %s" KB_BUNDLE_SUFFIX "\n", sha256, id);
+}
+
+char *kb_btf_path(const char *dir, const char *id)
+{
+	return dir ? kb_xasprintf("%s/%s" KB_BTF_SUFFIX, dir, id)
+		   : kb_xasprintf("%s" KB_BTF_SUFFIX, id);
+}
+
+char *kb_btf_sidecar_path(const char *dir, const char *id)
+{
+	return dir ? kb_xasprintf("%s/%s" KB_BTF_SUFFIX KB_SIDECAR_SUFFIX, dir, id)
+		   : kb_xasprintf("%s" KB_BTF_SUFFIX KB_SIDECAR_SUFFIX, id);
+}
+
+char *kb_btf_sidecar_line(const char *sha256, const char *id)
+{
+	return kb_xasprintf("%s  %s" KB_BTF_SUFFIX "\n", sha256, id);
+}
+
+char *kb_btf_none_path(const char *dir, const char *id)
+{
+	return kb_xasprintf("%s/%s" KB_BTF_SUFFIX KB_BTF_NONE_SUFFIX, dir, id);
 }
 
 char *kb_bundle_link_path(const char *dir, const char *manifest_id)

@@ -23,6 +23,15 @@ char *kb_bundle_link_path(const char *dir, const char *manifest_id);
  * a part is not a safe file name (kb_index_name_safe). malloc'd. */
 char *kb_bundle_alias_path(const char *distro, const char *arch, const char *uname);
 
+/* The kernel's BTF beside the bundle with id ID: "dir/<id>.btf" (dir NULL:
+ * "<id>.btf"), its sidecar "dir/<id>.btf.sha256" and that sidecar's text
+ * ("<sha256>  <id>.btf\n"), and, in WORKDIR/bundles/ only, "dir/<id>.btf.none"
+ * saying why the kernel has none. malloc'd. */
+char *kb_btf_path(const char *dir, const char *id);
+char *kb_btf_sidecar_path(const char *dir, const char *id);
+char *kb_btf_sidecar_line(const char *sha256, const char *id);
+char *kb_btf_none_path(const char *dir, const char *id);
+
 /* The id a bundle file's name gives: its base name without ".tgz" (the
  * whole base name when it has no such suffix). malloc'd. */
 char *kb_bundle_id_of(const char *path);

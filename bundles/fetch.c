@@ -405,6 +405,64 @@ out:
 	return err;
 }
 
+/* The kernel's BTF of entry e into outdir/<id>.btf, verified against the
+ * index's sha256 and size (the index is what was signed), with a sidecar
+ * written from them. */
+static int kb_fetch_btf(const struct kb_fetch_src *s, const struct kb_index_entry *e,
+			const char *outdir, char **path)
+{
+	char *name = kb_btf_path(NULL, e->id), *tpath = kb_path_join(s->tmp, name);
+	char *dst = kb_btf_path(outdir, e->id), *side = kb_btf_sidecar_path(outdir, e->id);
+	char *line = NULL, *url = NULL, got[KB_SHA256_HEX_LEN + 1] = "";
+	uint64_t size = 0;
+	int err = 0;
+
+	if (!e->btf_sha256[0]) {
+		kb_error("%s (%s): the index lists no BTF for this kernel (%s)", e->uname, e->id,
+			 e->btf_missing ? e->btf_missing : "not made: pack --btf makes it");
+		err = -KB_ENOTFOUND;
+		goto out;
+	}
+	if (kb_sha256_file(dst, got, &size) == 0 && size == e->btf_size &&
+	    !strcmp(got, e->btf_sha256)) {
+		kb_info("%s: already here, sha256 verified", dst);
+		goto done;
+	}
+	kb_info("downloading %s (%llu bytes)", name, (unsigned long long)e->btf_size);
+	err = kb_fetch_get(s, name, e->btf_size, &url, 0);
+	if (err)
+		goto out;
+	if (kb_sha256_file(tpath, got, &size) != 0 || size != e->btf_size ||
+	    strcmp(got, e->btf_sha256)) {
+		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s, %llu "
+			 "bytes): refused", url, e->btf_sha256, (unsigned long long)e->btf_size, got,
+			 (unsigned long long)size);
+		err = -KB_ECHECKSUM;
+		goto out;
+	}
+	if (rename(tpath, dst) != 0) {
+		err = -errno;
+		kb_error("%s: %s", dst, kb_strerror(err));
+		goto out;
+	}
+done:
+	line = kb_btf_sidecar_line(e->btf_sha256, e->id);
+	err = kb_file_write_atomic(side, line, strlen(line));
+	if (err)
+		kb_error("%s: %s", side, kb_strerror(err));
+out:
+	if (!err)
+		*path = dst;
+	else
+		free(dst);
+	free(name);
+	free(tpath);
+	free(side);
+	free(line);
+	free(url);
+	return err;
+}
+
 static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_index_entry *src)
 {
 	*dst = *src;
@@ -414,6 +472,7 @@ static void kb_fetch_entry_copy(struct kb_index_entry *dst, const struct kb_inde
 	dst->arch = kb_xstrdup(src->arch);
 	dst->manifest_id = src->manifest_id ? kb_xstrdup(src->manifest_id) : NULL;
 	dst->alias = src->alias ? kb_xstrdup(src->alias) : NULL;
+	dst->btf_missing = src->btf_missing ? kb_xstrdup(src->btf_missing) : NULL;
 }
 
 /* --extract DIR, as make will see it (absolute), must be usable by Kbuild:
@@ -510,6 +569,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 	side = kb_bundle_sidecar_path(o->outdir, e->id);
 	if (kb_fetch_verified(r->path, e, got, &size) && access(side, F_OK) == 0) {
 		kb_info("%s: already here, sha256 verified", r->path);
+		if (extract)
+			err = kb_bundle_extract(r->path, r->path, e->id, e->sha256, extract,
+						o->limits, &r->build_dir);
 	} else {
 		err = kb_fetch_bundle(&s, e);
 		if (err)
@@ -532,11 +594,9 @@ int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r)
 			goto out;
 		}
 		r->downloaded = true;
-		goto out;
 	}
-	if (extract)
-		err = kb_bundle_extract(r->path, r->path, e->id, e->sha256, extract, o->limits,
-					&r->build_dir);
+	if (!err && o->btf)
+		err = kb_fetch_btf(&s, e, o->outdir, &r->btf_path);
 out:
 	if (s.tmp)
 		kb_rm_rf(s.tmp);
@@ -564,6 +624,8 @@ char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *er
 	kb_index_entry_json(&j, &r->e);	/* its "path" is the store's */
 	kb_json_str(&j, "file", r->path);
 	kb_json_bool(&j, "downloaded", r->downloaded);
+	if (r->btf_path)
+		kb_json_str(&j, "btf", r->btf_path);
 	if (r->build_dir)
 		kb_json_str(&j, "build_dir", r->build_dir);
 	kb_json_obj_end(&j);
@@ -578,6 +640,8 @@ void kb_fetch_result_free(struct kb_fetch_result *r)
 	free(r->e.arch);
 	free(r->e.manifest_id);
 	free(r->e.alias);
+	free(r->e.btf_missing);
+	free(r->btf_path);
 	free(r->path);
 	free(r->build_dir);
 	memset(r, 0, sizeof(*r));

@@ -20,6 +20,7 @@ struct kb_fetch_opts {
 	const char *outdir;	/* where <id>.tgz and its .sha256 go */
 	const char *extract;	/* NULL, or a directory to extract into (bundles/extract.h) */
 	bool extract_cache;	/* extract into kb_extract_default_dir (when no extract) */
+	bool btf;		/* also the kernel's BTF: outdir/<id>.btf, verified */
 	const struct kb_limits *limits;	/* on index.json and the bundle; NULL: defaults */
 	struct kb_trust *trust;	/* the keys and the version record (bundles/trust.h) */
 };
@@ -28,6 +29,7 @@ struct kb_fetch_result {
 	struct kb_index_entry e;	/* the chosen index entry */
 	char *path;			/* outdir/<id>.tgz */
 	char *build_dir;		/* absolute; with extract only */
+	char *btf_path;			/* outdir/<id>.btf; with btf only */
 	bool downloaded;		/* false: a verified copy was already there */
 };
 
@@ -41,7 +43,8 @@ struct kb_fetch_result {
  * extract. */
 int kb_fetch_run(const struct kb_fetch_opts *o, struct kb_fetch_result *r);
 /* The result as JSON text (malloc'd; NULL with *err on failure): the index
- * entry's members, then path, downloaded and build_dir (with extract). */
+ * entry's members, then path, downloaded, btf (with btf) and build_dir
+ * (with extract). */
 char *kb_fetch_result_json(const struct kb_fetch_result *r, size_t *len, int *err);
 void kb_fetch_result_free(struct kb_fetch_result *r);
 

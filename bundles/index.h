@@ -17,11 +17,15 @@
 #define KB_INDEX_MAX_ENTRIES 200000
 #define KB_BUNDLE_MAX_BYTES ((uint64_t)1 << 30)
 #define KB_SIDECAR_MAX_BYTES 4096
+/* a kernel's BTF is 4-8 MB; btf_missing's reason */
+#define KB_BTF_MAX_BYTES ((uint64_t)64 << 20)
+#define KB_INDEX_WHY_MAX 256
 
 /* index.json's "index_format": 2 added each entry's packer_format and
  * packed_at (an index without it is format 1); 3 added what a signed store
  * index carries (version, generated, expires, key_id at the top; path and
- * vmtest per bundle). 1 and 2 are still read: work directories and stores
+ * vmtest per bundle; btf_sha256, btf_size, btf_path and btf_missing, optional
+ * fields a reader of format 3 that lacks them skips). 1 and 2 are still read: work directories and stores
  * published before signing hold them, and publish merges the old store
  * index into the new one. fetch accepts them only with
  * --insecure-no-signature. */
@@ -51,6 +55,12 @@ struct kb_index_entry {
 	char packed_at[KB_INDEX_TIME_LEN + 1];
 	/* what `kbundle vmtest` found: "passed", "failed" or "untested" */
 	char vmtest[KB_INDEX_VMTEST_LEN + 1];
+	/* The kernel's BTF beside the bundle (bundle_path.h: always <id>.btf):
+	 * its sha256 and size ("" and 0: none), or why it has none (NULL: not
+	 * looked for; printable text, at most KB_INDEX_WHY_MAX bytes). */
+	char btf_sha256[KB_SHA256_HEX_LEN + 1];
+	uint64_t btf_size;
+	char *btf_missing;
 	int line;		/* where it was read (0: not read from a file) */
 };
 

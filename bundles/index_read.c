@@ -17,7 +17,7 @@
 
 #define KB_INDEX_MAX_FIELD 128
 /* an entry's keys (kb_index_entry_parse) */
-#define KB_INDEX_KEYS 12
+#define KB_INDEX_KEYS 16
 
 int kb_index_name_safe(const char *s)
 {
@@ -151,13 +151,62 @@ static int kb_index_entry_store(const char *name, const struct kb_ynode *const s
 	return err;
 }
 
+/* A short line of printable ASCII without quotes or backslashes. */
+static int kb_index_line_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > KB_INDEX_WHY_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
+/* The kernel's BTF (seen[12..15]): sha256 and size together, the path
+ * only ever <id>.btf; or why there is none (printable, no quotes). */
+static int kb_index_entry_btf(const char *name, const struct kb_ynode *const seen[KB_INDEX_KEYS],
+			      struct kb_index_entry *e)
+{
+	const char *id = seen[0]->scalar, *why = seen[15] ? seen[15]->scalar : NULL;
+	char *want = kb_btf_path(NULL, id);
+	int err = -KB_EPARSE;
+
+	if (!seen[12] != !seen[13] || (seen[14] && !seen[12]) || (seen[12] && why)) {
+		kb_error("%s:%d: bundle %s: btf_sha256 and btf_size go together, and without "
+			 "btf_missing", name, seen[0]->line, id);
+	} else if (seen[12] && !kb_sha256_valid(seen[12]->scalar)) {
+		kb_error("%s:%d: bundle %s: btf_sha256 is not 64 lowercase hex digits", name,
+			 seen[12]->line, id);
+	} else if (seen[13] && (!kb_index_number(seen[13]->scalar, KB_BTF_MAX_BYTES, &e->btf_size) ||
+				!e->btf_size)) {
+		kb_error("%s:%d: bundle %s: btf_size is not a number of bytes up to %llu", name,
+			 seen[13]->line, id, (unsigned long long)KB_BTF_MAX_BYTES);
+	} else if (seen[14] && strcmp(seen[14]->scalar, want)) {
+		kb_error("%s:%d: bundle %s: btf_path '%.64s' is not %s", name, seen[14]->line, id,
+			 kb_log_esc(seen[14]->scalar), want);
+	} else if (why && !kb_index_line_ok(why)) {
+		kb_error("%s:%d: bundle %s: btf_missing is not a short line of text", name,
+			 seen[15]->line, id);
+	} else {
+		if (seen[12])
+			memcpy(e->btf_sha256, seen[12]->scalar, KB_SHA256_HEX_LEN + 1);
+		e->btf_missing = why ? kb_xstrdup(why) : NULL;
+		err = 0;
+	}
+	free(want);
+	return err;
+}
+
 static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int64_t index_pf,
 				struct kb_index_entry *e)
 {
 	/* the first 6 must be there; the others are optional */
 	static const char *const keys[KB_INDEX_KEYS] = {
 		"id", "distro", "uname", "arch", "sha256", "size", "packer_format", "packed_at",
-		"manifest_id", "path", "vmtest", "alias"
+		"manifest_id", "path", "vmtest", "alias", "btf_sha256", "btf_size", "btf_path",
+		"btf_missing"
 	};
 	const struct kb_ynode *seen[KB_INDEX_KEYS] = { NULL };
 	int err;
@@ -223,6 +272,8 @@ static int kb_index_entry_parse(const char *name, const struct kb_ynode *m, int6
 	err = kb_index_entry_order(name, seen, index_pf, e);
 	if (!err)
 		err = kb_index_entry_store(name, seen, e);
+	if (!err)
+		err = kb_index_entry_btf(name, seen, e);
 	if (err)
 		return err;
 	e->line = m->line;
@@ -409,6 +460,7 @@ void kb_index_free(struct kb_index *idx)
 		free(idx->v[i].uname);
 		free(idx->v[i].arch);
 		free(idx->v[i].alias);
+		free(idx->v[i].btf_missing);
 	}
 	free(idx->v);
 	memset(idx, 0, sizeof(*idx));

@@ -37,6 +37,15 @@ void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e)
 	kb_json_str(j, "vmtest", e->vmtest[0] ? e->vmtest : "untested");
 	if (e->alias)
 		kb_json_str(j, "alias", e->alias);
+	if (e->btf_sha256[0]) {
+		path = kb_btf_path(NULL, e->id);
+		kb_json_str(j, "btf_path", path);
+		kb_json_str(j, "btf_sha256", e->btf_sha256);
+		kb_json_uint(j, "btf_size", e->btf_size);
+		free(path);
+	} else if (e->btf_missing) {
+		kb_json_str(j, "btf_missing", e->btf_missing);
+	}
 	if (e->packer_format)
 		kb_json_int(j, "packer_format", e->packer_format);
 	if (e->packed_at[0])

@@ -59,6 +59,58 @@ static int kb_publish_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* e's BTF (WORKDIR/bundles/<id>.btf, checked against e) and its sidecar,
+ * unless the store's index has it already; a store that cannot serve it
+ * gets an entry without it. */
+static int kb_publish_btf(struct kb_pub_store *s, struct kb_index_entry *e,
+			  struct kb_publish_stats *st)
+{
+	char *src = kb_btf_path(s->from, e->id), *name = kb_btf_path(NULL, e->id);
+	char *side = kb_btf_sidecar_path(NULL, e->id), *line = NULL, *buf = NULL;
+	char got[KB_SHA256_HEX_LEN + 1];
+	size_t len = 0;
+	int err = 0;
+
+	if (!e->btf_sha256[0])
+		goto out;
+	if (!s->ops->serves_files) {
+		kb_warn("%s: BTF is not published to a registry store (yet): %s's index entry "
+			"goes without it", s->to, e->uname);
+		e->btf_sha256[0] = '\0';
+		e->btf_size = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < s->old.n; i++)
+		if (s->old.v[i].id && !strcmp(s->old.v[i].id, e->id) &&
+		    !strcmp(s->old.v[i].btf_sha256, e->btf_sha256))
+			goto out;	/* the store believes its index, as for bundles */
+	err = kb_file_read(src, KB_BTF_MAX_BYTES, &buf, &len);
+	if (err) {
+		kb_error("%s: %s", src, kb_strerror(err));
+		goto out;
+	}
+	kb_sha256_buf(buf, len, got);
+	if (len != e->btf_size || strcmp(got, e->btf_sha256)) {
+		kb_error("%s: does not match the index (want sha256 %s, %llu bytes; got %s): not "
+			 "published", src, e->btf_sha256, (unsigned long long)e->btf_size, got);
+		err = -KB_ECHECKSUM;
+		goto out;
+	}
+	line = kb_btf_sidecar_line(e->btf_sha256, e->id);
+	err = s->ops->put_buf(s, name, buf, len);
+	if (!err)
+		err = s->ops->put_buf(s, side, line, strlen(line));
+	if (!err)
+		st->btf++;
+out:
+	free(src);
+	free(name);
+	free(side);
+	free(line);
+	free(buf);
+	return err;
+}
+
 static void kb_publish_take(struct kb_index *dst, struct kb_index_entry *e)
 {
 	dst->v = kb_xrealloc(dst->v, (dst->n + 1) * sizeof(*dst->v));
@@ -156,6 +208,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 			kb_info("published %s (%s %s)", e->uname, e->distro, e->id);
 			st->copied++;
 		}
+		if (!err)
+			err = kb_publish_btf(&s, e, st);
 	}
 	if (err)
 		goto out;

@@ -25,6 +25,7 @@ struct kb_publish_stats {
 	size_t copied;		/* bundles copied now */
 	size_t present;		/* already published with the same sha256 */
 	size_t kept;		/* older bundles of the published index kept */
+	size_t btf;		/* kernels' BTF files copied now */
 };
 
 /* A signed index lasts this long unless told (readers refuse it after). */

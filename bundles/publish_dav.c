@@ -183,4 +183,5 @@ const struct kb_pub_ops kb_pub_dav_ops = {
 	.put_buf = kb_pub_dav_put_buf,
 	.remove = kb_pub_dav_remove,
 	.close = kb_pub_dav_close,
+	.serves_files = true,
 };

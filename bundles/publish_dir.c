@@ -184,4 +184,5 @@ const struct kb_pub_ops kb_pub_dir_ops = {
 	.put_buf = kb_pub_dir_put_buf,
 	.remove = kb_pub_dir_remove,
 	.close = kb_pub_dir_close,
+	.serves_files = true,
 };

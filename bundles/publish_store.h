@@ -39,6 +39,10 @@ struct kb_pub_ops {
 	 * put already is. */
 	int (*commit)(struct kb_pub_store *s);
 	void (*close)(struct kb_pub_store *s);
+	/* put_buf's names are served as files at the store's top (directory,
+	 * WebDAV), so the kernels' BTF can go there; a registry keeps them in
+	 * its one index artefact, which has room for a few only. */
+	bool serves_files;
 };
 
 struct kb_pub_store {

@@ -146,5 +146,6 @@ int kb_cmd_fetch(int argc, char **argv);
 int kb_cmd_vmtest(int argc, char **argv);
 int kb_cmd_build(int argc, char **argv);
 int kb_cmd_toolchain(int argc, char **argv);
+int kb_cmd_btf(int argc, char **argv);
 
 #endif

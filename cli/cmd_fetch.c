@@ -21,7 +21,7 @@ static void kb_fetch_usage(FILE *f)
 		"usage: kbundle fetch [--uname RELEASE|--id ID] --from URL|DIR|oci://HOST/REPO\n"
 		"                     [--distro NAME]\n"
 		"                     [--key FILE.pub]... [--config FILE] [--insecure-no-signature]\n"
-		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache]\n"
+		"                     [--arch ARCH] [-o DIR] [--extract DIR|--extract-cache] [--btf]\n"
 		"                     [--json [FILE|-]]\n"
 		"                     [--max-time SECONDS] [-q|-v]\n"
 		"\n"
@@ -70,6 +70,10 @@ static void kb_fetch_usage(FILE *f)
 		"  --extract-cache   extract into $XDG_CACHE_HOME/kbundle/trees/ID (or\n"
 		"                    ~/.cache/kbundle/trees/ID): per user, never a shared\n"
 		"                    /tmp\n"
+		"  --btf             also the kernel's BTF: DIR/<id>.btf (raw, as `bpftool btf\n"
+		"                    dump file` and libbpf's btf_custom_path read it), checked\n"
+		"                    against the signed index's btf_sha256; a kernel the index\n"
+		"                    lists without BTF fails, saying why\n"
 		"  --json [FILE|-]   write the chosen index entry as JSON to FILE, or to\n"
 		"                    stdout ('-', or no FILE) instead of the build directory\n"
 		"  -q, --quiet       errors only\n"
@@ -98,6 +102,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "insecure-no-signature", no_argument, NULL, 'N' },
+		{ "btf", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_fetch_opts o = { .outdir = "." };
@@ -125,6 +130,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		case 'x': o.extract_cache = true; break;
 		case 'C': free(config); config = kb_xstrdup(optarg); break;
 		case 'N': trust.insecure = true; break;
+		case 'B': o.btf = true; break;
 		case 'K':
 			if (kb_trust_add_key(&trust, optarg) != 0) {
 				err = KB_EXIT_USAGE;

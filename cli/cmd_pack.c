@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "pipeline/pack_run.h"
+#include "vm/btf_pack.h"
 #include "cli/cli.h"
 #include "cli/limits_opt.h"
 #include "lib/datadir.h"
@@ -16,8 +17,8 @@ static void kb_pack_usage(FILE *f)
 	fprintf(f,
 		"usage: kbundle pack [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
 		"                    [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
-		"                    [--arch ARCH] [--latest] [--all] [--dry-run] [--json FILE|-]\n"
-		"                    [-j|--jobs N] [-q|-v]\n"
+		"                    [--arch ARCH] [--latest] [--all] [--dry-run] [--btf]\n"
+		"                    [--json FILE|-] [-j|--jobs N] [-q|-v]\n"
 		"\n"
 		"Pack the selected manifest entries into self-contained, reproducible\n"
 		"header bundles: WORKDIR/bundles/<id>.tgz, <id>.tgz.sha256 and index.json.\n"
@@ -34,6 +35,10 @@ static void kb_pack_usage(FILE *f)
 		"  --dry-run         say what would be packed and downloaded; write nothing\n"
 		"  --json FILE|-     write the result (schema docs/schema/pack.json) to FILE,\n"
 		"                    or to stdout ('-')\n"
+		"  --btf             also the kernel's BTF beside each bundle: <id>.btf and\n"
+		"                    <id>.btf.sha256, listed in index.json (from the kernel\n"
+		"                    image package, downloaded through the cache); a kernel\n"
+		"                    without BTF is listed with btf_missing saying why\n"
 		"  -j, --jobs N      downloads and bundles at once (default 2)\n"
 		"  -q, --quiet       errors only\n"
 		"  -v, --verbose     more detail\n"
@@ -75,10 +80,13 @@ int kb_cmd_pack(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, 'M' },
 		{ "upstreams", required_argument, NULL, 'U' },
+		{ "btf", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_pack_opts o = { .manifest = "manifest.yml", .upstreams = kb_datadir_upstreams() };
 	struct kb_pack_stats st;
+	struct kb_btf_stats bst;
+	bool btf = false;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct kb_cli cli;
 	char *end, *text;
@@ -96,6 +104,9 @@ int kb_cmd_pack(int argc, char **argv)
 			break;
 		case 'U':
 			o.upstreams = optarg;
+			break;
+		case 'B':
+			btf = true;
 			break;
 		}
 	}
@@ -131,6 +142,13 @@ int kb_cmd_pack(int argc, char **argv)
 	} else {
 		kb_info("%zu selected: %zu packed, %zu already packed, %zu failed; %zu packages "
 			"downloaded", st.selected, st.packed, st.skipped, st.failed, st.downloaded);
+	}
+	if (btf && !o.preview) {
+		int berr = kb_vm_btf_run(&o, NULL, 0, NULL, &bst);
+
+		kb_info("BTF: %zu made, %zu already there, %zu kernels without BTF, %zu failed",
+			bst.made, bst.present, bst.none, bst.failed);
+		err = err ? err : berr;
 	}
 	/* a failed run still reports what it did */
 	if (cli.json && (rc = kb_pack_json(&cli, &o, &st)) && !err)

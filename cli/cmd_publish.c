@@ -107,8 +107,8 @@ int kb_cmd_publish(int argc, char **argv)
 			"%s: would copy %zu bundles; %zu already there, %zu older ones kept\n", o.to,
 			st.copied, st.present, st.kept);
 	else if (!err)
-		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept", o.to,
-			st.copied, st.present, st.kept);
+		kb_info("%s: %zu bundles copied, %zu already there, %zu older ones kept; %zu BTF "
+			"files copied", o.to, st.copied, st.present, st.kept, st.btf);
 	if (!err && cli.json)
 		err = kb_publish_json(&cli, &o, &st);
 	return kb_cli_exit(err);

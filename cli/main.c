@@ -19,6 +19,7 @@ static const struct kb_cmd kb_commands[] = {
 	{ "fetch", kb_cmd_fetch, "download, verify and extract the bundle for one kernel (uname -r)" },
 	{ "vmtest", kb_cmd_vmtest, "boot each bundle's kernel in QEMU, load modules built against it" },
 	{ "build", kb_cmd_build, "build modules with each kernel's own compiler into OUTDIR/<arch>/<uname>/" },
+	{ "btf", kb_cmd_btf, "a kernel's BTF, its vmlinux.h, min-core BTF for BPF objects" },
 	{ "toolchain", kb_cmd_toolchain, "list, prepare or gc the build roots of kernels' compilers" },
 	{ "update", kb_cmd_update, "the nightly job: crawl, manifest, pack, summary" },
 	{ "report", kb_cmd_report, "merge the vmtest reports of a sharded run; the gate on the whole" },

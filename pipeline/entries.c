@@ -6,6 +6,7 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/log.h"
 #include "pipeline/entries.h"
 
 int kb_entries_select(struct kb_entries *s, const char *manifest, const struct kb_select *sel)
@@ -40,6 +41,20 @@ int kb_entries_load_upstreams(struct kb_entries *s, const char *dir)
 {
 	s->upstreams_dir = dir;
 	return kb_upstream_set_load(dir, s->limits, &s->ups);
+}
+
+int kb_entries_open(struct kb_entries *s, const char *manifest, const struct kb_select *sel,
+		    const char *upstreams_dir, const char *workdir)
+{
+	int err = kb_entries_select(s, manifest, sel);
+
+	if (!err)
+		err = kb_entries_load_upstreams(s, upstreams_dir);
+	if (!err)
+		err = kb_entries_open_cache(s, workdir);
+	if (!err && !s->nsel)
+		kb_warn("%s: no bundle matches the selection", manifest);
+	return err;
 }
 
 void kb_entries_free(struct kb_entries *s)

@@ -35,6 +35,11 @@ int kb_entries_open_cache(struct kb_entries *s, const char *workdir);
 void kb_entries_close_cache(struct kb_entries *s);
 /* Load every upstream file of dir (for mirrors and package keys). */
 int kb_entries_load_upstreams(struct kb_entries *s, const char *dir);
+/* All of the above in order, as pack and its kin start: select (s->limits
+ * set first), load upstreams_dir's files, open workdir's cache; warns when
+ * nothing is selected. The first error (logged). */
+int kb_entries_open(struct kb_entries *s, const char *manifest, const struct kb_select *sel,
+		    const char *upstreams_dir, const char *workdir);
 /* Release the lock and free everything. Safe on a zeroed struct. */
 void kb_entries_free(struct kb_entries *s);
 

@@ -12,6 +12,7 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/kimage.h"
 #include "lib/log.h"
 #include "vm/kernel.h"
 
@@ -220,39 +221,16 @@ static size_t kb_vm_elf_pvh_extent(const unsigned char *p, size_t n)
 int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outlen)
 {
 	const unsigned char *b = bz;
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	unsigned char *v = NULL;
-	uint32_t setup, poff, plen, want;
-	size_t start, got = 0, extent;
-	la_ssize_t n;
-	int err = -KB_EPARSE;
+	void *v = NULL;
+	size_t got = 0, extent;
+	int err;
 
-	/* Boot protocol 2.08+ names the compressed payload; its last 4 bytes
-	 * are the uncompressed size, which the decompressors must not see. */
-	if (len < 0x250 || memcmp(b + 0x202, "HdrS", 4) || kb_le16(b + 0x206) < 0x208)
-		goto out;
-	setup = b[0x1f1] ? b[0x1f1] : 4;
-	poff = kb_le32(b + 0x248);
-	plen = kb_le32(b + 0x24c);
-	start = ((size_t)setup + 1) * 512 + poff;
-	if (plen < 8 || start > len || plen > len - start)
-		goto out;
-	want = kb_le32(b + start + plen - 4);
-	if (want < 64 || want > KB_VM_VMLINUX_MAX)
-		goto out;
-	a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_memory(a, b + start, plen - 4) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		err = -KB_ENOTFOUND;	/* a compressor libarchive lacks */
-		goto out;
-	}
-	v = kb_xmalloc(want);
-	while (got < want && (n = archive_read_data(a, v + got, want - got)) > 0)
-		got += (size_t)n;
-	if (got != want)
+	if (len < 0x250 || memcmp(b + 0x202, "HdrS", 4))
+		return -KB_EPARSE;	/* not a bzImage */
+	err = kb_kimage_decompress(bz, len, KB_VM_VMLINUX_MAX, &v, &got);
+	if (err == -KB_ELIMIT)
+		err = -KB_EPARSE;
+	if (err)
 		goto out;
 	extent = kb_vm_elf_pvh_extent(v, got);
 	if (!extent) {
@@ -262,10 +240,7 @@ int kb_vm_kernel_unpack_pvh(const void *bz, size_t len, void **out, size_t *outl
 	*out = v;
 	*outlen = extent;	/* drop the relocation table appended after the ELF */
 	v = NULL;
-	err = 0;
 out:
-	if (a)
-		archive_read_free(a);
 	free(v);
 	return err;
 }

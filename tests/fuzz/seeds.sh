@@ -119,6 +119,10 @@ fi
 
 # rpm-md: the committed createrepo_c fixture, and a fresh repository of one
 # rpm built here with rpmbuild, indexed by createrepo_c.
+# BTF in each form a kernel image carries it (tests/fixtures/btf/make-fixture.sh).
+for f in elf-with-btf image-raw image-gz bzimage-xz; do
+	[ -f "$top/tests/fixtures/btf/$f" ] && seed btf_kernel "$f" <"$top/tests/fixtures/btf/$f"
+done
 for f in "$top"/tests/fixtures/rpmmd/repodata/repomd.xml; do [ -f "$f" ] && seed repomd fixture <"$f"; done
 for f in "$top"/tests/fixtures/rpmmd/repodata/primary.xml.gz; do
 	[ -f "$f" ] || continue
