@@ -1,6 +1,7 @@
 /* report.h — vmtest's reports: JSON (--json), JUnit XML (--junit; one test
- * case per kernel x module unit, the console log attached on failure) and
- * the summary table on the terminal. */
+ * case per kernel x module unit, the console log attached on failure), a
+ * static HTML page (--html, report_html.c) and the summary table on the
+ * terminal. */
 #ifndef KB_VM_REPORT_H
 #define KB_VM_REPORT_H
 
@@ -35,5 +36,9 @@ char *kb_vm_report_junit(const struct kb_vm_run *run, size_t *len, int *err);
 int kb_vm_report_write(const char *path, char *(*render)(const struct kb_vm_run *, size_t *, int *),
 		       const struct kb_vm_run *run);
 void kb_vm_report_table(FILE *f, const struct kb_vm_run *run);
+/* The page written at page (its links to the console logs are relative to
+ * it; "-": the current directory), and writing it atomically to path. */
+char *kb_vm_report_html(const struct kb_vm_run *run, const char *page, size_t *len, int *err);
+int kb_vm_report_html_write(const char *path, const struct kb_vm_run *run);
 
 #endif
