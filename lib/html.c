@@ -28,7 +28,7 @@ static const char kb_html_css[] =
 	"th,td{border:1px solid #d0d0d7;padding:.25em .55em;text-align:left;vertical-align:top}\n"
 	"thead th{background:#eef0f4;position:sticky;top:0}\n"
 	"tr.group th{background:#dfe4ee;font-weight:600}\n"
-	"td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"code,pre{font:12px/1.35 ui-monospace,'DejaVu Sans Mono',monospace}\n"
 	"pre{white-space:pre-wrap;max-width:60em;margin:.2em 0}\n"
 	".pass{background:#c6efce}.fail{background:#ffc7ce}.warn{background:#ffeb9c}"

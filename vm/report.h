@@ -33,6 +33,9 @@ char *kb_vm_unit_why(const struct kb_vm_unit *u, const bool critical[KB_CHK_N]);
 /* Render into memory (for tests) or write atomically to path. */
 char *kb_vm_report_json(const struct kb_vm_run *run, size_t *len, int *err);
 char *kb_vm_report_junit(const struct kb_vm_run *run, size_t *len, int *err);
+/* Write a rendered report (text, len; err: the rendering's) to path ("-":
+ * stdout) atomically, logging a failure; frees text. */
+int kb_vm_report_put(const char *path, char *text, size_t len, int err);
 int kb_vm_report_write(const char *path, char *(*render)(const struct kb_vm_run *, size_t *, int *),
 		       const struct kb_vm_run *run);
 void kb_vm_report_table(FILE *f, const struct kb_vm_run *run);

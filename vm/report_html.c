@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/error.h"
 #include "lib/file.h"
 #include "lib/html.h"
-#include "lib/log.h"
 #include "lib/strv.h"
 #include "vm/report.h"
 
@@ -262,10 +260,5 @@ int kb_vm_report_html_write(const char *path, const struct kb_vm_run *run)
 	int err = 0;
 	char *text = kb_vm_report_html(run, path, &len, &err);
 
-	if (!err)
-		err = kb_file_write_output(path, text, len);
-	if (err)
-		kb_error("%s: could not write the HTML report: %s", path, kb_strerror(err));
-	free(text);
-	return err;
+	return kb_vm_report_put(path, text, len, err);
 }
