@@ -104,6 +104,9 @@ void kb_index_entry_json(struct kb_json *j, const struct kb_index_entry *e);
  * what a store's signature covers. The signed fields are written when
  * idx->version is not 0. */
 char *kb_index_text(const struct kb_index *idx, size_t *len, int *err);
+/* idx as a page a person browses (index_html.c): the store's index.html,
+ * written by publish beside index.json (malloc'd, NULL with *err). */
+char *kb_index_html(const struct kb_index *idx, size_t *len, int *err);
 /* Write idx as index.json to path, atomically. */
 int kb_index_write(const char *path, const struct kb_index *idx);
 

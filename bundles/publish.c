@@ -2,7 +2,7 @@
  * directory, or a WebDAV URL: publish_store.h). The order of writes is the
  * point: bundle, sidecar, aliases, SHA256SUMS, and only then index.json,
  * each atomic on its own, so a client reading the store at any moment finds
- * every bundle its index names. */
+ * every bundle its index names; then index.html, the same for a person. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -167,6 +167,21 @@ static int kb_publish_index(struct kb_pub_store *s, const struct kb_publish_opts
 	return err;
 }
 
+/* index.html, from the index just written (its version and signer). */
+static int kb_publish_page(struct kb_pub_store *s, const struct kb_index *out)
+{
+	size_t len = 0;
+	int err = 0;
+	char *text = kb_index_html(out, &len, &err);
+
+	if (err)
+		kb_error("%s/index.html: %s", s->to, kb_strerror(err));
+	else
+		err = s->ops->put_buf(s, "index.html", text, len);
+	free(text);
+	return err;
+}
+
 int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 {
 	struct kb_index work = { 0 }, out = { 0 };
@@ -245,6 +260,8 @@ int kb_publish_run(const struct kb_publish_opts *o, struct kb_publish_stats *st)
 		err = kb_publish_sums_write(&s, &out, key);
 	if (!err)
 		err = kb_publish_index(&s, o, key, &out);
+	if (!err && s.ops->pages)
+		err = kb_publish_page(&s, &out);
 	if (!err && s.ops->commit)
 		err = s.ops->commit(&s);
 out:

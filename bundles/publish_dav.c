@@ -175,6 +175,7 @@ static void kb_pub_dav_close(struct kb_pub_store *s)
 }
 
 const struct kb_pub_ops kb_pub_dav_ops = {
+	.pages = true,
 	.open = kb_pub_dav_open,
 	.read_index = kb_pub_dav_read_index,
 	.present = kb_pub_dav_present,

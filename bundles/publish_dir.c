@@ -176,6 +176,7 @@ static void kb_pub_dir_close(struct kb_pub_store *s)
 }
 
 const struct kb_pub_ops kb_pub_dir_ops = {
+	.pages = true,
 	.open = kb_pub_dir_open,
 	.read_index = kb_pub_dir_read_index,
 	.present = kb_pub_dir_present,

@@ -20,6 +20,9 @@
 struct kb_pub_store;
 
 struct kb_pub_ops {
+	/* Served to browsers as files (a directory, WebDAV): publish puts an
+	 * index.html there too. A registry is not browsed. */
+	bool pages;
 	/* Ready to write (made, locked, leftovers swept). */
 	int (*open)(struct kb_pub_store *s);
 	/* The store's index (an empty one when it has none), kept in s->old. */

@@ -12,7 +12,8 @@
 static void kb_report_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbundle report merge REPORT.json... [--json FILE|-] [--junit FILE] [-q|-v]\n"
+		"usage: kbundle report merge REPORT.json... [--json FILE|-] [--junit FILE]\n"
+		"                           [--html FILE] [-q|-v]\n"
 		"\n"
 		"Merge the JSON reports of a sharded vmtest run (`vmtest --shard I/N --json`)\n"
 		"into one, and decide the gate on the merged result. A kernel in two reports,\n"
@@ -21,6 +22,8 @@ static void kb_report_usage(FILE *f)
 		"  --json FILE|-     the merged JSON report ('-': stdout)\n"
 		"  --junit FILE      the merged JUnit XML (one test case per kernel x module;\n"
 		"                    the console log attached where the shard's log is here)\n"
+		"  --html FILE       the merged run as a static HTML page (the kernel x module\n"
+		"                    matrix; console log links relative to FILE)\n"
 		"  -q, --quiet       errors only (no table)\n"
 		"  -v, --verbose     more detail\n"
 		"  -h, --help        this text\n"
@@ -33,10 +36,11 @@ int kb_cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "junit", required_argument, NULL, 'U' },
+		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kb_vm_run all = { 0 };
-	const char *junit = NULL;
+	const char *junit = NULL, *html = NULL;
 	struct kb_cli cli;
 	int c, err = 0, rc;
 
@@ -44,6 +48,8 @@ int kb_cmd_report(int argc, char **argv)
 	while ((c = kb_cli_next(&cli, argc, argv, longopts, "")) >= 0)
 		if (c == 'U')
 			junit = optarg;
+		else if (c == 'H')
+			html = optarg;
 	if (c == KB_CLI_STOP)
 		return cli.exit;
 	if (optind >= argc || strcmp(argv[optind], "merge"))
@@ -67,6 +73,8 @@ int kb_cmd_report(int argc, char **argv)
 	if (cli.json && kb_vm_report_write(cli.json, kb_vm_report_json, &all) != 0)
 		rc = KB_EXIT_FAIL;
 	if (junit && kb_vm_report_write(junit, kb_vm_report_junit, &all) != 0)
+		rc = KB_EXIT_FAIL;
+	if (html && kb_vm_report_html_write(html, &all) != 0)
 		rc = KB_EXIT_FAIL;
 	if (kb_log_get_level() >= KB_LOG_INFO && !(cli.json && !strcmp(cli.json, "-")))
 		kb_vm_report_table(stdout, &all);

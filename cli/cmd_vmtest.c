@@ -36,7 +36,7 @@ static void kb_vmtest_usage(FILE *f)
 		"                      [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
 		"                      [--arch ARCH] [--latest] [--all] [--dry-run] [-j|--jobs N]\n"
 		"                      [--module DIR]... [--accel MODE] [--timeout SEC]\n"
-		"                      [--json FILE|-] [--junit FILE] [--config FILE]\n"
+		"                      [--json FILE|-] [--junit FILE] [--html FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
 		"       kbundle vmtest --bundle FILE.tgz --image PACKAGE... [options]\n"
 		"\n"
@@ -72,6 +72,8 @@ static void kb_vmtest_usage(FILE *f)
 		"                     --dry-run, vmtest-preview.json) to FILE, or to stdout\n"
 		"                     ('-'; the table then goes to stderr)\n"
 		"  --junit FILE       write a JUnit XML report (one test case per kernel x module)\n"
+		"  --html FILE        write a static HTML page: the kernel x module matrix,\n"
+		"                     filters, each failure's reason, links to the console logs\n"
 		"  --config FILE      YAML: critical/non_critical: [CHECK...], timeout, build_timeout\n"
 		"  --critical CHECK   a failure of CHECK fails the run (all are, by default)\n"
 		"  --non-critical CHECK  report CHECK but do not fail the run for it\n"
@@ -123,7 +125,7 @@ static int kb_vmtest_previewed(const struct kb_cli *cli, const struct kb_preview
 int kb_cmd_vmtest(int argc, char **argv)
 {
 	enum { O_MANIFEST = 256, O_UPSTREAMS, O_BUNDLE, O_IMAGE, O_MODULE, O_ACCEL, O_TIMEOUT,
-	       O_JUNIT, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
+	       O_JUNIT, O_HTML, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
@@ -133,6 +135,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		{ "accel", required_argument, NULL, O_ACCEL },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "junit", required_argument, NULL, O_JUNIT },
+		{ "html", required_argument, NULL, O_HTML },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "critical", required_argument, NULL, O_CRIT },
 		{ "non-critical", required_argument, NULL, O_NONCRIT },
@@ -166,6 +169,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		case O_IMAGE: images[o.nimages++] = optarg; break;
 		case O_MODULE: modules[o.nmodules++] = optarg; break;
 		case O_JUNIT: o.junit = optarg; break;
+		case O_HTML: o.html = optarg; break;
 		case O_CONFIG: config = optarg; break;
 		case O_KEEP: o.keep = true; break;
 		case O_ACCEL:

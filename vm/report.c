@@ -296,6 +296,16 @@ char *kb_vm_report_junit(const struct kb_vm_run *run, size_t *len, int *err)
 	return out;
 }
 
+int kb_vm_report_put(const char *path, char *text, size_t len, int err)
+{
+	if (!err)
+		err = kb_file_write_output(path, text, len);
+	if (err)
+		kb_error("%s: could not write the report: %s", path, kb_strerror(err));
+	free(text);
+	return err;
+}
+
 int kb_vm_report_write(const char *path,
 		       char *(*render)(const struct kb_vm_run *, size_t *, int *),
 		       const struct kb_vm_run *run)
@@ -304,12 +314,7 @@ int kb_vm_report_write(const char *path,
 	int err = 0;
 	char *text = render(run, &len, &err);
 
-	if (!err)
-		err = kb_file_write_output(path, text, len);
-	if (err)
-		kb_error("%s: could not write the report: %s", path, kb_strerror(err));
-	free(text);
-	return err;
+	return kb_vm_report_put(path, text, len, err);
 }
 
 void kb_vm_report_table(FILE *f, const struct kb_vm_run *run)

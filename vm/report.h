@@ -1,6 +1,7 @@
 /* report.h — vmtest's reports: JSON (--json), JUnit XML (--junit; one test
- * case per kernel x module unit, the console log attached on failure) and
- * the summary table on the terminal. */
+ * case per kernel x module unit, the console log attached on failure), a
+ * static HTML page (--html, report_html.c) and the summary table on the
+ * terminal. */
 #ifndef KB_VM_REPORT_H
 #define KB_VM_REPORT_H
 
@@ -32,8 +33,15 @@ char *kb_vm_unit_why(const struct kb_vm_unit *u, const bool critical[KB_CHK_N]);
 /* Render into memory (for tests) or write atomically to path. */
 char *kb_vm_report_json(const struct kb_vm_run *run, size_t *len, int *err);
 char *kb_vm_report_junit(const struct kb_vm_run *run, size_t *len, int *err);
+/* Write a rendered report (text, len; err: the rendering's) to path ("-":
+ * stdout) atomically, logging a failure; frees text. */
+int kb_vm_report_put(const char *path, char *text, size_t len, int err);
 int kb_vm_report_write(const char *path, char *(*render)(const struct kb_vm_run *, size_t *, int *),
 		       const struct kb_vm_run *run);
 void kb_vm_report_table(FILE *f, const struct kb_vm_run *run);
+/* The page written at page (its links to the console logs are relative to
+ * it; "-": the current directory), and writing it atomically to path. */
+char *kb_vm_report_html(const struct kb_vm_run *run, const char *page, size_t *len, int *err);
+int kb_vm_report_html_write(const char *path, const struct kb_vm_run *run);
 
 #endif

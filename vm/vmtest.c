@@ -539,6 +539,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 		err = -EIO;
 	if (o->junit && kb_vm_report_write(o->junit, kb_vm_report_junit, &run) != 0)
 		err = -EIO;
+	if (o->html && kb_vm_report_html_write(o->html, &run) != 0)
+		err = -EIO;
 	*passed = kb_vm_run_passed(&run);
 	if (!err && c.fatal)
 		err = c.fatal;

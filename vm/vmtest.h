@@ -27,6 +27,7 @@ struct kb_vmtest_opts {
 	const char *accel;	/* auto, kvm or tcg */
 	const char *json;	/* report paths, or NULL; json "-": stdout (the table goes to stderr) */
 	const char *junit;
+	const char *html;	/* the static HTML page (report_html.c), or NULL */
 	int jobs;		/* VMs at once */
 	int timeout_s;		/* per boot; 0: the architecture's (vm/arch_vm.c) */
 	int build_timeout_s;	/* per module build */

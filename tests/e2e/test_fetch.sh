@@ -37,7 +37,7 @@ print(b[0]["id"])' "$pub/index.json" "$KB_REL_A") || kb_die "published index.jso
 (cd "$pub" && sha256sum -c --quiet "$id.tgz.sha256") || kb_die "published sidecar does not check"
 cmp -s "$pub/$id.tgz" "$wd/bundles/$id.tgz" || kb_die "published bundle differs from the packed one"
 ls -A "$pub" | grep -v -e '^index.json$' -e '^index.json.sig$' -e "^$id.tgz" -e '^lock$' \
-	-e '^SHA256SUMS$' -e '^SHA256SUMS.sig$' -e '^debian$' -e '^signatures$' &&
+	-e '^SHA256SUMS$' -e '^SHA256SUMS.sig$' -e '^debian$' -e '^signatures$' -e '^index.html$' &&
 	kb_die "publish left other files"
 kb_nginx_start "$pub"
 url=$KB_NGINX_URL

@@ -35,7 +35,7 @@ url=$KB_NGINX_URL/dav
 
 "$KBUNDLE" publish --workdir "$wd" --to "$url" --sign-key "$KB_TMP/k" 2>"$KB_TMP/p1.err" ||
 	{ cat "$KB_TMP/p1.err"; kb_die "publish to WebDAV failed"; }
-for f in index.json index.json.sig "$a.tgz" "$a.tgz.sha256" SHA256SUMS SHA256SUMS.sig \
+for f in index.json index.json.sig index.html "$a.tgz" "$a.tgz.sha256" SHA256SUMS SHA256SUMS.sig \
 	"debian/amd64/bundle-$rel.tgz" "debian/amd64/bundle-$rel.tgz.sha256"; do
 	[ -f "$srv/dav/$f" ] || kb_die "publish to WebDAV did not put $f: $(ls -AR "$srv/dav")"
 done
