@@ -12,16 +12,20 @@
 #define KB_BTF_SUFFIX ".btf"
 #define KB_BTF_NONE_SUFFIX ".none"
 
+/* DIR/ID.SUFFIX, or ID.SUFFIX with no DIR: every name below is one. */
+static char *kb_id_path(const char *dir, const char *id, const char *suffix)
+{
+	return dir ? kb_xasprintf("%s/%s%s", dir, id, suffix) : kb_xasprintf("%s%s", id, suffix);
+}
+
 char *kb_bundle_path(const char *dir, const char *id)
 {
-	return dir ? kb_xasprintf("%s/%s" KB_BUNDLE_SUFFIX, dir, id)
-		   : kb_xasprintf("%s" KB_BUNDLE_SUFFIX, id);
+	return kb_id_path(dir, id, KB_BUNDLE_SUFFIX);
 }
 
 char *kb_bundle_sidecar_path(const char *dir, const char *id)
 {
-	return dir ? kb_xasprintf("%s/%s" KB_BUNDLE_SUFFIX KB_SIDECAR_SUFFIX, dir, id)
-		   : kb_xasprintf("%s" KB_BUNDLE_SUFFIX KB_SIDECAR_SUFFIX, id);
+	return kb_id_path(dir, id, KB_BUNDLE_SUFFIX KB_SIDECAR_SUFFIX);
 }
 
 char *kb_bundle_sidecar_line(const char *sha256, const char *id)
@@ -31,14 +35,12 @@ char *kb_bundle_sidecar_line(const char *sha256, const char *id)
 
 char *kb_btf_path(const char *dir, const char *id)
 {
-	return dir ? kb_xasprintf("%s/%s" KB_BTF_SUFFIX, dir, id)
-		   : kb_xasprintf("%s" KB_BTF_SUFFIX, id);
+	return kb_id_path(dir, id, KB_BTF_SUFFIX);
 }
 
 char *kb_btf_sidecar_path(const char *dir, const char *id)
 {
-	return dir ? kb_xasprintf("%s/%s" KB_BTF_SUFFIX KB_SIDECAR_SUFFIX, dir, id)
-		   : kb_xasprintf("%s" KB_BTF_SUFFIX KB_SIDECAR_SUFFIX, id);
+	return kb_id_path(dir, id, KB_BTF_SUFFIX KB_SIDECAR_SUFFIX);
 }
 
 char *kb_btf_sidecar_line(const char *sha256, const char *id)
@@ -48,12 +50,12 @@ char *kb_btf_sidecar_line(const char *sha256, const char *id)
 
 char *kb_btf_none_path(const char *dir, const char *id)
 {
-	return kb_xasprintf("%s/%s" KB_BTF_SUFFIX KB_BTF_NONE_SUFFIX, dir, id);
+	return kb_id_path(dir, id, KB_BTF_SUFFIX KB_BTF_NONE_SUFFIX);
 }
 
 char *kb_bundle_link_path(const char *dir, const char *manifest_id)
 {
-	return kb_xasprintf("%s/%s" KB_LINK_SUFFIX, dir, manifest_id);
+	return kb_id_path(dir, manifest_id, KB_LINK_SUFFIX);
 }
 
 char *kb_bundle_alias_path(const char *distro, const char *arch, const char *uname)
