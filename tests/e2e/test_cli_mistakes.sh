@@ -24,7 +24,7 @@ mistake() { # mistake PATTERN CMD ARG…: exit 2, PATTERN on stderr, stdout sile
 	[ ! -s "$out" ] || kb_die "kbundle $*: wrote to stdout: $(head -c 200 "$out")"
 }
 
-mistake "'pak' is not a command; did you mean pack\? valid: build, cache, crawl" pak
+mistake "'pak' is not a command; did you mean pack\? valid: btf, build, cache, crawl" pak
 mistake "did you mean vmtest\?" help vmtset
 for c in pack vmtest crawl fetch publish; do
 	mistake "^kbundle $c: unknown option '--vebrose'; did you mean --verbose\? see kbundle $c -h$" $c --vebrose
