@@ -37,7 +37,7 @@ echo partial >"$pub/.index.json.kbundle.tmp.Ab12Cd"
 	kb_die "publish followed the planted lock symlink and emptied precious.txt"
 [ -L "$pub/lock" ] || kb_die "the planted lock symlink was replaced"
 [ ! -e "$pub/.index.json.kbundle.tmp.Ab12Cd" ] || kb_die "kbundle's own leftover temp file was not swept"
-extra=$(ls -A "$pub" | grep -v -x -e index.json -e "$a.tgz" -e "$a.tgz.sha256" -e "$b.tgz" \
+extra=$(ls -A "$pub" | grep -v -x -e index.json -e index.html -e "$a.tgz" -e "$a.tgz.sha256" -e "$b.tgz" \
 	-e "$b.tgz.sha256" -e index.tmp.html -e backup.tmp.1 -e lock -e SHA256SUMS -e debian || true)
 [ -z "$extra" ] || kb_die "publish left files in the served directory: $extra"
 kb_log "publish: other people's *.tmp.* files and the planted lock untouched, no lock file served"
