@@ -61,6 +61,7 @@ static int kb_pack_json(const struct kb_cli *cli, const struct kb_pack_opts *o,
 	kb_json_str(&j, "format", "kbundle-pack-1");
 	kb_json_str(&j, "manifest", o->manifest);
 	kb_json_str(&j, "workdir", o->workdir);
+	kb_json_uint(&j, "jobs", (uint64_t)o->jobs);
 	kb_json_bool(&j, "dry_run", cli->dry_run);
 	if (o->preview) {
 		kb_preview_json(&j, &st->preview);

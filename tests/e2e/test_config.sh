@@ -13,10 +13,16 @@ export XDG_CONFIG_HOME=$KB_TMP/xdg HOME=$KB_TMP/home
 cfg=$XDG_CONFIG_HOME/kbundle/config.yml
 mkdir -p "${cfg%/*}" "$HOME/.config/kbundle"
 sel=(--manifest "$KB_SRC/manifest.yml" --upstreams "$KB_SRC/upstreams" --upstream debian-12 --latest)
-workdir_of() { "$KBUNDLE" pack "${sel[@]}" --dry-run --json - "$@" 2>/dev/null |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)["workdir"])'; }
+pack_json() { # pack_json KEY [ARG…]: that field of pack --dry-run's JSON
+	local key=$1
+	shift
+	"$KBUNDLE" pack "${sel[@]}" --dry-run --json - "$@" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key"
+}
+workdir_of() { pack_json workdir "$@"; }
 
 [ "$(workdir_of)" = .kbundle ] || kb_die "no config: workdir is not .kbundle"
+[ "$(pack_json jobs)" = 2 ] || kb_die "no config: jobs is not 2"
 printf 'workdir: %s/from-home\n' "$KB_TMP" >"$HOME/.config/kbundle/config.yml"
 unset XDG_CONFIG_HOME
 [ "$(workdir_of)" = "$KB_TMP/from-home" ] || kb_die "~/.config/kbundle/config.yml not read"
@@ -31,6 +37,8 @@ YML
 [ "$(workdir_of)" = "$KB_TMP/from-config" ] || kb_die "config.yml's workdir not used"
 [ "$(workdir_of --workdir "$KB_TMP/cli")" = "$KB_TMP/cli" ] || kb_die "--workdir does not win"
 [ ! -e "$KB_TMP/from-config" ] || kb_die "a dry run made the config's workdir"
+[ "$(pack_json jobs)" = 3 ] || kb_die "config.yml's jobs not used"
+[ "$(pack_json jobs -j 1)" = 1 ] || kb_die "-j does not win over config.yml's jobs"
 
 # fetch: the store and the trusted key come from the config file
 rc=0
@@ -41,7 +49,7 @@ rc=0
 "$KBUNDLE" fetch --uname 1.0 2>"$KB_TMP/err" || rc=$?
 [ $rc -eq 1 ] && grep -q "$KB_TMP/no-store/index.json" "$KB_TMP/err" ||
 	kb_die "fetch did not use the config's store (exit $rc): $(cat "$KB_TMP/err")"
-kb_log "workdir, store and trusted_keys from the file; the command line wins"
+kb_log "workdir, jobs, store and trusted_keys from the file; the command line wins"
 
 bad() { # bad PATTERN YAML: exit 2 and PATTERN, for any command
 	local pat=$1 rc=0
