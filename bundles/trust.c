@@ -1,4 +1,4 @@
-/* trust.c — the trusted keys, the config file that lists them, and the
+/* trust.c — the trusted keys and the
  * checks a downloaded store index must pass (trust.h). The highest version
  * seen per store is one small file per store URL, updated under flock(), so
  * two fetches at once cannot lower it. */
@@ -17,9 +17,7 @@
 #include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/sign.h"
-#include "lib/yaml_doc.h"
 
-#define KB_TRUST_CONFIG_MAX_BYTES 65536
 #define KB_TRUST_MAX_KEYS 64
 
 /* $XDG_<var> if set and absolute, else ~/<fallback>, then /kbundle. */
@@ -65,70 +63,6 @@ int kb_trust_add_key(struct kb_trust *t, const char *path)
 	t->keys[t->n++] = k;
 	kb_debug("%s: trusted key %s", path, kb_key_id(k));
 	return 0;
-}
-
-char *kb_trust_default_config(void)
-{
-	char *dir = kb_trust_xdg("XDG_CONFIG_HOME", ".config"), *p;
-
-	if (!dir)
-		return NULL;
-	p = kb_path_join(dir, "fetch.yml");
-	free(dir);
-	return p;
-}
-
-int kb_trust_config_load(struct kb_trust *t, const char *path, bool required)
-{
-	const struct kb_yaml_limits lim = { .max_depth = 4, .max_nodes = 1024 };
-	const struct kb_ynode *keys;
-	struct kb_ynode *root = NULL;
-	char *buf = NULL, *dir = kb_xstrdup(path), *slash;
-	size_t len;
-	int err;
-
-	err = kb_file_read(path, KB_TRUST_CONFIG_MAX_BYTES, &buf, &len);
-	if (err == -ENOENT && !required) {
-		err = 0;
-		goto out;
-	}
-	if (err) {
-		kb_error("%s: %s", path, kb_strerror(err));
-		goto out;
-	}
-	err = kb_yaml_parse(buf, len, path, &lim, &root);
-	if (err)
-		goto out;
-	keys = root->type == KB_Y_MAP ? kb_ymap_get(root, "trusted_keys") : NULL;
-	if (!keys || keys->type != KB_Y_SEQ) {
-		kb_error("%s:%d: no 'trusted_keys' list (trusted_keys: [FILE.pub, ...])", path,
-			 keys ? keys->line : root->line);
-		err = -KB_EPARSE;
-		goto out;
-	}
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	for (size_t i = 0; i < keys->n && !err; i++) {
-		const struct kb_ynode *k = keys->items[i];
-		char *kp;
-
-		if (k->type != KB_Y_SCALAR || !k->scalar[0]) {
-			kb_error("%s:%d: a trusted key is not a file name", path, k->line);
-			err = -KB_EPARSE;
-			break;
-		}
-		kp = k->scalar[0] == '/' || !slash ? kb_xstrdup(k->scalar) : kb_path_join(dir, k->scalar);
-		err = kb_trust_add_key(t, kp);
-		if (err)
-			kb_error("%s:%d: trusted key %s cannot be used", path, k->line, kp);
-		free(kp);
-	}
-out:
-	kb_yaml_free(root);
-	free(buf);
-	free(dir);
-	return err;
 }
 
 static const struct kb_key *kb_trust_key(const struct kb_trust *t, const char *id)

@@ -27,13 +27,6 @@ void kb_trust_init(struct kb_trust *t, const char *state_dir);
 void kb_trust_free(struct kb_trust *t);
 /* Trust the public key in path. 0 or the error kb_key_load logged. */
 int kb_trust_add_key(struct kb_trust *t, const char *path);
-/* A YAML config file's `trusted_keys: [FILE…]` (relative to the file's
- * directory). required: a missing file is an error, else it is skipped.
- * 0, -KB_EPARSE, -KB_EUSAGE, -errno; logged naming the file and line. */
-int kb_trust_config_load(struct kb_trust *t, const char *path, bool required);
-/* The config file read when none is named: $XDG_CONFIG_HOME/kbundle/
- * fetch.yml, else ~/.config/kbundle/fetch.yml (malloc'd; NULL: no home). */
-char *kb_trust_default_config(void);
 
 /* text (len bytes, the index as downloaded, parsed into idx) and its
  * signature sig (siglen bytes; NULL: the server had none) from store (for

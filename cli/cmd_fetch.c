@@ -1,6 +1,7 @@
 /* cmd_fetch.c — `kbundle fetch`: the bundle for one kernel from a published
  * index, verified, optionally extracted. Options and output only; the work
  * is kb_fetch_run() in bundles/. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,8 @@ static void kb_fetch_usage(FILE *f)
 		"  --key FILE.pub    trust this public key (repeat it while a store moves\n"
 		"                    to a new key); added to config.yml's trusted_keys and\n"
 		"                    to those of --config FILE\n"
-		"  --config FILE     YAML with `trusted_keys: [FILE.pub, ...]` (default\n"
-		"                    $XDG_CONFIG_HOME/kbundle/fetch.yml, or\n"
-		"                    ~/.config/kbundle/fetch.yml, when it exists)\n"
+		"  --config FILE     trust the keys of this file's `trusted_keys: [FILE.pub,\n"
+		"                    ...]` too (a file in config.yml's format)\n"
 		"  --insecure-no-signature  believe an unsigned or badly signed index\n"
 		"                    (said on stderr): anyone on the path decides what you\n"
 		"                    build against\n"
@@ -88,6 +88,33 @@ static void kb_fetch_usage(FILE *f)
 	kb_cli_limits_usage(f);
 }
 
+/* Trust the keys a config file lists (relative names were resolved by
+ * lib/config against the file's directory). 0 or -KB_EUSAGE, logged. */
+static int kb_fetch_trust_config(struct kb_trust *t, const struct kb_config *c)
+{
+	for (size_t i = 0; i < c->trusted_keys.n; i++)
+		if (kb_trust_add_key(t, c->trusted_keys.v[i]) != 0) {
+			kb_error("%s: trusted_keys: %s cannot be used", c->path, c->trusted_keys.v[i]);
+			return -KB_EUSAGE;
+		}
+	return 0;
+}
+
+/* --config FILE: another file in config.yml's format, whose trusted_keys
+ * are trusted too. It must exist. */
+static int kb_fetch_trust_file(struct kb_trust *t, const char *path)
+{
+	struct kb_config c;
+	int err = kb_config_load(path, &c);
+
+	if (err == -ENOENT)
+		kb_error("%s: no such file (--config FILE names a file like config.yml)", path);
+	else if (!err)
+		err = kb_fetch_trust_config(t, &c);
+	kb_config_free(&c);
+	return err ? -KB_EUSAGE : 0;
+}
+
 int kb_cmd_fetch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -107,7 +134,7 @@ int kb_cmd_fetch(int argc, char **argv)
 	};
 	struct kb_fetch_opts o = { .outdir = "." };
 	struct kb_trust trust;
-	char *config = NULL;
+	const char *config = NULL;
 	struct kb_fetch_result r;
 	struct kb_cli cli;
 	struct utsname host;
@@ -128,7 +155,7 @@ int kb_cmd_fetch(int argc, char **argv)
 		case 'o': o.outdir = optarg; break;
 		case 'X': o.extract = optarg; break;
 		case 'x': o.extract_cache = true; break;
-		case 'C': free(config); config = kb_xstrdup(optarg); break;
+		case 'C': config = optarg; break;
 		case 'N': trust.insecure = true; break;
 		case 'B': o.btf = true; break;
 		case 'K':
@@ -149,13 +176,10 @@ int kb_cmd_fetch(int argc, char **argv)
 		o.id = NULL;
 	if (!o.from && cli.config->store)
 		o.from = cli.config->store;	/* the config file's store */
-	for (size_t i = 0; i < cli.config->trusted_keys.n; i++)
-		if (kb_trust_add_key(&trust, cli.config->trusted_keys.v[i]) != 0) {
-			kb_error("%s: trusted_keys: %s cannot be used", cli.config->path,
-				 cli.config->trusted_keys.v[i]);
-			err = KB_EXIT_USAGE;
-			goto out;
-		}
+	if (kb_fetch_trust_config(&trust, cli.config) || (config && kb_fetch_trust_file(&trust, config))) {
+		err = KB_EXIT_USAGE;
+		goto out;
+	}
 	if (!o.from || !*o.from) {
 		err = kb_cli_usage_error(&cli, false, "--from URL|DIR|oci://HOST/REPO is required; "
 					 "see kbundle fetch -h");
@@ -164,11 +188,6 @@ int kb_cmd_fetch(int argc, char **argv)
 	if (!o.uname && !o.id && uname(&host) == 0) {
 		o.uname = host.release;	/* the running kernel, like dkms -k */
 		kb_info("--uname %s (the running kernel)", o.uname);
-	}
-	if (config ? kb_trust_config_load(&trust, config, true) :
-		     (config = kb_trust_default_config()) && kb_trust_config_load(&trust, config, false)) {
-		err = KB_EXIT_USAGE;
-		goto out;
 	}
 	o.limits = &cli.limits;
 	err = kb_fetch_run(&o, &r);
@@ -189,6 +208,5 @@ int kb_cmd_fetch(int argc, char **argv)
 	err = kb_cli_exit(err);
 out:
 	kb_trust_free(&trust);
-	free(config);
 	return err;
 }

@@ -97,10 +97,18 @@ bd=$("$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --uname "$rel" --arch amd64 --f
 # the config file's trusted_keys, relative to the file
 mkdir -p "$XDG_CONFIG_HOME/kbundle"
 cp "$KB_TMP/old.pub" "$XDG_CONFIG_HOME/kbundle/store.pub"
-echo 'trusted_keys: [store.pub]' >"$XDG_CONFIG_HOME/kbundle/fetch.yml"
+echo 'trusted_keys: [store.pub]' >"$XDG_CONFIG_HOME/kbundle/config.yml"
 "$KBUNDLE" -q fetch --uname "$rel" --arch amd64 --from "$url/pub" -o "$o/dl2" ||
 	kb_die "fetch with the config file's trusted_keys failed"
-rm "$XDG_CONFIG_HOME/kbundle/fetch.yml"
+mv "$XDG_CONFIG_HOME/kbundle/config.yml" "$KB_TMP/other.yml"
+cp "$KB_TMP/old.pub" "$KB_TMP/store.pub"
+"$KBUNDLE" -q fetch --config "$KB_TMP/other.yml" --uname "$rel" --arch amd64 --from "$url/pub" \
+	-o "$o/dl3" || kb_die "fetch with --config FILE's trusted_keys failed"
+rc=0
+"$KBUNDLE" -q fetch --config "$KB_TMP/none.yml" --uname "$rel" --from "$url/pub" -o "$o/dl4" \
+	2>"$KB_TMP/err" || rc=$?
+[ $rc -eq 2 ] && grep -q "$KB_TMP/none.yml: no such file" "$KB_TMP/err" ||
+	kb_die "--config of a missing file: exit $rc, $(cat "$KB_TMP/err")"
 "$KBUNDLE" -q fetch --key "$KB_TMP/old.pub" --uname "$rel" --arch amd64 --from "$url/midpub" \
 	-o "$o/dl-mid" || kb_die "an index.json.sig of another publish was not recovered from signatures/"
 kb_log "fetch --key and trusted_keys: verified and extracted; mid-publish signature recovered"
