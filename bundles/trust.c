@@ -1,7 +1,6 @@
-/* trust.c — the trusted keys and the
- * checks a downloaded store index must pass (trust.h). The highest version
- * seen per store is one small file per store URL, updated under flock(), so
- * two fetches at once cannot lower it. */
+/* trust.c — the trusted keys and the checks a downloaded store index must
+ * pass (trust.h). The highest version seen per store is one small file per
+ * store URL, updated under flock(), so two fetches at once cannot lower it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,22 +19,23 @@
 
 #define KB_TRUST_MAX_KEYS 64
 
-/* $XDG_<var> if set and absolute, else ~/<fallback>, then /kbundle. */
-static char *kb_trust_xdg(const char *var, const char *fallback)
+/* $XDG_STATE_HOME/kbundle if that is absolute, else ~/.local/state/kbundle;
+ * NULL without a home. */
+static char *kb_trust_state_dir(void)
 {
-	const char *x = getenv(var), *home = getenv("HOME");
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
 	if (x && x[0] == '/')
 		return kb_xasprintf("%s/kbundle", x);
 	if (home && home[0] == '/')
-		return kb_xasprintf("%s/%s/kbundle", home, fallback);
+		return kb_xasprintf("%s/.local/state/kbundle", home);
 	return NULL;
 }
 
 void kb_trust_init(struct kb_trust *t, const char *state_dir)
 {
 	memset(t, 0, sizeof(*t));
-	t->state_dir = state_dir ? kb_xstrdup(state_dir) : kb_trust_xdg("XDG_STATE_HOME", ".local/state");
+	t->state_dir = state_dir ? kb_xstrdup(state_dir) : kb_trust_state_dir();
 }
 
 void kb_trust_free(struct kb_trust *t)
