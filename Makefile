@@ -51,8 +51,17 @@ all: kbundle
 kbundle: $(BUILD)/kbundle
 	$(Q)ln -sf $(BUILD)/kbundle $@
 
-$(BUILD)/kbundle: $(CLI_OBJ) $(LIB)
+$(BUILD)/kbundle: $(CLI_OBJ) $(LIB) | $(BUILD)/kbundle-bpfload
 	$(call E,LINK,$@)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The guest's BPF loader (vmtest --bpf): static, against Debian's libbpf.a,
+# for an initramfs with nothing else but busybox. No sanitizers: their
+# runtimes do not link statically.
+GUEST_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+$(BUILD)/kbundle-bpfload: guest/bpfload.c
+	@mkdir -p $(dir $@)
+	$(call E,GUEST,$@)$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) $(if $(WERROR),-Werror) -static \
+		-o $@ $< $(GUEST_LIBS)
 
 $(LIB): $(CORE_OBJ)
 	$(call E,AR,$@)rm -f $@ && ar rcs $@ $^
@@ -124,10 +133,11 @@ fuzz: fuzz-build
 bench: $(BUILD)/kbundle $(BENCH_BIN)
 	$(Q)bench/run.sh $(BUILD)
 
-# The binary, the shipped upstreams (kbundle reads them when there is no
+# The binary, the guest's BPF loader (lib/datadir.c finds it), the shipped upstreams (kbundle reads them when there is no
 # ./upstreams: lib/datadir.c), the man pages and bash completion.
 install: $(BUILD)/kbundle
 	install -D -m 0755 $(BUILD)/kbundle $(DESTDIR)$(PREFIX)/bin/kbundle
+	install -D -m 0755 $(BUILD)/kbundle-bpfload $(DESTDIR)$(PREFIX)/libexec/kbundle/kbundle-bpfload
 	install -d $(DESTDIR)$(PREFIX)/share/kbundle/upstreams $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 upstreams/*.yml $(DESTDIR)$(PREFIX)/share/kbundle/upstreams/
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -35,7 +35,8 @@ static void kb_vmtest_usage(FILE *f)
 		"usage: kbundle vmtest [--manifest FILE] [--upstreams DIR] [--workdir DIR]\n"
 		"                      [--id ID] [--release REGEX] [--distro NAME] [--upstream NAME]\n"
 		"                      [--arch ARCH] [--latest] [--all] [--dry-run] [-j|--jobs N]\n"
-		"                      [--module DIR]... [--accel MODE] [--timeout SEC]\n"
+		"                      [--module DIR]... [--bpf DIR]... [--no-btf] [--min-core]\n"
+		"                      [--accel MODE] [--timeout SEC]\n"
 		"                      [--json FILE|-] [--junit FILE] [--html FILE] [--config FILE]\n"
 		"                      [--critical CHECK]... [--non-critical CHECK]... [-q|-v]\n"
 		"       kbundle vmtest --bundle FILE.tgz --image PACKAGE... [options]\n"
@@ -64,6 +65,17 @@ static void kb_vmtest_usage(FILE *f)
 		"                     Kbuild directory or a DKMS tree (dkms.conf); in-tree modules\n"
 		"                     it depends on load first, from the kernel's own package;\n"
 		"                     a check.sh in it runs in the guest after loading\n"
+		"  --bpf DIR          also build each DIR/*.bpf.c with clang -target bpf, CO-RE\n"
+		"                     (the kernel's vmlinux.h) and non-CO-RE (the bundle's\n"
+		"                     headers), as DIR/bpf.yml says (NAME: core|non-core|both);\n"
+		"                     check each object, then in the guest load it (the\n"
+		"                     verifier), attach, trigger and read its kb_runs counter\n"
+		"                     (tests/bpf/kb_runs.h); repeatable\n"
+		"  --no-btf           the guest hides its BTF (/sys/kernel/btf), as a kernel\n"
+		"                     built without it: CO-RE objects must fail to load\n"
+		"  --min-core         hand each BPF object its min-core BTF (bpftool gen\n"
+		"                     min_core_btf of the kernel's) as libbpf's btf_custom_path:\n"
+		"                     with --no-btf, proves the tailored BTF is enough\n"
 		"  --accel MODE       one of the accelerators below (default auto: KVM if a\n"
 		"                     probe boot proves it works; cached in WORKDIR/state/accel)\n"
 		"  --timeout SEC      per boot, host-side (default: the architecture's, 120)\n"
@@ -71,7 +83,8 @@ static void kb_vmtest_usage(FILE *f)
 		"  --json FILE|-      write the JSON report (docs/schema/vmtest.json; with\n"
 		"                     --dry-run, vmtest-preview.json) to FILE, or to stdout\n"
 		"                     ('-'; the table then goes to stderr)\n"
-		"  --junit FILE       write a JUnit XML report (one test case per kernel x module)\n"
+		"  --junit FILE       write a JUnit XML report (one test case per kernel x module\n"
+		"                     or BPF program)\n"
 		"  --html FILE        write a static HTML page: the kernel x module matrix,\n"
 		"                     filters, each failure's reason, links to the console logs\n"
 		"  --config FILE      YAML: critical/non_critical: [CHECK...], timeout, build_timeout\n"
@@ -125,13 +138,16 @@ static int kb_vmtest_previewed(const struct kb_cli *cli, const struct kb_preview
 int kb_cmd_vmtest(int argc, char **argv)
 {
 	enum { O_MANIFEST = 256, O_UPSTREAMS, O_BUNDLE, O_IMAGE, O_MODULE, O_ACCEL, O_TIMEOUT,
-	       O_JUNIT, O_HTML, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP };
+	       O_JUNIT, O_HTML, O_CONFIG, O_CRIT, O_NONCRIT, O_KEEP, O_BPF, O_NO_BTF, O_MIN_CORE };
 	static const struct option longopts[] = {
 		{ "manifest", required_argument, NULL, O_MANIFEST },
 		{ "upstreams", required_argument, NULL, O_UPSTREAMS },
 		{ "bundle", required_argument, NULL, O_BUNDLE },
 		{ "image", required_argument, NULL, O_IMAGE },
 		{ "module", required_argument, NULL, O_MODULE },
+		{ "bpf", required_argument, NULL, O_BPF },
+		{ "no-btf", no_argument, NULL, O_NO_BTF },
+		{ "min-core", no_argument, NULL, O_MIN_CORE },
 		{ "accel", required_argument, NULL, O_ACCEL },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "junit", required_argument, NULL, O_JUNIT },
@@ -145,6 +161,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 	struct kb_vmtest_opts o;
 	const char **images = kb_xcalloc((size_t)argc + 1, sizeof(char *));
 	const char **modules = kb_xcalloc((size_t)argc + 1, sizeof(char *));
+	const char **bpf = kb_xcalloc((size_t)argc + 1, sizeof(char *));
 	/* Flags win over the config file, whatever their order. */
 	int crit[KB_CHK_N] = { 0 };
 	const char *config = NULL;
@@ -156,6 +173,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 	kb_vmtest_opts_init(&o);
 	o.images = images;
 	o.modules = modules;
+	o.bpf_dirs = bpf;
 	kb_cli_init(&cli, "vmtest", kb_vmtest_usage,
 		    KB_CLI_WORKDIR | KB_CLI_LIMITS | KB_CLI_JOBS | KB_CLI_JSON | KB_CLI_SELECT |
 			    KB_CLI_ALL | KB_CLI_DRY_RUN);
@@ -168,6 +186,9 @@ int kb_cmd_vmtest(int argc, char **argv)
 		case O_BUNDLE: o.bundle = optarg; break;
 		case O_IMAGE: images[o.nimages++] = optarg; break;
 		case O_MODULE: modules[o.nmodules++] = optarg; break;
+		case O_BPF: bpf[o.nbpf_dirs++] = optarg; break;
+		case O_NO_BTF: o.no_btf = true; break;
+		case O_MIN_CORE: o.min_core = true; break;
 		case O_JUNIT: o.junit = optarg; break;
 		case O_HTML: o.html = optarg; break;
 		case O_CONFIG: config = optarg; break;
@@ -224,6 +245,7 @@ int kb_cmd_vmtest(int argc, char **argv)
 		c = kb_vmtest_previewed(&cli, &preview);
 		free(images);
 		free(modules);
+		free(bpf);
 		return c;
 	}
 	if (!err && !passed)
@@ -231,5 +253,6 @@ int kb_cmd_vmtest(int argc, char **argv)
 out:
 	free(images);
 	free(modules);
+	free(bpf);
 	return kb_cli_exit(err);
 }

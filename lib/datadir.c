@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/datadir.h"
+#include "lib/file.h"
 
 static char kb_datadir_path[PATH_MAX];
 static pthread_once_t kb_datadir_once = PTHREAD_ONCE_INIT;
@@ -51,4 +53,32 @@ const char *kb_datadir_upstreams(void)
 {
 	pthread_once(&kb_datadir_once, kb_datadir_find);
 	return kb_datadir_path;
+}
+
+char *kb_datadir_helper(const char *name)
+{
+	char exe[PATH_MAX], *p;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	p = kb_xasprintf("%s/%s", exe, name);	/* a build tree: build/kbundle-bpfload */
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	p = kb_xasprintf("%s/libexec/kbundle/%s", exe, name);
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
 }

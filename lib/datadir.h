@@ -10,4 +10,9 @@
  * the string lives as long as the process. */
 const char *kb_datadir_upstreams(void);
 
+/* A helper program kbundle ships (kbundle-bpfload, the guest's BPF
+ * loader): beside the running binary (a build tree), else
+ * <prefix>/libexec/kbundle/NAME. malloc'd, NULL when neither exists. */
+char *kb_datadir_helper(const char *name);
+
 #endif

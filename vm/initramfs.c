@@ -183,6 +183,25 @@ static void kb_vm_unit_script(char **s, const struct kb_vm_unit *u)
 	kb_vm_cat(s, "fi\nE \"KBS %s scan\"\nscan %s\n", n, n);
 }
 
+/* A BPF unit: the loader prints its own KBS/KBR/KBD lines (guest/bpfload.c),
+ * which /init authenticates; whatever else it says is a detail, and a
+ * loader that died before its verdict fails bpf-load. */
+static void kb_vm_bpf_script(char **s, const struct kb_vm_unit *u)
+{
+	const char *n = u->name;
+
+	kb_vm_cat(s, "dmesg -c >/dev/null\necho '<4>kbundle: unit %s' >/dev/kmsg\n"
+		     "E \"KBS %s bpf-load\"\n"
+		     "/bin/kbundle-bpfload %s /b/%s.o >/tmp/out 2>&1 3>&-; rc=$?\n"
+		     "while IFS= read -r l; do case \"$l\" in\n"
+		     "\t'KBS %s '*|'KBR %s '*|'KBD %s '*) echo \"KBV $N $l\" >&3;;\n"
+		     "\t*) E \"KBD %s bpf-load $l\";; esac; done </tmp/out\n"
+		     "if ! grep -q '^KBR %s bpf-load ' /tmp/out; then\n"
+		     "\tE \"KBR %s bpf-load fail\"; E \"KBD %s bpf-load kbundle-bpfload died (exit "
+		     "status $rc) before its verdict\"\nfi\n"
+		     "E \"KBS %s scan\"\nscan %s\n", n, n, n, n, n, n, n, n, n, n, n, n, n);
+}
+
 char *kb_vm_init_script(const struct kb_vm_kernel *k)
 {
 	char *s = kb_xstrdup(kb_vm_init_head), *n;
@@ -195,8 +214,17 @@ char *kb_vm_init_script(const struct kb_vm_kernel *k)
 			  ">/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done\n");
 	kb_vm_cat(&s, "%s", kb_vm_init_channel);
 
+	if (k && k->bpfload) {
+		kb_vm_cat(&s, "%s", "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n"
+			  "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
+		if (k->no_btf)	/* as a kernel built without BTF looks to libbpf */
+			kb_vm_cat(&s, "%s", "mount -t tmpfs -o ro none /sys/kernel/btf\n");
+	}
 	for (size_t i = 0; k && i < k->nunits; i++)
-		if (k->units[i].nkos && k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
+		if (k->units[i].bpf && k->bpfload && kb_vm_unit_ready(&k->units[i]))
+			kb_vm_bpf_script(&s, &k->units[i]);
+		else if (!k->units[i].bpf && k->units[i].nkos &&
+			 k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
 			kb_vm_unit_script(&s, &k->units[i]);
 	n = kb_xasprintf("%s%s", s, kb_vm_init_tail);
 	free(s);
@@ -332,6 +360,24 @@ int kb_vm_initramfs_write(const char *path, const char *busybox, const char *ini
 	kb_vm_cpio_add(&c, "init", S_IFREG | 0755, init_script, strlen(init_script), NULL);
 	if (nonce)
 		kb_vm_cpio_add(&c, "kbnonce", S_IFREG | 0400, nonce, strlen(nonce), NULL);
+	if (k && k->bpfload) {
+		kb_vm_cpio_file(&c, "bin/kbundle-bpfload", 0755, k->bpfload);
+		kb_vm_cpio_add(&c, "b", S_IFDIR | 0755, NULL, 0, NULL);
+		for (size_t i = 0; i < k->nunits; i++) {
+			char *f;
+
+			if (!k->units[i].bpf || !kb_vm_unit_ready(&k->units[i]))
+				continue;
+			f = kb_xasprintf("b/%s.o", k->units[i].name);
+			kb_vm_cpio_file(&c, f, 0644, k->units[i].bpf_obj);
+			free(f);
+			if (!k->units[i].bpf_btf)
+				continue;
+			f = kb_xasprintf("b/%s.btf", k->units[i].name);
+			kb_vm_cpio_file(&c, f, 0644, k->units[i].bpf_btf);
+			free(f);
+		}
+	}
 	kb_vm_cpio_add(&c, "k", S_IFDIR | 0755, NULL, 0, NULL);
 	kb_vm_cpio_deps(&c, k);
 	kb_vm_cpio_add(&c, "c", S_IFDIR | 0755, NULL, 0, NULL);

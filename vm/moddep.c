@@ -7,6 +7,7 @@
 #include "lib/file.h"
 #include "lib/log.h"
 #include "vm/modinfo.h"
+#include "vm/bpfunit.h"
 #include "vm/moddep.h"
 
 enum { KB_DEP_NEW, KB_DEP_OPEN, KB_DEP_DONE };
@@ -228,23 +229,26 @@ int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, enum kb_family
 int kb_vm_kernel_portmods(struct kb_vm_kernel *k, const char *dir, enum kb_family family,
 			  const char *const *pkgs, size_t npkgs, const char *release)
 {
-	/* The port's driver and its PCI transport; the plan adds what they
-	 * depend on (virtio, virtio_ring, …), in load order. A module the
-	 * kernel builds in is not in the index. */
-	char *names[2] = { "virtio_pci", "virtio_console" };
+	/* The port's driver and its PCI transport, and for a TC program the
+	 * clsact qdisc and the BPF classifier; the plan adds what they depend
+	 * on (virtio, virtio_ring, …), in load order. A module the kernel
+	 * builds in is not in the index, and not asked for. */
+	char *want[] = { "virtio_pci", "virtio_console", "sch_ingress", "cls_bpf" }, *names[4];
+	size_t nwant = kb_vm_kernel_has_bpf(k, true) ? 4 : 2;
 	struct kb_vm_kmods km = { 0 };
 	struct kb_vm_moddep_plan plan = { 0 };
-	struct kb_vm_kmod u = { .name = "kbundle_port", .deps = names, .ndeps = 2 };
+	struct kb_vm_kmod u = { .name = "kbundle_port", .deps = names };
 	int err = kb_vm_kmods_index(dir, family, pkgs, npkgs, release, &km);
 
 	if (err == -KB_ENOTFOUND)
 		err = 0;
-	if (err || !kb_vm_kmods_find(&km, "virtio_console"))
+	if (err)
 		goto out;
-	if (!kb_vm_kmods_find(&km, "virtio_pci")) {	/* built in */
-		u.deps = names + 1;
-		u.ndeps = 1;
-	}
+	for (size_t i = 0; i < nwant; i++)
+		if (kb_vm_kmods_find(&km, want[i]) && (i != 0 || kb_vm_kmods_find(&km, want[1])))
+			names[u.ndeps++] = want[i];
+	if (!u.ndeps)
+		goto out;
 	err = kb_vm_moddep_plan(&u, 1, &km, &plan);
 	if (!err)
 		err = kb_vm_kmods_extract(dir, family, pkgs, npkgs, release, plan.kdeps, plan.nkdeps,

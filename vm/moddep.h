@@ -45,8 +45,10 @@ int kb_vm_kernel_moddeps(struct kb_vm_kernel *k, const char *dir, enum kb_family
 /* When release's kernel has virtio_console as a module (Debian 12's 6.1;
  * 6.12 builds it in), set k->portmods to it and the virtio modules it
  * needs, in load order (host paths, extracted from pkgs into dir), so the
- * guest gets its private result port. None found: the results go on the
- * console. Errors are logged and returned. */
+ * guest gets its private result port; with a BPF unit's TC program also
+ * sch_ingress and cls_bpf (clsact, the BPF classifier) where they are
+ * modules. None found: the results go on the console. Errors are logged
+ * and returned. */
 int kb_vm_kernel_portmods(struct kb_vm_kernel *k, const char *dir, enum kb_family family,
 			  const char *const *pkgs, size_t npkgs, const char *release);
 

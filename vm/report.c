@@ -85,8 +85,9 @@ char *kb_vm_unit_why(const struct kb_vm_unit *u, const bool critical[KB_CHK_N])
 {
 	/* The cause before its symptoms: an oops explains a failed insmod. */
 	static const enum kb_vm_check order[] = {
-		KB_CHK_BUILD, KB_CHK_VERMAGIC, KB_CHK_BOOT, KB_CHK_OOPS, KB_CHK_INSMOD,
-		KB_CHK_LOADED, KB_CHK_SELFTEST, KB_CHK_RMMOD, KB_CHK_WARNING, KB_CHK_TAINT,
+		KB_CHK_BUILD, KB_CHK_VERMAGIC, KB_CHK_BPF_BUILD, KB_CHK_BPF_VALIDATE, KB_CHK_BOOT,
+		KB_CHK_OOPS, KB_CHK_INSMOD, KB_CHK_LOADED, KB_CHK_SELFTEST, KB_CHK_RMMOD,
+		KB_CHK_BPF_LOAD, KB_CHK_BPF_ATTACH, KB_CHK_BPF_RUN, KB_CHK_WARNING, KB_CHK_TAINT,
 	};
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -122,6 +123,22 @@ static void kb_vm_json_text(struct kb_json *j, const char *key, const char *s)
 
 	kb_json_str(j, key, c);
 	free(c);
+}
+
+/* A BPF unit's kind, build and figures: the object's instruction count
+ * and the verifier's processed count (null where the kernel keeps none). */
+static void kb_vm_json_bpf(struct kb_json *j, const struct kb_vm_unit *u)
+{
+	kb_json_str(j, "kind", "bpf");
+	kb_json_str(j, "build", u->bpf_prebuilt ? "prebuilt" : u->bpf_core ? "core" : "non-core");
+	if (u->insns >= 0)
+		kb_json_int(j, "insns", u->insns);
+	else
+		kb_json_str(j, "insns", NULL);
+	if (u->verified_insns >= 0)
+		kb_json_int(j, "verified_insns", u->verified_insns);
+	else
+		kb_json_str(j, "verified_insns", NULL);
 }
 
 char *kb_vm_report_json(const struct kb_vm_run *run, size_t *len, int *err)
@@ -163,8 +180,12 @@ char *kb_vm_report_json(const struct kb_vm_run *run, size_t *len, int *err)
 			kb_json_str(&j, "source", u->src ? u->src : "built-in");
 			kb_json_bool(&j, "passed", !why);
 			kb_vm_json_text(&j, "why", why);
+			if (u->bpf)
+				kb_vm_json_bpf(&j, u);
 			kb_json_obj_begin(&j, "checks");
 			for (int c = 0; c < KB_CHK_N; c++) {
+				if (!kb_vm_check_applies(u->bpf, (enum kb_vm_check)c))
+					continue;
 				kb_json_obj_begin(&j, kb_vm_check_name(c));
 				kb_json_str(&j, "status", kb_vm_status_name(u->chk[c].st));
 				kb_json_bool(&j, "critical", run->critical[c]);

@@ -79,6 +79,8 @@ static int kb_rr_unit(const char *name, const struct kb_ynode *n, struct kb_vm_u
 		return err;
 	if (!checks || checks->type != KB_Y_MAP)
 		return kb_rr_bad(name, n, "a module without a 'checks' object");
+	u->bpf = kb_ymap_str(n, "kind") && !strcmp(kb_ymap_str(n, "kind"), "bpf");
+	u->insns = u->verified_insns = -1;
 	for (size_t i = 0; i + 1 < checks->n; i += 2) {
 		const struct kb_ynode *k = checks->items[i], *v = checks->items[i + 1];
 		int c = k->type == KB_Y_SCALAR ? kb_vm_check_parse(k->scalar) : -1;

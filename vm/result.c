@@ -13,15 +13,37 @@
 
 static const char *const kb_vm_checks[KB_CHK_N] = {
 	[KB_CHK_BUILD] = "build",	[KB_CHK_VERMAGIC] = "vermagic",
+	[KB_CHK_BPF_BUILD] = "bpf-build", [KB_CHK_BPF_VALIDATE] = "bpf-validate",
 	[KB_CHK_BOOT] = "boot",		[KB_CHK_INSMOD] = "insmod",
 	[KB_CHK_LOADED] = "loaded",	[KB_CHK_SELFTEST] = "selftest",
-	[KB_CHK_RMMOD] = "rmmod",	[KB_CHK_OOPS] = "oops",
+	[KB_CHK_RMMOD] = "rmmod",	[KB_CHK_BPF_LOAD] = "bpf-load",
+	[KB_CHK_BPF_ATTACH] = "bpf-attach", [KB_CHK_BPF_RUN] = "bpf-run",
+	[KB_CHK_OOPS] = "oops",
 	[KB_CHK_WARNING] = "warning",	[KB_CHK_TAINT] = "taint",
 };
 
 const char *kb_vm_check_name(enum kb_vm_check c)
 {
 	return c < KB_CHK_N ? kb_vm_checks[c] : "?";
+}
+
+bool kb_vm_check_applies(bool bpf, enum kb_vm_check c)
+{
+	switch (c) {
+	case KB_CHK_BOOT: case KB_CHK_OOPS: case KB_CHK_WARNING: case KB_CHK_TAINT:
+		return true;
+	case KB_CHK_BPF_BUILD: case KB_CHK_BPF_VALIDATE: case KB_CHK_BPF_LOAD:
+	case KB_CHK_BPF_ATTACH: case KB_CHK_BPF_RUN:
+		return bpf;
+	default:
+		return !bpf && c < KB_CHK_N;
+	}
+}
+
+bool kb_vm_unit_ready(const struct kb_vm_unit *u)
+{
+	return u->bpf ? u->chk[KB_CHK_BPF_VALIDATE].st == KB_ST_PASS && u->bpf_obj
+		      : u->chk[KB_CHK_BUILD].st == KB_ST_PASS;
 }
 
 int kb_vm_check_parse(const char *name)
@@ -333,6 +355,9 @@ static void kb_vm_apply_result(struct kb_vm_unit *u, int c, const struct kb_vm_p
 
 	r->st = !strcmp(pl->status, "pass") ? KB_ST_PASS :
 		!strcmp(pl->status, "skip") ? KB_ST_SKIP : KB_ST_FAIL;
+	/* the verifier's processed count, from the guest's loader ("-": none) */
+	if (c == KB_CHK_BPF_LOAD && r->st == KB_ST_PASS && pl->rest[0] >= '0' && pl->rest[0] <= '9')
+		u->verified_insns = strtol(pl->rest, NULL, 10);
 	if (c == KB_CHK_TAINT && r->st == KB_ST_FAIL) {
 		unsigned long t = strtoul(pl->rest, NULL, 10);
 		char letters[32], *why;
@@ -356,7 +381,9 @@ static bool kb_vm_line_expected(const struct kb_vm_kernel *k, const struct kb_vm
 
 	for (ui = 0; ui < k->nunits && strcmp(k->units[ui].name, pl->unit); ui++)
 		;
-	if (ui == k->nunits || k->units[ui].chk[KB_CHK_BUILD].st != KB_ST_PASS || ui < *unit_at)
+	if (ui == k->nunits || !kb_vm_unit_ready(&k->units[ui]) || ui < *unit_at)
+		return false;
+	if (c >= 0 && !kb_vm_check_applies(k->units[ui].bpf, (enum kb_vm_check)c))
 		return false;
 	if (ui > *unit_at) {
 		*unit_at = ui;
@@ -428,7 +455,7 @@ void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bo
 	if (forged) {
 		why = kb_xasprintf("forged or unexpected result line: %s", forged);
 		for (size_t i = 0; i < k->nunits; i++)
-			if (k->units[i].chk[KB_CHK_BUILD].st == KB_ST_PASS)
+			if (kb_vm_unit_ready(&k->units[i]))
 				kb_vm_set(&k->units[i].chk[KB_CHK_BOOT], KB_ST_FAIL, why);
 		free(why);
 		why = NULL;
@@ -454,7 +481,7 @@ void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bo
 		struct kb_vm_unit *u = &k->units[i];
 		bool running = p->last_unit && !strcmp(p->last_unit, u->name);
 
-		if (u->chk[KB_CHK_BUILD].st == KB_ST_FAIL || u->chk[KB_CHK_BOOT].st != KB_ST_NOTRUN)
+		if (!kb_vm_unit_ready(u) || u->chk[KB_CHK_BOOT].st != KB_ST_NOTRUN)
 			continue;
 		if (u->chk[KB_CHK_TAINT].st != KB_ST_NOTRUN || p->ended) {
 			kb_vm_set(&u->chk[KB_CHK_BOOT], KB_ST_PASS, NULL);
@@ -471,7 +498,8 @@ void kb_vm_kernel_apply(struct kb_vm_kernel *k, const struct kb_vm_parsed *p, bo
 	/* Whatever the guest never got to is "not reached", not "passed". */
 	for (size_t i = 0; i < k->nunits; i++)
 		for (int c = KB_CHK_INSMOD; c < KB_CHK_N; c++)
-			if (k->units[i].chk[c].st == KB_ST_NOTRUN)
+			if (k->units[i].chk[c].st == KB_ST_NOTRUN &&
+			    kb_vm_check_applies(k->units[i].bpf, (enum kb_vm_check)c))
 				k->units[i].chk[c].st = KB_ST_SKIP;
 	free(why);
 }
@@ -482,9 +510,10 @@ void kb_vm_kernel_fail_all(struct kb_vm_kernel *k, enum kb_vm_check c, const cha
 		struct kb_vm_unit *u = &k->units[i];
 
 		if (u->chk[c].st == KB_ST_NOTRUN)
-			kb_vm_set(&u->chk[c], KB_ST_FAIL, why);
+			kb_vm_set(&u->chk[u->bpf && c == KB_CHK_BUILD ? KB_CHK_BPF_BUILD : c],
+				  KB_ST_FAIL, why);
 		for (int o = 0; o < KB_CHK_N; o++)
-			if (u->chk[o].st == KB_ST_NOTRUN)
+			if (u->chk[o].st == KB_ST_NOTRUN && kb_vm_check_applies(u->bpf, (enum kb_vm_check)o))
 				u->chk[o].st = KB_ST_SKIP;
 	}
 }
@@ -505,6 +534,8 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 		free(u->name);
 		free(u->src);
 		free(u->build_dir);
+		free(u->bpf_obj);
+		free(u->bpf_btf);
 		for (size_t j = 0; j < u->nkos; j++)
 			free(u->kos[j]);
 		free(u->kos);
@@ -518,6 +549,7 @@ void kb_vm_kernel_free(struct kb_vm_kernel *k)
 	for (size_t i = 0; i < k->nportmods; i++)
 		free(k->portmods[i]);
 	free(k->portmods);
+	free(k->bpfload);
 	free(k->id);
 	free(k->distro);
 	free(k->release);

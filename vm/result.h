@@ -34,11 +34,16 @@
 enum kb_vm_check {
 	KB_CHK_BUILD,		/* the module built against the bundle */
 	KB_CHK_VERMAGIC,	/* the .ko's vermagic names BUNDLE_UNAME */
+	KB_CHK_BPF_BUILD,	/* a BPF unit: clang -target bpf built the object */
+	KB_CHK_BPF_VALIDATE,	/* it is a BPF ELF with known program sections and a license */
 	KB_CHK_BOOT,		/* the kernel booted and ran the tests to the end */
 	KB_CHK_INSMOD,		/* the kernel accepted the module */
 	KB_CHK_LOADED,		/* it shows in /proc/modules */
 	KB_CHK_SELFTEST,	/* the module's own check.sh passed */
 	KB_CHK_RMMOD,		/* it unloaded */
+	KB_CHK_BPF_LOAD,	/* the verifier accepted every program of the object */
+	KB_CHK_BPF_ATTACH,	/* each attached (kprobe, tracepoint, XDP/TC on lo, …) */
+	KB_CHK_BPF_RUN,		/* triggered, it counted in its kb_runs map */
 	KB_CHK_OOPS,		/* no Oops, BUG: or Call Trace in the kernel log */
 	KB_CHK_WARNING,		/* no WARNING: in the kernel log */
 	KB_CHK_TAINT,		/* no taint beyond out-of-tree (O) and unsigned (E) */
@@ -48,6 +53,9 @@ enum kb_vm_check {
 enum kb_vm_status { KB_ST_NOTRUN, KB_ST_PASS, KB_ST_FAIL, KB_ST_SKIP };
 
 const char *kb_vm_check_name(enum kb_vm_check c);
+/* Is check c one of this kind of unit's? Modules: build … rmmod; BPF
+ * units: bpf-*; both: boot, oops, warning, taint. */
+bool kb_vm_check_applies(bool bpf, enum kb_vm_check c);
 /* -1 when name is not a check. */
 int kb_vm_check_parse(const char *name);
 const char *kb_vm_status_name(enum kb_vm_status s);
@@ -59,10 +67,20 @@ struct kb_vm_check_result {
 	char *detail;		/* why, in words a person can act on; may span lines */
 };
 
-/* One module directory built and loaded as a unit. */
+/* One module directory built and loaded as a unit; or one BPF program
+ * source built one way (vm/bpfunit.h), loaded by the guest's loader. */
 struct kb_vm_unit {
 	char *name;		/* [A-Za-z0-9_-], unique in a run */
-	char *src;		/* the module directory (NULL: the built-in test module) */
+	char *src;		/* the module directory (NULL: the built-in test module),
+				 * or the .bpf.c file */
+	bool bpf;		/* a BPF unit: its checks are the bpf-* ones */
+	bool bpf_core;		/* built CO-RE, against the kernel's vmlinux.h */
+	bool bpf_prebuilt;	/* a DIR/NAME.bpf.o, loaded as it is */
+	char *bpf_obj;		/* the object built (tmpfs), or the prebuilt one */
+	char *bpf_btf;		/* its min-core BTF (vmtest --min-core), or NULL */
+	bool bpf_tc;		/* it holds a TC program: the guest needs clsact */
+	long insns;		/* instructions in the object's programs; -1: not built */
+	long verified_insns;	/* the verifier's processed count; -1: the kernel has none */
 	char *build_dir;	/* where it was built (tmpfs); holds the .ko files and check.sh */
 	char **kos;		/* built .ko files, in load order */
 	size_t nkos;
@@ -87,6 +105,8 @@ struct kb_vm_kernel {
 	char **portmods;	/* the kernel's own modules for the result port
 				 * (virtio_console and what it needs), load order */
 	size_t nportmods;
+	char *bpfload;		/* the guest's BPF loader (kbundle-bpfload), when BPF units run */
+	bool no_btf;		/* the guest hides /sys/kernel/btf (vmtest --no-btf) */
 };
 
 struct kb_vm_parsed_line {
@@ -136,6 +156,10 @@ void kb_vm_kernel_fail_all(struct kb_vm_kernel *k, enum kb_vm_check c, const cha
 /* Taint flags as letters, e.g. "DW" for 0x280; buf of 32. */
 void kb_vm_taint_letters(unsigned long t, char *buf, size_t n);
 #define KB_VM_TAINT_OK ((1ul << 12) | (1ul << 13))	/* O: out-of-tree, E: unsigned */
+
+/* Is the unit in the guest: a module unit that built, a BPF unit whose
+ * object validated? */
+bool kb_vm_unit_ready(const struct kb_vm_unit *u);
 
 /* Does a unit pass, given which checks are critical? */
 bool kb_vm_unit_passed(const struct kb_vm_unit *u, const bool critical[KB_CHK_N]);

@@ -20,9 +20,11 @@
 #include "lib/meter.h"
 #include "lib/pool.h"
 #include "lib/yaml_doc.h"
+#include "vm/bpfunit.h"
 #include "vm/hosttools.h"
 #include "vm/initramfs.h"
 #include "vm/kernel.h"
+#include "vm/kernel_btf.h"
 #include "vm/modbuild.h"
 #include "vm/modcache.h"
 #include "vm/moddep.h"
@@ -111,6 +113,8 @@ static void kb_vm_units_init(const struct kb_vmtest_opts *o, struct kb_vm_kernel
 		k->units[k->nunits].name = kb_vm_unit_name(o->modules[i], k, k->nunits);
 		k->units[k->nunits].src = kb_xstrdup(o->modules[i]);
 	}
+	kb_vm_bpf_units_add(k, o->bpf_dirs, o->nbpf_dirs);
+	k->no_btf = o->no_btf;
 }
 
 /* Host-side trouble (no make, no qemu) fails the run whatever the checks say. */
@@ -156,6 +160,10 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 	for (size_t i = 0; i < k->nunits; i++) {
 		char *un = NULL;
 
+		if (k->units[i].bpf) {	/* built per run: against this kernel's vmlinux.h too */
+			misses++;
+			continue;
+		}
 		keys[i] = kb_vm_modcache_key(&k->units[i], hex);
 		if (keys[i] && kb_vm_modcache_get(c->mcache, keys[i], &k->units[i], &un)) {
 			free(*uname);
@@ -201,6 +209,36 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 			"the console", k->release);
 	kb_debug("%s: dependencies ready (%.2f s)", k->release, kb_vm_now() - c->t0);
 	free(dir);
+}
+
+/* The BPF units of k, built into work against the extracted bundle and
+ * the kernel's vmlinux.h (without a kernel, CO-RE builds fail saying so),
+ * then the guest's loader found. */
+static void kb_vm_test_bpf(struct kb_vm_ctx *c, const struct kb_vm_target *t,
+			   struct kb_vm_kernel *k, const struct kb_vm_buildenv *env, const char *work,
+			   bool have_kernel)
+{
+	struct kb_vm_bpf_env be = {
+		.build_dir = env->build_dir, .arch = t->arch ? t->arch->debian : k->arch,
+		.work = work, .timeout_ms = c->o->build_timeout_s * 1000,
+	};
+	char *h = NULL, *why = NULL;
+
+	if (!c->o->nbpf_dirs)
+		return;
+	if (have_kernel && kb_vm_kernel_vmlinux_h(c->kcache, t->image_key, &h, &why) == 0)
+		be.vmlinux_h = h;
+	be.no_btf = why ? why : "the kernel image could not be had";
+	for (size_t i = 0; i < k->nunits; i++)
+		if (k->units[i].bpf) {
+			kb_info("%s: building %s", k->release, k->units[i].name);
+			kb_vm_bpf_unit_build(&k->units[i], &be);
+		}
+	if (c->o->min_core && have_kernel)
+		kb_vm_bpf_min_core(k, c->kcache, t->image_key, work);
+	kb_vm_bpf_loader(k, be.arch);
+	free(h);
+	free(why);
 }
 
 /* Build and boot; every outcome lands in k's checks. */
@@ -251,9 +289,12 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		k->distro = kb_xstrdup(env.distro);
 	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
+	kb_vm_test_bpf(c, t, k, &env, mods, !kerr);
 	for (size_t i = 0; i < k->nunits; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 
+		if (u->bpf)
+			continue;
 		if (u->chk[KB_CHK_BUILD].st == KB_ST_PASS) {	/* from the cache */
 			kb_vm_unit_vermagic(u, want, t->arch ? t->arch->debian : NULL, compiler);
 			built++;
@@ -398,9 +439,9 @@ static int kb_vm_config_checks(const struct kb_ynode *seq, const char *path, boo
 		int c = seq->items[i]->type == KB_Y_SCALAR ? kb_vm_check_parse(seq->items[i]->scalar) : -1;
 
 		if (c < 0) {
-			kb_error("%s:%d: not a check (want one of build, vermagic, boot, insmod, "
-				 "loaded, selftest, rmmod, oops, warning, taint)", path,
-				 seq->items[i]->line);
+			kb_error("%s:%d: not a check (want one of build, vermagic, bpf-build, "
+				 "bpf-validate, boot, insmod, loaded, selftest, rmmod, bpf-load, "
+				 "bpf-attach, bpf-run, oops, warning, taint)", path, seq->items[i]->line);
 			return -KB_EUSAGE;
 		}
 		critical[c] = value;
@@ -500,6 +541,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	 * anything is packed or booted. */
 	for (size_t i = 0; i < o->nmodules && !err; i++)
 		err = kb_vm_modsrc_check(o->modules[i]);
+	for (size_t i = 0; i < o->nbpf_dirs && !err; i++)
+		err = kb_vm_bpf_dir_check(o->bpf_dirs[i]);
 	if (!err && o->preview && o->bundle) {	/* one bundle, one boot */
 		memset(o->preview, 0, sizeof(*o->preview));
 		o->preview->entries = 1;

@@ -24,6 +24,10 @@ struct kb_vmtest_opts {
 	size_t nimages;
 	const char *const *modules;	/* --module DIR… */
 	size_t nmodules;
+	const char *const *bpf_dirs;	/* --bpf DIR…: *.bpf.c programs (vm/bpfunit.h) */
+	size_t nbpf_dirs;
+	bool no_btf;		/* the guest hides its BTF: CO-RE objects must fail */
+	bool min_core;		/* hand each BPF object its min-core BTF (btf_custom_path) */
 	const char *accel;	/* auto, kvm or tcg */
 	const char *json;	/* report paths, or NULL; json "-": stdout (the table goes to stderr) */
 	const char *junit;

@@ -70,6 +70,8 @@ static void kb_print_kernel(const struct kb_vm_kernel *k)
 
 		printf("unit %s:\n", u->name);
 		for (int c = 0; c < KB_CHK_N; c++) {
+			if (!kb_vm_check_applies(u->bpf, (enum kb_vm_check)c))
+				continue;
 			printf("  %-9s %s\n", kb_vm_check_name(c), kb_vm_status_name(u->chk[c].st));
 			if (u->chk[c].detail)
 				kb_print_block("detail", u->chk[c].detail);
