@@ -123,6 +123,17 @@ fi
 for f in elf-with-btf image-raw image-gz bzimage-xz; do
 	[ -f "$top/tests/fixtures/btf/$f" ] && seed btf_kernel "$f" <"$top/tests/fixtures/btf/$f"
 done
+# BPF objects: each sample of tests/bpf built CO-RE-free against libbpf's
+# and this machine's uapi headers (the fuzzer mutates ELF, not C).
+if have clang && [ -f /usr/include/bpf/bpf_helpers.h ]; then
+	mkdir -p "$work/uapi" && ln -sfn /usr/include "$work/uapi/uapi"	# <uapi/linux/bpf.h>
+	for f in "$top"/tests/bpf/*.bpf.c; do
+		b=$(basename "$f" .bpf.c)
+		[ "$b" = task_core ] && continue
+		clang -target bpf -O2 -g -DKBUNDLE_BPF_CORE=0 -D__TARGET_ARCH_x86 \
+			-I"$work/uapi" -I/usr/include/x86_64-linux-gnu -c "$f" -o "$work/$b.o" 2>/dev/null && seed bpfobj "$b" <"$work/$b.o"
+	done
+fi
 for f in "$top"/tests/fixtures/rpmmd/repodata/repomd.xml; do [ -f "$f" ] && seed repomd fixture <"$f"; done
 for f in "$top"/tests/fixtures/rpmmd/repodata/primary.xml.gz; do
 	[ -f "$f" ] || continue
