@@ -2,6 +2,7 @@
  * with clang, checked before boot. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "vm/bpfobj.h"
 #include "vm/bpfunit.h"
 #include "vm/kernel_btf.h"
+#include "vm/modcache.h"
 
 #define KB_BPF_SUFFIX ".bpf.c"
 #define KB_BPF_OBJ_SUFFIX ".bpf.o"
@@ -207,20 +209,28 @@ static char *kb_bpf_libbpf_dir(const char *work)
 	return dir;
 }
 
-/* clang's own headers (stddef.h, stdint.h…): `clang -print-resource-dir`. */
-static char *kb_bpf_clang_inc(void)
+static char *kb_bpf_clang_dir;
+static pthread_once_t kb_bpf_clang_once = PTHREAD_ONCE_INIT;
+
+static void kb_bpf_clang_find(void)
 {
 	static const char *const argv[] = { "clang", "-print-resource-dir", NULL };
 	struct kb_proc_opts o = { .timeout_ms = 30000 };
 	struct kb_proc_result r = { 0 };
-	char *inc = NULL;
 
 	if (kb_proc_run(argv, &o, &r) == 0 && r.output) {
 		r.output[strcspn(r.output, "\n")] = '\0';
-		inc = kb_xasprintf("%s/include", r.output);
+		kb_bpf_clang_dir = kb_xasprintf("%s/include", r.output);
 	}
 	free(r.output);
-	return inc;
+}
+
+/* clang's own headers (stddef.h, stdint.h…): `clang -print-resource-dir`,
+ * asked once; its path names clang's version. NULL: no clang. */
+static const char *kb_bpf_clang_inc(void)
+{
+	pthread_once(&kb_bpf_clang_once, kb_bpf_clang_find);
+	return kb_bpf_clang_dir;
 }
 
 /* The compile command, NULL-terminated, into v (at most 48 entries). */
@@ -331,7 +341,8 @@ void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e)
 	struct kb_proc_opts o = { .timeout_ms = e->timeout_ms, .output_max = KB_BPF_OUT_MAX };
 	struct kb_proc_result r = { 0 };
 	struct kb_strv argv = { 0 };
-	char *out, *libbpf, *clang_inc;
+	const char *clang_inc = kb_bpf_clang_inc();
+	char *out, *libbpf;
 	int err;
 
 	if (u->bpf_prebuilt) {
@@ -345,12 +356,10 @@ void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e)
 					e->no_btf ? e->no_btf : "the kernel has no BTF"));
 		return;
 	}
-	clang_inc = kb_bpf_clang_inc();
 	if (!a || !clang_inc) {
 		kb_bpf_set(&u->chk[KB_CHK_BPF_BUILD], KB_ST_FAIL,
 			   !a ? kb_xasprintf("no BPF build for architecture %s", e->arch)
 			      : kb_xstrdup("clang could not run (is clang installed?)"));
-		free(clang_inc);
 		return;
 	}
 	out = kb_xasprintf("%s/%s.bpf.o", e->work, u->name);
@@ -378,7 +387,6 @@ void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e)
 	free(r.output);
 	free(out);
 	free(libbpf);
-	free(clang_inc);
 	kb_strv_free(&argv);
 }
 
@@ -444,4 +452,54 @@ void kb_vm_bpf_min_core(struct kb_vm_kernel *k, const char *kcache, const char *
 	}
 	free(btf);
 	free(why);
+}
+
+/* The key: the module cache's (the bundle's bytes, a name, every file of
+ * a directory) over the unit's directory, with the unit's name, the kernel
+ * image (its vmlinux.h) and clang's version in the name. */
+static char *kb_bpf_cache_key(const struct kb_vm_unit *u, const char *bundle_sha,
+			      const char *image_key)
+{
+	const char *clang = kb_bpf_clang_inc();
+	char *dir = kb_xstrndup(u->src, (size_t)(strrchr(u->src, '/') - u->src));
+	char *name = kb_xasprintf("bpf-1\n%s\n%s\n%s", u->name, image_key ? image_key : "-",
+				  clang ? clang : "-");
+	struct kb_vm_unit k = { .name = name, .src = dir };
+	char *key = clang ? kb_vm_modcache_key(&k, bundle_sha) : NULL;
+
+	free(name);
+	free(dir);
+	return key;
+}
+
+char *kb_vm_bpf_cache_get(struct kb_vm_unit *u, const char *cache_dir, const char *bundle_sha,
+			  const char *image_key)
+{
+	char *key = kb_bpf_cache_key(u, bundle_sha, image_key), *path;
+
+	if (!key)
+		return NULL;
+	path = kb_xasprintf("%s/%s.bpf.o", cache_dir, key);
+	if (access(path, R_OK) == 0) {
+		kb_bpf_set(&u->chk[KB_CHK_BPF_BUILD], KB_ST_PASS, kb_xstrdup("built before: cached"));
+		kb_bpf_validate(u, path);
+	}
+	free(path);
+	return key;
+}
+
+void kb_vm_bpf_cache_put(const struct kb_vm_unit *u, const char *cache_dir, const char *key)
+{
+	char *buf = NULL, *path;
+	size_t len = 0;
+
+	if (!key || u->chk[KB_CHK_BPF_VALIDATE].st != KB_ST_PASS || u->bpf_prebuilt ||
+	    kb_file_read(u->bpf_obj, KB_VM_BPFOBJ_MAX, &buf, &len) != 0)
+		return;
+	path = kb_xasprintf("%s/%s.bpf.o", cache_dir, key);
+	kb_mkdir_p(cache_dir, 0755);
+	if (kb_file_write_atomic(path, buf, len) != 0)
+		kb_warn("%s: the built object could not be cached", path);
+	free(path);
+	free(buf);
 }

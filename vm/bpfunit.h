@@ -37,6 +37,15 @@ struct kb_vm_bpf_env {
  * u->insns and u->bpf_tc. */
 void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e);
 
+/* The cache of built objects, WORKDIR/cache/bpf/<key>.bpf.o: key over
+ * the bundle's bytes (bundle_sha), the kernel image (image_key: its
+ * vmlinux.h), clang's version, the unit's name and every file of its
+ * directory. On a hit u is built and checked from it. The key (malloc'd;
+ * NULL: none can be had) is for kb_vm_bpf_cache_put after a build. */
+char *kb_vm_bpf_cache_get(struct kb_vm_unit *u, const char *cache_dir, const char *bundle_sha,
+			  const char *image_key);
+void kb_vm_bpf_cache_put(const struct kb_vm_unit *u, const char *cache_dir, const char *key);
+
 /* Does k have a BPF unit that will run in the guest? With tc: one with a
  * TC program. */
 bool kb_vm_kernel_has_bpf(const struct kb_vm_kernel *k, bool tc);

@@ -43,6 +43,7 @@ struct kb_vm_ctx {
 	char *logs;		/* WORKDIR/reports/vmtest-…/ */
 	char *kcache;		/* WORKDIR/cache/kernels */
 	char *mcache;		/* WORKDIR/cache/modules */
+	char *bcache;		/* WORKDIR/cache/bpf: built BPF objects */
 	char **host_tools;	/* per target: this machine's kbuild package (foreign ones) */
 	pthread_mutex_t lock;	/* the accelerator decision, fatal */
 	const char *accel;	/* the host architecture's, decided once, by the first
@@ -160,8 +161,9 @@ static int kb_vm_units_from_cache(struct kb_vm_ctx *c, const struct kb_vm_target
 	for (size_t i = 0; i < k->nunits; i++) {
 		char *un = NULL;
 
-		if (k->units[i].bpf) {	/* built per run: against this kernel's vmlinux.h too */
-			misses++;
+		if (k->units[i].bpf) {
+			keys[i] = kb_vm_bpf_cache_get(&k->units[i], c->bcache, hex, t->image_key);
+			misses += k->units[i].chk[KB_CHK_BPF_BUILD].st != KB_ST_PASS;
 			continue;
 		}
 		keys[i] = kb_vm_modcache_key(&k->units[i], hex);
@@ -211,29 +213,55 @@ static void kb_vm_test_moddeps(struct kb_vm_ctx *c, struct kb_vm_target *t,
 	free(dir);
 }
 
-/* The BPF units of k, built into work against the extracted bundle and
- * the kernel's vmlinux.h (without a kernel, CO-RE builds fail saying so),
- * then the guest's loader found. */
+struct kb_vm_bpf_jobs {
+	struct kb_vm_kernel *k;
+	const struct kb_vm_bpf_env *be;
+	size_t *todo;
+};
+
+static void kb_vm_bpf_job(void *ctx, size_t i)
+{
+	struct kb_vm_bpf_jobs *j = ctx;
+
+	kb_vm_bpf_unit_build(&j->k->units[j->todo[i]], j->be);
+}
+
+/* The BPF units of k not in the cache (keys: theirs), built into work on
+ * every core against the extracted bundle and the kernel's vmlinux.h
+ * (without a kernel, CO-RE builds fail saying so) and cached; then the
+ * guest's loader found. */
 static void kb_vm_test_bpf(struct kb_vm_ctx *c, const struct kb_vm_target *t,
 			   struct kb_vm_kernel *k, const struct kb_vm_buildenv *env, const char *work,
-			   bool have_kernel)
+			   bool have_kernel, char **keys)
 {
+	size_t *todo = kb_xcalloc(k->nunits + 1, sizeof(*todo)), n = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kb_vm_bpf_env be = {
 		.build_dir = env->build_dir, .arch = t->arch ? t->arch->debian : k->arch,
 		.work = work, .timeout_ms = c->o->build_timeout_s * 1000,
 	};
 	char *h = NULL, *why = NULL;
 
-	if (!c->o->nbpf_dirs)
+	if (!c->o->nbpf_dirs) {
+		free(todo);
 		return;
+	}
 	if (have_kernel && kb_vm_kernel_vmlinux_h(c->kcache, t->image_key, &h, &why) == 0)
 		be.vmlinux_h = h;
 	be.no_btf = why ? why : "the kernel image could not be had";
 	for (size_t i = 0; i < k->nunits; i++)
-		if (k->units[i].bpf) {
+		if (k->units[i].bpf && k->units[i].chk[KB_CHK_BPF_BUILD].st == KB_ST_NOTRUN) {
 			kb_info("%s: building %s", k->release, k->units[i].name);
-			kb_vm_bpf_unit_build(&k->units[i], &be);
+			todo[n++] = i;
 		}
+	{
+		struct kb_vm_bpf_jobs j = { .k = k, .be = &be, .todo = todo };
+
+		kb_pool_run(n, cores > 1 ? (int)cores : 1, kb_vm_bpf_job, &j);
+	}
+	for (size_t i = 0; i < n; i++)
+		kb_vm_bpf_cache_put(&k->units[todo[i]], c->bcache, keys[todo[i]]);
+	free(todo);
 	if (c->o->min_core && have_kernel)
 		kb_vm_bpf_min_core(k, c->kcache, t->image_key, work);
 	kb_vm_bpf_loader(k, be.arch);
@@ -289,7 +317,7 @@ static void kb_vm_test_kernel(struct kb_vm_ctx *c, struct kb_vm_target *t, struc
 		k->distro = kb_xstrdup(env.distro);
 	want = krel ? krel : uname;
 	kb_mkdir_p(mods, 0755);
-	kb_vm_test_bpf(c, t, k, &env, mods, !kerr);
+	kb_vm_test_bpf(c, t, k, &env, mods, !kerr, keys);
 	for (size_t i = 0; i < k->nunits; i++) {
 		struct kb_vm_unit *u = &k->units[i];
 
@@ -558,6 +586,7 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	c.logs = kb_xasprintf("%s/reports/vmtest-%s-%d", o->workdir, stamp, (int)getpid());
 	c.kcache = kb_cache_dir(o->workdir, "kernels");
 	c.mcache = kb_cache_dir(o->workdir, "modules");
+	c.bcache = kb_cache_dir(o->workdir, "bpf");
 	c.tmp = kb_vm_tmp_root(o->keep, &tmp_slot);
 	if (!c.tmp || kb_mkdir_p(c.logs, 0755) != 0) {
 		kb_error("%s: cannot create the report directory", c.logs);
@@ -601,5 +630,6 @@ out:
 	free(c.logs);
 	free(c.kcache);
 	free(c.mcache);
+	free(c.bcache);
 	return err;
 }

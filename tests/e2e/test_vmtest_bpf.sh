@@ -7,7 +7,8 @@
 # fails that case only; verified_insns is reported where the kernel keeps
 # it (5.16+). --no-btf makes the CO-RE sample fail for want of BTF, and
 # --min-core hands it a min-core BTF (btf_custom_path) that lets it load
-# again. A prebuilt object that is not BPF is refused before any VM boots.
+# again, from the object the run before built and cached. A prebuilt object
+# that is not BPF is refused before any VM boots.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$KB_SRC/tests/e2e/pack_lib.sh"
@@ -107,6 +108,7 @@ import json, sys
 [u] = [u for u in k["modules"] if u["name"] == "task_core-core"]
 assert u["passed"] and u["checks"]["bpf-run"]["status"] == "pass", u
 assert "min-core BTF" in u["checks"]["bpf-load"]["detail"], u
+assert u["checks"]["bpf-build"]["detail"] == "built before: cached", u  # the --no-btf run's object
 PY
 kb_log "total $((SECONDS - t0)) s"
 echo ok
