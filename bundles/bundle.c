@@ -10,6 +10,7 @@
 #include "bundles/bundle.h"
 #include "bundles/bundle_path.h"
 #include "bundles/btf_artifact.h"
+#include "bundles/vmtest_verdict.h"
 #include "bundles/index.h"
 #include "lib/compiler.h"
 #include "lib/error.h"
@@ -364,6 +365,7 @@ int kb_bundle_index_write(const char *dir, const struct kb_manifest *m)
 		memcpy(x->sha256, bi.sha256, sizeof(x->sha256));
 		memcpy(x->packed_at, bi.packed_at, sizeof(x->packed_at));
 		kb_btf_artifact_index(dir, x);
+		kb_vmtest_verdict_index(dir, x);
 		idx.n++;
 	}
 	err = kb_index_write(path, &idx);

@@ -11,6 +11,7 @@
 #define KB_LINK_SUFFIX ".link"
 #define KB_BTF_SUFFIX ".btf"
 #define KB_BTF_NONE_SUFFIX ".none"
+#define KB_VERDICT_SUFFIX ".vmtest"
 
 /* DIR/ID.SUFFIX, or ID.SUFFIX with no DIR: every name below is one. */
 static char *kb_id_path(const char *dir, const char *id, const char *suffix)
@@ -51,6 +52,11 @@ char *kb_btf_sidecar_line(const char *sha256, const char *id)
 char *kb_btf_none_path(const char *dir, const char *id)
 {
 	return kb_id_path(dir, id, KB_BTF_SUFFIX KB_BTF_NONE_SUFFIX);
+}
+
+char *kb_vmtest_verdict_path(const char *dir, const char *id)
+{
+	return kb_id_path(dir, id, KB_VERDICT_SUFFIX);
 }
 
 char *kb_bundle_link_path(const char *dir, const char *manifest_id)

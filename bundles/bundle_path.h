@@ -31,6 +31,9 @@ char *kb_btf_path(const char *dir, const char *id);
 char *kb_btf_sidecar_path(const char *dir, const char *id);
 char *kb_btf_sidecar_line(const char *sha256, const char *id);
 char *kb_btf_none_path(const char *dir, const char *id);
+/* dir/<id>.vmtest: the last vmtest verdict on the bundle's bytes
+ * (bundles/vmtest_verdict.h) */
+char *kb_vmtest_verdict_path(const char *dir, const char *id);
 
 /* The id a bundle file's name gives: its base name without ".tgz" (the
  * whole base name when it has no such suffix). malloc'd. */

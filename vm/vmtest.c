@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundles/bundle_path.h"
+#include "bundles/vmtest_verdict.h"
 #include "cache/cache.h"
 #include "lib/arch.h"
 #include "lib/cleanup.h"
@@ -553,6 +555,29 @@ char *kb_vm_tmp_root(bool keep, int *slot)
 	return t;
 }
 
+/* Each tested bundle's verdict beside it, and in the work index: every
+ * critical check of every unit passed, or not. A run stopped by host-side
+ * trouble (c->fatal) records nothing: it is no verdict on the bundles. */
+static void kb_vm_record_verdicts(struct kb_vm_ctx *c)
+{
+	char *dir = kb_path_join(c->o->workdir, "bundles");
+
+	for (size_t i = 0; i < c->ts.n && !c->fatal; i++) {
+		const struct kb_vm_kernel *k = &c->kernels[i];
+		char *id = c->ts.v[i].bundle ? kb_bundle_id_of(c->ts.v[i].bundle) : NULL;
+		bool ok = k->nunits > 0;
+
+		for (size_t u = 0; u < k->nunits; u++)
+			ok &= kb_vm_unit_passed(&k->units[u], c->o->critical);
+		if (id && access(c->ts.v[i].bundle, F_OK) == 0)
+			kb_vmtest_verdict_put(dir, id, ok);
+		free(id);
+	}
+	if (!c->fatal)
+		kb_vmtest_verdict_refresh(dir);
+	free(dir);
+}
+
 int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 {
 	struct kb_vm_ctx c = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -614,6 +639,8 @@ int kb_vmtest_run(const struct kb_vmtest_opts *o, bool *passed)
 	if (o->html && kb_vm_report_html_write(o->html, &run) != 0)
 		err = -EIO;
 	*passed = kb_vm_run_passed(&run);
+	if (!o->bundle)
+		kb_vm_record_verdicts(&c);
 	if (!err && c.fatal)
 		err = c.fatal;
 out:

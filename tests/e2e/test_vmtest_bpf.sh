@@ -7,7 +7,8 @@
 # fails that case only; verified_insns is reported where the kernel keeps
 # it (5.16+). --no-btf makes the CO-RE sample fail for want of BTF, and
 # --min-core hands it a min-core BTF (btf_custom_path) that lets it load
-# again, from the object the run before built and cached. A prebuilt object
+# again, from the object the run before built and cached. Each bundle's last
+# verdict is in the work index, kept by a repack and published. A prebuilt object
 # that is not BPF is refused before any VM boots.
 set -euo pipefail
 . "${KB_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
@@ -110,5 +111,24 @@ assert u["passed"] and u["checks"]["bpf-run"]["status"] == "pass", u
 assert "min-core BTF" in u["checks"]["bpf-load"]["detail"], u
 assert u["checks"]["bpf-build"]["detail"] == "built before: cached", u  # the --no-btf run's object
 PY
+
+# each bundle's last verdict is in the work index (the 6.1 kernel's last
+# run passed, the others' failed on reject_oob); a pack keeps it, and
+# publish carries it into the store's index
+verdicts() {
+	python3 -c 'import json, sys
+for b in json.load(open(sys.argv[1]))["bundles"]: print(b["uname"], b["vmtest"])' "$1"
+}
+has_verdicts() { # INDEX WHAT
+	for l in "$REL11 failed" "$KB_REL_A passed" "$KB_D13_REL failed"; do
+		verdicts "$1" | grep -qxF "$l" || kb_die "$2 lacks '$l': $(verdicts "$1")"
+	done
+}
+has_verdicts "$wd/bundles/index.json" "the work index"
+"$KBUNDLE" -q pack --manifest "$man" --upstreams "$ups" --workdir "$wd" --release "$sel" || kb_die "repack failed"
+has_verdicts "$wd/bundles/index.json" "the work index after a pack"
+"$KBUNDLE" -q key generate -o "$KB_TMP/key" >/dev/null
+"$KBUNDLE" -q publish --workdir "$wd" --to "$KB_TMP/store" --sign-key "$KB_TMP/key" || kb_die "publish failed"
+has_verdicts "$KB_TMP/store/index.json" "the store's index"
 kb_log "total $((SECONDS - t0)) s"
 echo ok
