@@ -60,7 +60,7 @@ $(BUILD)/kbundle: $(CLI_OBJ) $(LIB) | $(BUILD)/kbundle-bpfload
 GUEST_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
 $(BUILD)/kbundle-bpfload: guest/bpfload.c
 	@mkdir -p $(dir $@)
-	$(call E,GUEST,$@)$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) $(if $(WERROR),-Werror) -static \
+	$(call E,GUEST,$@)$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) $(if $(WERROR),-Werror) -static \
 		-o $@ $< $(GUEST_LIBS)
 
 $(LIB): $(CORE_OBJ)

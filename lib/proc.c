@@ -1,4 +1,4 @@
-/* proc.c — fork/exec with a pipe, a deadline and a process-group kill; the
+/* proc.c — fork/exec (or fork and call) with a pipe, a deadline and a process-group kill; the
  * child dies with kbundle (PR_SET_PDEATHSIG), and its group is killed by
  * the TERM/INT/HUP handler of lib/cleanup.c. */
 #include <errno.h>
@@ -25,7 +25,14 @@ static long long kb_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void kb_proc_child(const char *const argv[], const struct kb_proc_opts *o, int out_fd,
+/* What the child runs: a program (argv), or fn(ctx) in the forked copy. */
+struct kb_proc_what {
+	const char *const *argv;
+	void (*fn)(void *ctx);
+	void *ctx;
+};
+
+static void kb_proc_child(const struct kb_proc_what *w, const struct kb_proc_opts *o, int out_fd,
 			  pid_t parent)
 {
 	int in_fd;
@@ -43,12 +50,16 @@ static void kb_proc_child(const char *const argv[], const struct kb_proc_opts *o
 		_exit(127);
 	if (o->cwd && chdir(o->cwd) != 0)
 		_exit(127);
-	execvp(argv[0], (char *const *)argv);
+	if (w->fn) {
+		w->fn(w->ctx);
+		_exit(0);
+	}
+	execvp(w->argv[0], (char *const *)w->argv);
 	_exit(127);
 }
 
-int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
-		struct kb_proc_result *res)
+static int kb_proc_start(const struct kb_proc_what *w, const struct kb_proc_opts *opts,
+			 struct kb_proc_result *res)
 {
 	static const struct kb_proc_opts defaults;
 	const struct kb_proc_opts *o = opts ? opts : &defaults;
@@ -73,7 +84,7 @@ int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 		goto out;
 	}
 	if (pid == 0)
-		kb_proc_child(argv, o, pipefd[1], self);
+		kb_proc_child(w, o, pipefd[1], self);
 	setpgid(pid, pid);	/* both sides: the group exists before anyone kills it */
 	slot = kb_cleanup_child_add(pid);
 	close(pipefd[1]);
@@ -135,6 +146,22 @@ out:
 	else
 		free(r.output);
 	return err;
+}
+
+int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
+		struct kb_proc_result *res)
+{
+	const struct kb_proc_what w = { .argv = argv };
+
+	return kb_proc_start(&w, opts, res);
+}
+
+int kb_proc_call(void (*fn)(void *ctx), void *ctx, const struct kb_proc_opts *opts,
+		 struct kb_proc_result *res)
+{
+	const struct kb_proc_what w = { .fn = fn, .ctx = ctx };
+
+	return kb_proc_start(&w, opts, res);
 }
 
 bool kb_proc_have(const char *name)

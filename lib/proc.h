@@ -27,6 +27,13 @@ struct kb_proc_result {
 int kb_proc_run(const char *const argv[], const struct kb_proc_opts *opts,
 		struct kb_proc_result *res);
 
+/* The same for fn(ctx), run in a forked child of this process (its
+ * stdout and stderr are the output; it exits 0 after fn returns): for
+ * library code that must not take kbundle down with it, such as a parser
+ * that crashes on hostile input. A crash is exit_code 128+signal. */
+int kb_proc_call(void (*fn)(void *ctx), void *ctx, const struct kb_proc_opts *opts,
+		 struct kb_proc_result *res);
+
 /* Is there an executable NAME in $PATH (or at NAME, when it has a '/')?
  * For "missing tool" configuration errors before any work starts. */
 bool kb_proc_have(const char *name);

@@ -3,9 +3,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,12 +14,13 @@
 
 #include "lib/error.h"
 #include "lib/file.h"
+#include "lib/proc.h"
 #include "vm/bpfobj.h"
 
 /* libbpf's print hook is process-wide, and libbpf 1.1's ELF reader is
  * not hardened against hostile objects (fuzz_bpfobj crashes it): its open
- * runs in a child, which reports back on a pipe and whose crash is a
- * verdict on the object, not on kbundle. */
+ * runs in a child (kb_proc_call), which reports back on its output and
+ * whose crash is a verdict on the object, not on kbundle. */
 static char kb_bpfobj_said[2048];
 
 __attribute__((format(printf, 2, 0)))
@@ -130,11 +129,17 @@ static char *kb_bpfobj_progs(struct bpf_object *obj, struct kb_vm_bpfobj *o)
 	return NULL;
 }
 
-/* In the child: libbpf's open, its verdict written to fd as
+struct kb_bpfobj_input {
+	const void *buf;
+	size_t len;
+};
+
+/* In the child: libbpf's open, its verdict written to stdout as
  * "ok NPROGS NMAPS INSNS TC\nSUMMARY" or "no WHY". */
-static void kb_bpfobj_child(const void *buf, size_t len, int fd)
+static void kb_bpfobj_child(void *ctx)
 {
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	const struct kb_bpfobj_input *in = ctx;
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "kbundle-check");
 	struct sigaction sa = { .sa_handler = kb_bpfobj_crashed };
 	struct kb_vm_bpfobj o = { 0 };
@@ -143,9 +148,8 @@ static void kb_bpfobj_child(const void *buf, size_t len, int fd)
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-	alarm(30);
 	libbpf_set_print(kb_bpfobj_print);
-	obj = bpf_object__open_mem(buf, len, &opts);
+	obj = bpf_object__open_mem(in->buf, in->len, &opts);
 	if (!obj) {
 		said = kb_bpfobj_libbpf_said();
 		w = kb_xasprintf("libbpf cannot open it (%s)%s", strerror(errno), said);
@@ -156,65 +160,42 @@ static void kb_bpfobj_child(const void *buf, size_t len, int fd)
 	msg = w ? kb_xasprintf("no %s", w) :
 		  kb_xasprintf("ok %zu %zu %ld %d\n%s", o.nprogs, o.nmaps, o.insns, o.tc, o.summary);
 	for (size_t off = 0, n = strlen(msg); off < n;) {
-		ssize_t k = write(fd, msg + off, n - off);
+		ssize_t k = write(1, msg + off, n - off);
 
 		if (k <= 0)
 			_exit(1);
 		off += (size_t)k;
 	}
-	_exit(0);
 }
 
-/* libbpf's side, in a child; NULL when fine (o filled). */
+/* libbpf's side, in a child (lib/proc.h); NULL when fine (o filled). */
 static char *kb_bpfobj_libbpf(const void *buf, size_t len, struct kb_vm_bpfobj *o)
 {
-	char got[1 << 16];
-	size_t n = 0;
-	ssize_t k;
-	int fds[2], st = 0;
-	pid_t pid;
+	struct kb_bpfobj_input in = { buf, len };
+	struct kb_proc_opts po = { .timeout_ms = 30000, .output_max = 1 << 16 };
+	struct kb_proc_result r = { 0 };
+	int err = kb_proc_call(kb_bpfobj_child, &in, &po, &r), tc = 0, used = 0;
+	char *why = NULL;
 
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return kb_xasprintf("cannot check it: pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return kb_xasprintf("cannot check it: fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		kb_bpfobj_child(buf, len, fds[1]);
-	}
-	close(fds[1]);
-	while (n + 1 < sizeof(got) && ((k = read(fds[0], got + n, sizeof(got) - 1 - n)) > 0 ||
-				       (k < 0 && errno == EINTR)))
-		n += k > 0 ? (size_t)k : 0;
-	got[n] = '\0';
-	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || n < 3) {
-		int sig = WIFSIGNALED(st) ? WTERMSIG(st) : WIFEXITED(st) && WEXITSTATUS(st) > 128 ?
-			  WEXITSTATUS(st) - 128 : 0;
-
-		return sig ? kb_xasprintf("libbpf crashed reading it (%s): a malformed object",
-					  strsignal(sig))
-			   : kb_xasprintf("libbpf failed reading it (exit status %d): a malformed "
-					  "object", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-	}
-	if (!strncmp(got, "no ", 3))
-		return kb_xstrdup(got + 3);
-	{
-		int tc = 0, used = 0;
-
-		if (sscanf(got, "ok %zu %zu %ld %d\n%n", &o->nprogs, &o->nmaps, &o->insns, &tc,
-			   &used) != 4 || !used)
-			return kb_xstrdup("the check's child gave no verdict");
+	if (err == -ETIMEDOUT) {
+		why = kb_xstrdup("libbpf did not finish reading it within 30 s: a malformed object");
+	} else if (err || r.output_len < 3) {
+		why = r.exit_code > 128 ?
+		      kb_xasprintf("libbpf crashed reading it (%s): a malformed object",
+				   strsignal(r.exit_code - 128)) :
+		      kb_xasprintf("libbpf failed reading it (exit status %d): a malformed object",
+				   r.exit_code);
+	} else if (!strncmp(r.output, "no ", 3)) {
+		why = kb_xstrdup(r.output + 3);
+	} else if (sscanf(r.output, "ok %zu %zu %ld %d\n%n", &o->nprogs, &o->nmaps, &o->insns,
+			  &tc, &used) != 4 || !used) {
+		why = kb_xstrdup("the check's child gave no verdict");
+	} else {
 		o->tc = tc;
-		o->summary = kb_xstrdup(got + used);
+		o->summary = kb_xstrdup(r.output + used);
 	}
-	return NULL;
+	free(r.output);
+	return why;
 }
 
 int kb_vm_bpfobj_check(const void *buf, size_t len, const char *name, struct kb_vm_bpfobj *o,

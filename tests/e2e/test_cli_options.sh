@@ -90,7 +90,7 @@ kb_log "--json FILE|-: stdout holds only the JSON; FILE and the default report t
 
 # vmtest's usage comes from the tables its parser uses.
 "$KBUNDLE" vmtest --help >"$out"
-grep -qx 'checks: build vermagic boot insmod loaded selftest rmmod oops warning taint' "$out" ||
+grep -qx 'checks: build vermagic bpf-build bpf-validate boot insmod loaded selftest rmmod bpf-load bpf-attach bpf-run oops warning taint' "$out" ||
 	kb_die "vmtest --help: checks line: $(grep '^checks' "$out")"
 grep -qx 'accelerators: auto kvm tcg' "$out" || kb_die "vmtest --help: no accelerators line"
 for chk in $(sed -n 's/^checks: //p' "$out"); do

@@ -120,8 +120,10 @@ verdicts() {
 for b in json.load(open(sys.argv[1]))["bundles"]: print(b["uname"], b["vmtest"])' "$1"
 }
 has_verdicts() { # INDEX WHAT
+	local got
+	got=$(verdicts "$1")	# not piped into grep -q: it may close the pipe early
 	for l in "$REL11 failed" "$KB_REL_A passed" "$KB_D13_REL failed"; do
-		verdicts "$1" | grep -qxF "$l" || kb_die "$2 lacks '$l': $(verdicts "$1")"
+		grep -qxF "$l" <<<"$got" || kb_die "$2 lacks '$l': $got"
 	done
 }
 has_verdicts "$wd/bundles/index.json" "the work index"
