@@ -341,6 +341,7 @@ void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e)
 	struct kb_proc_opts o = { .timeout_ms = e->timeout_ms, .output_max = KB_BPF_OUT_MAX };
 	struct kb_proc_result r = { 0 };
 	struct kb_strv argv = { 0 };
+	const char **av;
 	const char *clang_inc = kb_bpf_clang_inc();
 	char *out, *libbpf;
 	int err;
@@ -365,10 +366,10 @@ void kb_vm_bpf_unit_build(struct kb_vm_unit *u, const struct kb_vm_bpf_env *e)
 	out = kb_xasprintf("%s/%s.bpf.o", e->work, u->name);
 	libbpf = kb_bpf_libbpf_dir(e->work);
 	kb_bpf_argv(u, e, a->karch, clang_inc, libbpf, out, &argv);
-	kb_strv_push(&argv, "");
-	free(argv.v[argv.n - 1]);
-	argv.v[argv.n - 1] = NULL;
-	err = kb_proc_run((const char *const *)argv.v, &o, &r);
+	av = kb_xcalloc(argv.n + 1, sizeof(*av));	/* NULL-terminated, as exec wants */
+	memcpy(av, argv.v, argv.n * sizeof(*av));
+	err = kb_proc_run(av, &o, &r);
+	free(av);
 	if (err == -ETIMEDOUT) {
 		kb_bpf_set(&u->chk[KB_CHK_BPF_BUILD], KB_ST_FAIL,
 			   kb_xasprintf("clang did not finish within %d s", e->timeout_ms / 1000));
